@@ -1,0 +1,12 @@
+#pragma once
+// Each command group registers its CLI11 subcommands here. Errors thrown from
+// a command callback become exit code 1 with the message on stderr; usage
+// errors are exit code 2 (see main.cpp).
+
+#include <CLI/CLI.hpp>
+
+namespace synthforge::cli {
+
+void registerHeadCommands(CLI::App& app);
+
+}  // namespace synthforge::cli

@@ -1,0 +1,30 @@
+# Every dependency comes from Debian 12 packages (see scripts/setup.sh), except
+# that SYNTHFORGE_TORCH_DIR can point at an external LibTorch with CUDA, e.g.
+#   -DSYNTHFORGE_TORCH_DIR=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+find_package(Threads REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(assimp REQUIRED)
+# libzip through pkg-config: Debian 12's libzip CMake config demands the
+# zipcmp/zipmerge/ziptool binaries, which live in other packages.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+find_package(CLI11 REQUIRED)
+
+if(SYNTHFORGE_TORCH_DIR)
+  list(PREPEND CMAKE_PREFIX_PATH "${SYNTHFORGE_TORCH_DIR}")
+  find_package(Torch REQUIRED PATHS "${SYNTHFORGE_TORCH_DIR}" "${SYNTHFORGE_TORCH_DIR}/Torch" NO_DEFAULT_PATH)
+else()
+  find_package(Torch REQUIRED)
+endif()
+message(STATUS "LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+# TorchConfig puts its ABI and warning flags in TORCH_CXX_FLAGS; only the ABI
+# define matters to us and must match the library.
+if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=([01])")
+  set(SYNTHFORGE_TORCH_CXX11_ABI ${CMAKE_MATCH_1})
+  add_compile_definitions(_GLIBCXX_USE_CXX11_ABI=${SYNTHFORGE_TORCH_CXX11_ABI})
+  if(SYNTHFORGE_TORCH_CXX11_ABI STREQUAL "0")
+    message(WARNING "This LibTorch uses the pre-C++11 std::string ABI; Debian's C++ libraries "
+                    "(Assimp, OpenCV) use the new one. Use a LibTorch built with the C++11 ABI.")
+  endif()
+endif()
