@@ -55,7 +55,7 @@ struct PyValue {
 struct PickleLimits {
     std::size_t maxDepth = 256;         ///< nesting of containers
     std::size_t maxStack = 1u << 20;    ///< values on the VM stack
-    std::size_t maxMemo = 1u << 20;     ///< memo entries
+    std::size_t maxMemo = 1u << 20;     ///< memo entries (memo keys must lie below this)
     /// Rough bound on the bytes the reader allocates for values: this fixed
     /// allowance plus allocPerInputByte per input byte. Memo references let
     /// a few input bytes copy a large array again and again; this stops a
@@ -66,7 +66,19 @@ struct PickleLimits {
 
 /// Parses a pickle held in memory. `source` names the origin (file path) for
 /// error messages. Throws std::runtime_error on malformed, truncated or
-/// disallowed content.
+/// disallowed content; every message starts with "<source>: ".
+///
+/// What comes back:
+///  - numpy arrays -> Array (C order, little-endian); numpy scalars -> Int /
+///    Float / Bool. An object-dtype array becomes its single element when
+///    0-d (np.save of a dict) and a List of its elements in C order otherwise.
+///  - Python 2 `str` -> Bytes; `unicode` / Python 3 `str` -> Str (UTF-8).
+///  - scipy.sparse csc/csr -> Sparse (validated); chumpy Ch -> Object with
+///    className "chumpy.ch.Ch" and `state` = its __dict__.
+///  - set / frozenset -> Set, OrderedDict -> Dict.
+/// The result is a tree or DAG: recursive structures (a list that contains
+/// itself, or a container changed after being placed inside another) are
+/// refused, so no walk over a result can loop.
 PyRef parsePickle(const std::uint8_t* data, std::size_t size, const std::string& source,
                   const PickleLimits& limits = {});
 

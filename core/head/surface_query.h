@@ -1,0 +1,28 @@
+#pragma once
+// Geometric queries on a triangle mesh: closest surface point as (face,
+// barycentric), used to embed landmarks and to project painted points.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/head/head_model.h"
+
+namespace synthforge::head {
+
+struct SurfacePoint {
+    std::int32_t face = -1;
+    Eigen::Vector3f bary = Eigen::Vector3f::Zero();  ///< weights of the face's three corners, sum 1
+    Eigen::Vector3f position = Eigen::Vector3f::Zero();
+    float distance = 0.0f;
+};
+
+/// Closest point on triangle (a, b, c) to p, as barycentric weights.
+Eigen::Vector3f closestBarycentric(const Eigen::Vector3f& p, const Eigen::Vector3f& a, const Eigen::Vector3f& b,
+                                   const Eigen::Vector3f& c);
+
+/// Closest point to `p` on the listed faces (all faces when `candidates` is
+/// empty). Brute force: fine for landmark-sized queries.
+SurfacePoint closestSurfacePoint(const RowMatX3f& vertices, const RowMatX3i& faces, const Eigen::Vector3f& p,
+                                 const std::vector<std::int32_t>& candidates = {});
+
+}  // namespace synthforge::head
