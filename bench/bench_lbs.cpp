@@ -6,13 +6,17 @@
 //   build-bench/bench_lbs --benchmark_min_time=0.2
 //
 // Eigen runs single-threaded (no OpenMP). Torch runs on the CPU in float32 with
-// the intra-op thread count given by the benchmark's last argument.
+// the intra-op thread count given by the benchmark's last argument; its
+// figures use wall time and whole-process CPU time. Results and their
+// interpretation: docs/performance.md.
 
 #include <benchmark/benchmark.h>
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/head/head_model.h"
@@ -177,6 +181,79 @@ void BM_Forward_PoseOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_Forward_PoseOnly)->Unit(benchmark::kMicrosecond);
 
+// --- References (not product code paths) -------------------------------------
+
+/// Sums n floats with 64 independent accumulators, so the loop is limited by
+/// memory bandwidth rather than by the latency of a single add chain.
+float streamSum(const float* p, Eigen::Index n) {
+    using Block = Eigen::Array<float, 64, 1>;
+    Block acc = Block::Zero();
+    Eigen::Index i = 0;
+    for (; i + 64 <= n; i += 64) acc += Eigen::Map<const Block>(p + i);
+    float s = acc.sum();
+    for (; i < n; ++i) s += p[i];
+    return s;
+}
+
+// Bandwidth reference: read once the basis bytes a forward pass with nShape /
+// nExpr active coefficients reads (those columns plus posedirs), and nothing else.
+void BM_Reference_StreamBasis(benchmark::State& state) {
+    const HeadModel& m = model();
+    const int ns = static_cast<int>(state.range(0)), ne = static_cast<int>(state.range(1));
+    for (auto _ : state) {
+        float s = streamSum(m.shapedirs.data(), m.shapedirs.rows() * ns) +
+                  streamSum(m.exprdirs.data(), m.exprdirs.rows() * ne) + streamSum(m.posedirs.data(), m.posedirs.size());
+        benchmark::DoNotOptimize(s);
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(state.iterations() * basisBytes(ns, ne, true));
+}
+BENCHMARK(BM_Reference_StreamBasis)
+    ->ArgNames({"shape", "expr"})
+    ->Args({kS, kE})
+    ->Args({100, 50})
+    ->Args({0, 0})
+    ->Unit(benchmark::kMicrosecond);
+
+// The blendshape product alone. chunk 0: one Eigen GEMV per basis, as lbs.cpp
+// does it. chunk > 0: the same product as a sum of GEMVs over `chunk` columns.
+// (Eigen 3.4's column-major GEMV walks all columns at once when there are
+// fewer than 128, i.e. ~100 interleaved streams 60 KB apart here.)
+void BM_Reference_BlendGemv(benchmark::State& state) {
+    const HeadModel& m = model();
+    const int ns = static_cast<int>(state.range(0)), ne = static_cast<int>(state.range(1));
+    const int chunk = static_cast<int>(state.range(2));
+    const HeadParams p = makeParams(4, ns, ne);
+    const Eigen::Map<const Eigen::VectorXf> tmpl(m.vTemplate.data(), m.vTemplate.size());
+    Eigen::VectorXf out(tmpl.size());
+    auto addBasis = [&](const Eigen::MatrixXf& basis, const Eigen::VectorXf& coeff, int n) {
+        if (chunk == 0) {
+            out.noalias() += basis.leftCols(n) * coeff.head(n);
+            return;
+        }
+        for (int c = 0; c < n; c += chunk) {
+            const int w = std::min(chunk, n - c);
+            out.noalias() += basis.middleCols(c, w) * coeff.segment(c, w);
+        }
+    };
+    for (auto _ : state) {
+        out = tmpl;
+        addBasis(m.shapedirs, p.shape, ns);
+        addBasis(m.exprdirs, p.expr, ne);
+        benchmark::DoNotOptimize(out.data());
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(state.iterations() * basisBytes(ns, ne, false));
+}
+BENCHMARK(BM_Reference_BlendGemv)
+    ->ArgNames({"shape", "expr", "chunk"})
+    ->Args({kS, kE, 0})
+    ->Args({kS, kE, 16})
+    ->Args({100, 50, 0})
+    ->Args({100, 50, 16})
+    ->Unit(benchmark::kMicrosecond);
+
 // --- Eigen: batch ------------------------------------------------------------
 
 // Arg 0: batch size. All 300 + 100 coefficients non-zero, correctives on.
@@ -239,6 +316,8 @@ BENCHMARK(BM_TorchForward_NoGrad)
     ->Args({1, 1})
     ->Args({64, 1})
     ->Args({64, 2})
+    ->MeasureProcessCPUTime()  // CPU column: all threads, not just the caller
+    ->UseRealTime()            // items/s from wall time, the figure that matters with 2 threads
     ->Unit(benchmark::kMillisecond);
 
 // Batch 1, forward + backward of vertices.sum() with respect to shape.
@@ -257,8 +336,22 @@ void BM_TorchForwardBackward_Shape(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
     torch::set_num_threads(1);
 }
-BENCHMARK(BM_TorchForwardBackward_Shape)->ArgName("threads")->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TorchForwardBackward_Shape)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::AddCustomContext("eigen_threads", std::to_string(Eigen::nbThreads()));
+    benchmark::AddCustomContext("model", "V=" + std::to_string(kV) + " F=" + std::to_string(kF) + " S=" +
+                                             std::to_string(kS) + " E=" + std::to_string(kE));
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

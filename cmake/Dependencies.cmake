@@ -28,3 +28,6 @@ if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=([01])")
                     "(Assimp, OpenCV) use the new one. Use a LibTorch built with the C++11 ABI.")
   endif()
 endif()
+# OpenCV for images in core (cv::Mat at the API, PNG/TIFF encoding, drawing
+# overlays). Debian 12's libopencv-dev; only the modules we use.
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)

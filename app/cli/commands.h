@@ -8,5 +8,7 @@
 namespace synthforge::cli {
 
 void registerHeadCommands(CLI::App& app);
+/// `head render`; call after registerHeadCommands (it adds to the `head` group).
+void registerRenderCommands(CLI::App& app);
 
 }  // namespace synthforge::cli

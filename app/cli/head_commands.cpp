@@ -23,12 +23,7 @@ namespace {
 using head::HeadModel;
 using nlohmann::json;
 
-HeadModel loadModelArg(const std::string& arg) {
-    if (arg == "default")
-        throw std::runtime_error("the built-in default head is not available in this build yet; "
-                                 "pass a FLAME .pkl/.npz or a SynthForge .safetensors path");
-    return head::loadHeadModel(arg);
-}
+HeadModel loadModelArg(const std::string& arg) { return head::loadHeadModel(arg); }
 
 json modelSummary(const HeadModel& m, const std::string& path) {
     json j;

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("synthforge ") + SYNTHFORGE_VERSION);
     app.require_subcommand(1);
     synthforge::cli::registerHeadCommands(app);
+    synthforge::cli::registerRenderCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

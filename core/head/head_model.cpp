@@ -86,6 +86,9 @@ void HeadModel::validate(const std::string& source) const {
             requireIndices(lm.dynamicFaces, faces.rows(), source, "dynamic_lmk_faces_idx", "faces");
         }
     }
+    if (!exprNames.empty() && static_cast<long>(exprNames.size()) != exprdirs.cols())
+        fail(source, "expr_names", "has " + std::to_string(exprNames.size()) + " names for " +
+                                       std::to_string(exprdirs.cols()) + " expression components");
     for (const auto& [regionName, idx] : regions)
         for (std::int32_t v : idx)
             if (v < 0 || v >= V)

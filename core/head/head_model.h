@@ -64,6 +64,7 @@ struct HeadModel {
     RowMatX3i uvFaces;             ///< F x 3 indices into uv (empty when uv is)
     LandmarkEmbedding landmarks;
     std::map<std::string, std::vector<std::int32_t>> regions;  ///< optional named vertex sets
+    std::vector<std::string> exprNames;  ///< optional names of the expression components (empty for FLAME)
 
     int numVertices() const { return static_cast<int>(vTemplate.rows()); }
     int numFaces() const { return static_cast<int>(faces.rows()); }

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/head/default_head/default_head.h"
 #include "core/io/mesh_io.h"
 #include "core/io/npy.h"
 #include "core/io/pickle.h"
@@ -144,6 +145,10 @@ HeadModel modelFromSafetensors(const io::SafetensorsFile& file, const std::strin
     HeadModel m;
     m.name = meta("name");
     m.licence = meta("licence");
+    if (const std::string names = meta("expr_names"); !names.empty()) {
+        std::stringstream ss(names);
+        for (std::string n; std::getline(ss, n, ',');) m.exprNames.push_back(n);
+    }
     const NdArray& vt = require(t, "v_template", source);
     requireShape(vt, {-1, 3}, source, "v_template");
     const Eigen::Index V = vt.shape[0];
@@ -313,6 +318,7 @@ HeadModel loadFlameModel(const std::string& path) {
 }
 
 HeadModel loadHeadModel(const std::string& path) {
+    if (path == "default") return loadDefaultHead();
     const std::string ext = extensionOf(path);
     if (ext == ".safetensors") return modelFromSafetensors(io::loadSafetensorsFile(path), path);
     if (ext == ".pkl" || ext == ".npz") return loadFlameModel(path);
@@ -333,6 +339,11 @@ void saveHeadModel(const std::string& path, const HeadModel& model) {
                               : model.landmarks.hasDynamicContour() ? "static51+dynamic17"
                                                                     : "static68";
     f.metadata["joints"] = "global,neck,jaw,left_eye,right_eye";
+    if (!model.exprNames.empty()) {
+        std::string names;
+        for (const auto& n : model.exprNames) names += (names.empty() ? "" : ",") + n;
+        f.metadata["expr_names"] = names;
+    }
     auto& t = f.tensors;
     t["v_template"] = floatArray(model.vTemplate);
     t["shapedirs"] = basisToVxCxK(model.shapedirs);

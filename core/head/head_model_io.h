@@ -16,7 +16,8 @@ namespace synthforge::head {
 constexpr int kHeadModelFormatVersion = 1;
 
 /// Loads a head model by extension: .safetensors, .pkl (FLAME) or .npz
-/// (FLAME content). The result is validated.
+/// (FLAME content); the name "default" gives the built-in default head
+/// (built once, then cached). The result is validated.
 HeadModel loadHeadModel(const std::string& path);
 
 /// Writes our .safetensors (atomically).

@@ -77,7 +77,10 @@ protected:
 
     /// Runs synthforge with the given (unquoted) arguments in the temp dir.
     CmdResult run(const std::vector<std::string>& args) const {
-        std::string cmd = "cd " + shellQuote(dir_.string()) + " && " + shellQuote(SYNTHFORGE_CLI);
+        // A private cache dir keeps the built-in default head's cache out of $HOME.
+        std::string cmd = "cd " + shellQuote(dir_.string()) +
+                          " && SYNTHFORGE_CACHE_DIR=" + shellQuote((dir_ / "cache").string()) + " " +
+                          shellQuote(SYNTHFORGE_CLI);
         for (const auto& a : args) cmd += " " + shellQuote(a);
         const fs::path outFile = dir_ / ".stdout", errFile = dir_ / ".stderr";
         cmd += " >" + shellQuote(outFile.string()) + " 2>" + shellQuote(errFile.string());
@@ -426,11 +429,51 @@ TEST_F(Cli, BadParamsJson) {
     EXPECT_FALSE(fs::exists(path("x.obj")));
 }
 
-TEST_F(Cli, DefaultModelNotAvailableYet) {
-    const CmdResult r = run({"head", "pose", "default", "-o", "x.obj"});
-    EXPECT_EQ(r.code, 1) << describe(r);
-    EXPECT_NE(r.err.find("default head is not available"), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(path("x.obj")));
+// The brief of the first CLI said "'default' is not available yet"; the
+// built-in head has since landed. Either state must behave consistently.
+TEST_F(Cli, DefaultModel) {
+    const CmdResult info = run({"head", "info", "default", "--json"});
+    if (info.code != 0) {
+        EXPECT_EQ(info.code, 1) << describe(info);
+        EXPECT_NE(info.err.find("default head is not available"), std::string::npos) << info.err;
+        const CmdResult r = run({"head", "pose", "default", "-o", "x.obj"});
+        EXPECT_EQ(r.code, 1) << describe(r);
+        EXPECT_NE(r.err.find("default head is not available"), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(path("x.obj")));
+        return;
+    }
+    const json j = json::parse(info.out);
+    const int faces = j.at("faces").get<int>(), numShape = j.at("shape_components").get<int>();
+    EXPECT_GT(j.at("vertices").get<int>(), 0);
+    EXPECT_GT(faces, 0);
+    EXPECT_EQ(j.at("landmarks").get<int>(), 68);
+    EXPECT_GT(numShape, 0);
+
+    const CmdResult r = run({"head", "pose", "default", "--shape", "1,-0.5", "--pose", poseJawOpen(), "-o", "x.obj"});
+    ASSERT_EQ(r.code, 0) << describe(r);
+    const io::TriMesh mesh = io::importMesh(path("x.obj"));
+    EXPECT_EQ(mesh.faces.rows(), faces);
+    EXPECT_EQ(mesh.positions.rows(), j.at("vertices").get<int>());
+    const json s = json::parse(readText(path("x.obj.json")));
+    EXPECT_EQ(s.at("landmarks").size(), 68u);
+    // Cached on first use, in the directory SYNTHFORGE_CACHE_DIR names.
+    bool cached = false;
+    if (fs::is_directory(path("cache")))
+        for (const auto& e : fs::directory_iterator(path("cache"))) cached |= e.path().extension() == ".safetensors";
+    EXPECT_TRUE(cached) << "no .safetensors cache written under SYNTHFORGE_CACHE_DIR";
+    // A second run (from the cache) gives the same mesh.
+    ASSERT_EQ(run({"head", "pose", "default", "--shape", "1,-0.5", "--pose", poseJawOpen(), "-o", "y.obj"}).code, 0);
+    const io::TriMesh again = io::importMesh(path("y.obj"));
+    ASSERT_EQ(again.positions.rows(), mesh.positions.rows());
+    EXPECT_EQ(again.positions, mesh.positions);
+
+    // Its own limits are enforced: one coefficient too many.
+    std::string shape;
+    for (int i = 0; i <= numShape; ++i) shape += (i ? "," : "") + std::string("0.1");
+    const CmdResult tooMany = run({"head", "pose", "default", "--shape", shape, "-o", "z.obj"});
+    EXPECT_EQ(tooMany.code, 1) << describe(tooMany);
+    EXPECT_NE(tooMany.err.find("shape has " + std::to_string(numShape + 1) + " values"), std::string::npos) << tooMany.err;
+    EXPECT_FALSE(fs::exists(path("z.obj")));
 }
 
 TEST_F(Cli, TruncatedPickleFailsCleanly) {
