@@ -3,7 +3,7 @@
 // 51 static + 79x17 dynamic landmarks). The data is random but deterministic;
 // only the sizes matter for timing.
 //
-//   build-bench/bench_lbs --benchmark_min_time=0.2
+//   build-bench/bench/bench_lbs --benchmark_min_time=0.2
 //
 // Eigen runs single-threaded (no OpenMP). Torch runs on the CPU in float32 with
 // the intra-op thread count given by the benchmark's last argument; its
@@ -183,42 +183,13 @@ BENCHMARK(BM_Forward_PoseOnly)->Unit(benchmark::kMicrosecond);
 
 // --- References (not product code paths) -------------------------------------
 
-/// Sums n floats with 64 independent accumulators, so the loop is limited by
-/// memory bandwidth rather than by the latency of a single add chain.
-float streamSum(const float* p, Eigen::Index n) {
-    using Block = Eigen::Array<float, 64, 1>;
-    Block acc = Block::Zero();
-    Eigen::Index i = 0;
-    for (; i + 64 <= n; i += 64) acc += Eigen::Map<const Block>(p + i);
-    float s = acc.sum();
-    for (; i < n; ++i) s += p[i];
-    return s;
-}
-
-// Bandwidth reference: read once the basis bytes a forward pass with nShape /
-// nExpr active coefficients reads (those columns plus posedirs), and nothing else.
-void BM_Reference_StreamBasis(benchmark::State& state) {
-    const HeadModel& m = model();
-    const int ns = static_cast<int>(state.range(0)), ne = static_cast<int>(state.range(1));
-    for (auto _ : state) {
-        float s = streamSum(m.shapedirs.data(), m.shapedirs.rows() * ns) +
-                  streamSum(m.exprdirs.data(), m.exprdirs.rows() * ne) + streamSum(m.posedirs.data(), m.posedirs.size());
-        benchmark::DoNotOptimize(s);
-    }
-    state.SetItemsProcessed(state.iterations());
-    state.SetBytesProcessed(state.iterations() * basisBytes(ns, ne, true));
-}
-BENCHMARK(BM_Reference_StreamBasis)
-    ->ArgNames({"shape", "expr"})
-    ->Args({kS, kE})
-    ->Args({100, 50})
-    ->Args({0, 0})
-    ->Unit(benchmark::kMicrosecond);
-
-// The blendshape product alone. chunk 0: one Eigen GEMV per basis, as lbs.cpp
-// does it. chunk > 0: the same product as a sum of GEMVs over `chunk` columns.
-// (Eigen 3.4's column-major GEMV walks all columns at once when there are
-// fewer than 128, i.e. ~100 interleaved streams 60 KB apart here.)
+// The blendshape product alone (template + shape + expression, no posedirs).
+// chunk 0: one Eigen GEMV per basis, as lbs.cpp computes it. chunk > 0: the
+// same product as a sum of GEMVs over `chunk` columns each. Eigen 3.4's
+// column-major GEMV walks all columns of a block at once, and the block is the
+// whole matrix when it has fewer than 128 columns (100 and 50 here: that many
+// interleaved streams 60 KB apart) and only 4 columns otherwise (one pass over
+// the result vector per 4 columns); 16-column chunks sit between the two.
 void BM_Reference_BlendGemv(benchmark::State& state) {
     const HeadModel& m = model();
     const int ns = static_cast<int>(state.range(0)), ne = static_cast<int>(state.range(1));

@@ -101,86 +101,86 @@ Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::s
         const float ch = leftOnly ? gaussian(p, cheekL, 0.014f) : gaussian(p, cheekL, 0.014f) + gaussian(p, mirrorX(cheekL), 0.014f);
         return Eigen::Vector3f(g * Eigen::Vector3f(side(p) * 0.0025f, 0.003f, -0.0015f) + ch * Eigen::Vector3f(0, 0.0015f, 0.001f));
     };
-    add("smile", [&](int, const Eigen::Vector3f& p) { return smileAt(p, false); });
-    add("smile_left", [&](int, const Eigen::Vector3f& p) { return smileAt(p, true); });
-    add("frown", [&](int, const Eigen::Vector3f& p) {
+    add("smile", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f { return smileAt(p, false); });
+    add("smile_left", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f { return smileAt(p, true); });
+    add("frown", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float g = gaussian(p, c.browInner, 0.009f) + gaussian(p, mirrorX(c.browInner), 0.009f);
         return Eigen::Vector3f(g * Eigen::Vector3f(-side(p) * 0.0018f, -0.0015f, 0.0005f));
     });
-    add("brow_raise_inner", [&](int, const Eigen::Vector3f& p) {
+    add("brow_raise_inner", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0.003f * (gaussian(p, c.browInner, 0.010f) + gaussian(p, mirrorX(c.browInner), 0.010f)), 0);
     });
-    add("brow_raise_outer", [&](int, const Eigen::Vector3f& p) {
+    add("brow_raise_outer", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0.003f * (gaussian(p, c.browOuter, 0.011f) + gaussian(p, mirrorX(c.browOuter), 0.011f)), 0);
     });
-    add("brow_lower", [&](int, const Eigen::Vector3f& p) {
+    add("brow_lower", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float g = gaussian(p, c.browPeak, 0.014f) + gaussian(p, mirrorX(c.browPeak), 0.014f);
         return Eigen::Vector3f(g * Eigen::Vector3f(0, -0.0022f, 0.0004f));
     });
-    add("blink_left", [&](int v, const Eigen::Vector3f& p) { return lidRotation(p, c.eye, 0.2f * c.upperLidL[v]); });
-    add("blink_right", [&](int v, const Eigen::Vector3f& p) { return lidRotation(p, mirrorX(c.eye), 0.2f * c.upperLidR[v]); });
-    add("squint", [&](int v, const Eigen::Vector3f& p) {
+    add("blink_left", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f { return lidRotation(p, c.eye, 0.2f * c.upperLidL[v]); });
+    add("blink_right", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f { return lidRotation(p, mirrorX(c.eye), 0.2f * c.upperLidR[v]); });
+    add("squint", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Eigen::Vector3f centre = p.x() >= 0 ? c.eye : mirrorX(c.eye);
         const float lower = std::max(c.lowerLidL[v], c.lowerLidR[v]);
         const float upper = std::max(c.upperLidL[v], c.upperLidR[v]);
         return Eigen::Vector3f(lidRotation(p, centre, -0.12f * lower + 0.05f * upper));
     });
-    add("lip_pucker", [&](int, const Eigen::Vector3f& p) {
+    add("lip_pucker", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = mouthWeight(c, p, 0.010f);
         return Eigen::Vector3f(w * Eigen::Vector3f(-0.08f * p.x(), 0, 0.003f));
     });
-    add("lip_press", [&](int, const Eigen::Vector3f& p) {
+    add("lip_press", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = mouthWeight(c, p, 0.008f);
         return Eigen::Vector3f(w * Eigen::Vector3f(0, -0.25f * (p.y() - c.stomionY), -0.0012f));
     });
-    add("mouth_stretch", [&](int, const Eigen::Vector3f& p) {
+    add("mouth_stretch", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(corners(p, 0.011f) * Eigen::Vector3f(side(p) * 0.0035f, -0.0008f, -0.0008f));
     });
-    add("lip_corners_down", [&](int, const Eigen::Vector3f& p) {
+    add("lip_corners_down", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(corners(p, 0.010f) * Eigen::Vector3f(0, -0.0035f, -0.0004f));
     });
-    add("upper_lip_raise", [&](int, const Eigen::Vector3f& p) {
+    add("upper_lip_raise", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         if (p.y() < c.stomionY) return Eigen::Vector3f(0, 0, 0);
         const float w = mouthWeight(c, p, 0.010f);
         return Eigen::Vector3f(0, 0.35f * w * (p.y() - c.stomionY), 0.0005f * w);
     });
-    add("lower_lip_depress", [&](int, const Eigen::Vector3f& p) {
+    add("lower_lip_depress", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         if (p.y() > c.stomionY) return Eigen::Vector3f(0, 0, 0);
         const float w = mouthWeight(c, p, 0.010f);
         return Eigen::Vector3f(0, 0.35f * w * (p.y() - c.stomionY), 0.0004f * w);
     });
-    add("cheek_puff", [&](int v, const Eigen::Vector3f& p) {
+    add("cheek_puff", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float g = gaussian(p, cheekL + Eigen::Vector3f(0, -0.02f, -0.005f), 0.016f) +
                         gaussian(p, mirrorX(cheekL + Eigen::Vector3f(0, -0.02f, -0.005f)), 0.016f);
         return Eigen::Vector3f(0.0025f * g * c.normals.row(v).transpose());
     });
-    add("nose_wrinkle", [&](int, const Eigen::Vector3f& p) {
+    add("nose_wrinkle", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Eigen::Vector3f side0(c.alar.x() * 0.7f, 0.5f * (c.alar.y() + c.nasion.y()), c.alar.z() + 0.004f);
         const float g = gaussian(p, side0, 0.008f) + gaussian(p, mirrorX(side0), 0.008f);
         return Eigen::Vector3f(g * Eigen::Vector3f(0, 0.002f, -0.0004f));
     });
-    add("nostril_flare", [&](int, const Eigen::Vector3f& p) {
+    add("nostril_flare", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float g = gaussian(p, c.alar, 0.006f) + gaussian(p, mirrorX(c.alar), 0.006f);
         return Eigen::Vector3f(side(p) * 0.0018f * g, 0, 0);
     });
-    add("jaw_forward", [&](int, const Eigen::Vector3f& p) {
+    add("jaw_forward", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = smoothstep(c.stomionY + 0.002f, c.stomionY - 0.004f, p.y()) *
                         smoothstep(c.menton.y() - 0.03f, c.menton.y(), p.y()) * smoothstep(0.0f, c.nasion.z() * 0.5f, p.z());
         return Eigen::Vector3f(0, 0, 0.0025f * w);
     });
-    add("mouth_left", [&](int, const Eigen::Vector3f& p) {
+    add("mouth_left", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0.0025f * mouthWeight(c, p, 0.011f), 0, 0);
     });
-    add("cheek_suck", [&](int v, const Eigen::Vector3f& p) {
+    add("cheek_suck", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Eigen::Vector3f hollow(c.corner.x() + 0.02f, c.corner.y() + 0.004f, c.corner.z() - 0.03f);
         const float g = gaussian(p, hollow, 0.012f) + gaussian(p, mirrorX(hollow), 0.012f);
         return Eigen::Vector3f(-0.002f * g * c.normals.row(v).transpose());
     });
-    add("lip_funnel", [&](int, const Eigen::Vector3f& p) {
+    add("lip_funnel", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = mouthWeight(c, p, 0.009f);
         return Eigen::Vector3f(w * Eigen::Vector3f(0, 0.12f * (p.y() - c.stomionY), 0.002f));
     });
-    add("brow_raise_left", [&](int, const Eigen::Vector3f& p) {
+    add("brow_raise_left", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         if (p.x() < 0) return Eigen::Vector3f(0, 0, 0);
         return Eigen::Vector3f(0, 0.003f * gaussian(p, c.browPeak, 0.014f), 0);
     });

@@ -1,54 +1,68 @@
 // The neutral mesh of the default head: sculpted by code, no scan, no licence.
 //
 // ---------------------------------------------------------------------------
-// Figures used (adult, sex-averaged anthropometric means, rounded; Farkas-style
-// landmark names). Frame: FLAME's, metres, y up, face toward +z, subject's
-// left at +x. These are design targets; the built mesh reproduces them within
-// a few percent (tests check +-10 % through the anchors).
+// Figures used: adult, sex-averaged anthropometric means (Farkas-style
+// landmarks), rounded. Frame: FLAME's, metres, y up, face toward +z, the
+// subject's left at +x, origin near the neck. "design" is what the code aims
+// at, "built" what the anchors of the finished mesh measure (tests check the
+// main ones to +-10 %).
 //
-//   head breadth        eu-eu   0.152   eurion at x = +-0.076, y = 0.065
-//   head length         g-op    0.190   glabella z = +0.098, opisthocranion z = -0.092
-//   head height         v-me    0.225   vertex y = 0.145, menton y = -0.080
-//   face height         n-me    0.120   nasion y = 0.040, z = 0.094
-//   interpupillary      pu-pu   0.063   pupils / eye centres at x = +-0.0315, y = 0.030
-//   eyeball radius              0.012   eye centre z = 0.0755 (cornea apex z = 0.0875)
-//   iris radius                 0.006   pupil radius 0.002
-//   palpebral fissure   en-ex   0.029 wide, 0.010 tall; en at x = +-0.0165, ex at +-0.0455
-//                               (intercanthal 0.033, biocular 0.091), lateral canthus 2 mm higher
-//   nose length         n-prn   0.050   pronasale (tip) y = -0.005, z = 0.116
-//   nose height         n-sn    0.054   subnasale y = -0.014
-//   nose width          al-al   0.035
-//   mouth width         ch-ch   0.050   stomion y = -0.034
-//   upper lip height    sn-sto  0.020;  lower face sn-me 0.066
-//   bizygomatic         zy-zy   0.136;  bigonial go-go 0.104 (gonion y = -0.050)
-//   ear height                  0.062   top at brow level y = 0.048, bottom y = -0.014
-//   ear width                   0.031;  flap flare 20 deg from the head, long axis tilted 15 deg back
-//   tragion                     x = +-0.069, y = 0.012, z = 0.000; jaw hinge 15 mm medial, 10 mm anterior
-//   neck                        circumference ~0.35 (semi-axes 0.052 x 0.057), stump bottom y = -0.135
+//   measure                     landmarks        design   built   where
+//   head breadth                eu-eu            0.152    0.150   eurion y = 0.055
+//   head length                 g-op             0.190    0.190   glabella z = +0.098, opisthocranion z = -0.092
+//   head height                 v-me             0.225    0.226   vertex y = 0.145, menton y = -0.081
+//   face height                 n-me             0.120    0.122   nasion y = 0.038, z = 0.094
+//   interpupillary distance     pu-pu            0.063    0.063   eye centres (+-0.0315, 0.030, 0.0755)
+//   eyeball radius                               0.012            cornea apex z = 0.0875
+//   iris / pupil radius                          0.006 / 0.002
+//   palpebral fissure width     en-ex            0.029    0.0295  en x = +-0.0165, ex x = +-0.045,
+//                                                                 ex 2.4 mm above en (canthal tilt)
+//   palpebral fissure height                     0.0097   0.0096  upper lid 5.0 mm above, lower 4.7 mm below the pupil
+//   intercanthal / biocular     en-en / ex-ex    0.033 / 0.090
+//   nose length                 n-prn            0.050    0.049   pronasale y = -0.004, z = 0.119
+//   nose height                 n-sn             0.054    0.055   subnasale y = -0.017
+//   nose width                  al-al            0.035    0.035   alare y = -0.0085
+//   mouth width                 ch-ch            0.050    0.050   stomion y = -0.034, lips 0.3 mm apart at rest
+//   upper lip height            sn-sto           0.020    0.018
+//   bizygomatic / bigonial      zy-zy / go-go    0.136 / 0.104    face outline half widths 0.068 / 0.052
+//   ear height                                   0.062    0.0615  top y = 0.048 (brow level), bottom y = -0.014
+//   ear width                                    0.031            flap flared 20 deg off the head, long axis
+//                                                                 tilted 15 deg back
+//   tragion                                                       (+-0.068, 0.0125, 0.004), behind the jaw hinge
+//   jaw hinge (condyle)                                           tragion + (-0.015 medial, -0.003, +0.012 anterior)
+//   neck                                         ~0.35 circumference (semi-axes 0.052 x 0.057), stump bottom y = -0.135
 // ---------------------------------------------------------------------------
 //
 // Construction. The skin is a height-of-ray surface: every grid vertex is the
 // outermost crossing of a ray with a sculpted signed field (skull ellipsoid,
 // face relief as a height field over a face-outline prism, neck cylinder and
-// eyelid shells, blended by smooth minimum). Rays start from one centre for
-// the head and from the neck axis for the neck, so the grid cannot fold. The
-// grid is a stack of rings (bottom of the neck to the crown) whose vertex
-// counts follow a target edge length (about 3 mm on the face, 7 mm behind),
-// joined by strips triangulated by shortest diagonal. One ring runs through
-// each eye and through the lips; its vertices between the corners are doubled
-// and the two copies pulled apart (almond eye openings) or left 0.3 mm apart
-// (closed lips). The rims then turn inward into closed pockets (eye sockets
-// around the eyeballs, the mouth bag). Ears are tubes extruded from a strip
-// of the side of the head and closed along the helix. A disc caps the neck.
-// Only the subject's left half (x >= 0) is built; the right half is its mirror.
+// eyelid shells, blended by smooth minimum; the forehead morphs from the face
+// field into the skull). Rays start from one centre for the head and from the
+// neck axis for the neck, so the grid cannot fold. The grid is a stack of
+// rings (bottom of the neck to the crown) whose vertex counts follow a target
+// edge length (about 2.3 mm at the lips, 3.3 mm at the eyes and nose, 4.5 mm on
+// the rest of the face, up to 12 mm behind, never much longer than the gap to
+// the next ring), joined by strips triangulated along the shorter diagonal.
+// One ring runs through each eye and one through the lips; its vertices
+// between the corners are doubled and the two copies pulled apart (almond eye
+// openings) or left 0.3 mm apart (closed lips), with the neighbouring rings
+// following. The rims then turn inward into closed pockets (eye sockets
+// around the eyeballs, the mouth bag). Ears are tubes extruded from a strip of
+// the side of the head and closed along the helix. A disc caps the neck. Only
+// the subject's left half (x >= 0) is built; the right half is its mirror.
+//
+// UV atlas (uv/uvFaces, seams split uv only): the face island (sinusoidal
+// projection of the ray directions, ~55 % of the used area) on top, the
+// scalp (azimuthal projection around the crown), the neck (unrolled
+// cylinder, seam at the back), nested-rectangle ears, eyeballs as discs
+// with the iris in the centre, and discs for the mouth bag, the sockets and
+// the neck cap.
 
 #include "core/head/default_head/neutral_mesh.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -96,9 +110,9 @@ const Vec3 kRayCentre(0.0, 0.020, 0.0);
 const Vec3 kEyeCentre(fig::kEyeX, fig::kEyeY, fig::kEyeZ);
 /// Eye socket (pocket) ellipsoid radii around the eye centre, and the eyelid
 /// shell (skin over the eyeball) ellipsoid.
-const Vec3 kPocketRadii(0.0134, 0.0128, 0.0129);
+const Vec3 kPocketRadii(0.0134, 0.0131, 0.0131);
 const Vec3 kLidCentre(fig::kEyeX, fig::kEyeY, fig::kEyeZ - 0.0020);
-const Vec3 kLidRadii(0.0150, 0.0135, 0.0155);
+const Vec3 kLidRadii(0.0150, 0.0140, 0.0157);
 
 // ----------------------------------------------------------------- helpers
 double clamp01(double t) { return std::min(1.0, std::max(0.0, t)); }
@@ -117,12 +131,6 @@ double gauss2(double dx, double sx, double dy, double sy) {
     return std::exp(-(a * a + b * b));
 }
 double gauss1(double d, double s) { return std::exp(-(d / s) * (d / s)); }
-/// 1 inside |x| < w with a rounded fall to 0 at the ends: sqrt-like profile.
-double lipWindow(double x, double w, double p) {
-    const double t = x / w;
-    return t >= 1.0 ? 0.0 : std::pow(1.0 - t * t, p);
-}
-
 /// Approximate signed distance to an axis-aligned ellipsoid (exact sign).
 double ellipsoid(const Vec3& p, const Vec3& c, const Vec3& r) {
     const Vec3 d = p - c;
@@ -259,9 +267,9 @@ public:
         double z = 0.0;
         // vermilion of the upper lip, its border (white roll) with a Cupid's bow
         const double bow = 0.0006 * gauss1(x - 0.0055, 0.004) - 0.0004 * gauss1(x, 0.0025);
-        z += 0.0034 * upper * gauss1(y - (yst + 0.0046 * shrink + bow), 0.0034 * shrink);
-        z += 0.0005 * upper * gauss1(y - (yst + 0.0085 * shrink + 1.5 * bow), 0.0010);
-        z += 0.0042 * lower * gauss1(y - (yst - 0.0058 * shrink), 0.0046 * shrink);
+        z += 0.0044 * upper * gauss1(y - (yst + 0.0044 * shrink + bow), 0.0034 * shrink);
+        z += 0.0008 * upper * gauss1(y - (yst + 0.0083 * shrink + 1.5 * bow), 0.0011);
+        z += 0.0046 * lower * gauss1(y - (yst - 0.0058 * shrink), 0.0045 * shrink);
         z -= 0.0015 * crease * gauss1(y - yst, 0.0017);
         // philtrum groove and columns
         const double band = smoothstep(-0.0165, -0.0190, y) * smoothstep(yst + 0.0070, yst + 0.0095, y);
@@ -329,7 +337,7 @@ const HeadShape& shape() {
 /// Outermost crossing of the surface along origin + t * dir, t in (0, tFar].
 Vec3 castRay(const Vec3& origin, const Vec3& dir, double tFar = 0.17) {
     const HeadShape& s = shape();
-    const double step = 0.0012;
+    const double step = 0.0025;  // thinner than any sculpted feature
     double tOut = tFar;
     double fOut = s.sdf(origin + tOut * dir);
     if (fOut <= 0) throw std::logic_error("default head: ray starts inside the surface");
@@ -339,7 +347,7 @@ Vec3 castRay(const Vec3& origin, const Vec3& dir, double tFar = 0.17) {
         const double fIn = s.sdf(origin + tIn * dir);
         if (fIn <= 0) {
             double a = tIn, b = tOut;  // a inside, b outside
-            for (int it = 0; it < 40; ++it) {
+            for (int it = 0; it < 32; ++it) {
                 const double m = 0.5 * (a + b);
                 if (s.sdf(origin + m * dir) <= 0) a = m; else b = m;
             }
@@ -403,12 +411,14 @@ double targetEdge(const Vec3& p) {
     const double vert = smoothstep(-0.098, -0.080, p.y()) * (1.0 - smoothstep(0.070, 0.100, p.y()));
     const double side = 1.0 - smoothstep(0.050, 0.068, x);
     const double wf = front * vert * side;
-    double h = lerp(0.0105, 0.0045, wf);
+    double h = lerp(0.0118, 0.0045, wf);
     const double eye = gauss2(x - fig::kEyeX, 0.017, p.y() - fig::kEyeY, 0.012);
     const double nose = gauss2(x, 0.013, p.y() - 0.002, 0.022);
-    const double mouth = gauss2(x, 0.030, p.y() - fig::kStomionY, 0.010);
-    const double core = std::max({eye, nose, mouth}) * smoothstep(0.05, 0.07, p.z());
+    const double mouth = gauss2(x, 0.026, p.y() - fig::kStomionY, 0.009);
+    const double core = std::max(eye, nose) * smoothstep(0.05, 0.07, p.z());
     h = lerp(h, 0.0033, core);
+    // the lips need the finest rows: their vermilion is only ~8 mm tall
+    h = lerp(h, 0.0023, mouth * smoothstep(0.05, 0.07, p.z()));
     return h;
 }
 
@@ -515,11 +525,11 @@ void Builder::planRows() {
     // Distribute head rows along the front and back meridians by target edge
     // length, with the same count on both.
     auto profile = [](double u, std::vector<double>& s, std::vector<double>& cost, double spacingScale) {
-        const int n = 1200;
+        const int n = 600;
         const double p0 = neckJoin()(u);
         s.resize(n + 1);
         cost.assign(n + 1, 0.0);
-        Vec3 prev;
+        Vec3 prev = Vec3::Zero();
         for (int i = 0; i <= n; ++i) {
             s[i] = static_cast<double>(i) / n;
             const double phi = lerp(p0, kPi / 2, s[i]);
@@ -623,13 +633,18 @@ void Builder::planColumns() {
         knots.push_back({kPi, 0});
         std::sort(knots.begin(), knots.end());
         // Cost along the row.
-        const int n = 360;
+        const int n = 180;
         std::vector<double> us(n + 1), cost(n + 1, 0.0);
-        Vec3 prev;
+        Vec3 prev = Vec3::Zero();
         for (int i = 0; i <= n; ++i) {
             us[i] = kPi * i / n;
             const Vec3 p = rawPoint(j, us[i]);
-            if (i > 0) cost[i] = cost[i - 1] + (p - prev).norm() / targetEdge(0.5 * (p + prev));
+            // keep triangles near-isotropic: no longer along the ring than
+            // ~2.3 times the gap to the neighbouring rings
+            const int jn = (j + 1 < numRows_) ? j + 1 : j - 1;
+            const double gap = (rawPoint(jn, us[i]) - p).norm();
+            const double h = std::min(targetEdge(p), std::max(2.3 * gap, 0.0030));
+            if (i > 0) cost[i] = cost[i - 1] + (p - prev).norm() / h;
             prev = p;
         }
         auto costAt = [&](double u) {
@@ -659,11 +674,6 @@ void Builder::planColumns() {
         }
         out.push_back(kPi);
         rowU_[j] = out;
-        if (std::getenv("NH_DEBUG")) {
-            std::fprintf(stderr, "row %d n=%zu:", j, out.size());
-            for (double u : out) std::fprintf(stderr, " %.1f", u / kDeg);
-            std::fprintf(stderr, "\n");
-        }
     }
 }
 
@@ -900,19 +910,6 @@ void Builder::makeNeckCap() {
         std::vector<double> innerU;
         for (int s = 0; s <= counts[r]; ++s) {
             const double u = kPi * s / counts[r];
-            // radius of the bottom ring at u, interpolated from its vertices
-            double rad = 0;
-            for (size_t i = 0; i + 1 < outerU.size(); ++i) {
-                if (u >= outerU[i] && u <= outerU[i + 1]) {
-                    const double f = (outerU[i + 1] > outerU[i]) ? (u - outerU[i]) / (outerU[i + 1] - outerU[i]) : 0;
-                    const Vec3& a = verts_[neckBottom_[std::min(i, neckBottom_.size() - 1)]].p;
-                    const Vec3& b = verts_[neckBottom_[std::min(i + 1, neckBottom_.size() - 1)]].p;
-                    const Vec3 pa(a.x(), 0, a.z() - zc), pb(b.x(), 0, b.z() - zc);
-                    rad = lerp(pa.norm(), pb.norm(), f);
-                    break;
-                }
-            }
-            (void)rad;
             HalfVertex hv;
             // scale the actual bottom ring radially
             const Vec3 d(std::sin(u), 0, std::cos(u));
@@ -1071,22 +1068,25 @@ void Builder::makeEar() {
     const double A = 0.0245, ac = fig::kEarWidth - A;
     auto outlinePt = [&](double beta) -> Vec3 {
         const double th = lerp(-103 * kDeg, 118 * kDeg, beta);
-        const double lobe = 1.0 - 0.25 * smoothstep(-0.4, -1.0, std::sin(th));  // narrower lobule
+        const double lobe = 1.0 - 0.10 * smoothstep(-0.4, -1.0, std::sin(th));  // slightly narrower lobule
         const double a = ac + A * std::cos(th) * lobe;
         const double b = bc + B * std::sin(th);
         return o + a * bdir + b * up;
     };
-    const std::array<double, 8> kap{0.14, 0.30, 0.46, 0.61, 0.74, 0.85, 0.93, 0.985};
+    const std::array<double, 9> kap{0.07, 0.16, 0.30, 0.45, 0.59, 0.72, 0.84, 0.93, 0.985};
     auto offsets = [&](double k, double beta, double& lat, double& med) {
         // helix rim rolled outward, scapha groove inside it, antihelix ridge,
-        // concha bowl behind the root (clamped onto the head below)
-        const double rim = smoothstep(0.70, 0.90, k) * (1.0 - 0.5 * smoothstep(0.95, 1.0, k));
-        const double scapha = gauss1(k - 0.74, 0.07) * smoothstep(0.25, 0.55, beta);
-        const double anti = gauss1(k - 0.56, 0.10) * (0.4 + 0.6 * smoothstep(0.2, 0.6, beta));
-        const double concha = gauss1(k - 0.22, 0.14) * gauss1(beta - 0.45, 0.20);
-        const double lobule = 1.0 - smoothstep(0.05, 0.28, beta);
-        lat = 0.0016 + 0.0030 * rim - 0.0012 * scapha + 0.0018 * anti - 0.0080 * concha + 0.0014 * lobule;
-        med = 0.0012 + 0.0008 * rim + 0.0010 * lobule;
+        // concha bowl behind the root (clamped onto the head below), a
+        // tragus knob at its front, a fleshy lobule
+        const double rim = smoothstep(0.68, 0.90, k) * (1.0 - 0.45 * smoothstep(0.95, 1.0, k));
+        const double scapha = gauss1(k - 0.76, 0.06) * smoothstep(0.30, 0.60, beta);
+        const double anti = gauss1(k - 0.55, 0.09) * (0.3 + 0.7 * smoothstep(0.20, 0.55, beta));
+        const double concha = gauss1(k - 0.26, 0.13) * gauss1(beta - 0.45, 0.17);
+        const double tragus = gauss1(k - 0.06, 0.045) * gauss1(beta - 0.42, 0.09);
+        const double lobule = 1.0 - smoothstep(0.05, 0.30, beta);
+        lat = 0.0016 + 0.0038 * rim - 0.0012 * scapha + 0.0032 * anti - 0.0090 * concha + 0.0045 * tragus +
+              0.0022 * lobule;
+        med = 0.0012 + 0.0010 * rim + 0.0018 * lobule;
     };
     // keep every ring off the head surface
     auto pushOut = [&](Vec3 p, double minD) -> Vec3 {
@@ -1126,7 +1126,8 @@ void Builder::makeEar() {
             const double g = smoothstep(0.0, 0.45, k);
             const double kk = std::pow(k, 0.9);
             HalfVertex hf, hb;
-            hf.p = verts_[front[j]].p + kk * (out - verts_[front[j]].p) + ndir * (lat * g + 0.0010 * (1 - g) * k * 6);
+            const double gl = smoothstep(0.0, 0.10, k);
+            hf.p = verts_[front[j]].p + kk * (out - verts_[front[j]].p) + ndir * (lat * gl);
             hb.p = verts_[back[j]].p + kk * (out - verts_[back[j]].p) - ndir * (med * g) + ndir * 0.0015 * k;
             hf.p = pushOut(hf.p, 0.0012 + 0.004 * k);
             hb.p = pushOut(hb.p, 0.0008 + 0.002 * k);
@@ -1273,9 +1274,6 @@ NeutralHead Builder::assemble() {
         f.island = gridIsland(f.v);
         if (std::find(f.v.begin(), f.v.end(), pole_) != f.v.end()) f.island = UvIsland::kScalp;
         for (int c = 0; c < 3; ++c) f.uv[c] = gridUv(f.v[c], f.island);
-        if (f.island == UvIsland::kNeck) {
-            // seam at the back: the left half keeps u in [0, pi]
-        }
     }
 
     // Mirror.
@@ -1542,7 +1540,8 @@ void Builder::annotate(NeutralHead& out) const {
             if (p.y() < best.y()) best = p;
         put("menton", best);
     }
-    putLR("gonion", castRay(Vec3(0.0, -0.045, 0.004), Vec3(1.0, -0.45, 0.0).normalized(), 0.12));
+    // gonion: the jaw angle, reached from inside toward the outline corner
+    putLR("gonion", castRay(Vec3(0.0, -0.0485, 0.008), Vec3(1.0, -0.03, 0.0).normalized(), 0.12));
     // ears and jaw hinge
     {
         int best = -1;

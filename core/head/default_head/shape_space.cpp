@@ -79,58 +79,58 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
     auto add = [&](const char* name, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f) {
         out.push_back({name, field(head, f)});
     };
-    add("head_breadth", [&](int, const Eigen::Vector3f& p) {  // 3 mm per side at the eurion
+    add("head_breadth", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {  // 3 mm per side at the eurion
         return Eigen::Vector3f(p.x() * 0.04f * smoothstep(menton.y(), nasion.y(), p.y()), 0, 0);
     });
-    add("head_length", [&](int, const Eigen::Vector3f& p) {
+    add("head_length", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float back = std::min(p.z(), 0.0f) / std::abs(zBack);
         return Eigen::Vector3f(0, 0, 0.007f * back * smoothstep(menton.y(), nasion.y(), p.y()));
     });
-    add("head_height", [&](int, const Eigen::Vector3f& p) {
+    add("head_height", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0.006f * std::max(0.0f, p.y() - nasion.y()) / (yTop - nasion.y()), 0);
     });
-    add("face_length", [&](int, const Eigen::Vector3f& p) {
+    add("face_length", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float below = std::min(0.0f, std::max(p.y(), menton.y() - 0.02f) - nasion.y()) / (nasion.y() - menton.y());
         return Eigen::Vector3f(0, 0.0065f * below * smoothstep(front - 0.02f, front + 0.03f, p.z()), 0);
     });
-    add("bizygomatic", [&](int, const Eigen::Vector3f& p) {
+    add("bizygomatic", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(sideOf(p) * 0.003f * bilateral(p, zygion, 0.022f), 0, 0);
     });
-    add("bigonial", [&](int, const Eigen::Vector3f& p) {
+    add("bigonial", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(sideOf(p) * 0.003f * bilateral(p, gonion, 0.025f), 0, 0);
     });
-    add("brow_ridge", [&](int, const Eigen::Vector3f& p) {
+    add("brow_ridge", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::min(1.0f, bilateral(p, browPeak, 0.014f) + gaussian(p, Eigen::Vector3f(0, browPeak.y(), nasion.z() + 0.004f), 0.012f));
         return Eigen::Vector3f(0, 0, 0.002f * w);
     });
-    add("cheekbones", [&](int, const Eigen::Vector3f& p) {
+    add("cheekbones", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(sideOf(p) * 0.0022f, 0, 0.0012f) * bilateral(p, zygion, 0.016f);
     });
-    add("chin_projection", [&](int, const Eigen::Vector3f& p) {
+    add("chin_projection", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0, 0.003f * gaussian(p, menton + Eigen::Vector3f(0, 0.01f, 0), 0.018f));
     });
-    add("chin_height", [&](int, const Eigen::Vector3f& p) {
+    add("chin_height", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, -0.003f * gaussian(p, menton, 0.02f), 0);
     });
-    add("nose_length", [&](int, const Eigen::Vector3f& p) {
+    add("nose_length", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float t = std::clamp((nasion.y() - p.y()) / (nasion.y() - tip.y()), 0.0f, 1.0f);
         return Eigen::Vector3f(0, -0.0035f * t * gaussian(p, tip, 0.02f), 0);
     });
-    add("nose_width", [&](int, const Eigen::Vector3f& p) {
+    add("nose_width", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Eigen::Vector3f base(0, alar.y(), alar.z());
         return Eigen::Vector3f(p.x() * 0.07f * gaussian(p, base, 0.014f), 0, 0);
     });
-    add("nasal_bridge", [&](int, const Eigen::Vector3f& p) {
+    add("nasal_bridge", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Eigen::Vector3f mid = 0.5f * (nasion + tip);
         return Eigen::Vector3f(0, 0, 0.002f * gaussian(p, mid, 0.011f));
     });
-    add("nose_tip", [&](int, const Eigen::Vector3f& p) {
+    add("nose_tip", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0, 0.0025f * gaussian(p, tip, 0.009f));
     });
-    add("eye_spacing", [&](int, const Eigen::Vector3f& p) {
+    add("eye_spacing", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(sideOf(p) * 0.00175f * bilateral(p, eye, 0.02f), 0, 0);
     });
-    add("eye_size", [&](int v, const Eigen::Vector3f& p) {
+    add("eye_size", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Part part = static_cast<Part>(head.vertexPart[v]);
         if (part == Part::kLeftEyeball || part == Part::kRightEyeball) return Eigen::Vector3f(0, 0, 0);
         const Eigen::Vector3f c = p.x() >= 0 ? eye : mirrorX(eye);
@@ -138,48 +138,48 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
         r.z() = 0;  // spread the lids over the eyeball, never into it
         return Eigen::Vector3f(0.04f * gaussian(p, c, 0.012f) * r);
     });
-    add("upper_lip_fullness", [&](int, const Eigen::Vector3f& p) {
+    add("upper_lip_fullness", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::exp(-p.x() * p.x() / (2 * 0.018f * 0.018f) -
                                  (Eigen::Vector2f(p.y(), p.z()) - Eigen::Vector2f(upperLip.y(), upperLip.z())).squaredNorm() /
                                      (2 * 0.006f * 0.006f));
         return Eigen::Vector3f(0, 0, 0.0015f * w);
     });
-    add("lower_lip_fullness", [&](int, const Eigen::Vector3f& p) {
+    add("lower_lip_fullness", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::exp(-p.x() * p.x() / (2 * 0.018f * 0.018f) -
                                  (Eigen::Vector2f(p.y(), p.z()) - Eigen::Vector2f(lowerLip.y(), lowerLip.z())).squaredNorm() /
                                      (2 * 0.006f * 0.006f));
         return Eigen::Vector3f(0, 0, 0.0015f * w);
     });
-    add("mouth_width", [&](int, const Eigen::Vector3f& p) {
+    add("mouth_width", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(sideOf(p) * 0.00175f * bilateral(p, corner, 0.011f), 0, 0);
     });
-    add("ear_size", [&](int v, const Eigen::Vector3f& p) {
+    add("ear_size", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::max(leftEar[v], rightEar[v]);
         const Eigen::Vector3f t = p.x() >= 0 ? tragion : mirrorX(tragion);
         return Eigen::Vector3f(0.07f * w * (p - t));
     });
-    add("ear_angle", [&](int v, const Eigen::Vector3f& p) {
+    add("ear_angle", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::max(leftEar[v], rightEar[v]);
         const Eigen::Vector3f t = p.x() >= 0 ? tragion : mirrorX(tragion);
         // Rotation about the vertical axis at the tragion, outward on both sides.
         const Eigen::Vector3f axis(0, sideOf(p), 0);
         return Eigen::Vector3f(0.105f * w * axis.cross(p - t));
     });
-    add("soft_tissue", [&](int v, const Eigen::Vector3f& p) {
+    add("soft_tissue", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::min(1.0f, bilateral(p, cheek, 0.022f) + gaussian(p, submental, 0.02f) + 0.6f * neck[v]);
         return Eigen::Vector3f(0.0025f * w * normals.row(v).transpose());
     });
-    add("muscle", [&](int v, const Eigen::Vector3f& p) {
+    add("muscle", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::min(1.0f, bilateral(p, masseter, 0.016f) + 0.5f * neck[v]);
         return Eigen::Vector3f(0.002f * w * normals.row(v).transpose());
     });
-    add("forehead_slope", [&](int, const Eigen::Vector3f& p) {
+    add("forehead_slope", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0, -0.003f * smoothstep(browOuter.y(), yTop, p.y()) * smoothstep(0.0f, nasion.z(), p.z()));
     });
-    add("occiput", [&](int, const Eigen::Vector3f& p) {
+    add("occiput", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0, -0.003f * gaussian(p, Eigen::Vector3f(0, nasion.y() + 0.02f, zBack), 0.035f));
     });
-    add("neck_girth", [&](int v, const Eigen::Vector3f&) {
+    add("neck_girth", [&](int v, const Eigen::Vector3f&) -> Eigen::Vector3f {
         Eigen::Vector3f n = normals.row(v).transpose();
         n.y() = 0;
         return Eigen::Vector3f(0.0065f * neck[v] * (n.norm() > 0 ? n.normalized() : n));
@@ -205,7 +205,7 @@ std::vector<RowMatX3f> detailFields(const NeutralHead& head, int count) {
         const float sigma = 0.010f + 0.006f * std::abs(rng.next());
         const bool symmetric = i % 2 == 0;
         const float amplitude = symmetric ? 0.0010f : 0.0006f;
-        out.push_back(field(head, [&](int v, const Eigen::Vector3f& p) {
+        out.push_back(field(head, [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
             float w = gaussian(p, c, sigma);
             if (symmetric) w += gaussian(p, mirrorX(c), sigma);
             return Eigen::Vector3f(amplitude * w * normals.row(v).transpose());

@@ -120,38 +120,44 @@ void buildSkeleton(const NeutralHead& head, HeadModel& model) {
     std::vector<bool> pinned(V, false);
     // The jaw line in the (z, y) plane runs from the hinge to just below the
     // mouth corner; the jaw carries what lies below it.
-    const Eigen::Vector2f a(jJaw.z(), jJaw.y()), b(mouthCorner.z(), mouthCorner.y() - 0.002f);
+    const Eigen::Vector2f a(jJaw.z(), jJaw.y()), b(mouthCorner.z(), mouthCorner.y());
     const Eigen::Vector2f dir = (b - a).normalized();
     for (int v = 0; v < V; ++v) {
         const Eigen::Vector3f p = head.vertices.row(v);
-        carry[v] = smoothstep(yGlobal, yNeck + 0.01f, p.y());
+        // The neck bends between its base and just under the chin, so the
+        // whole face, chin included, rides rigidly on the neck joint.
+        carry[v] = smoothstep(yMin, menton.y() - 0.006f, p.y());
         const Part part = static_cast<Part>(head.vertexPart[v]);
         if (part == Part::kLeftEyeball || part == Part::kRightEyeball) continue;
-        float j;
+        // Towards the mouth corners the lips and the bag blend to one half,
+        // so the corner stretches instead of tearing when the jaw opens.
+        const float centre = smoothstep(0.0f, 0.014f, std::abs(mouthCorner.x()) - std::abs(p.x()));
+        // The jaw carries what lies below a line from the hinge to the mouth
+        // corner, fading in front of the hinge, into the throat, and away
+        // from the back of the head and the ears.
+        const Eigen::Vector2f rel = Eigen::Vector2f(p.z(), p.y()) - a;
+        const float cross = dir.x() * rel.y() - dir.y() * rel.x();  // < 0 below the line (z forward, y up)
+        float line = smoothstep(-0.012f, 0.012f, -cross);
+        line *= smoothstep(jJaw.z() - 0.012f, jJaw.z() + 0.008f, p.z());
+        line *= smoothstep(menton.y() - 0.018f, menton.y() + 0.002f, p.y());
+        line *= 1.0f - smoothstep(std::abs(hinge.x()) - 0.004f, std::abs(hinge.x()) + 0.006f, std::abs(p.x())) *
+                           smoothstep(jJaw.y() - 0.03f, jJaw.y(), p.y());
+        float j = line;
         if (part == Part::kMouthBag) {
-            j = smoothstep(lipLineY + 0.003f, lipLineY - 0.003f, p.y());
+            const float below = smoothstep(lipLineY + 0.006f, lipLineY - 0.006f, p.y());
+            j = 0.5f + (below - 0.5f) * centre;
             pinned[v] = true;
         } else if (lowerLip[v] > 0) {
-            j = 1.0f;
+            j = std::max(line, 0.5f + 0.5f * centre);
             pinned[v] = true;
         } else if (upperLip[v] > 0) {
-            j = 0.0f;
+            j = std::min(line, 0.5f - 0.5f * centre);
             pinned[v] = true;
-        } else {
-            const Eigen::Vector2f q(p.z(), p.y());
-            const Eigen::Vector2f rel = q - a;
-            const float below = dir.x() * rel.y() - dir.y() * rel.x();  // < 0 below the line (z forward, y up)
-            j = smoothstep(-0.004f, 0.008f, -below);
-            // In front of the hinge only, and fading into the throat under the chin.
-            j *= smoothstep(jJaw.z() - 0.012f, jJaw.z() + 0.008f, p.z());
-            j *= smoothstep(menton.y() - 0.035f, menton.y() - 0.008f, p.y());
-            // Only the lower face: the back of the head and the ears never follow the jaw.
-            j *= 1.0f - smoothstep(std::abs(hinge.x()) - 0.004f, std::abs(hinge.x()) + 0.006f, std::abs(p.x())) *
-                            smoothstep(jJaw.y() - 0.03f, jJaw.y(), p.y());
         }
         jaw[v] = j;
     }
     smoothOverMesh(head, jaw, pinned, 6);
+    smoothOverMesh(head, carry, std::vector<bool>(V, false), 8);
 
     model.weights = RowMatXf::Zero(V, kNumJoints);
     for (int v = 0; v < V; ++v) {
