@@ -10,5 +10,7 @@ namespace synthforge::cli {
 void registerHeadCommands(CLI::App& app);
 /// `head render`; call after registerHeadCommands (it adds to the `head` group).
 void registerRenderCommands(CLI::App& app);
+/// `head labels`; call after registerHeadCommands (it adds to the `head` group).
+void registerLabelCommands(CLI::App& app);
 
 }  // namespace synthforge::cli

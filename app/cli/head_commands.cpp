@@ -46,6 +46,7 @@ json modelSummary(const HeadModel& m, const std::string& path) {
     json regions = json::object();
     for (const auto& [name, idx] : m.regions) regions[name] = idx.size();
     j["regions"] = regions;
+    j["expression_names"] = m.exprNames;
     return j;
 }
 
@@ -64,6 +65,12 @@ void printInfo(const json& j) {
     for (auto it = j["regions"].begin(); it != j["regions"].end(); ++it, first = false)
         std::cout << (first ? "" : ", ") << it.key() << " (" << it.value() << ")";
     std::cout << "\n";
+    if (!j["expression_names"].empty()) {
+        std::cout << "  expressions         ";
+        for (std::size_t i = 0; i < j["expression_names"].size(); ++i)
+            std::cout << (i ? ", " : "") << i << ":" << j["expression_names"][i].get<std::string>();
+        std::cout << "\n";
+    }
     if (!j["licence"].get<std::string>().empty()) std::cout << "  licence             " << j["licence"].get<std::string>() << "\n";
 }
 

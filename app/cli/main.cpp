@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     synthforge::cli::registerHeadCommands(app);
     synthforge::cli::registerRenderCommands(app);
+    synthforge::cli::registerLabelCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

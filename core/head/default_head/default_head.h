@@ -19,7 +19,8 @@ constexpr int kDefaultHeadShapeComponents = 50;
 HeadModel buildDefaultHead();
 
 /// Where the cached .safetensors lives: $SYNTHFORGE_CACHE_DIR, else
-/// $XDG_CACHE_HOME/synthforge, else ~/.cache/synthforge (else the temp dir).
+/// $XDG_CACHE_HOME/synthforge, else ~/.cache/synthforge (else the temp dir);
+/// the file name carries the version and a hash of the building code.
 std::string defaultHeadCachePath();
 
 /// The default head: read from the cache when present and valid, else built

@@ -5,6 +5,10 @@
 #include <filesystem>
 #include <iostream>
 
+#ifndef SYNTHFORGE_DEFAULT_HEAD_CODE_HASH
+#define SYNTHFORGE_DEFAULT_HEAD_CODE_HASH "dev"
+#endif
+
 #include "core/head/default_head/default_head.h"
 #include "core/head/head_model_io.h"
 
@@ -22,7 +26,11 @@ std::string defaultHeadCachePath() {
     } else {
         dir = fs::temp_directory_path() / "synthforge";
     }
-    return (dir / ("default_head_v" + std::to_string(kDefaultHeadVersion) + ".safetensors")).string();
+    // The code hash (set by CMake from the sources that build the head) keeps
+    // a cache from an older build from being mistaken for this one.
+    return (dir / ("default_head_v" + std::to_string(kDefaultHeadVersion) + "_" + SYNTHFORGE_DEFAULT_HEAD_CODE_HASH +
+                   ".safetensors"))
+        .string();
 }
 
 HeadModel loadDefaultHead() {

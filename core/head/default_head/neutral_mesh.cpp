@@ -1014,7 +1014,7 @@ void Builder::makeMouthBag() {
     struct RingSpec { double a, b, back, zAbs, blend; };
     // a: half width (fraction of the corner x), b: half height, back: depth behind the rim,
     // zAbs / blend: absolute depth of the cavity and how much it replaces the rim-following depth
-    const std::array<RingSpec, 6> spec{{{0.96, 0.0030, 0.0045, 0.0, 0.0},
+    const std::array<RingSpec, 6> spec{{{0.96, 0.0, 0.0022, 0.0, 0.0},
                                         {0.93, 0.0075, 0.0110, 0.0, 0.0},
                                         {0.90, 0.0110, 0.0, 0.0700, 1.0},
                                         {0.80, 0.0125, 0.0, 0.0590, 1.0},
@@ -1033,6 +1033,12 @@ void Builder::makeMouthBag() {
             HalfVertex hv;
             const double z = lerp(rp.z() - spec[k].back, spec[k].zAbs, spec[k].blend);
             hv.p = Vec3(spec[k].a * xc * lam, yst + side * spec[k].b * ps, z);
+            if (k == 0) {
+                // The inner lip surfaces first run back and slightly down
+                // together, the upper one below the lower rim: seen from the
+                // front, the slit then ends on lip, never on the bag.
+                hv.p.y() = rp.y() - (side > 0 ? 0.00125 : side < 0 ? 0.00155 : 0.00140);
+            }
             hv.mid = (i == 0 || i == n - 1);
             if (hv.mid) hv.p.x() = 0;
             hv.part = Part::kMouthBag;

@@ -319,6 +319,48 @@ TEST(NeutralHead, LipsClosedAtRest) {
     for (int v : h.regions.at("mouth_interior")) EXPECT_LT(vert(h, v).z(), anchor(h, "upper_lip_inner").z() + 1e-6);
 }
 
+TEST(NeutralHead, ClosedLipsHideTheMouthBag) {
+    // Rays from the front (and a little from above and below) through the lip
+    // line must end on lips, never on a face of the bag alone.
+    const NeutralHead& h = head();
+    const std::set<int> bag(h.regions.at("mouth_interior").begin(), h.regions.at("mouth_interior").end());
+    const Vec3 mid = 0.5 * (anchor(h, "upper_lip_inner") + anchor(h, "lower_lip_inner"));
+    std::vector<int> near;
+    for (int f = 0; f < h.numFaces(); ++f) {
+        const Vec3 c = (vert(h, h.faces(f, 0)) + vert(h, h.faces(f, 1)) + vert(h, h.faces(f, 2))) / 3.0;
+        if (std::abs(c.x()) < 0.04 && std::abs(c.y() - mid.y()) < 0.02 && c.z() > 0.0) near.push_back(f);
+    }
+    int bagHits = 0, rays = 0;
+    for (double pitch : {-0.15, 0.0, 0.15}) {
+        const Vec3 dir = Vec3(0, -std::sin(pitch), -std::cos(pitch));
+        for (double x = -0.027; x <= 0.027; x += 0.0005)
+            for (double dy = -0.002; dy <= 0.002; dy += 0.0001) {
+                const Vec3 o = Vec3(x, mid.y() + dy, mid.z()) - 0.05 * dir;
+                double best = 1e9;
+                int hit = -1;
+                for (int f : near) {
+                    const Vec3 a = vert(h, h.faces(f, 0)), b = vert(h, h.faces(f, 1)), c = vert(h, h.faces(f, 2));
+                    const Vec3 e1 = b - a, e2 = c - a, s = dir.cross(e2);
+                    const double det = e1.dot(s);
+                    if (std::abs(det) < 1e-18) continue;
+                    const Vec3 q = o - a;
+                    const double u = q.dot(s) / det;
+                    if (u < 0 || u > 1) continue;
+                    const Vec3 r = q.cross(e1);
+                    const double v = dir.dot(r) / det;
+                    if (v < 0 || u + v > 1) continue;
+                    const double t = e2.dot(r) / det;
+                    if (t > 0 && t < best) { best = t; hit = f; }
+                }
+                ++rays;
+                if (hit >= 0 && bag.count(h.faces(hit, 0)) && bag.count(h.faces(hit, 1)) && bag.count(h.faces(hit, 2)))
+                    ++bagHits;
+            }
+    }
+    EXPECT_GT(rays, 1000);
+    EXPECT_EQ(bagHits, 0);
+}
+
 TEST(NeutralHead, RegionsAndAnchorsPresent) {
     const NeutralHead& h = head();
     for (const char* r : {"face", "scalp", "left_ear", "right_ear", "neck", "nose", "lips", "upper_lip", "lower_lip",
