@@ -71,3 +71,22 @@ private:
 };
 
 }  // namespace synthforge::head::default_head
+
+namespace synthforge::head::default_head {
+
+/// Makes a displacement field safe around the eyes and the lips, whose
+/// neighbouring surfaces sit a fraction of a millimetre apart:
+///  - eyes: the eyeball, its socket and the skin within ~15 mm of the eye
+///    centre move as one rigid translation (the eyeball's mean displacement
+///    for identity fields; zero for expressions, which move lids explicitly);
+///  - lips: the lip surfaces within a few millimetres of the lip line and
+///    the mouth bag take the mean displacement of the slit's two rims at the
+///    same x, so the two lips and the bag move together there.
+struct FieldGuards {
+    bool eyes = true;
+    bool lips = true;
+    bool eyeballsFollowField = true;  ///< false for expressions
+};
+void guardField(const NeutralHead& head, RowMatX3f& d, const FieldGuards& guards);
+
+}  // namespace synthforge::head::default_head

@@ -88,9 +88,16 @@ Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::s
 
     std::vector<RowMatX3f> fields;
     names.clear();
-    auto add = [&](const char* name, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f) {
+    // Lid actions rotate the lids over the eyeball and lip-line scalings
+    // keep the lips apart by construction; every other action is guarded.
+    auto addGuarded = [&](const char* name, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f,
+                          bool eyes, bool lips) {
         names.emplace_back(name);
         fields.push_back(eval(c, f));
+        guardField(head, fields.back(), FieldGuards{eyes, lips, false});
+    };
+    auto add = [&](const char* name, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f) {
+        addGuarded(name, f, true, true);
     };
     auto corners = [&](const Eigen::Vector3f& p, float sigma) {
         return gaussian(p, c.corner, sigma) + gaussian(p, mirrorX(c.corner), sigma);
@@ -117,14 +124,14 @@ Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::s
         const float g = gaussian(p, c.browPeak, 0.014f) + gaussian(p, mirrorX(c.browPeak), 0.014f);
         return Eigen::Vector3f(g * Eigen::Vector3f(0, -0.0022f, 0.0004f));
     });
-    add("blink_left", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f { return lidRotation(p, c.eye, 0.2f * c.upperLidL[v]); });
-    add("blink_right", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f { return lidRotation(p, mirrorX(c.eye), 0.2f * c.upperLidR[v]); });
-    add("squint", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
+    addGuarded("blink_left", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f { return lidRotation(p, c.eye, 0.2f * c.upperLidL[v]); }, false, true);
+    addGuarded("blink_right", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f { return lidRotation(p, mirrorX(c.eye), 0.2f * c.upperLidR[v]); }, false, true);
+    addGuarded("squint", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Eigen::Vector3f centre = p.x() >= 0 ? c.eye : mirrorX(c.eye);
         const float lower = std::max(c.lowerLidL[v], c.lowerLidR[v]);
         const float upper = std::max(c.upperLidL[v], c.upperLidR[v]);
         return Eigen::Vector3f(lidRotation(p, centre, -0.12f * lower + 0.05f * upper));
-    });
+    }, false, true);
     add("lip_pucker", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = mouthWeight(c, p, 0.010f);
         return Eigen::Vector3f(w * Eigen::Vector3f(-0.08f * p.x(), 0, 0.003f));

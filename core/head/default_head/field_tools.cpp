@@ -109,3 +109,68 @@ float NormalSampler::next() {
 }
 
 }  // namespace synthforge::head::default_head
+
+namespace synthforge::head::default_head {
+
+void guardField(const NeutralHead& head, RowMatX3f& d, const FieldGuards& guards) {
+    const int V = head.numVertices();
+    auto part = [&](int v) { return static_cast<Part>(head.vertexPart[v]); };
+    if (guards.eyes) {
+        const Eigen::Vector3f cL = anchor(head, "left_eye_centre"), cR = anchor(head, "right_eye_centre");
+        Eigen::RowVector3f tL = Eigen::RowVector3f::Zero(), tR = Eigen::RowVector3f::Zero();
+        if (guards.eyeballsFollowField) {
+            int nL = 0, nR = 0;
+            for (int v = 0; v < V; ++v) {
+                if (part(v) == Part::kLeftEyeball) tL += d.row(v), ++nL;
+                if (part(v) == Part::kRightEyeball) tR += d.row(v), ++nR;
+            }
+            if (nL) tL /= static_cast<float>(nL);
+            if (nR) tR /= static_cast<float>(nR);
+        }
+        for (int v = 0; v < V; ++v) {
+            const Eigen::Vector3f p = head.vertices.row(v);
+            const bool left = p.x() >= 0;
+            const Part pt = part(v);
+            const bool eyePart = pt == Part::kLeftEyeball || pt == Part::kRightEyeball || pt == Part::kLeftEyeSocket ||
+                                 pt == Part::kRightEyeSocket;
+            const float w = eyePart ? 1.0f : 1.0f - smoothstep(0.015f, 0.024f, (p - (left ? cL : cR)).norm());
+            d.row(v) = w * (left ? tL : tR) + (1.0f - w) * d.row(v);
+        }
+    }
+    if (guards.lips) {
+        const float sto = stomionY(head);
+        const float cornerX = std::abs(anchor(head, "left_mouth_corner").x());
+        const auto rim = rimVertices(head, Part::kMouthBag);
+        // Mean rim displacement as a function of x, sampled per rim vertex pair.
+        auto rimMean = [&](float x) {
+            Eigen::RowVector3f up = Eigen::RowVector3f::Zero(), lo = Eigen::RowVector3f::Zero();
+            float bu = 1e9f, bl = 1e9f;
+            for (std::int32_t r : rim) {
+                const float dx = std::abs(head.vertices(r, 0) - x);
+                if (head.vertices(r, 1) >= sto ? dx < bu : dx < bl) {
+                    if (head.vertices(r, 1) >= sto) bu = dx, up = d.row(r);
+                    else bl = dx, lo = d.row(r);
+                }
+            }
+            return Eigen::RowVector3f(0.5f * (up + lo));
+        };
+        RowMatX3f out = d;
+        for (int v = 0; v < V; ++v) {
+            const Eigen::Vector3f p = head.vertices.row(v);
+            float w;
+            if (part(v) == Part::kMouthBag) {
+                w = 1.0f;
+            } else if (part(v) == Part::kSkin) {
+                // Covers the inner lip sheets, which run back from the slit.
+                w = (1.0f - smoothstep(0.003f, 0.007f, std::abs(p.y() - sto))) *
+                    (1.0f - smoothstep(cornerX + 0.002f, cornerX + 0.008f, std::abs(p.x())));
+            } else {
+                continue;
+            }
+            if (w > 0) out.row(v) = w * rimMean(p.x()) + (1.0f - w) * d.row(v);
+        }
+        d = out;
+    }
+}
+
+}  // namespace synthforge::head::default_head

@@ -220,6 +220,20 @@ MonotoneCurve hairline(double browY) {
                           {180 * kDeg, -0.034}});
 }
 
+/// The face/neck border as a height over the same azimuth: the line along
+/// which the neutral mesh splits its face and neck UV islands (under the
+/// chin, along the jaw, up behind the ear lobe, round the nape).
+MonotoneCurve jawLine() {
+    return MonotoneCurve({{0 * kDeg, -0.0825},
+                          {22 * kDeg, -0.0765},
+                          {52 * kDeg, -0.0640},
+                          {82 * kDeg, -0.0520},
+                          {96 * kDeg, -0.0280},
+                          {112 * kDeg, -0.0330},
+                          {140 * kDeg, -0.0450},
+                          {180 * kDeg, -0.0470}});
+}
+
 // ---- the labeller ---------------------------------------------------------------
 
 class Labeller {
@@ -238,7 +252,7 @@ public:
             switch (static_cast<UvIsland>(h.faceIsland[f])) {
                 case UvIsland::kFace:
                 case UvIsland::kScalp: faceClass_[f] = kPerTexel; break;
-                case UvIsland::kNeck:
+                case UvIsland::kNeck: faceClass_[f] = kPerTexel; break;
                 case UvIsland::kNeckCap: faceClass_[f] = annotate::kNeck; break;
                 case UvIsland::kLeftEar: faceClass_[f] = annotate::kLeftEar; break;
                 case UvIsland::kRightEar: faceClass_[f] = annotate::kRightEar; break;
@@ -293,6 +307,10 @@ public:
         const double b2 = 1.0 - b0 - b1;
         const int v0 = h_.faces(f, 0), v1 = h_.faces(f, 1), v2 = h_.faces(f, 2);
         const Vec3 p = b0 * point(v0) + b1 * point(v1) + b2 * point(v2);
+        const double azimuth = std::atan2(std::abs(p.x()), p.z());
+        // neck: below the jaw line (the neck island's own border zig-zags
+        // along mesh edges up to a centimetre behind the jaw)
+        if (p.y() < jawLine_(azimuth)) return annotate::kNeck;
         // lips
         if (lipSide_[f] != 0 && std::abs(p.x()) < lips_.endX()) {
             const double dy = p.y() - lips_.slitY(p.x());
@@ -305,7 +323,6 @@ public:
         if (p.x() > 0 ? leftBrow_.contains(p) : rightBrow_.contains(p))
             return p.x() > 0 ? annotate::kLeftBrow : annotate::kRightBrow;
         // hair
-        const double azimuth = std::atan2(std::abs(p.x()), p.z());
         if (p.y() > hairline_(azimuth)) return annotate::kHair;
         return annotate::kSkin;
     }
@@ -315,6 +332,7 @@ private:
     Lips lips_;
     BrowBand leftBrow_, rightBrow_;
     MonotoneCurve hairline_;
+    MonotoneCurve jawLine_ = jawLine();
     std::vector<int> faceClass_;
     std::vector<double> noseW_;
     std::vector<std::int8_t> lipSide_;

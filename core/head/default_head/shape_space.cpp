@@ -38,10 +38,12 @@ Eigen::Vector3f mirrorX(Eigen::Vector3f p) {
 }
 
 /// Evaluates a per-vertex field into a V x 3 displacement.
-RowMatX3f field(const NeutralHead& head, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f) {
+RowMatX3f field(const NeutralHead& head, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f,
+                const FieldGuards& guards = {}) {
     RowMatX3f d(head.numVertices(), 3);
     for (int v = 0; v < head.numVertices(); ++v) d.row(v) = f(v, head.vertices.row(v).transpose()).transpose();
     makeEyeballsRigid(head, d);
+    guardField(head, d, guards);
     return d;
 }
 
@@ -51,6 +53,23 @@ float bilateral(const Eigen::Vector3f& p, const Eigen::Vector3f& left, float sig
 }
 
 float sideOf(const Eigen::Vector3f& p) { return p.x() >= 0 ? 1.0f : -1.0f; }
+
+/// Ear membership that fades to zero where the ear joins the head, so that
+/// scaling or turning the ear bends its root instead of pushing the flap
+/// through the skull.
+std::vector<float> earWeights(const NeutralHead& head, const std::string& region) {
+    const auto ear = regionMask(head, region);
+    std::vector<float> w(head.numVertices(), 0.0f);
+    for (int v = 0; v < head.numVertices(); ++v) {
+        if (ear[v] == 0) continue;
+        float nearest = 1e9f;
+        for (int u = 0; u < head.numVertices(); ++u)
+            if (ear[u] == 0 && static_cast<Part>(head.vertexPart[u]) == Part::kSkin)
+                nearest = std::min(nearest, (head.vertices.row(u) - head.vertices.row(v)).squaredNorm());
+        w[v] = smoothstep(0.002f, 0.012f, std::sqrt(nearest));
+    }
+    return w;
+}
 
 struct NamedField {
     const char* name;
@@ -67,7 +86,7 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
                           browPeak = anchor(head, "left_brow_peak"), browOuter = anchor(head, "left_brow_outer");
     const float yTop = head.vertices.col(1).maxCoeff();
     const float zBack = head.vertices.col(2).minCoeff();
-    const auto leftEar = regionMask(head, "left_ear"), rightEar = regionMask(head, "right_ear");
+    const auto leftEar = earWeights(head, "left_ear"), rightEar = earWeights(head, "right_ear");
     const auto neck = regionMask(head, "neck");
     const Eigen::Vector3f zygion(eye.x() + 0.035f, eye.y() - 0.015f, eye.z() - 0.025f);
     const Eigen::Vector3f cheek(corner.x() + 0.022f, corner.y() + 0.012f, corner.z() - 0.025f);
@@ -78,6 +97,9 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
     std::vector<NamedField> out;
     auto add = [&](const char* name, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f) {
         out.push_back({name, field(head, f)});
+    };
+    auto addUnguardedEyes = [&](const char* name, const std::function<Eigen::Vector3f(int, const Eigen::Vector3f&)>& f) {
+        out.push_back({name, field(head, f, FieldGuards{false, true, true})});
     };
     add("head_breadth", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {  // 3 mm per side at the eurion
         return Eigen::Vector3f(p.x() * 0.04f * smoothstep(menton.y(), nasion.y(), p.y()), 0, 0);
@@ -130,7 +152,7 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
     add("eye_spacing", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(sideOf(p) * 0.00175f * bilateral(p, eye, 0.02f), 0, 0);
     });
-    add("eye_size", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
+    addUnguardedEyes("eye_size", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const Part part = static_cast<Part>(head.vertexPart[v]);
         if (part == Part::kLeftEyeball || part == Part::kRightEyeball) return Eigen::Vector3f(0, 0, 0);
         const Eigen::Vector3f c = p.x() >= 0 ? eye : mirrorX(eye);
@@ -180,9 +202,11 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
         return Eigen::Vector3f(0, 0, -0.003f * gaussian(p, Eigen::Vector3f(0, nasion.y() + 0.02f, zBack), 0.035f));
     });
     add("neck_girth", [&](int v, const Eigen::Vector3f&) -> Eigen::Vector3f {
+        // The horizontal part of the normal, not renormalised: surfaces that
+        // face down (under the chin) barely move instead of jumping sideways.
         Eigen::Vector3f n = normals.row(v).transpose();
         n.y() = 0;
-        return Eigen::Vector3f(0.0065f * neck[v] * (n.norm() > 0 ? n.normalized() : n));
+        return Eigen::Vector3f(0.0065f * neck[v] * n);
     });
     return out;
 }
