@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/param_options.h"
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
 #include "core/head/lbs.h"
@@ -81,29 +82,14 @@ json matrixJson(const Eigen::Ref<const Eigen::Matrix<float, Eigen::Dynamic, 3, E
 }
 
 struct PoseArgs {
-    std::string model, out, summary, paramsFile, shape, expr, pose, transl;
+    std::string model, out, summary;
+    ParamOptions params;
     bool noCorrectives = false;
 };
 
 void runPose(const PoseArgs& a) {
     HeadModel model = loadModelArg(a.model);
-    head::HeadParams params;
-    if (!a.paramsFile.empty()) params = head::loadHeadParamsJson(a.paramsFile);
-    // Command-line values override the file's.
-    if (!a.shape.empty()) params.shape = head::parseNumberList(a.shape, "--shape");
-    if (!a.expr.empty()) params.expr = head::parseNumberList(a.expr, "--expr");
-    if (!a.pose.empty()) {
-        const Eigen::VectorXf p = head::parseNumberList(a.pose, "--pose");
-        if (p.size() != head::kNumPoseValues)
-            throw std::invalid_argument("--pose: expected 15 values (axis-angle for global, neck, jaw, left eye, right eye), found " +
-                                        std::to_string(p.size()));
-        params.pose = p;
-    }
-    if (!a.transl.empty()) {
-        const Eigen::VectorXf t = head::parseNumberList(a.transl, "--transl");
-        if (t.size() != 3) throw std::invalid_argument("--transl: expected 3 values, found " + std::to_string(t.size()));
-        params.transl = t;
-    }
+    const head::HeadParams params = a.params.resolve();
     head::ForwardOptions opts;
     opts.poseCorrectives = !a.noCorrectives;
     const head::HeadPose posed = head::forward(model, params, opts);
@@ -177,11 +163,7 @@ void registerHeadCommands(CLI::App& app) {
         CLI::App* pose = headCmd->add_subcommand("pose", "Pose a head model and write the mesh with UVs and a JSON summary");
         pose->add_option("MODEL", a->model, "Head model: .safetensors, FLAME .pkl/.npz, or 'default'")->required();
         pose->add_option("-o,--output", a->out, "Output mesh (.obj, .ply, .gltf or .glb)")->required();
-        pose->add_option("--params", a->paramsFile, "JSON with shape/expr/pose/transl (or flame_shape/flame_exp/flame_pose)");
-        pose->add_option("--shape", a->shape, "Shape coefficients in sigma, comma separated (may be fewer than the model's)");
-        pose->add_option("--expr", a->expr, "Expression coefficients, comma separated");
-        pose->add_option("--pose", a->pose, "15 axis-angle values: global, neck, jaw, left eye, right eye (radians)");
-        pose->add_option("--transl", a->transl, "Translation x,y,z in metres");
+        a->params.addTo(pose);
         pose->add_option("--summary", a->summary, "Summary JSON path (default: OUTPUT.json)");
         pose->add_flag("--no-pose-correctives", a->noCorrectives, "Skip the posedirs correctives");
         pose->callback([a] { runPose(*a); });

@@ -17,6 +17,7 @@
 #include "core/camera/orbit_camera.h"
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
+#include "app/cli/param_options.h"
 #include "core/head/lbs.h"
 #include "core/io/file_util.h"
 #include "core/raster/shaded_render.h"
@@ -28,33 +29,13 @@ namespace {
 constexpr float kDegToRad = 3.14159265358979323846f / 180.0f;
 
 struct RenderArgs {
-    std::string model, out, paramsFile, shape, expr, pose, transl;
+    std::string model, out;
+    ParamOptions params;
     float yawDeg = 0.0f, pitchDeg = 0.0f, fovDeg = camera::kDefaultEg3dFovDeg, radius = camera::kDefaultRadius;
     int size = 512;
     int threads = 0;
     bool landmarks = false, wireframe = false, flat = false;
 };
-
-head::HeadParams paramsFromArgs(const RenderArgs& a) {
-    head::HeadParams params;
-    if (!a.paramsFile.empty()) params = head::loadHeadParamsJson(a.paramsFile);
-    // Command-line values override the file's, as in `head pose`.
-    if (!a.shape.empty()) params.shape = head::parseNumberList(a.shape, "--shape");
-    if (!a.expr.empty()) params.expr = head::parseNumberList(a.expr, "--expr");
-    if (!a.pose.empty()) {
-        const Eigen::VectorXf p = head::parseNumberList(a.pose, "--pose");
-        if (p.size() != head::kNumPoseValues)
-            throw std::invalid_argument("--pose: expected 15 values (axis-angle for global, neck, jaw, left eye, right eye), found " +
-                                        std::to_string(p.size()));
-        params.pose = p;
-    }
-    if (!a.transl.empty()) {
-        const Eigen::VectorXf t = head::parseNumberList(a.transl, "--transl");
-        if (t.size() != 3) throw std::invalid_argument("--transl: expected 3 values, found " + std::to_string(t.size()));
-        params.transl = t;
-    }
-    return params;
-}
 
 void runRender(const RenderArgs& a) {
     const std::initializer_list<std::pair<float, const char*>> numbers = {
@@ -67,7 +48,7 @@ void runRender(const RenderArgs& a) {
     const head::HeadModel model = head::loadHeadModel(a.model);
     head::ForwardOptions fo;
     fo.landmarks = a.landmarks;
-    const head::HeadPose posed = head::forward(model, paramsFromArgs(a), fo);
+    const head::HeadPose posed = head::forward(model, a.params.resolve(), fo);
 
     camera::OrbitCamera cam;
     cam.yaw = a.yawDeg * kDegToRad;
@@ -121,11 +102,7 @@ void registerRenderCommands(CLI::App& app) {
     CLI::App* render = headCmd->add_subcommand("render", "Render a posed head through an orbit camera to a shaded PNG");
     render->add_option("MODEL", a->model, "Head model: .safetensors, FLAME .pkl/.npz, or 'default'")->required();
     render->add_option("-o,--output", a->out, "Output PNG")->required();
-    render->add_option("--params", a->paramsFile, "JSON with shape/expr/pose/transl (or flame_shape/flame_exp/flame_pose)");
-    render->add_option("--shape", a->shape, "Shape coefficients in sigma, comma separated (may be fewer than the model's)");
-    render->add_option("--expr", a->expr, "Expression coefficients, comma separated");
-    render->add_option("--pose", a->pose, "15 axis-angle values: global, neck, jaw, left eye, right eye (radians)");
-    render->add_option("--transl", a->transl, "Translation x,y,z in metres");
+    a->params.addTo(render);
     render->add_option("--yaw", a->yawDeg, "Camera yaw offset from frontal in degrees (> 0: toward the subject's left)")
         ->capture_default_str();
     render->add_option("--pitch", a->pitchDeg, "Camera pitch offset from frontal in degrees, EG3D convention (> 0: from below)")

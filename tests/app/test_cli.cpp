@@ -429,25 +429,17 @@ TEST_F(Cli, BadParamsJson) {
     EXPECT_FALSE(fs::exists(path("x.obj")));
 }
 
-// The brief of the first CLI said "'default' is not available yet"; the
-// built-in head has since landed. Either state must behave consistently.
+// The built-in default head works everywhere a model path does.
 TEST_F(Cli, DefaultModel) {
     const CmdResult info = run({"head", "info", "default", "--json"});
-    if (info.code != 0) {
-        EXPECT_EQ(info.code, 1) << describe(info);
-        EXPECT_NE(info.err.find("default head is not available"), std::string::npos) << info.err;
-        const CmdResult r = run({"head", "pose", "default", "-o", "x.obj"});
-        EXPECT_EQ(r.code, 1) << describe(r);
-        EXPECT_NE(r.err.find("default head is not available"), std::string::npos) << r.err;
-        EXPECT_FALSE(fs::exists(path("x.obj")));
-        return;
-    }
+    ASSERT_EQ(info.code, 0) << describe(info);
     const json j = json::parse(info.out);
     const int faces = j.at("faces").get<int>(), numShape = j.at("shape_components").get<int>();
     EXPECT_GT(j.at("vertices").get<int>(), 0);
     EXPECT_GT(faces, 0);
     EXPECT_EQ(j.at("landmarks").get<int>(), 68);
-    EXPECT_GT(numShape, 0);
+    EXPECT_GE(numShape, 50);
+    EXPECT_GE(j.at("expression_components").get<int>(), 20);
 
     const CmdResult r = run({"head", "pose", "default", "--shape", "1,-0.5", "--pose", poseJawOpen(), "-o", "x.obj"});
     ASSERT_EQ(r.code, 0) << describe(r);

@@ -25,6 +25,7 @@ using Vec3 = Eigen::Vector3d;
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kDeg = kPi / 180.0;
 constexpr int kPerTexel = -1;  // face class decided per texel
+constexpr int kNoseSmoothing = 2;  // passes of neighbour averaging over the nose indicator
 
 double clamp01(double t) { return std::min(1.0, std::max(0.0, t)); }
 double gauss1(double d, double s) { return std::exp(-(d / s) * (d / s)); }
@@ -263,7 +264,7 @@ public:
                 case UvIsland::kRightEyeSocket: faceClass_[f] = annotate::kSkin; break;
             }
         }
-        // Nose: the region's vertex indicator, smoothed once over the skin so
+        // Nose: the region's vertex indicator, smoothed over the skin so
         // that its 0.5 level set runs smoothly through the border edges.
         const auto nose = h.regions.find("nose");
         if (nose == h.regions.end()) throw std::logic_error("default head label map: no 'nose' region");
@@ -278,13 +279,19 @@ public:
                 nbr[b].push_back(a);
             }
         }
-        noseW_.assign(nv, 0.0);
-        for (int v = 0; v < nv; ++v) {
-            std::sort(nbr[v].begin(), nbr[v].end());
-            nbr[v].erase(std::unique(nbr[v].begin(), nbr[v].end()), nbr[v].end());
-            double s = 0.0;
-            for (int u : nbr[v]) s += ind[u];
-            noseW_[v] = nbr[v].empty() ? ind[v] : 0.5 * ind[v] + 0.5 * s / static_cast<double>(nbr[v].size());
+        for (auto& n : nbr) {
+            std::sort(n.begin(), n.end());
+            n.erase(std::unique(n.begin(), n.end()), n.end());
+        }
+        noseW_ = ind;
+        for (int it = 0; it < kNoseSmoothing; ++it) {
+            std::vector<double> next(nv);
+            for (int v = 0; v < nv; ++v) {
+                double s = 0.0;
+                for (int u : nbr[v]) s += noseW_[u];
+                next[v] = nbr[v].empty() ? noseW_[v] : 0.5 * noseW_[v] + 0.5 * s / static_cast<double>(nbr[v].size());
+            }
+            noseW_.swap(next);
         }
         // Lips: which side of the slit each face near the mouth lies on (by
         // its centroid; faces touch the slit only at their rim edge).
