@@ -53,6 +53,11 @@ namespace synthforge::head::default_head {
 /// Area-weighted unit vertex normals of the neutral mesh.
 RowMatX3f vertexNormals(const NeutralHead& head);
 
+/// Directions for fields that push skin "outward": the vertex normals, except
+/// on the ears, whose thin lobe has two sheets with opposite normals a
+/// millimetre apart; there the lateral direction (+-x) moves both together.
+RowMatX3f fieldNormals(const NeutralHead& head);
+
 /// Replaces the displacement of every eyeball vertex by the mean over its
 /// eyeball, so that eyeballs translate rigidly with any field.
 void makeEyeballsRigid(const NeutralHead& head, RowMatX3f& displacement);

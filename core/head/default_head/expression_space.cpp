@@ -76,7 +76,7 @@ float mouthWeight(const Ctx& c, const Eigen::Vector3f& p, float sigma) {
 }  // namespace
 
 Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::string>& names) {
-    Ctx c{head, vertexNormals(head), anchor(head, "left_eye_centre"), anchor(head, "left_mouth_corner"),
+    Ctx c{head, fieldNormals(head), anchor(head, "left_eye_centre"), anchor(head, "left_mouth_corner"),
           anchor(head, "left_brow_inner"), anchor(head, "left_brow_peak"), anchor(head, "left_brow_outer"),
           anchor(head, "upper_lip_outer"), anchor(head, "lower_lip_outer"), anchor(head, "nose_tip"),
           anchor(head, "left_alar"), anchor(head, "nasion"), anchor(head, "menton"), stomionY(head),
@@ -112,7 +112,10 @@ Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::s
     add("smile_left", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f { return smileAt(p, true); });
     add("frown", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float g = gaussian(p, c.browInner, 0.009f) + gaussian(p, mirrorX(c.browInner), 0.009f);
-        return Eigen::Vector3f(g * Eigen::Vector3f(-side(p) * 0.0018f, -0.0015f, 0.0005f));
+        // The pull toward the midline vanishes on it, so the two brows'
+        // skin compresses there instead of crossing over.
+        const float toMid = -side(p) * 0.0018f * smoothstep(0.0f, 0.008f, std::abs(p.x()));
+        return Eigen::Vector3f(g * Eigen::Vector3f(toMid, -0.0015f, 0.0005f));
     });
     add("brow_raise_inner", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(0, 0.003f * (gaussian(p, c.browInner, 0.010f) + gaussian(p, mirrorX(c.browInner), 0.010f)), 0);
@@ -134,11 +137,11 @@ Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::s
     }, false, true);
     add("lip_pucker", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = mouthWeight(c, p, 0.010f);
-        return Eigen::Vector3f(w * Eigen::Vector3f(-0.08f * p.x(), 0, 0.003f));
+        return Eigen::Vector3f(w * Eigen::Vector3f(-0.06f * p.x(), 0, 0.002f));
     });
     add("lip_press", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = mouthWeight(c, p, 0.008f);
-        return Eigen::Vector3f(w * Eigen::Vector3f(0, -0.25f * (p.y() - c.stomionY), -0.0012f));
+        return Eigen::Vector3f(w * Eigen::Vector3f(0, -0.12f * (p.y() - c.stomionY), -0.001f));
     });
     add("mouth_stretch", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         return Eigen::Vector3f(corners(p, 0.011f) * Eigen::Vector3f(side(p) * 0.0035f, -0.0008f, -0.0008f));
@@ -185,7 +188,7 @@ Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::s
     });
     add("lip_funnel", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = mouthWeight(c, p, 0.009f);
-        return Eigen::Vector3f(w * Eigen::Vector3f(0, 0.12f * (p.y() - c.stomionY), 0.002f));
+        return Eigen::Vector3f(w * Eigen::Vector3f(0, 0.1f * (p.y() - c.stomionY), 0.0014f));
     });
     add("brow_raise_left", [&](int, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         if (p.x() < 0) return Eigen::Vector3f(0, 0, 0);

@@ -69,6 +69,13 @@ RowMatX3f vertexNormals(const NeutralHead& head) {
     return n;
 }
 
+RowMatX3f fieldNormals(const NeutralHead& head) {
+    RowMatX3f n = vertexNormals(head);
+    for (const char* ear : {"left_ear", "right_ear"})
+        for (std::int32_t v : head.regions.at(ear)) n.row(v) << (head.vertices(v, 0) >= 0 ? 1.0f : -1.0f), 0.0f, 0.0f;
+    return n;
+}
+
 void makeEyeballsRigid(const NeutralHead& head, RowMatX3f& d) {
     for (Part eye : {Part::kLeftEyeball, Part::kRightEyeball}) {
         Eigen::RowVector3f sum = Eigen::RowVector3f::Zero();
@@ -138,36 +145,58 @@ void guardField(const NeutralHead& head, RowMatX3f& d, const FieldGuards& guards
         }
     }
     if (guards.lips) {
-        const float sto = stomionY(head);
-        const float cornerX = std::abs(anchor(head, "left_mouth_corner").x());
+        // The slit's rim vertices, the lip skin within a few edge rings of
+        // them and the whole mouth bag take one smooth displacement that
+        // depends on x only: the mean of the upper and lower rims near that
+        // x. Faces that touch the slit then move together, so a field that
+        // differs between the two lips (0.3 mm apart) cannot tilt one
+        // through the other; further out the lip's own field takes over.
         const auto rim = rimVertices(head, Part::kMouthBag);
-        // Mean rim displacement as a function of x, sampled per rim vertex pair.
+        const float sto = stomionY(head);
         auto rimMean = [&](float x) {
-            Eigen::RowVector3f up = Eigen::RowVector3f::Zero(), lo = Eigen::RowVector3f::Zero();
-            float bu = 1e9f, bl = 1e9f;
+            Eigen::RowVector3f sum[2] = {Eigen::RowVector3f::Zero(), Eigen::RowVector3f::Zero()};
+            float wsum[2] = {0, 0};
             for (std::int32_t r : rim) {
-                const float dx = std::abs(head.vertices(r, 0) - x);
-                if (head.vertices(r, 1) >= sto ? dx < bu : dx < bl) {
-                    if (head.vertices(r, 1) >= sto) bu = dx, up = d.row(r);
-                    else bl = dx, lo = d.row(r);
-                }
+                const int side = head.vertices(r, 1) >= sto ? 0 : 1;
+                const float dx = head.vertices(r, 0) - x;
+                const float w = std::exp(-dx * dx / (2 * 0.002f * 0.002f)) + 1e-12f;
+                sum[side] += w * d.row(r);
+                wsum[side] += w;
             }
-            return Eigen::RowVector3f(0.5f * (up + lo));
+            Eigen::RowVector3f m = Eigen::RowVector3f::Zero();
+            int n = 0;
+            for (int side = 0; side < 2; ++side)
+                if (wsum[side] > 0) m += sum[side] / wsum[side], ++n;
+            return Eigen::RowVector3f(n ? m / static_cast<float>(n) : m);
         };
+        // Edge-ring distance from the rim over the skin.
+        std::vector<int> ring(V, -1);
+        std::vector<std::int32_t> frontier(rim.begin(), rim.end());
+        for (std::int32_t r : rim) ring[r] = 0;
+        std::vector<std::vector<std::int32_t>> adj(V);
+        for (int f = 0; f < head.numFaces(); ++f)
+            for (int k = 0; k < 3; ++k) {
+                adj[head.faces(f, k)].push_back(head.faces(f, (k + 1) % 3));
+                adj[head.faces(f, k)].push_back(head.faces(f, (k + 2) % 3));
+            }
+        constexpr int kRigidRings = 2, kFadeRings = 3;
+        for (int level = 1; level <= kRigidRings + kFadeRings; ++level) {
+            std::vector<std::int32_t> next;
+            for (std::int32_t v : frontier)
+                for (std::int32_t u : adj[v])
+                    if (ring[u] < 0 && part(u) == Part::kSkin) {
+                        ring[u] = level;
+                        next.push_back(u);
+                    }
+            frontier.swap(next);
+        }
         RowMatX3f out = d;
         for (int v = 0; v < V; ++v) {
-            const Eigen::Vector3f p = head.vertices.row(v);
-            float w;
-            if (part(v) == Part::kMouthBag) {
-                w = 1.0f;
-            } else if (part(v) == Part::kSkin) {
-                // Covers the inner lip sheets, which run back from the slit.
-                w = (1.0f - smoothstep(0.003f, 0.007f, std::abs(p.y() - sto))) *
-                    (1.0f - smoothstep(cornerX + 0.002f, cornerX + 0.008f, std::abs(p.x())));
-            } else {
-                continue;
-            }
-            if (w > 0) out.row(v) = w * rimMean(p.x()) + (1.0f - w) * d.row(v);
+            float w = 0.0f;
+            if (part(v) == Part::kMouthBag) w = 1.0f;
+            else if (ring[v] >= 0)
+                w = ring[v] <= kRigidRings ? 1.0f : 1.0f - static_cast<float>(ring[v] - kRigidRings) / (kFadeRings + 1);
+            if (w > 0) out.row(v) = w * rimMean(head.vertices(v, 0)) + (1.0f - w) * d.row(v);
         }
         d = out;
     }

@@ -8,7 +8,8 @@
 // population is a random combination of them, composed with mild
 // non-linearity (overall breadth and length scale the other displacements),
 // plus small local shape variation (smooth bumps) that no named measure
-// covers. PCA of that population gives orthogonal components, ordered by
+// covers. Ear angle is not varied: turning the flap towards the head at -2
+// sigma pushes it into the skull, as the self-intersection test showed. PCA of that population gives orthogonal components, ordered by
 // variance, each scaled to one standard deviation.
 //
 //   head breadth     SD 6 mm      head length     SD 7 mm     head height  SD 6 mm
@@ -17,7 +18,7 @@
 //   chin height      SD 3 mm      nose length     SD 3.5 mm   nose width   SD 2.5 mm
 //   nasal bridge     SD 2 mm      nose tip        SD 2.5 mm   IPD          SD 3.5 mm
 //   eye size         SD 4 %       upper lip       SD 1.5 mm   lower lip    SD 1.5 mm
-//   mouth width      SD 3.5 mm    ear size        SD 7 %      ear angle    SD 6 deg
+//   mouth width      SD 3.5 mm    ear size        SD 5 %
 //   soft tissue (fat) SD 2.5 mm   muscle          SD 2 mm     forehead slope SD 3 mm
 //   occiput          SD 3 mm      neck girth      SD 8 mm
 
@@ -54,20 +55,16 @@ float bilateral(const Eigen::Vector3f& p, const Eigen::Vector3f& left, float sig
 
 float sideOf(const Eigen::Vector3f& p) { return p.x() >= 0 ? 1.0f : -1.0f; }
 
-/// Ear membership that fades to zero where the ear joins the head, so that
-/// scaling or turning the ear bends its root instead of pushing the flap
-/// through the skull.
+/// Ear membership that fades in with the lateral distance from the side of
+/// the head. A function of x only, so the thin lobe's two sheets (a
+/// millimetre apart) get nearly the same weight and move together, while the
+/// root stays attached.
 std::vector<float> earWeights(const NeutralHead& head, const std::string& region) {
     const auto ear = regionMask(head, region);
+    const float rootX = std::abs(anchor(head, "left_tragion").x());
     std::vector<float> w(head.numVertices(), 0.0f);
-    for (int v = 0; v < head.numVertices(); ++v) {
-        if (ear[v] == 0) continue;
-        float nearest = 1e9f;
-        for (int u = 0; u < head.numVertices(); ++u)
-            if (ear[u] == 0 && static_cast<Part>(head.vertexPart[u]) == Part::kSkin)
-                nearest = std::min(nearest, (head.vertices.row(u) - head.vertices.row(v)).squaredNorm());
-        w[v] = smoothstep(0.002f, 0.012f, std::sqrt(nearest));
-    }
+    for (int v = 0; v < head.numVertices(); ++v)
+        if (ear[v] > 0) w[v] = smoothstep(rootX - 0.002f, rootX + 0.012f, std::abs(head.vertices(v, 0)));
     return w;
 }
 
@@ -77,7 +74,7 @@ struct NamedField {
 };
 
 std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
-    const RowMatX3f normals = vertexNormals(head);
+    const RowMatX3f normals = fieldNormals(head);
     const Eigen::Vector3f eye = anchor(head, "left_eye_centre"), nasion = anchor(head, "nasion"),
                           tip = anchor(head, "nose_tip"), alar = anchor(head, "left_alar"),
                           corner = anchor(head, "left_mouth_corner"), upperLip = anchor(head, "upper_lip_outer"),
@@ -87,7 +84,11 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
     const float yTop = head.vertices.col(1).maxCoeff();
     const float zBack = head.vertices.col(2).minCoeff();
     const auto leftEar = earWeights(head, "left_ear"), rightEar = earWeights(head, "right_ear");
-    const auto neck = regionMask(head, "neck");
+    // The neck region reaches up behind the jaw to the ear lobes; neck
+    // fields fade out above the jaw line so they never push skin into the ears.
+    std::vector<float> neck = regionMask(head, "neck");
+    for (int v = 0; v < head.numVertices(); ++v)
+        neck[v] *= 1.0f - smoothstep(anchor(head, "menton").y() - 0.01f, anchor(head, "menton").y() + 0.025f, head.vertices(v, 1));
     const Eigen::Vector3f zygion(eye.x() + 0.035f, eye.y() - 0.015f, eye.z() - 0.025f);
     const Eigen::Vector3f cheek(corner.x() + 0.022f, corner.y() + 0.012f, corner.z() - 0.025f);
     const Eigen::Vector3f masseter(gonion.x() + 0.004f, gonion.y() + 0.022f, gonion.z() + 0.02f);
@@ -178,14 +179,7 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
     add("ear_size", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::max(leftEar[v], rightEar[v]);
         const Eigen::Vector3f t = p.x() >= 0 ? tragion : mirrorX(tragion);
-        return Eigen::Vector3f(0.07f * w * (p - t));
-    });
-    add("ear_angle", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
-        const float w = std::max(leftEar[v], rightEar[v]);
-        const Eigen::Vector3f t = p.x() >= 0 ? tragion : mirrorX(tragion);
-        // Rotation about the vertical axis at the tragion, outward on both sides.
-        const Eigen::Vector3f axis(0, sideOf(p), 0);
-        return Eigen::Vector3f(0.105f * w * axis.cross(p - t));
+        return Eigen::Vector3f(0.05f * w * (p - t));
     });
     add("soft_tissue", [&](int v, const Eigen::Vector3f& p) -> Eigen::Vector3f {
         const float w = std::min(1.0f, bilateral(p, cheek, 0.022f) + gaussian(p, submental, 0.02f) + 0.6f * neck[v]);
@@ -215,7 +209,7 @@ std::vector<NamedField> anthropometricFields(const NeutralHead& head) {
 /// them come in mirrored pairs, half are one-sided (faces are not quite
 /// symmetric), all deterministic.
 std::vector<RowMatX3f> detailFields(const NeutralHead& head, int count) {
-    const RowMatX3f normals = vertexNormals(head);
+    const RowMatX3f normals = fieldNormals(head);
     const auto face = regionMask(head, "face");
     std::vector<int> faceVerts;
     for (int v = 0; v < head.numVertices(); ++v)

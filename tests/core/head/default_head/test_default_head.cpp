@@ -203,22 +203,18 @@ TEST(DefaultHead, NoSelfIntersectionAtNeutral) { EXPECT_TRUE(findSelfIntersectio
 
 // Sampled as the issue asks: the first ten identity components (the largest
 // variance) and every expression, at -2 and +2 sigma.
-// DISABLED: these still find crossings near the lip slit (0.3 mm between the
-// lips), at the ear roots and at the back of the neck for some components;
-// the eyes are fixed (guardField). See the note on issue 3. Run with
-// --gtest_also_run_disabled_tests to see the current list.
-TEST(DefaultHead, DISABLED_NoSelfIntersectionAtTwoSigmaOnShapeComponents) {
+TEST(DefaultHead, NoSelfIntersectionAtTwoSigmaOnShapeComponents) {
     for (int k = 0; k < 10; ++k)
         for (float s : {-2.0f, 2.0f}) EXPECT_TRUE(crossingsAt(false, k, s).empty()) << "shape " << k << " at " << s;
 }
 
-TEST(DefaultHead, DISABLED_NoSelfIntersectionAtTwoSigmaOnExpressions) {
+TEST(DefaultHead, NoSelfIntersectionAtTwoSigmaOnExpressions) {
     for (int k = 0; k < model().numExpr(); ++k)
         for (float s : {-2.0f, 2.0f})
             EXPECT_TRUE(crossingsAt(true, k, s).empty()) << "expression " << model().exprNames[k] << " at " << s;
 }
 
-TEST(DefaultHead, DISABLED_ExpressionsCombineWithShapeWithoutCrossing) {
+TEST(DefaultHead, ExpressionsCombineWithShapeWithoutCrossing) {
     // Extreme-ish combinations: strong identity and strong expression together.
     for (int k : {0, 3, 9, 13}) {
         HeadParams p;
