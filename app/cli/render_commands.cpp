@@ -34,8 +34,28 @@ struct RenderArgs {
     float yawDeg = 0.0f, pitchDeg = 0.0f, fovDeg = camera::kDefaultEg3dFovDeg, radius = camera::kDefaultRadius;
     int size = 512;
     int threads = 0;
-    bool landmarks = false, wireframe = false, flat = false;
+    bool landmarks = false, wireframe = false, flat = false, regions = false;
 };
+
+/// Per-vertex colours from the model's named regions (FLAME_masks names and
+/// the default head's), so eyes, lips and brows can be seen in a render
+/// without a texture. Later entries win: broad regions first.
+raster::Vertices regionColors(const head::HeadModel& model) {
+    static const std::pair<const char*, Eigen::Vector3f> kPalette[] = {
+        {"mouth_interior", {0.35f, 0.05f, 0.06f}}, {"lips", {0.62f, 0.22f, 0.22f}},
+        {"left_eyeball", {0.92f, 0.90f, 0.86f}},   {"right_eyeball", {0.92f, 0.90f, 0.86f}},
+        {"left_iris", {0.25f, 0.42f, 0.55f}},      {"right_iris", {0.25f, 0.42f, 0.55f}},
+        {"left_pupil", {0.02f, 0.02f, 0.02f}},     {"right_pupil", {0.02f, 0.02f, 0.02f}},
+    };
+    const raster::ShadedRenderOptions defaults;
+    raster::Vertices colors = defaults.albedo.transpose().replicate(model.numVertices(), 1);
+    for (const auto& [name, color] : kPalette) {
+        auto it = model.regions.find(name);
+        if (it == model.regions.end()) continue;
+        for (std::int32_t v : it->second) colors.row(v) = color.transpose();
+    }
+    return colors;
+}
 
 void runRender(const RenderArgs& a) {
     const std::initializer_list<std::pair<float, const char*>> numbers = {
@@ -61,6 +81,7 @@ void runRender(const RenderArgs& a) {
     ro.wireframe = a.wireframe;
     ro.smoothNormals = !a.flat;
     ro.threads = a.threads;
+    if (a.regions) ro.vertexColors = regionColors(model);
     if (a.landmarks) {
         if (posed.landmarks.rows() == 0)
             throw std::runtime_error(a.model + ": landmarks: the model has no landmark embedding "
@@ -114,6 +135,7 @@ void registerRenderCommands(CLI::App& app) {
     render->add_flag("--landmarks", a->landmarks, "Overlay the 68 landmarks with their indices (green visible, red hidden)");
     render->add_flag("--wireframe", a->wireframe, "Overlay the visible triangle edges");
     render->add_flag("--flat", a->flat, "Flat (per-face) shading instead of smooth normals");
+    render->add_flag("--regions", a->regions, "Colour named regions (eyes with iris and pupil, lips, mouth)");
     render->callback([a] { runRender(*a); });
 }
 
