@@ -17,5 +17,5 @@ pose=0,0,0,0,0.26,0,0.2,0,0,0,0,0,0,0,0
 "$cli" head pose default --shape 1.0,-0.5,0.3 --expr 1.5 --pose "$pose" \
   -o "$out/posed.obj" --summary "$out/summary.json"
 "$cli" head render default --shape 1.0,-0.5,0.3 --expr 1.5 --pose "$pose" \
-  --yaw 20 --size 512 --landmarks -o "$out/posed.png"
+  --yaw 20 --size 512 --fov 22 --regions --landmarks -o "$out/posed.png"
 echo "main job done: $out/posed.obj, $out/summary.json, $out/posed.png"
