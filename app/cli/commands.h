@@ -7,6 +7,10 @@
 
 namespace synthforge::cli {
 
+/// The `head` command group, created on first use, so that each file can add
+/// its subcommands in any registration order.
+CLI::App* headGroup(CLI::App& app);
+
 void registerHeadCommands(CLI::App& app);
 /// `head render`; call after registerHeadCommands (it adds to the `head` group).
 void registerRenderCommands(CLI::App& app);

@@ -142,9 +142,18 @@ void runConvert(const ConvertArgs& a) {
 
 }  // namespace
 
+CLI::App* headGroup(CLI::App& app) {
+    try {
+        return app.get_subcommand("head");
+    } catch (const CLI::OptionNotFound&) {
+        CLI::App* group = app.add_subcommand("head", "Inspect, pose, convert, render and label head models");
+        group->require_subcommand(1);
+        return group;
+    }
+}
+
 void registerHeadCommands(CLI::App& app) {
-    CLI::App* headCmd = app.add_subcommand("head", "Inspect, pose and convert head models");
-    headCmd->require_subcommand(1);
+    CLI::App* headCmd = headGroup(app);
 
     {
         auto model = std::make_shared<std::string>();

@@ -60,14 +60,7 @@ void runLabels(const LabelArgs& a) {
 }  // namespace
 
 void registerLabelCommands(CLI::App& app) {
-    // `labels` lives under `head`; create the group if head commands are not registered.
-    CLI::App* headCmd = nullptr;
-    try {
-        headCmd = app.get_subcommand("head");
-    } catch (const CLI::OptionNotFound&) {
-        headCmd = app.add_subcommand("head", "Inspect, pose, convert and render head models");
-        headCmd->require_subcommand(1);
-    }
+    CLI::App* headCmd = headGroup(app);
 
     auto a = std::make_shared<LabelArgs>();
     CLI::App* labels = headCmd->add_subcommand(

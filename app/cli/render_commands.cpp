@@ -110,14 +110,7 @@ void runRender(const RenderArgs& a) {
 }  // namespace
 
 void registerRenderCommands(CLI::App& app) {
-    // `render` lives under `head`; create the group if head commands are not registered.
-    CLI::App* headCmd = nullptr;
-    try {
-        headCmd = app.get_subcommand("head");
-    } catch (const CLI::OptionNotFound&) {
-        headCmd = app.add_subcommand("head", "Inspect, pose, convert and render head models");
-        headCmd->require_subcommand(1);
-    }
+    CLI::App* headCmd = headGroup(app);
 
     auto a = std::make_shared<RenderArgs>();
     CLI::App* render = headCmd->add_subcommand("render", "Render a posed head through an orbit camera to a shaded PNG");
