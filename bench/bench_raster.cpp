@@ -10,36 +10,13 @@
 #include <vector>
 
 #include "core/raster/rasterizer.h"
+#include "tests/core/raster/sphere_mesh.h"
 
 namespace {
 
 using namespace synthforge::raster;
 
-/// Sphere of 2 * slices * (stacks - 1) triangles at camera-space `centre`.
-void makeSphere(int slices, int stacks, const Eigen::Vector3f& centre, float radius, Vertices& v, Triangles& t) {
-    const double pi = 3.14159265358979323846;
-    v.resize(2 + slices * (stacks - 1), 3);
-    v.row(0) = (centre + Eigen::Vector3f(0, radius, 0)).transpose();
-    v.row(1) = (centre - Eigen::Vector3f(0, radius, 0)).transpose();
-    for (int s = 1; s < stacks; ++s)
-        for (int l = 0; l < slices; ++l) {
-            const double th = pi * s / stacks, ph = 2 * pi * l / slices;
-            const Eigen::Vector3d p(std::sin(th) * std::cos(ph), std::cos(th), std::sin(th) * std::sin(ph));
-            v.row(2 + (s - 1) * slices + l) = (centre + radius * p.cast<float>()).transpose();
-        }
-    auto ring = [&](int s, int l) { return 2 + (s - 1) * slices + (l % slices); };
-    std::vector<Eigen::Vector3i> tris;
-    for (int l = 0; l < slices; ++l) {
-        tris.emplace_back(0, ring(1, l), ring(1, l + 1));
-        tris.emplace_back(1, ring(stacks - 1, l + 1), ring(stacks - 1, l));
-        for (int s = 1; s < stacks - 1; ++s) {
-            tris.emplace_back(ring(s, l), ring(s + 1, l), ring(s + 1, l + 1));
-            tris.emplace_back(ring(s, l), ring(s + 1, l + 1), ring(s, l + 1));
-        }
-    }
-    t.resize(static_cast<Eigen::Index>(tris.size()), 3);
-    for (std::size_t i = 0; i < tris.size(); ++i) t.row(static_cast<Eigen::Index>(i)) = tris[i].transpose();
-}
+using synthforge::testutil::makeSphere;  // the rasteriser tests' sphere
 
 /// state.range(0): threads; state.range(1): 1 reuses one RasterResult across
 /// frames (a generator's loop), 0 returns a fresh one per frame.

@@ -59,6 +59,7 @@
 // the neck cap.
 
 #include "core/head/default_head/neutral_mesh.h"
+#include "core/head/default_head/monotone_curve.h"
 
 #include <algorithm>
 #include <array>
@@ -140,45 +141,6 @@ double ellipsoid(const Vec3& p, const Vec3& c, const Vec3& r) {
     return k0 * (k0 - 1.0) / k1;
 }
 
-/// Monotone piecewise-cubic (Fritsch-Carlson) interpolation through knots,
-/// constant outside.
-class Pchip {
-public:
-    Pchip(std::initializer_list<std::pair<double, double>> knots) {
-        for (const auto& k : knots) {
-            x_.push_back(k.first);
-            y_.push_back(k.second);
-        }
-        const size_t n = x_.size();
-        std::vector<double> d(n - 1);
-        for (size_t i = 0; i + 1 < n; ++i) d[i] = (y_[i + 1] - y_[i]) / (x_[i + 1] - x_[i]);
-        m_.assign(n, 0.0);
-        m_[0] = d[0];
-        m_[n - 1] = d[n - 2];
-        for (size_t i = 1; i + 1 < n; ++i) {
-            if (d[i - 1] * d[i] <= 0) {
-                m_[i] = 0;
-            } else {
-                const double h0 = x_[i] - x_[i - 1], h1 = x_[i + 1] - x_[i];
-                const double w1 = 2 * h1 + h0, w2 = h1 + 2 * h0;
-                m_[i] = (w1 + w2) / (w1 / d[i - 1] + w2 / d[i]);
-            }
-        }
-    }
-    double operator()(double t) const {
-        if (t <= x_.front()) return y_.front();
-        if (t >= x_.back()) return y_.back();
-        const size_t i = static_cast<size_t>(std::upper_bound(x_.begin(), x_.end(), t) - x_.begin()) - 1;
-        const double h = x_[i + 1] - x_[i];
-        const double s = (t - x_[i]) / h;
-        const double s2 = s * s, s3 = s2 * s;
-        return (2 * s3 - 3 * s2 + 1) * y_[i] + (s3 - 2 * s2 + s) * h * m_[i] + (-2 * s3 + 3 * s2) * y_[i + 1] +
-               (s3 - s2) * h * m_[i + 1];
-    }
-
-private:
-    std::vector<double> x_, y_, m_;
-};
 
 // ----------------------------------------------------------------- the sculpted field
 class HeadShape {
@@ -326,7 +288,7 @@ public:
     static double neckAxisZ(double y) { return -0.012 - 0.10 * (y + 0.06); }
 
 private:
-    Pchip zBase_, curvR_, muzzle_, noseH_, noseW_, outlineW_;
+    MonotoneCurve zBase_, curvR_, muzzle_, noseH_, noseW_, outlineW_;
 };
 
 const HeadShape& shape() {
@@ -1216,9 +1178,9 @@ void Builder::makeEyeball() {
 /// nape, face in front of the sideburns and below the hairline, scalp else.
 UvIsland gridVertexIsland(const HalfVertex& hv) {
     if (hv.row < kNeckRows - 1) return UvIsland::kNeck;
-    static const Pchip jawLine({{0.0, -0.0825}, {22 * kDeg, -0.0765}, {52 * kDeg, -0.0640}, {82 * kDeg, -0.0520},
+    static const MonotoneCurve jawLine({{0.0, -0.0825}, {22 * kDeg, -0.0765}, {52 * kDeg, -0.0640}, {82 * kDeg, -0.0520},
                                 {96 * kDeg, -0.0280}, {112 * kDeg, -0.0330}, {140 * kDeg, -0.0450}, {180 * kDeg, -0.0470}});
-    static const Pchip hairLine({{0.0, 0.0980}, {30 * kDeg, 0.0950}, {55 * kDeg, 0.0850}, {70 * kDeg, 0.0700},
+    static const MonotoneCurve hairLine({{0.0, 0.0980}, {30 * kDeg, 0.0950}, {55 * kDeg, 0.0850}, {70 * kDeg, 0.0700},
                                  {80 * kDeg, 0.0550}, {90 * kDeg, 0.0400}});
     const double u = std::abs(hv.u);
     if (hv.p.y() < jawLine(u)) return UvIsland::kNeck;
