@@ -119,13 +119,29 @@ Eigen::Matrix3f axisAngleToMatrix(const Eigen::Vector3f& aa) {
 
 int contourBinForPose(const Eigen::Matrix<float, kNumPoseValues, 1>& pose) {
     // FLAME composes the neck chain from the neck up to the root.
-    const Eigen::Matrix3f r = axisAngleToMatrix(pose.segment<3>(3 * kGlobal)) * axisAngleToMatrix(pose.segment<3>(3 * kNeck));
+    return contourBinForRotation(axisAngleToMatrix(pose.segment<3>(3 * kGlobal)) *
+                                 axisAngleToMatrix(pose.segment<3>(3 * kNeck)));
+}
+
+int contourBinForRotation(const Eigen::Matrix3f& r) {
     const float sy = std::sqrt(r(0, 0) * r(0, 0) + r(1, 0) * r(1, 0));
     const float yawDeg = std::atan2(-r(2, 0), sy) * 180.0f / 3.14159265358979323846f;
     // torch.round rounds halves to even, as nearbyint does in the default mode.
     const int y = static_cast<int>(std::nearbyint(std::min(yawDeg, 39.0f)));
     if (y >= 0) return y;
     return y < -39 ? 78 : 39 - y;
+}
+
+std::vector<std::int32_t> landmarkFaces(const HeadModel& model, int contourBin) {
+    const auto& lm = model.landmarks;
+    std::vector<std::int32_t> out;
+    out.reserve(lm.count());
+    if (lm.hasDynamicContour()) {
+        const int bin = std::clamp(contourBin, 0, static_cast<int>(lm.dynamicFaces.rows()) - 1);
+        for (int k = 0; k < kNumContourLandmarks; ++k) out.push_back(lm.dynamicFaces(bin, k));
+    }
+    out.insert(out.end(), lm.staticFaces.begin(), lm.staticFaces.end());
+    return out;
 }
 
 RowMatX3f placeLandmarks(const HeadModel& model, const RowMatX3f& vertices, int contourBin) {

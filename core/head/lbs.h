@@ -32,6 +32,9 @@ Eigen::Matrix3f axisAngleToMatrix(const Eigen::Vector3f& aa);
 /// FLAME's dynamic contour bin for a pose: the yaw of global*neck in whole
 /// degrees, clamped to [-39, 39] and mapped to 0..78 as FLAME does.
 int contourBinForPose(const Eigen::Matrix<float, kNumPoseValues, 1>& pose);
+/// The same rule for any head rotation relative to a frontal view (FLAME's
+/// frame: y up, the face toward +z, the viewer on +z).
+int contourBinForRotation(const Eigen::Matrix3f& headToFrontalView);
 
 /// One forward pass. Validates params against the model first.
 HeadPose forward(const HeadModel& model, const HeadParams& params, const ForwardOptions& options = {});
@@ -44,5 +47,9 @@ std::vector<HeadPose> forwardBatch(const HeadModel& model, const std::vector<Hea
 
 /// Places landmarks on a posed mesh (V x 3) for a given contour bin.
 RowMatX3f placeLandmarks(const HeadModel& model, const RowMatX3f& vertices, int contourBin);
+
+/// The triangle each of the 68 landmarks lies on for a contour bin (the
+/// same choice placeLandmarks makes): what annotation checks compare with.
+std::vector<std::int32_t> landmarkFaces(const HeadModel& model, int contourBin);
 
 }  // namespace synthforge::head

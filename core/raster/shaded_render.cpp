@@ -8,6 +8,9 @@
 #include <Eigen/Geometry>
 #include <opencv2/imgproc.hpp>
 
+#include "core/raster/mesh_normals.h"
+#include "core/raster/visibility.h"
+
 namespace synthforge::raster {
 
 namespace {
@@ -27,21 +30,6 @@ cv::Vec3b displayBgr(const Eigen::Vector3f& rgb) {
     return {b(rgb.z()), b(rgb.y()), b(rgb.x())};
 }
 
-/// Area-weighted vertex normals: the sum of unnormalised face normals.
-Vertices vertexNormals(const Vertices& v, const Eigen::Ref<const Triangles>& faces) {
-    Vertices n = Vertices::Zero(v.rows(), 3);
-    for (Eigen::Index f = 0; f < faces.rows(); ++f) {
-        const Eigen::Vector3f a = v.row(faces(f, 0)), b = v.row(faces(f, 1)), c = v.row(faces(f, 2));
-        const Eigen::RowVector3f fn = (b - a).cross(c - a).transpose();
-        for (int k = 0; k < 3; ++k) n.row(faces(f, k)) += fn;
-    }
-    for (Eigen::Index i = 0; i < n.rows(); ++i) {
-        const float len = n.row(i).norm();
-        if (len > 0.0f) n.row(i) /= len;
-    }
-    return n;
-}
-
 void drawLandmarks(ShadedRender& r, const Vertices& camLandmarks, const Intrinsics& k, bool withIndex) {
     const int L = static_cast<int>(camLandmarks.rows());
     r.landmarks2d.resize(L, 2);
@@ -59,10 +47,7 @@ void drawLandmarks(ShadedRender& r, const Vertices& camLandmarks, const Intrinsi
         r.landmarks2d.row(i) << u, v;
         const int px = static_cast<int>(std::floor(u)), py = static_cast<int>(std::floor(v));
         if (px < 0 || py < 0 || px >= r.raster.width || py >= r.raster.height) continue;
-        // Landmarks lie on the surface: visible when nothing is clearly nearer
-        // at their pixel (1% of depth absorbs the half-pixel offset).
-        const float d = r.raster.depth[r.raster.index(px, py)];
-        r.landmarkVisible[i] = r.raster.covered(px, py) && p.z() <= d * 1.01f;
+        r.landmarkVisible[i] = pointVisible(r.raster, u, v, p.z());
         const cv::Point c(px, py);
         const cv::Scalar colour = r.landmarkVisible[i] ? cv::Scalar(60, 220, 60) : cv::Scalar(60, 60, 230);
         cv::circle(r.image, c, radius + 1, cv::Scalar(0, 0, 0), cv::FILLED, cv::LINE_AA);

@@ -45,6 +45,10 @@ Eigen::MatrixXf buildExpressionBasis(const NeutralHead& head, std::vector<std::s
 
 /// The 68-point iBUG embedding on the skin (static 68).
 LandmarkEmbedding buildLandmarks68(const NeutralHead& head, const RowMatX3i& faces);
+/// Turns a static 68 embedding into FLAME's layout: static 51 (iBUG 17..67)
+/// plus a 79-bin dynamic contour that follows the visible outline of the
+/// face at each whole degree of yaw (contour_bins.cpp).
+void makeContourDynamic(const NeutralHead& head, LandmarkEmbedding& landmarks);
 
 }  // namespace synthforge::head::default_head
 

@@ -21,6 +21,7 @@ HeadModel buildDefaultHead() {
     m.exprdirs = buildExpressionBasis(neutral, m.exprNames);
     m.posedirs.resize(0, 0);  // no pose correctives: skinning alone is smooth enough for this mesh
     m.landmarks = buildLandmarks68(neutral, neutral.faces);
+    makeContourDynamic(neutral, m.landmarks);
     m.validate("default head");
     return m;
 }

@@ -1,0 +1,202 @@
+#include "core/generate/sampler.h"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/generate/sample_rng.h"
+#include "core/io/file_util.h"
+
+namespace synthforge::generate {
+
+using nlohmann::json;
+
+namespace {
+
+void checkRange(const Range& r, const std::string& field) {
+    if (!std::isfinite(r.lo) || !std::isfinite(r.hi))
+        throw std::invalid_argument(field + ": range must be finite");
+    if (r.lo > r.hi) {
+        std::ostringstream s;
+        s << field << ": inverted range [" << r.lo << ", " << r.hi << "] (the first value must not exceed the second)";
+        throw std::invalid_argument(s.str());
+    }
+}
+
+[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
+    throw std::runtime_error(source + ": " + field + ": " + what);
+}
+
+/// Refuses keys a section does not know, so that a typo is an error.
+void checkKeys(const json& obj, const std::set<std::string>& known, const std::string& source,
+               const std::string& section) {
+    if (!obj.is_object()) fail(source, section, "must be an object");
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+        if (!known.count(it.key())) fail(source, section.empty() ? it.key() : section + "." + it.key(), "unknown key");
+}
+
+double number(const json& v, const std::string& source, const std::string& field) {
+    if (!v.is_number()) fail(source, field, "must be a number");
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) fail(source, field, "must be finite");
+    return d;
+}
+
+void readRange(const json& obj, const char* key, Range& out, const std::string& source, const std::string& section) {
+    if (!obj.contains(key)) return;
+    const std::string field = section + "." + key;
+    const json& v = obj.at(key);
+    if (v.is_number()) {  // a single number fixes the value
+        out.lo = out.hi = number(v, source, field);
+        return;
+    }
+    if (!v.is_array() || v.size() != 2) fail(source, field, "must be [min, max] or a number");
+    out = {number(v[0], source, field + "[0]"), number(v[1], source, field + "[1]")};
+}
+
+void readInt(const json& obj, const char* key, int& out, const std::string& source, const std::string& section) {
+    if (!obj.contains(key)) return;
+    const std::string field = section + "." + key;
+    const json& v = obj.at(key);
+    if (!v.is_number_integer()) fail(source, field, "must be an integer");
+    const auto i = v.get<std::int64_t>();
+    if (i < 0 || i > 1000000) fail(source, field, "out of range 0..1000000");
+    out = static_cast<int>(i);
+}
+
+json rangeJson(const Range& r) { return json::array({r.lo, r.hi}); }
+
+float uniform(SampleRng& rng, const Range& r) { return static_cast<float>(rng.uniform(r.lo, r.hi)); }
+
+}  // namespace
+
+void SamplerConfig::validate() const {
+    checkRange(camera.yaw, "camera.yaw");
+    checkRange(camera.pitch, "camera.pitch");
+    checkRange(camera.eg3dFovDeg, "camera.fov_deg");
+    checkRange(camera.radius, "camera.radius");
+    if (!(camera.eg3dFovDeg.lo > 0.0) || !(camera.eg3dFovDeg.hi < 180.0))
+        throw std::invalid_argument("camera.fov_deg: must lie inside (0, 180) degrees");
+    if (!camera.pivot.allFinite()) throw std::invalid_argument("camera.pivot: must be finite");
+    // The camera sits at `radius` from the world origin looking at the pivot:
+    // it must stay outside the pivot's distance or it could sit on or behind it.
+    if (!(camera.radius.lo > camera.pivot.norm()))
+        throw std::invalid_argument("camera.radius: must exceed the pivot's distance from the origin (" +
+                                    std::to_string(camera.pivot.norm()) + ")");
+    if (head.shapeComponents < 0) throw std::invalid_argument("head.shape_components: must be >= 0");
+    if (head.exprComponents < 0) throw std::invalid_argument("head.expr_components: must be >= 0");
+    checkRange(head.shapeRange, "head.shape_range");
+    checkRange(head.exprRange, "head.expr_range");
+    checkRange(head.jawOpen, "head.jaw_open");
+    checkRange(head.eyeYaw, "head.eye_yaw");
+    checkRange(head.eyePitch, "head.eye_pitch");
+    if (latentDim < 1 || latentDim > 65536) throw std::invalid_argument("latent.dim: must be in 1..65536");
+}
+
+SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source) {
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::exception& e) {  // syntax errors and out-of-range numbers alike
+        fail(source, "JSON", e.what());
+    }
+    checkKeys(root, {"format", "version", "camera", "head", "latent"}, source, "");
+    if (root.contains("format") && root["format"] != "synthforge-sampler")
+        fail(source, "format", "expected \"synthforge-sampler\"");
+    if (root.contains("version") && root["version"] != kSamplerConfigVersion)
+        fail(source, "version", "unsupported (this build reads version " + std::to_string(kSamplerConfigVersion) + ")");
+    SamplerConfig c;
+    if (root.contains("camera")) {
+        const json& cam = root["camera"];
+        checkKeys(cam, {"yaw", "pitch", "fov_deg", "radius", "pivot"}, source, "camera");
+        readRange(cam, "yaw", c.camera.yaw, source, "camera");
+        readRange(cam, "pitch", c.camera.pitch, source, "camera");
+        readRange(cam, "fov_deg", c.camera.eg3dFovDeg, source, "camera");
+        readRange(cam, "radius", c.camera.radius, source, "camera");
+        if (cam.contains("pivot")) {
+            const json& p = cam["pivot"];
+            if (!p.is_array() || p.size() != 3) fail(source, "camera.pivot", "must be [x, y, z]");
+            for (int k = 0; k < 3; ++k)
+                c.camera.pivot[k] = static_cast<float>(number(p[k], source, "camera.pivot[" + std::to_string(k) + "]"));
+        }
+    }
+    if (root.contains("head")) {
+        const json& h = root["head"];
+        checkKeys(h, {"shape_components", "shape_range", "expr_components", "expr_range", "jaw_open", "eye_yaw",
+                      "eye_pitch"},
+                  source, "head");
+        readInt(h, "shape_components", c.head.shapeComponents, source, "head");
+        readRange(h, "shape_range", c.head.shapeRange, source, "head");
+        readInt(h, "expr_components", c.head.exprComponents, source, "head");
+        readRange(h, "expr_range", c.head.exprRange, source, "head");
+        readRange(h, "jaw_open", c.head.jawOpen, source, "head");
+        readRange(h, "eye_yaw", c.head.eyeYaw, source, "head");
+        readRange(h, "eye_pitch", c.head.eyePitch, source, "head");
+    }
+    if (root.contains("latent")) {
+        const json& l = root["latent"];
+        checkKeys(l, {"dim"}, source, "latent");
+        readInt(l, "dim", c.latentDim, source, "latent");
+    }
+    try {
+        c.validate();
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(source + ": " + e.what());
+    }
+    return c;
+}
+
+SamplerConfig loadSamplerConfig(const std::string& path) {
+    return parseSamplerConfigJson(io::readFileText(path, 1u << 20), path);
+}
+
+std::string samplerConfigToJson(const SamplerConfig& c) {
+    json j;
+    j["format"] = "synthforge-sampler";
+    j["version"] = kSamplerConfigVersion;
+    j["camera"] = {{"yaw", rangeJson(c.camera.yaw)},
+                   {"pitch", rangeJson(c.camera.pitch)},
+                   {"fov_deg", rangeJson(c.camera.eg3dFovDeg)},
+                   {"radius", rangeJson(c.camera.radius)},
+                   {"pivot", {c.camera.pivot.x(), c.camera.pivot.y(), c.camera.pivot.z()}}};
+    j["head"] = {{"shape_components", c.head.shapeComponents}, {"shape_range", rangeJson(c.head.shapeRange)},
+                 {"expr_components", c.head.exprComponents},   {"expr_range", rangeJson(c.head.exprRange)},
+                 {"jaw_open", rangeJson(c.head.jawOpen)},      {"eye_yaw", rangeJson(c.head.eyeYaw)},
+                 {"eye_pitch", rangeJson(c.head.eyePitch)}};
+    j["latent"] = {{"dim", c.latentDim}};
+    return j.dump(2);
+}
+
+SampleSpec drawSample(const SamplerConfig& config, const head::HeadModel& model, std::uint64_t seed,
+                      std::uint64_t index) {
+    SampleSpec s;
+    s.index = index;
+
+    SampleRng cam(seed, index, RngStream::Camera);
+    s.camera.yaw = uniform(cam, config.camera.yaw);
+    s.camera.pitch = uniform(cam, config.camera.pitch);
+    s.camera.eg3dFovDeg = uniform(cam, config.camera.eg3dFovDeg);
+    s.camera.radius = uniform(cam, config.camera.radius);
+    s.camera.pivot = config.camera.pivot;
+
+    SampleRng head(seed, index, RngStream::Head);
+    const int nShape = std::min(config.head.shapeComponents, model.numShape());
+    const int nExpr = std::min(config.head.exprComponents, model.numExpr());
+    s.params.shape = Eigen::VectorXf::Zero(model.numShape());
+    s.params.expr = Eigen::VectorXf::Zero(model.numExpr());
+    for (int k = 0; k < nShape; ++k) s.params.shape[k] = uniform(head, config.head.shapeRange);
+    for (int k = 0; k < nExpr; ++k) s.params.expr[k] = uniform(head, config.head.exprRange);
+    s.params.pose.segment<3>(3 * head::kJaw) << uniform(head, config.head.jawOpen), 0.0f, 0.0f;
+    const float eyePitch = uniform(head, config.head.eyePitch), eyeYaw = uniform(head, config.head.eyeYaw);
+    for (int joint : {head::kLeftEye, head::kRightEye}) s.params.pose.segment<3>(3 * joint) << eyePitch, eyeYaw, 0.0f;
+
+    SampleRng latent(seed, index, RngStream::Latent);
+    s.z.resize(config.latentDim);
+    for (int k = 0; k < config.latentDim; ++k) s.z[k] = static_cast<float>(latent.normal());
+    return s;
+}
+
+}  // namespace synthforge::generate

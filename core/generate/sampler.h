@@ -1,0 +1,95 @@
+#pragma once
+// What one dataset sample is made of: head parameters, a camera and a latent
+// code, drawn from configurable ranges (DESIGN §2 "Default sampling"). Sample
+// i depends only on (seed, i): see sample_rng.h.
+//
+// The sampler config is JSON; every key is optional and takes the default
+// below, unknown keys are refused (a typo must not silently fall back):
+//
+//   {"format": "synthforge-sampler", "version": 1,
+//    "camera": {"yaw": [-0.8, 0.8], "pitch": [-0.8, 0.8], "fov_deg": [18, 24],
+//               "radius": [2.7, 2.7], "pivot": [0, 0, 0.2]},
+//    "head":   {"shape_components": 50, "shape_range": [-2, 2],
+//               "expr_components": 100, "expr_range": [-2, 2],
+//               "jaw_open": [0, 0.25], "eye_yaw": [-0.25, 0.25], "eye_pitch": [-0.15, 0.15]},
+//    "latent": {"dim": 512}}
+//
+// Yaw and pitch are offsets from frontal in radians; pitch is EG3D's
+// LookAtPoseSampler vertical parameter (core/camera/orbit_camera.h), so a
+// uniform pitch is what SynthForge's sampler draws. Shape and expression
+// coefficients are uniform in their range (units of one standard deviation)
+// for the first *_components of the model; more components than the model
+// has simply means all of them. The jaw opens about the x axis; both eyes
+// share one gaze direction.
+
+#include <cstdint>
+#include <string>
+
+#include <Eigen/Core>
+
+#include "core/camera/orbit_camera.h"
+#include "core/head/head_model.h"
+
+namespace synthforge::generate {
+
+constexpr int kSamplerConfigVersion = 1;
+constexpr int kDefaultLatentDim = 512;
+
+/// A closed interval [lo, hi]; lo == hi fixes the value.
+struct Range {
+    double lo = 0.0, hi = 0.0;
+    bool operator==(const Range& o) const { return lo == o.lo && hi == o.hi; }
+};
+
+struct CameraSamplerConfig {
+    Range yaw{-0.8, 0.8};
+    Range pitch{-0.8, 0.8};
+    Range eg3dFovDeg{18.0, 24.0};
+    Range radius{camera::kDefaultRadius, camera::kDefaultRadius};
+    Eigen::Vector3f pivot = camera::defaultPivot();
+};
+
+struct HeadSamplerConfig {
+    int shapeComponents = 50;
+    Range shapeRange{-2.0, 2.0};
+    int exprComponents = 100;
+    Range exprRange{-2.0, 2.0};
+    Range jawOpen{0.0, 0.25};   ///< radians about x
+    Range eyeYaw{-0.25, 0.25};  ///< radians about y, both eyes
+    Range eyePitch{-0.15, 0.15};
+};
+
+struct SamplerConfig {
+    CameraSamplerConfig camera;
+    HeadSamplerConfig head;
+    int latentDim = kDefaultLatentDim;
+
+    /// Throws std::invalid_argument naming the field ("camera.yaw: ...") for
+    /// an inverted or non-finite range, FOV outside (0, 180), a radius that
+    /// puts the camera at or inside the pivot, negative component counts or
+    /// a latent dimension outside 1..65536.
+    void validate() const;
+};
+
+/// Parses sampler config JSON (see the header comment). Errors are
+/// std::runtime_error "<source>: <field>: <what>".
+SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source);
+SamplerConfig loadSamplerConfig(const std::string& path);
+/// Complete JSON of a config (every key), as recorded in a dataset manifest;
+/// parses back to an equal config.
+std::string samplerConfigToJson(const SamplerConfig& config);
+
+/// One drawn sample.
+struct SampleSpec {
+    std::uint64_t index = 0;
+    head::HeadParams params;
+    camera::OrbitCamera camera;
+    Eigen::VectorXf z;  ///< latent code, standard normal, latentDim values
+};
+
+/// Draws sample `index` of the run with `seed` for `model`. Deterministic in
+/// (config, model's basis sizes, seed, index).
+SampleSpec drawSample(const SamplerConfig& config, const head::HeadModel& model, std::uint64_t seed,
+                      std::uint64_t index);
+
+}  // namespace synthforge::generate

@@ -1,0 +1,113 @@
+#include "core/train/datasets/lapa_landmarks.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+#include "core/io/file_util.h"
+
+namespace synthforge::train {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& source, int line, const std::string& what) {
+    throw std::runtime_error(source + ": line " + std::to_string(line) + ": " + what);
+}
+
+bool isBlankChar(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::vector<std::string_view> splitTokens(std::string_view line) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && isBlankChar(line[i])) ++i;
+        const std::size_t start = i;
+        while (i < line.size() && !isBlankChar(line[i])) ++i;
+        if (i > start) out.push_back(line.substr(start, i - start));
+    }
+    return out;
+}
+
+/// A token for an error message, short and with binary bytes escaped.
+std::string quote(std::string_view t) {
+    std::string out = "'";
+    const std::size_t shown = std::min<std::size_t>(t.size(), 40);
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto c = static_cast<unsigned char>(t[i]);
+        if (c >= 0x20 && c < 0x7F) {
+            out += static_cast<char>(c);
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", c);
+            out += buf;
+        }
+    }
+    if (shown < t.size()) out += "...";
+    return out + "'";
+}
+
+bool parseFloat(std::string_view t, float& out) {
+    // from_chars, unlike strtof, does not depend on the C locale's decimal point.
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), out, std::chars_format::general);
+    return r.ec == std::errc() && r.ptr == t.data() + t.size() && std::isfinite(out);
+}
+
+}  // namespace
+
+io::Points2f parseLapaLandmarks(const std::string& text, const std::string& source) {
+    std::string_view rest(text);
+    if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);
+    long long count = -1;
+    std::vector<float> xy;
+    int lineNo = 0;
+    while (!rest.empty()) {
+        const std::size_t nl = rest.find('\n');
+        const std::string_view line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        ++lineNo;
+        const auto tok = splitTokens(line);
+        if (tok.empty()) continue;
+        if (count < 0) {
+            long long n = 0;
+            const auto r = std::from_chars(tok[0].data(), tok[0].data() + tok[0].size(), n);
+            if (tok.size() != 1 || r.ec != std::errc() || r.ptr != tok[0].data() + tok[0].size())
+                fail(source, lineNo, "expected the point count on the first line, got " + quote(line));
+            if (n < 1 || n > io::kMaxPtsPoints)
+                fail(source, lineNo, "point count " + std::to_string(n) + " is outside 1.." +
+                                         std::to_string(io::kMaxPtsPoints));
+            count = n;
+            xy.reserve(static_cast<std::size_t>(count) * 2);
+            continue;
+        }
+        if (static_cast<long long>(xy.size() / 2) == count)
+            fail(source, lineNo, "more point lines than the count " + std::to_string(count) + " on the first line");
+        if (tok.size() != 2)
+            fail(source, lineNo, "expected two numbers 'x y', got " + std::to_string(tok.size()) + " fields");
+        for (const auto& s : tok) {
+            float v = 0.0f;
+            if (!parseFloat(s, v)) fail(source, lineNo, quote(s) + " is not a finite number in float range");
+            xy.push_back(v);
+        }
+    }
+    if (count < 0) fail(source, lineNo + 1, "empty file, expected the point count");
+    if (static_cast<long long>(xy.size() / 2) != count)
+        fail(source, lineNo + 1, "truncated file: the first line says " + std::to_string(count) +
+                                     " points but the file lists " + std::to_string(xy.size() / 2));
+    io::Points2f points(static_cast<Eigen::Index>(count), 2);
+    for (std::size_t i = 0; i < xy.size(); ++i) points.data()[i] = xy[i];
+    return points;
+}
+
+io::Points2f readLapaLandmarks(const std::string& path) {
+    return parseLapaLandmarks(io::readFileText(path, kMaxLapaLandmarkFileBytes), path);
+}
+
+io::Points2f fromLapaCoordinates(const io::Points2f& lapaPoints) { return lapaPoints.array() + 0.5f; }
+
+io::Points2f toLapaCoordinates(const io::Points2f& points) { return points.array() - 0.5f; }
+
+}  // namespace synthforge::train
