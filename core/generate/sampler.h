@@ -9,8 +9,8 @@
 //   {"format": "synthforge-sampler", "version": 1,
 //    "camera": {"yaw": [-0.8, 0.8], "pitch": [-0.8, 0.8], "fov_deg": [18, 24],
 //               "radius": [2.7, 2.7], "pivot": [0, 0, 0.2]},
-//    "head":   {"shape_components": 50, "shape_range": [-2, 2],
-//               "expr_components": 100, "expr_range": [-2, 2],
+//    "head":   {"shape_components": 20, "shape_range": [-2, 2],
+//               "expr_components": 10, "expr_range": [-2, 2],
 //               "jaw_open": [0, 0.25], "eye_yaw": [-0.25, 0.25], "eye_pitch": [-0.15, 0.15]},
 //    "latent": {"dim": 512}}
 //
@@ -50,9 +50,9 @@ struct CameraSamplerConfig {
 };
 
 struct HeadSamplerConfig {
-    int shapeComponents = 50;
+    int shapeComponents = 20;  ///< leading components: they carry most of the variance
     Range shapeRange{-2.0, 2.0};
-    int exprComponents = 100;
+    int exprComponents = 10;
     Range exprRange{-2.0, 2.0};
     Range jawOpen{0.0, 0.25};   ///< radians about x
     Range eyeYaw{-0.25, 0.25};  ///< radians about y, both eyes

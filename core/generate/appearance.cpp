@@ -1,0 +1,334 @@
+#include "core/generate/appearance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include <Eigen/Geometry>
+#include <opencv2/imgproc.hpp>
+
+#include "core/generate/sample_rng.h"
+#include "core/head/default_head/label_map.h"
+#include "core/head/lbs.h"
+#include "core/raster/mesh_normals.h"
+#include "core/raster/visibility.h"
+
+namespace synthforge::generate {
+
+namespace {
+
+/// Display sRGB (0..255) -> linear light (0..1).
+Rgb linear(float r, float g, float b) {
+    auto f = [](float c) { return std::pow(c / 255.0f, 2.2f); };
+    return {f(r), f(g), f(b)};
+}
+
+/// Piecewise-linear interpolation through `stops` at u in [0, 1].
+Rgb palette(const std::vector<Rgb>& stops, float u) {
+    const float x = std::clamp(u, 0.0f, 1.0f) * static_cast<float>(stops.size() - 1);
+    const int i = std::min(static_cast<int>(x), static_cast<int>(stops.size()) - 2);
+    const float t = x - static_cast<float>(i);
+    return (1.0f - t) * stops[i] + t * stops[i + 1];
+}
+
+float lerp(float a, float b, float t) { return a + (b - a) * t; }
+
+/// Direction toward a light at azimuth (about y, 0 = in front of the face,
+/// > 0 toward the subject's left) and elevation, in the FLAME frame.
+Eigen::Vector3f direction(float azimuth, float elevation) {
+    return {std::sin(azimuth) * std::cos(elevation), std::sin(elevation), std::cos(azimuth) * std::cos(elevation)};
+}
+
+/// Colour of a black body-ish light from warm (t = 0) to cool (t = 1), unit luminance-ish.
+Rgb lightTint(float t) { return palette({{1.0f, 0.78f, 0.58f}, {1.0f, 0.95f, 0.9f}, {0.82f, 0.9f, 1.0f}}, t); }
+
+}  // namespace
+
+Appearance appearanceFromLatent(const Eigen::VectorXf& z) {
+    if (z.size() < kAppearanceLatentDims)
+        throw std::invalid_argument("appearance: z has " + std::to_string(z.size()) + " values, needs at least " +
+                                    std::to_string(kAppearanceLatentDims));
+    if (!z.allFinite()) throw std::invalid_argument("appearance: z holds NaN or infinity");
+    // u_k = Phi(z_k): uniform in (0, 1) for a standard normal z.
+    auto u = [&](int k) { return static_cast<float>(0.5 * std::erfc(-static_cast<double>(z[k]) / std::sqrt(2.0))); };
+    Appearance a;
+    // Skin tone across the range of human skin, from very light to very
+    // dark (stops in display sRGB, roughly along the Fitzpatrick scale),
+    // then an undertone shift (pink .. olive).
+    a.skin = palette({linear(247, 219, 201), linear(234, 192, 165), linear(214, 164, 130), linear(184, 129, 94),
+                      linear(143, 92, 62), linear(99, 62, 43), linear(64, 40, 29)},
+                     u(0));
+    const float undertone = u(1) - 0.5f;
+    a.skin = a.skin.cwiseProduct(Rgb(1.0f + 0.08f * undertone, 1.0f + 0.03f * std::abs(undertone), 1.0f - 0.1f * undertone));
+    a.cheekRedness = lerp(0.1f, 0.7f, u(2));
+    a.poreStrength = lerp(0.03f, 0.09f, u(3));
+    a.blotchStrength = lerp(0.02f, 0.06f, u(4));  // stronger shows UV island borders as tone steps
+    // Hair: black, browns, blond, red and grey; darker skin leans darker.
+    const float hairU = std::clamp(u(5) - 0.35f * std::max(0.0f, u(0) - 0.5f), 0.0f, 1.0f);
+    a.hair = palette({linear(22, 18, 16), linear(45, 32, 24), linear(82, 56, 38), linear(122, 88, 58),
+                      linear(168, 130, 88), linear(212, 178, 128), linear(150, 70, 38), linear(165, 160, 155)},
+                     hairU) * lerp(0.8f, 1.15f, u(6));
+    a.hairDensity = lerp(0.55f, 1.0f, u(7));
+    a.brows = a.hair.cwiseMin(a.skin * 0.5f) * lerp(0.7f, 1.1f, u(8));
+    a.browDensity = lerp(0.5f, 1.0f, u(9));
+    a.lips = a.skin.cwiseProduct(Rgb(lerp(0.8f, 1.0f, u(10)), lerp(0.45f, 0.62f, u(10)), lerp(0.5f, 0.65f, u(11))));
+    a.iris = palette({linear(60, 35, 20), linear(100, 65, 35), linear(120, 100, 55), linear(85, 110, 80),
+                      linear(90, 120, 150), linear(120, 130, 140)},
+                     u(12));
+    a.sclera = linear(232, 222, 215) * lerp(0.85f, 1.0f, u(13));
+    a.mouth = linear(120, 45, 45) * lerp(0.6f, 1.0f, u(14));
+    a.specular = lerp(0.04f, 0.16f, u(15));
+    a.shininess = lerp(12.0f, 40.0f, u(16));
+    float wsum = 0.0f;
+    for (int k = 0; k < 4; ++k) wsum += (a.noiseWeights[k] = 0.05f + u(17 + k));
+    for (float& w : a.noiseWeights) w /= wsum;
+
+    // Lighting: a key light in front (azimuth +-70 deg, elevation -10..60),
+    // a dimmer fill from the other side, a hemisphere ambient.
+    const float keyAz = lerp(-1.2f, 1.2f, u(21)), keyEl = lerp(-0.15f, 1.0f, u(22));
+    const float keyI = lerp(1.6f, 2.6f, u(23));
+    const float fillAz = -keyAz * lerp(0.5f, 1.2f, u(24)), fillEl = lerp(0.0f, 0.6f, u(25));
+    const float fillI = keyI * lerp(0.1f, 0.5f, u(26));
+    a.lights.push_back({direction(keyAz, keyEl), lightTint(u(27)) * keyI});
+    a.lights.push_back({direction(fillAz, fillEl), lightTint(u(28)) * fillI});
+    const Rgb ambient = lightTint(u(29)) * lerp(0.25f, 0.5f, u(30));
+    a.ambientSky = ambient;
+    a.ambientGround = ambient.cwiseProduct(Rgb(0.8f, 0.7f, 0.6f)) * 0.6f;
+    a.exposure = lerp(0.85f, 1.15f, u(31));
+
+    // Background: four corner colours around one random hue, and blobs.
+    const float hue = u(32), sat = lerp(0.05f, 0.5f, u(33)), val = lerp(0.15f, 0.9f, u(34));
+    for (int c = 0; c < 4; ++c) {
+        const float h = std::fmod(hue + 0.08f * (u(35 + c % 2) - 0.5f) * static_cast<float>(c) + 1.0f, 1.0f);
+        const float v = std::clamp(val * lerp(0.7f, 1.2f, u(37 + c % 2)) * (c < 2 ? 1.0f : 0.8f), 0.0f, 1.0f);
+        cv::Mat hsv(1, 1, CV_32FC3, cv::Scalar(h * 360.0f, sat, v)), rgb;
+        cv::cvtColor(hsv, rgb, cv::COLOR_HSV2RGB);
+        const cv::Vec3f p = rgb.at<cv::Vec3f>(0, 0);
+        a.background[c] = Rgb(p[0], p[1], p[2]);
+    }
+    a.backgroundNoise = lerp(0.02f, 0.15f, u(39));
+    a.backgroundSeed = static_cast<std::uint64_t>(u(39) * 1e9) ^ static_cast<std::uint64_t>(u(32) * 1e12);
+    return a;
+}
+
+// ---------------------------------------------------------------------------
+
+namespace {
+
+/// Per-vertex indicator of a named region (1 inside), or empty when the
+/// model has no such region.
+std::vector<float> regionIndicator(const head::HeadModel& model, const std::vector<std::string>& names) {
+    std::vector<float> w;
+    for (const std::string& n : names) {
+        auto it = model.regions.find(n);
+        if (it == model.regions.end()) continue;
+        if (w.empty()) w.assign(model.numVertices(), 0.0f);
+        for (std::int32_t v : it->second)
+            if (v >= 0 && v < model.numVertices()) w[v] = 1.0f;
+    }
+    return w;
+}
+
+std::vector<float> cheekWeights(const head::HeadModel& model) {
+    if (model.landmarks.empty()) return {};
+    const head::RowMatX3f L = head::forward(model, {}).landmarks;
+    std::vector<std::pair<Eigen::Vector3f, float>> centres;  // centre, radius (metres)
+    const Eigen::Vector3f right = (L.row(41) + L.row(48) + L.row(3)).transpose() / 3.0f;
+    const Eigen::Vector3f left = (L.row(46) + L.row(54) + L.row(13)).transpose() / 3.0f;
+    centres.push_back({right, 0.022f});
+    centres.push_back({left, 0.022f});
+    centres.push_back({L.row(30).transpose(), 0.01f});  // the nose tip reddens too
+    std::vector<float> w(model.numVertices(), 0.0f);
+    for (int v = 0; v < model.numVertices(); ++v)
+        for (const auto& [c, r] : centres) {
+            const float d2 = (model.vTemplate.row(v).transpose() - c).squaredNorm();
+            w[v] = std::max(w[v], std::exp(-d2 / (2.0f * r * r)));
+        }
+    return w;
+}
+
+/// Ambient occlusion per vertex: the cosine-weighted fraction of 32
+/// directions from which the vertex is not hidden, each direction tested by
+/// rasterising the rest mesh from far away.
+std::vector<float> vertexAmbientOcclusion(const head::HeadModel& model) {
+    const raster::Vertices& v = model.vTemplate;
+    const raster::Vertices n = raster::vertexNormals(v, model.faces);
+    const Eigen::Vector3f centre = 0.5f * (v.colwise().minCoeff() + v.colwise().maxCoeff()).transpose();
+    const float extent = (v.colwise().maxCoeff() - v.colwise().minCoeff()).norm();
+    constexpr int kDirs = 32, kImage = 256;
+    const float dist = 4.0f * extent, focal = kImage * dist / (1.1f * extent);
+    std::vector<float> seen(model.numVertices(), 0.0f), total(model.numVertices(), 0.0f);
+    raster::RasterResult r;
+    raster::RasterOptions ro;
+    ro.threads = 1;
+    for (int k = 0; k < kDirs; ++k) {
+        // Fibonacci sphere.
+        const float y = 1.0f - 2.0f * (static_cast<float>(k) + 0.5f) / kDirs;
+        const float rad = std::sqrt(1.0f - y * y), phi = 2.399963f * static_cast<float>(k);
+        const Eigen::Vector3f d(rad * std::cos(phi), y, rad * std::sin(phi));  // toward the viewer
+        // Camera basis: forward = -d.
+        const Eigen::Vector3f fwd = -d;
+        const Eigen::Vector3f helper = std::abs(fwd.y()) < 0.9f ? Eigen::Vector3f::UnitY() : Eigen::Vector3f::UnitX();
+        const Eigen::Vector3f right = fwd.cross(helper).normalized(), down = fwd.cross(right);
+        raster::Vertices cam(v.rows(), 3);
+        for (Eigen::Index i = 0; i < v.rows(); ++i) {
+            const Eigen::Vector3f p = v.row(i).transpose() - centre;
+            cam.row(i) << p.dot(right), p.dot(down), p.dot(fwd) + dist;
+        }
+        const raster::Intrinsics K{focal, focal, kImage / 2.0f, kImage / 2.0f};
+        raster::rasterize(cam, K, model.faces, kImage, kImage, ro, r);
+        for (Eigen::Index i = 0; i < v.rows(); ++i) {
+            const float w = std::max(0.0f, n.row(i).dot(d.transpose()));
+            if (w <= 0.0f) continue;
+            total[i] += w;
+            const Eigen::Vector3f c = cam.row(i).transpose();
+            if (raster::pointVisible(r, K.fx * c.x() / c.z() + K.cx, K.fy * c.y() / c.z() + K.cy, c.z(), 0.002f))
+                seen[i] += w;
+        }
+    }
+    std::vector<float> ao(model.numVertices(), 1.0f);
+    for (int i = 0; i < model.numVertices(); ++i)
+        if (total[i] > 0.0f) ao[i] = seen[i] / total[i];
+    return ao;
+}
+
+/// Zero-mean noise of unit-ish amplitude as int8 (x 40): `cells` random
+/// values per side, bicubically enlarged to size (cells == size: white
+/// noise slightly blurred, for pores).
+cv::Mat noiseTexture(int size, int cells, std::uint64_t seed) {
+    SampleRng rng(seed, static_cast<std::uint64_t>(cells), RngStream::Appearance);
+    cv::Mat grid(cells, cells, CV_32FC1);
+    for (int y = 0; y < cells; ++y)
+        for (int x = 0; x < cells; ++x) grid.at<float>(y, x) = static_cast<float>(rng.normal());
+    cv::Mat big;
+    if (cells == size)
+        cv::GaussianBlur(grid, big, cv::Size(0, 0), 0.7);
+    else
+        cv::resize(grid, big, cv::Size(size, size), 0, 0, cv::INTER_CUBIC);
+    cv::Scalar mean, stddev;
+    cv::meanStdDev(big, mean, stddev);
+    cv::Mat out;
+    big.convertTo(out, CV_8SC1, 40.0 / std::max(1e-6, stddev[0]), -40.0 * mean[0] / std::max(1e-6, stddev[0]));
+    return out;
+}
+
+}  // namespace
+
+AppearanceAtlas::AppearanceAtlas(const head::HeadModel& model, const cv::Mat& labelMap, int size) : size_(size) {
+    if (size < 16 || size > 4096) throw std::invalid_argument("AppearanceAtlas: size must be in 16..4096");
+    if (!labelMap.empty() && labelMap.type() != CV_8UC1)
+        throw std::invalid_argument("AppearanceAtlas: the label map must be CV_8UC1 class ids");
+    ao_ = vertexAmbientOcclusion(model);
+    if (!model.hasUv()) return;
+
+    // Per-vertex fields, interpolated over the atlas.
+    const std::vector<float> eyeball = regionIndicator(model, {"left_eyeball", "right_eyeball"});
+    const std::vector<float> iris = regionIndicator(model, {"left_iris", "right_iris"});
+    const std::vector<float> pupil = regionIndicator(model, {"left_pupil", "right_pupil"});
+    const std::vector<float> cheeks = cheekWeights(model);
+    cv::Mat labels;
+    if (!labelMap.empty()) {
+        const cv::Mat padded = head::default_head::padLabelMap(labelMap, std::max(2, labelMap.rows / 256));
+        cv::resize(padded, labels, cv::Size(size, size), 0, 0, cv::INTER_NEAREST);
+    }
+    const raster::RasterResult r = head::default_head::rasterizeUvAtlas(model.uv, model.uvFaces, size);
+    std::vector<cv::Mat> ch(kNumAtlasChannels);
+    for (auto& m : ch) m = cv::Mat::zeros(size, size, CV_32FC1);
+    auto interp = [&](const std::vector<float>& field, std::int32_t f, float b0, float b1, float b2) {
+        if (field.empty()) return 0.0f;
+        return b0 * field[model.faces(f, 0)] + b1 * field[model.faces(f, 1)] + b2 * field[model.faces(f, 2)];
+    };
+    for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) {
+            const std::size_t i = r.index(x, y);
+            const std::int32_t f = r.triangleId[i];
+            if (f < 0) continue;
+            const float b0 = r.bary0[i], b1 = r.bary1[i], b2 = 1.0f - b0 - b1;
+            ch[kMaskEyeball].at<float>(y, x) = interp(eyeball, f, b0, b1, b2);
+            ch[kMaskIris].at<float>(y, x) = interp(iris, f, b0, b1, b2);
+            ch[kMaskPupil].at<float>(y, x) = interp(pupil, f, b0, b1, b2);
+            ch[kMaskCheeks].at<float>(y, x) = interp(cheeks, f, b0, b1, b2);
+            if (labels.empty()) continue;
+            const std::uint8_t c = labels.at<std::uint8_t>(y, x);
+            ch[kMaskLips].at<float>(y, x) = (c == 10 || c == 11) ? 1.0f : 0.0f;
+            ch[kMaskBrows].at<float>(y, x) = (c == 5 || c == 6) ? 1.0f : 0.0f;
+            ch[kMaskHair].at<float>(y, x) = c == 13 ? 1.0f : 0.0f;
+            ch[kMaskMouth].at<float>(y, x) = c == 9 ? 1.0f : 0.0f;
+            if (eyeball.empty() && (c == 3 || c == 4)) ch[kMaskEyeball].at<float>(y, x) = 1.0f;
+        }
+    // Soft edges: features blend into skin over ~1.5 texels instead of
+    // stepping, and a slight dilation keeps island borders from fading.
+    const double sigma = std::max(0.8, size / 400.0);
+    for (int c = 0; c < kNumAtlasChannels; ++c) {
+        cv::dilate(ch[c], ch[c], cv::Mat(), cv::Point(-1, -1), 1);
+        cv::GaussianBlur(ch[c], ch[c], cv::Size(0, 0), sigma);
+    }
+    masks_.resize(static_cast<std::size_t>(size) * size * kNumAtlasChannels);
+    for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x)
+            for (int c = 0; c < kNumAtlasChannels; ++c)
+                masks_[(static_cast<std::size_t>(y) * size + x) * kNumAtlasChannels + c] =
+                    static_cast<std::uint8_t>(std::lround(std::clamp(ch[c].at<float>(y, x), 0.0f, 1.0f) * 255.0f));
+
+    noise_.resize(static_cast<std::size_t>(size) * size * 8);
+    for (int t = 0; t < 4; ++t) {
+        const cv::Mat fine = noiseTexture(size, size, 100 + t), medium = noiseTexture(size, std::max(4, size / 24), 200 + t);
+        for (int y = 0; y < size; ++y)
+            for (int x = 0; x < size; ++x) {
+                const std::size_t base = (static_cast<std::size_t>(y) * size + x) * 8 + 2 * t;
+                noise_[base] = fine.at<std::int8_t>(y, x);
+                noise_[base + 1] = medium.at<std::int8_t>(y, x);
+            }
+    }
+}
+
+namespace {
+
+struct Bilinear {
+    std::size_t i00, i10, i01, i11;
+    float w00, w10, w01, w11;
+};
+
+Bilinear bilinear(float u, float v, int n) {
+    const float fx = std::clamp(u * n - 0.5f, 0.0f, n - 1.0f), fy = std::clamp((1.0f - v) * n - 0.5f, 0.0f, n - 1.0f);
+    const int x0 = static_cast<int>(fx), y0 = static_cast<int>(fy);
+    const int x1 = std::min(x0 + 1, n - 1), y1 = std::min(y0 + 1, n - 1);
+    const float tx = fx - x0, ty = fy - y0;
+    const auto idx = [n](int x, int y) { return static_cast<std::size_t>(y) * n + x; };
+    return {idx(x0, y0), idx(x1, y0), idx(x0, y1), idx(x1, y1), (1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty,
+            tx * ty};
+}
+
+}  // namespace
+
+void AppearanceAtlas::sampleMasks(float u, float v, float out[kNumAtlasChannels]) const {
+    if (masks_.empty()) {
+        std::fill(out, out + kNumAtlasChannels, 0.0f);
+        return;
+    }
+    const Bilinear b = bilinear(u, v, size_);
+    const std::uint8_t* m = masks_.data();
+    constexpr int C = kNumAtlasChannels;
+    for (int c = 0; c < C; ++c)
+        out[c] = (b.w00 * m[b.i00 * C + c] + b.w10 * m[b.i10 * C + c] + b.w01 * m[b.i01 * C + c] +
+                  b.w11 * m[b.i11 * C + c]) *
+                 (1.0f / 255.0f);
+}
+
+void AppearanceAtlas::sampleNoise(float u, float v, const std::array<float, 4>& weights, float out[2]) const {
+    out[0] = out[1] = 0.0f;
+    if (noise_.empty()) return;
+    const Bilinear b = bilinear(u, v, size_);
+    const std::int8_t* m = noise_.data();
+    for (int t = 0; t < 4; ++t)
+        for (int c = 0; c < 2; ++c) {
+            const int k = 2 * t + c;
+            out[c] += weights[t] * (b.w00 * m[b.i00 * 8 + k] + b.w10 * m[b.i10 * 8 + k] + b.w01 * m[b.i01 * 8 + k] +
+                                    b.w11 * m[b.i11 * 8 + k]);
+        }
+    out[0] *= 1.0f / 40.0f;
+    out[1] *= 1.0f / 40.0f;
+}
+
+}  // namespace synthforge::generate

@@ -1,0 +1,103 @@
+#pragma once
+// The procedural generator's appearance model.
+//
+// Identity-specific colours, lighting and background come from the latent z
+// through the standard normal CDF: each used dimension k gives a uniform
+// u_k = Phi(z_k), mapped onto a palette or a range. Nearby z therefore give
+// similar people (a latent grid or interpolation changes smoothly), and the
+// same z gives the same person in every pose, expression and camera.
+//
+// The per-model part (AppearanceAtlas) is built once: soft region masks
+// baked into UV space (lips, brows, hair, eyeball, iris, pupil, mouth,
+// cheeks), four noise textures for pores and blotches, and per-vertex
+// ambient occlusion. A sample's UV-space albedo is then
+//   albedo(uv) = mix over regions of the identity's colours, modulated by the
+//                identity's blend of the noise textures,
+// evaluated per pixel without building a texture per sample.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+#include <opencv2/core/mat.hpp>
+
+#include "core/head/head_model.h"
+
+namespace synthforge::generate {
+
+/// Linear-light RGB.
+using Rgb = Eigen::Vector3f;
+
+struct DirectionalLight {
+    Eigen::Vector3f toLight;  ///< unit, FLAME/world frame (y up, face toward +z)
+    Rgb color;                ///< linear radiance
+};
+
+struct Appearance {
+    Rgb skin, lips, brows, hair, iris, sclera, mouth;
+    float cheekRedness = 0;     ///< 0..1
+    float poreStrength = 0;     ///< relative albedo variation of fine noise
+    float blotchStrength = 0;   ///< relative variation of medium noise
+    float browDensity = 0;      ///< 0..1
+    float hairDensity = 0;      ///< 0..1, how much scalp is covered by hair colour
+    float specular = 0;         ///< skin specular strength
+    float shininess = 0;        ///< Blinn-Phong exponent
+    std::array<float, 4> noiseWeights{};  ///< blend of the atlas's four noise textures (sum 1)
+    std::vector<DirectionalLight> lights;  ///< key and fill
+    Rgb ambientSky, ambientGround;         ///< hemisphere ambient
+    float exposure = 1.0f;
+    std::array<Rgb, 4> background{};       ///< corner colours (display sRGB 0..1)
+    float backgroundNoise = 0;             ///< amplitude of the background's blobs
+    std::uint64_t backgroundSeed = 0;      ///< pattern of the blobs
+};
+
+/// Number of latent dimensions the procedural appearance reads (the rest of
+/// z is ignored, but kept so that a GAN's latent can be used unchanged).
+constexpr int kAppearanceLatentDims = 40;
+
+/// Appearance of latent `z` (at least kAppearanceLatentDims values).
+/// Throws std::invalid_argument for a shorter or non-finite z.
+Appearance appearanceFromLatent(const Eigen::VectorXf& z);
+
+/// Region masks of the atlas, in channel order.
+enum AtlasChannel : int {
+    kMaskLips = 0,
+    kMaskBrows,
+    kMaskHair,
+    kMaskEyeball,
+    kMaskIris,
+    kMaskPupil,
+    kMaskMouth,
+    kMaskCheeks,
+    kNumAtlasChannels
+};
+
+class AppearanceAtlas {
+public:
+    /// Bakes the masks for `model` at `size` x `size` texels. `labelMap`
+    /// (CV_8UC1, default FaceSynthetics ids, same UV layout; may be empty)
+    /// supplies lips, brows, hair and mouth; eyeball, iris and pupil come
+    /// from the model's vertex regions when present (the default head has
+    /// them); cheeks from the rest-pose landmarks. A model without UVs gets
+    /// an empty atlas (plain skin).
+    AppearanceAtlas(const head::HeadModel& model, const cv::Mat& labelMap, int size = 512);
+
+    bool hasUv() const { return !masks_.empty(); }
+    int size() const { return size_; }
+    /// Bilinear mask values (0..1) at (u, v), v up as in the label map.
+    void sampleMasks(float u, float v, float out[kNumAtlasChannels]) const;
+    /// Bilinear noise (each channel zero-mean, about unit amplitude) at (u, v)
+    /// blended with `weights`: [0] fine pores, [1] medium blotches.
+    void sampleNoise(float u, float v, const std::array<float, 4>& weights, float out[2]) const;
+    /// Per-vertex ambient occlusion of the rest mesh, 0 (enclosed) .. 1 (open).
+    const std::vector<float>& ambientOcclusion() const { return ao_; }
+
+private:
+    int size_ = 0;
+    std::vector<std::uint8_t> masks_;  // size*size*kNumAtlasChannels
+    std::vector<std::int8_t> noise_;   // size*size*8: 4 textures x 2 channels
+    std::vector<float> ao_;
+};
+
+}  // namespace synthforge::generate

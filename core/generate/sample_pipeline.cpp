@@ -1,0 +1,48 @@
+#include "core/generate/sample_pipeline.h"
+
+#include <stdexcept>
+
+namespace synthforge::generate {
+
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+RenderedSample SamplePipeline::render(std::uint64_t seed, std::uint64_t index) const {
+    if (!model) throw std::invalid_argument("SamplePipeline: no head model");
+    return render(drawSample(sampler, *model, seed, index));
+}
+
+RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
+    if (!model || !generator) throw std::invalid_argument("SamplePipeline: no head model or generator");
+    RenderedSample s;
+    s.spec = spec;
+    auto t0 = std::chrono::steady_clock::now();
+    s.pose = head::forward(*model, spec.params);
+    s.times.forward = secondsSince(t0);
+
+    // Annotations first: their raster is the ground truth, and a generator
+    // that rasterises may reuse it rather than rasterise again.
+    const camera::PinholeCamera cam = spec.camera.pinhole();
+    t0 = std::chrono::steady_clock::now();
+    annotate::AnnotationOptions o = annotation;
+    o.segmentation = o.segmentation && labels != nullptr;
+    s.annotations = annotate::annotate(*model, s.pose, cam, width, height, labels.get(), o);
+    s.times.annotate = secondsSince(t0);
+
+    t0 = std::chrono::steady_clock::now();
+    GeneratorInput in;
+    in.z = &s.spec.z;
+    in.vertices = &s.pose.vertices;
+    in.camera = cam;
+    in.coverage = &s.annotations.raster;
+    s.image = std::move(generator->generate({in}, width, height).at(0));
+    s.times.generate = secondsSince(t0);
+    return s;
+}
+
+}  // namespace synthforge::generate

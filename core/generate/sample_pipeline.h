@@ -1,0 +1,47 @@
+#pragma once
+// One dataset sample from start to end: draw (seed, index) -> head forward
+// pass -> generator image -> annotations from the CPU raster. The dataset
+// writer, `synthforge render` and the studio all go through this, so an
+// image and its labels always come from the same parameters.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "core/annotate/annotator.h"
+#include "core/annotate/uv_label_map.h"
+#include "core/generate/generator.h"
+#include "core/generate/sampler.h"
+#include "core/head/lbs.h"
+
+namespace synthforge::generate {
+
+/// Wall time spent per stage, for the benchmark's breakdown.
+struct StageTimes {
+    double forward = 0, generate = 0, annotate = 0;  ///< seconds
+};
+
+struct RenderedSample {
+    SampleSpec spec;
+    head::HeadPose pose;
+    GeneratorOutput image;
+    annotate::Annotations annotations;
+    StageTimes times;
+};
+
+struct SamplePipeline {
+    std::shared_ptr<const head::HeadModel> model;
+    std::shared_ptr<const Generator> generator;
+    std::shared_ptr<const annotate::UvLabelMap> labels;  ///< null: no segmentation
+    SamplerConfig sampler;
+    annotate::AnnotationOptions annotation;
+    int width = 512, height = 512;
+
+    /// Renders sample `index` of the run with `seed`. Thread-safe when the
+    /// generator is (capabilities().threadSafe).
+    RenderedSample render(std::uint64_t seed, std::uint64_t index) const;
+    /// The same for a given spec (the studio's sliders, `render --params`).
+    RenderedSample render(const SampleSpec& spec) const;
+};
+
+}  // namespace synthforge::generate
