@@ -16,5 +16,9 @@ void registerHeadCommands(CLI::App& app);
 void registerRenderCommands(CLI::App& app);
 /// `head labels`; call after registerHeadCommands (it adds to the `head` group).
 void registerLabelCommands(CLI::App& app);
+/// `generate`: datasets.
+void registerGenerateCommands(CLI::App& app);
+/// `render`: one or a few samples with overlays, for a quick look.
+void registerSampleRenderCommands(CLI::App& app);
 
 }  // namespace synthforge::cli

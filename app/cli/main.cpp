@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
     synthforge::cli::registerHeadCommands(app);
     synthforge::cli::registerRenderCommands(app);
     synthforge::cli::registerLabelCommands(app);
+    synthforge::cli::registerGenerateCommands(app);
+    synthforge::cli::registerSampleRenderCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -87,15 +87,17 @@ Appearance appearanceFromLatent(const Eigen::VectorXf& z) {
     // Lighting: a key light in front (azimuth +-70 deg, elevation -10..60),
     // a dimmer fill from the other side, a hemisphere ambient.
     const float keyAz = lerp(-1.2f, 1.2f, u(21)), keyEl = lerp(-0.15f, 1.0f, u(22));
-    const float keyI = lerp(1.6f, 2.6f, u(23));
+    const float keyI = lerp(1.1f, 1.9f, u(23));
     const float fillAz = -keyAz * lerp(0.5f, 1.2f, u(24)), fillEl = lerp(0.0f, 0.6f, u(25));
     const float fillI = keyI * lerp(0.1f, 0.5f, u(26));
     a.lights.push_back({direction(keyAz, keyEl), lightTint(u(27)) * keyI});
     a.lights.push_back({direction(fillAz, fillEl), lightTint(u(28)) * fillI});
-    const Rgb ambient = lightTint(u(29)) * lerp(0.25f, 0.5f, u(30));
+    const Rgb ambient = lightTint(u(29)) * lerp(0.2f, 0.4f, u(30));
     a.ambientSky = ambient;
     a.ambientGround = ambient.cwiseProduct(Rgb(0.8f, 0.7f, 0.6f)) * 0.6f;
-    a.exposure = lerp(0.85f, 1.15f, u(31));
+    // Expose for the skin: light skin needs less light to look right, as a
+    // camera's auto-exposure would do (keeps very light skin from clipping).
+    a.exposure = lerp(0.85f, 1.1f, u(31)) * std::clamp(0.45f / std::max(0.05f, a.skin.maxCoeff()), 0.6f, 1.6f);
 
     // Background: four corner colours around one random hue, and blobs.
     const float hue = u(32), sat = lerp(0.05f, 0.5f, u(33)), val = lerp(0.15f, 0.9f, u(34));

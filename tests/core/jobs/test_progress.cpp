@@ -315,7 +315,7 @@ TEST(FormatProgress, NarrowWidthDropsTheBarThenCuts) {
 
 TEST(FormatProgress, UnknownsCompleteAndRates) {
     EXPECT_EQ(formatProgressLine(makeUpdate("scan", 42, 0, 0, -1), 80), "scan  42  ?/s  ETA ?");
-    EXPECT_EQ(formatProgressLine(makeUpdate("render", 1000, 1000, 12.3, 0, 81), 50),
+    EXPECT_EQ(formatProgressLine(makeUpdate("render", 1000, 1000, 12.3, 0, 81), 51),
               "render  [##########]  1000/1000  12.3/s  took 1m21s");
     EXPECT_EQ(formatProgressLine(makeUpdate("", 7, 0, 123.4, -1), 80), "7  123/s  ETA ?");
     EXPECT_EQ(formatProgressLine(makeUpdate("", 7, 0, 1.234, -1), 80), "7  1.23/s  ETA ?");
@@ -579,6 +579,8 @@ TEST(ScopedInterruptHandler, OneAtATime) {
 }
 
 TEST(ScopedInterruptHandlerDeathTest, SecondSignalForceQuits) {
+    // Re-execute rather than fork: safe even when other tests left threads.
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_EXIT(
         {
             CancelToken token;

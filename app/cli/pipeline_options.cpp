@@ -1,0 +1,57 @@
+#include "app/cli/pipeline_options.h"
+
+#include <memory>
+#include <stdexcept>
+
+#include "core/annotate/class_table.h"
+#include "core/generate/procedural_generator.h"
+#include "core/head/default_head/label_map.h"
+#include "core/head/head_model_io.h"
+
+namespace synthforge::cli {
+
+void PipelineOptions::addTo(CLI::App& cmd) {
+    cmd.add_option("--head", head, "Head model: 'default', a FLAME .pkl/.npz or our .safetensors")->capture_default_str();
+    cmd.add_option("--labels", labels, "UV label map PNG (8-bit class ids) for segmentation");
+    cmd.add_option("--classes", classes, "Class table JSON for --labels (default: the FaceSynthetics table)");
+    cmd.add_option("--sampler-config", samplerConfig, "Sampler config JSON (camera, head and latent ranges)");
+    cmd.add_option("--size", size, "Image width and height in pixels")->capture_default_str()->check(CLI::Range(16, 4096));
+    cmd.add_option("--device", device, "cpu, cuda or auto")->capture_default_str();
+}
+
+generate::SamplePipeline PipelineOptions::build(std::string* notes) const {
+    // The procedural generator runs on the CPU; a CUDA generator (TorchScript
+    // Next3D) is a separate generator. Refuse an explicit cuda rather than
+    // silently running on the CPU.
+    if (generate::parseDevice(device, false) == generate::Device::Cuda)
+        throw std::invalid_argument("--device cuda: the procedural generator runs on the CPU only; use --device cpu or auto");
+    generate::SamplePipeline p;
+    auto model = std::make_shared<head::HeadModel>(head::loadHeadModel(head));
+    p.model = model;
+    p.width = p.height = size;
+    if (!samplerConfig.empty()) p.sampler = generate::loadSamplerConfig(samplerConfig);
+
+    const annotate::ClassTable table =
+        classes.empty() ? annotate::ClassTable::defaultTable() : annotate::loadClassTable(classes);
+    if (!classes.empty() && labels.empty())
+        throw std::invalid_argument("--classes: given without --labels (the class table describes a label map)");
+    const bool defaultHead = head == "default";
+    cv::Mat appearance;
+    if (!labels.empty()) {
+        if (!model->hasUv()) throw std::runtime_error(head + ": uv: the head model has no UV layout for --labels");
+        auto map = std::make_shared<annotate::UvLabelMap>(annotate::UvLabelMap::load(labels, table));
+        p.labels = map;
+        if (table == annotate::ClassTable::defaultTable()) appearance = map->original();
+    } else if (defaultHead) {
+        const cv::Mat ids = head::default_head::buildDefaultLabelMap(*model, 1024);
+        p.labels = std::make_shared<annotate::UvLabelMap>(ids, table, "default label map");
+        appearance = ids;
+    } else if (notes) {
+        *notes += "note: no --labels for " + head + ": segmentation is not written\n";
+    }
+    if (defaultHead && appearance.empty()) appearance = head::default_head::buildDefaultLabelMap(*model, 1024);
+    p.generator = std::make_shared<generate::ProceduralGenerator>(model, appearance);
+    return p;
+}
+
+}  // namespace synthforge::cli

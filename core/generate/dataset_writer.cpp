@@ -1,0 +1,308 @@
+#include "core/generate/dataset_writer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/annotate/class_table.h"
+#include "core/io/file_util.h"
+#include "core/io/pts_file.h"
+
+namespace synthforge::generate {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kSampleDirs[] = {"images", "seg", "depth", "normals", "annotations", "facesynthetics", "300w"};
+
+double now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// FNV-1a over bytes: a cheap identity for the head model and label map in
+/// the manifest (not a security hash; it only has to tell datasets apart).
+std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 1469598103934665603ull) {
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+std::string hex(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::vector<std::uint8_t> encode(const char* ext, const cv::Mat& m, const std::vector<int>& params,
+                                 const std::string& what) {
+    std::vector<std::uint8_t> buf;
+    if (!cv::imencode(ext, m, buf, params)) throw std::runtime_error(what + ": encoding failed");
+    return buf;
+}
+
+void writeBytes(const fs::path& p, const std::vector<std::uint8_t>& b) {
+    io::writeFileAtomic(p.string(), b.data(), b.size());
+}
+
+cv::Mat normalsToPng(const cv::Mat& n) {
+    cv::Mat out(n.rows, n.cols, CV_8UC3);
+    for (int y = 0; y < n.rows; ++y) {
+        const auto* src = n.ptr<cv::Vec3f>(y);
+        auto* dst = out.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < n.cols; ++x) {
+            const cv::Vec3f v = src[x];
+            if (v[0] == 0.0f && v[1] == 0.0f && v[2] == 0.0f) {
+                dst[x] = cv::Vec3b(0, 0, 0);
+                continue;
+            }
+            auto b = [](float c) { return cv::saturate_cast<std::uint8_t>((c + 1.0f) * 127.5f); };
+            dst[x] = cv::Vec3b(b(v[2]), b(v[1]), b(v[0]));  // BGR order: R = x, G = y, B = z
+        }
+    }
+    return out;
+}
+
+/// Manifest fields that define the dataset (everything but "complete").
+ordered_json definition(const ordered_json& manifest) {
+    ordered_json d = manifest;
+    d.erase("complete");
+    return d;
+}
+
+/// Removes temporary files ("<name>.tmp<digits>") of this shard's samples
+/// that a killed run left behind. Other shards' temporaries are theirs.
+void removeStaleTemporaries(const fs::path& root, const Shard& shard) {
+    for (const char* dir : kSampleDirs) {
+        const fs::path d = root / dir;
+        std::error_code ec;
+        if (!fs::is_directory(d, ec)) continue;
+        for (const auto& e : fs::directory_iterator(d, ec)) {
+            const std::string name = e.path().filename().string();
+            const auto tmp = name.find(".tmp");
+            if (tmp == std::string::npos) continue;
+            const std::string digits = name.substr(0, name.find_first_not_of("0123456789"));
+            if (digits.empty() || digits.size() > 19) continue;
+            if (shard.owns(std::stoull(digits))) fs::remove(e.path(), ec);
+        }
+    }
+}
+
+bool sampleComplete(const fs::path& root, std::uint64_t i, int digits) {
+    std::error_code ec;
+    return fs::exists(root / "annotations" / (indexName(i, digits) + ".json"), ec);
+}
+
+}  // namespace
+
+std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o, bool complete) {
+    const head::HeadModel& m = *p.model;
+    std::uint64_t headHash = fnv1a(m.vTemplate.data(), sizeof(float) * m.vTemplate.size());
+    headHash = fnv1a(m.faces.data(), sizeof(std::int32_t) * m.faces.size(), headHash);
+    headHash = fnv1a(m.shapedirs.data(), sizeof(float) * m.shapedirs.size(), headHash);
+    headHash = fnv1a(m.exprdirs.data(), sizeof(float) * m.exprdirs.size(), headHash);
+    const GeneratorCapabilities caps = p.generator->capabilities();
+    ordered_json j;
+    j["format"] = "synthforge-dataset";
+    j["version"] = kDatasetFormatVersion;
+    j["generator"] = {{"name", caps.name}, {"version", caps.version}};
+    j["head_model"] = {{"name", m.name},          {"source", o.headSource},
+                       {"vertices", m.numVertices()}, {"faces", m.numFaces()},
+                       {"shape_components", m.numShape()}, {"expr_components", m.numExpr()},
+                       {"content_hash", hex(headHash)}};
+    j["sampler"] = ordered_json::parse(samplerConfigToJson(p.sampler));
+    j["seed"] = o.seed;
+    j["count"] = o.count;
+    j["width"] = p.width;
+    j["height"] = p.height;
+    if (p.labels) {
+        const cv::Mat& map = p.labels->original();
+        j["classes"] = ordered_json::parse(annotate::classTableToJson(p.labels->classes()));
+        j["label_map"] = {{"size", map.rows}, {"content_hash", hex(fnv1a(map.data, map.total()))}};
+    } else {
+        j["classes"] = nullptr;
+        j["label_map"] = nullptr;
+    }
+    j["camera_convention"] =
+        "EG3D/Next3D: camera_params = cam2world (OpenCV axes x right, y down, z forward; 16 values row-major) + "
+        "K normalised by image size (9 values, f = 1/(tan(fov/2)*1.414), c = 0.5); FLAME metres to world: "
+        "(X + [0, -0.01, -0.01]) * 2.5, then z += sqrt(2)/10; pixels: (i, j) covers [i, i+1) x [j, j+1)";
+    j["files"] = {{"images", "png"}, {"seg", p.labels ? "png" : "none"}, {"depth", "tiff float32"},
+                  {"normals", o.normals ? "png" : "none"}, {"annotations", "json"}};
+    j["formats"] = o.formats.names();
+    j["index_digits"] = indexDigits(o.count);
+    j["complete"] = complete;
+    return j.dump(2) + "\n";
+}
+
+DatasetRunResult writeDataset(const SamplePipeline& pipeline, const DatasetOptions& o, jobs::ProgressSink* progress,
+                              const jobs::CancelToken* cancel) {
+    if (!pipeline.model || !pipeline.generator) throw std::invalid_argument("writeDataset: incomplete pipeline");
+    if (o.count == 0) throw std::invalid_argument("--count: must be at least 1");
+    if (o.outDir.empty()) throw std::invalid_argument("--out: no output folder given");
+    if (o.pngCompression < 0 || o.pngCompression > 9) throw std::invalid_argument("--png-compression: must be 0..9");
+    const double t0 = now();
+    const fs::path root(o.outDir);
+    const int digits = indexDigits(o.count);
+
+    // 1. The folder: create it, or check what it already holds.
+    std::error_code ec;
+    fs::create_directories(root, ec);
+    if (ec || !fs::is_directory(root))
+        throw std::runtime_error(o.outDir + ": cannot create the output folder (" + ec.message() + ")");
+    const std::string manifestText = datasetManifestJson(pipeline, o, false);
+    const fs::path manifestPath = root / "manifest.json";
+    if (fs::exists(manifestPath)) {
+        ordered_json existing;
+        try {
+            existing = ordered_json::parse(io::readFileText(manifestPath.string(), 16u << 20));
+        } catch (const std::exception& e) {
+            if (!o.force)
+                throw std::runtime_error(manifestPath.string() + ": unreadable manifest (" + e.what() +
+                                         "); use --force to overwrite it");
+        }
+        if (!o.force && definition(existing) != definition(ordered_json::parse(manifestText))) {
+            std::string differs;
+            const ordered_json want = ordered_json::parse(manifestText);
+            for (auto it = want.begin(); it != want.end(); ++it)
+                if (it.key() != "complete" && (!existing.contains(it.key()) || existing[it.key()] != it.value()))
+                    differs += (differs.empty() ? "" : ", ") + it.key();
+            throw std::runtime_error(o.outDir + ": holds a different dataset (manifest differs in: " + differs +
+                                     "); choose another --out, or --force to write into it anyway");
+        }
+    } else if (!o.force && !fs::is_empty(root, ec)) {
+        throw std::runtime_error(o.outDir + ": is not empty and holds no manifest.json (not a SynthForge dataset); "
+                                 "choose an empty folder, or --force to write into it anyway");
+    }
+    for (const char* d : kSampleDirs) {
+        const std::string name = d;
+        const bool used = name == "images" || name == "depth" || name == "annotations" ||
+                          (name == "seg" && pipeline.labels) || (name == "normals" && o.normals) ||
+                          (name == "facesynthetics" && o.formats.faceSynthetics) || (name == "300w" && o.formats.w300);
+        if (!used) continue;
+        fs::create_directories(root / d, ec);
+        if (ec) throw std::runtime_error((root / d).string() + ": cannot create folder (" + ec.message() + ")");
+    }
+
+    // 2. What is left to do for this shard.
+    removeStaleTemporaries(root, o.shard);
+    std::vector<std::uint64_t> todo;
+    DatasetRunResult result;
+    for (std::uint64_t i = o.shard.index; i < o.count; i += o.shard.count) {
+        if (sampleComplete(root, i, digits)) {
+            ++result.skipped;
+            continue;
+        }
+        todo.push_back(i);
+    }
+    if (result.skipped > 0 && !o.resume && !o.force)
+        throw std::runtime_error(o.outDir + ": already holds " + std::to_string(result.skipped) +
+                                 " samples of this run" + (o.shard.count > 1 ? " (shard " + o.shard.toString() + ")" : "") +
+                                 "; use --resume to continue it");
+    if (o.force) {
+        // Start over: a forced run rewrites every sample of its shard.
+        result.skipped = 0;
+        todo.clear();
+        for (std::uint64_t i = o.shard.index; i < o.count; i += o.shard.count) todo.push_back(i);
+    }
+    io::writeFileAtomic(manifestPath.string(), manifestText);
+
+    // 3. Render and write, one sample per worker at a time (memory stays flat).
+    const std::vector<int> png{cv::IMWRITE_PNG_COMPRESSION, o.pngCompression};
+    const std::vector<int> tiff{cv::IMWRITE_TIFF_COMPRESSION, 1};  // 1 = none: fast, exact float32
+    const bool threadSafe = pipeline.generator->capabilities().threadSafe;
+    const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int workers = threadSafe ? std::max(1, std::min<int>(o.workers > 0 ? o.workers : hw,
+                                                                static_cast<int>(std::max<std::size_t>(1, todo.size()))))
+                                   : 1;
+    jobs::ProgressTracker tracker(progress, "generate", todo.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex mu;
+    std::exception_ptr firstError;
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+        DatasetRunResult local;
+        try {
+            for (;;) {
+                if (failed.load()) break;
+                if (cancel) cancel->throwIfCancelled();
+                const std::size_t k = next.fetch_add(1);
+                if (k >= todo.size()) break;
+                const std::uint64_t i = todo[k];
+                const RenderedSample s = pipeline.render(o.seed, i);
+                const std::string name = indexName(i, digits);
+
+                double t = now();
+                const auto image = encode(".png", s.image.image, png, "image " + name);
+                std::vector<std::uint8_t> seg, depth, normals;
+                if (pipeline.labels) seg = encode(".png", s.annotations.segmentation, png, "seg " + name);
+                depth = encode(".tiff", s.annotations.depth, tiff, "depth " + name);
+                if (o.normals) normals = encode(".png", normalsToPng(s.annotations.normals), png, "normals " + name);
+                const std::string annotation = sampleAnnotationJson(s, o.seed, pipeline.width, pipeline.height);
+                local.encodeSeconds += now() - t;
+
+                t = now();
+                writeBytes(root / "images" / (name + ".png"), image);
+                if (!seg.empty()) writeBytes(root / "seg" / (name + ".png"), seg);
+                writeBytes(root / "depth" / (name + ".tiff"), depth);
+                if (!normals.empty()) writeBytes(root / "normals" / (name + ".png"), normals);
+                if (o.formats.faceSynthetics) {
+                    writeBytes(root / "facesynthetics" / (name + ".png"), image);
+                    if (!seg.empty()) writeBytes(root / "facesynthetics" / (name + "_seg.png"), seg);
+                    io::writeFileAtomic((root / "facesynthetics" / (name + "_ldmks.txt")).string(),
+                                        faceSyntheticsLandmarks(s, *pipeline.model));
+                }
+                if (o.formats.w300) {
+                    writeBytes(root / "300w" / (name + ".png"), image);
+                    io::writeFileAtomic((root / "300w" / (name + ".pts")).string(),
+                                        io::formatPts(io::toPtsCoordinates(s.annotations.landmarks2d)));
+                }
+                // Last: the annotation marks the sample complete.
+                io::writeFileAtomic((root / "annotations" / (name + ".json")).string(), annotation);
+                local.writeSeconds += now() - t;
+
+                local.written++;
+                local.stageTotals.forward += s.times.forward;
+                local.stageTotals.generate += s.times.generate;
+                local.stageTotals.annotate += s.times.annotate;
+                tracker.advance();
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (!firstError) firstError = std::current_exception();
+            failed.store(true);
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        result.written += local.written;
+        result.encodeSeconds += local.encodeSeconds;
+        result.writeSeconds += local.writeSeconds;
+        result.stageTotals.forward += local.stageTotals.forward;
+        result.stageTotals.generate += local.stageTotals.generate;
+        result.stageTotals.annotate += local.stageTotals.annotate;
+    };
+    std::vector<std::thread> threads;
+    for (int w = 1; w < workers; ++w) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+    tracker.finish();
+    if (firstError) std::rethrow_exception(firstError);
+
+    // 4. Completion of the whole dataset (all shards).
+    bool complete = true;
+    for (std::uint64_t i = 0; i < o.count && complete; ++i) complete = sampleComplete(root, i, digits);
+    if (complete) io::writeFileAtomic(manifestPath.string(), datasetManifestJson(pipeline, o, true));
+    result.datasetComplete = complete;
+    result.seconds = now() - t0;
+    return result;
+}
+
+}  // namespace synthforge::generate
