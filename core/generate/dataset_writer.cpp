@@ -144,8 +144,10 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
     return j.dump(2) + "\n";
 }
 
-DatasetRunResult writeDataset(const SamplePipeline& pipeline, const DatasetOptions& o, jobs::ProgressSink* progress,
+DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions& o, jobs::ProgressSink* progress,
                               const jobs::CancelToken* cancel) {
+    SamplePipeline pipeline = given;
+    pipeline.annotation.normals = o.normals;  // computed only when written
     if (!pipeline.model || !pipeline.generator) throw std::invalid_argument("writeDataset: incomplete pipeline");
     if (o.count == 0) throw std::invalid_argument("--count: must be at least 1");
     if (o.outDir.empty()) throw std::invalid_argument("--out: no output folder given");

@@ -1,0 +1,245 @@
+// `synthforge generate` and `synthforge render` as a user runs them: a real
+// child process killed with SIGKILL at several moments and resumed must end
+// with exactly the files of an uninterrupted run; a full disk and bad inputs
+// give exit 1 with a clear message and leave nothing half-written.
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "tests/support/fixtures.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ChildResult {
+    int code = -1;  ///< exit code, or -signal
+    std::string err;
+};
+
+/// Starts the CLI with `args`; stderr goes to `errFile`. `fileLimit` > 0 sets
+/// RLIMIT_FSIZE (writes beyond it fail with EFBIG, as on a full disk).
+pid_t start(const std::vector<std::string>& args, const fs::path& errFile, long fileLimit = 0) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int fd = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) dup2(fd, 2);
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, 1);
+        if (fileLimit > 0) {
+            signal(SIGXFSZ, SIG_IGN);
+            rlimit rl{static_cast<rlim_t>(fileLimit), static_cast<rlim_t>(fileLimit)};
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
+        std::vector<char*> argv{const_cast<char*>(SYNTHFORGE_CLI)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(SYNTHFORGE_CLI, argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+std::string readText(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+ChildResult finish(pid_t pid, const fs::path& errFile) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ChildResult r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    r.err = readText(errFile);
+    return r;
+}
+
+ChildResult run(const std::vector<std::string>& args, const fs::path& errFile, long fileLimit = 0) {
+    return finish(start(args, errFile, fileLimit), errFile);
+}
+
+std::map<std::string, std::string> snapshot(const fs::path& root) {
+    std::map<std::string, std::string> files;
+    if (!fs::exists(root)) return files;
+    for (const auto& e : fs::recursive_directory_iterator(root))
+        if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = readText(e.path());
+    return files;
+}
+
+std::vector<std::string> generateArgs(const fs::path& out) {
+    return {"generate", "--count", "48", "--size", "64", "--seed", "5", "--out", out.string(), "--progress", "none",
+            "--formats", "synthforge,300w", "--workers", "2"};
+}
+
+TEST(GenerateCli, KilledAtAnyMomentAndResumedEndsIdentical) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    const ChildResult whole = run(generateArgs(dir.path / "whole"), err);
+    ASSERT_EQ(whole.code, 0) << whole.err;
+    const auto reference = snapshot(dir.path / "whole");
+    ASSERT_GT(reference.size(), 48u * 4);
+
+    // Kill at several moments: while loading (before any sample), and once
+    // 1, 9 and 40 samples are complete (polled, so the moments do not depend
+    // on the machine's speed; files of further samples are mid-write then).
+    int killedMidRun = 0;
+    for (int completeBeforeKill : {0, 1, 9, 40}) {
+        const int delayMs = completeBeforeKill;  // names the case in messages
+        const fs::path out = dir.path / ("killed_" + std::to_string(completeBeforeKill));
+        const pid_t pid = start(generateArgs(out), err);
+        if (completeBeforeKill == 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        } else {
+            for (int spin = 0; spin < 60000; ++spin) {
+                std::error_code ec;
+                int n = 0;
+                if (fs::is_directory(out / "annotations", ec))
+                    for (auto it = fs::directory_iterator(out / "annotations", ec); it != fs::directory_iterator(); ++it)
+                        n += it->path().extension() == ".json";
+                if (n >= completeBeforeKill) break;
+                std::this_thread::sleep_for(std::chrono::microseconds(200));
+            }
+        }
+        kill(pid, SIGKILL);
+        const ChildResult killed = finish(pid, err);
+        if (killed.code == -SIGKILL && fs::exists(out / "annotations") &&
+            !fs::is_empty(out / "annotations"))
+            ++killedMidRun;
+        auto args = generateArgs(out);
+        args.push_back("--resume");
+        const ChildResult resumed = run(args, err);
+        ASSERT_EQ(resumed.code, 0) << "after a kill at " << delayMs << " ms: " << resumed.err;
+        const auto files = snapshot(out);
+        EXPECT_EQ(files.size(), reference.size()) << "kill at " << delayMs << " ms";
+        for (const auto& [name, bytes] : reference) {
+            ASSERT_TRUE(files.count(name)) << name << " missing after kill at " << delayMs << " ms";
+            EXPECT_TRUE(files.at(name) == bytes) << name << " differs after kill at " << delayMs << " ms";
+        }
+    }
+    EXPECT_GE(killedMidRun, 1) << "no kill landed while samples were being written; the test proved nothing";
+}
+
+TEST(GenerateCli, ShardedProcessesEqualOneRun) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    ASSERT_EQ(run(generateArgs(dir.path / "whole"), err).code, 0);
+    // Two concurrent processes, sharded by torchrun's environment variables.
+    std::vector<pid_t> pids;
+    for (int rank = 0; rank < 2; ++rank) {
+        ::setenv("RANK", std::to_string(rank).c_str(), 1);
+        ::setenv("WORLD_SIZE", "2", 1);
+        pids.push_back(start(generateArgs(dir.path / "sharded"), dir.path / ("err" + std::to_string(rank))));
+    }
+    ::unsetenv("RANK");
+    ::unsetenv("WORLD_SIZE");
+    for (int rank = 0; rank < 2; ++rank) {
+        const ChildResult r = finish(pids[rank], dir.path / ("err" + std::to_string(rank)));
+        EXPECT_EQ(r.code, 0) << r.err;
+    }
+    EXPECT_TRUE(snapshot(dir.path / "whole") == snapshot(dir.path / "sharded"));
+}
+
+TEST(GenerateCli, FullDiskFailsCleanly) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    // Files beyond 6 KB cannot be written: the depth TIFF (16 KB) fails.
+    const ChildResult r = run(generateArgs(dir.path / "full"), err, 6000);
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("write failed"), std::string::npos) << r.err;
+    for (const auto& [name, bytes] : snapshot(dir.path / "full")) {
+        EXPECT_EQ(name.find(".tmp"), std::string::npos) << "temporary left behind: " << name;
+        EXPECT_EQ(name.rfind("annotations/", 0), std::string::npos) << "no sample can be complete: " << name;
+    }
+}
+
+TEST(GenerateCli, BadInputsFailWithClearMessagesAndWriteNothing) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    const fs::path out = dir.path / "out";
+    auto expectFailure = [&](std::vector<std::string> extra, const std::string& needle, int code = 1) {
+        std::vector<std::string> args{"generate", "--count", "2", "--size", "32", "--out", out.string(),
+                                      "--progress", "none"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const ChildResult r = run(args, err);
+        EXPECT_EQ(r.code, code) << needle << ": " << r.err;
+        EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(out / "manifest.json")) << needle;
+    };
+    // Label maps: corrupt, colour, 16-bit, non-square, ids missing from the table.
+    { std::ofstream(dir.path / "corrupt.png") << "\x89PNG\r\n\x1a\n garbage"; }
+    expectFailure({"--labels", (dir.path / "corrupt.png").string()}, "corrupt.png");
+    cv::imwrite((dir.path / "colour.png").string(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(1, 2, 3)));
+    expectFailure({"--labels", (dir.path / "colour.png").string()}, "colour.png");
+    cv::imwrite((dir.path / "deep.png").string(), cv::Mat(64, 64, CV_16UC1, cv::Scalar(1)));
+    expectFailure({"--labels", (dir.path / "deep.png").string()}, "deep.png");
+    cv::imwrite((dir.path / "wide.png").string(), cv::Mat(64, 128, CV_8UC1, cv::Scalar(1)));
+    expectFailure({"--labels", (dir.path / "wide.png").string()}, "not square");
+    cv::Mat unknown(64, 64, CV_8UC1, cv::Scalar(1));
+    unknown.at<std::uint8_t>(3, 5) = 99;
+    cv::imwrite((dir.path / "unknown.png").string(), unknown);
+    expectFailure({"--labels", (dir.path / "unknown.png").string()}, "99 (first at x=5 y=3)");
+    // Sampler configs: inverted range, NaN, unknown key.
+    { std::ofstream(dir.path / "inv.json") << R"({"camera": {"yaw": [1, -1]}})"; }
+    expectFailure({"--sampler-config", (dir.path / "inv.json").string()}, "camera.yaw: inverted range");
+    { std::ofstream(dir.path / "nan.json") << R"({"camera": {"pitch": [NaN, 1]}})"; }
+    expectFailure({"--sampler-config", (dir.path / "nan.json").string()}, "nan.json");
+    { std::ofstream(dir.path / "typo.json") << R"({"head": {"shape_comps": 3}})"; }
+    expectFailure({"--sampler-config", (dir.path / "typo.json").string()}, "head.shape_comps: unknown key");
+    // Options.
+    expectFailure({"--shard", "2/2"}, "--shard");
+    expectFailure({"--formats", "coco"}, "unknown format");
+    expectFailure({"--device", "cuda"}, "CPU only");
+    {
+        const ChildResult r = run({"generate", "--count", "2", "--out", out.string(), "--progress", "xml"}, err);
+        EXPECT_EQ(r.code, 1);
+        EXPECT_NE(r.err.find("'xml' is not one of"), std::string::npos) << r.err;
+    }
+    // An output path under a regular file cannot be created.
+    { std::ofstream(dir.path / "file") << "x"; }
+    const ChildResult r = run({"generate", "--count", "1", "--size", "32", "--out", (dir.path / "file" / "ds").string()}, err);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("cannot create the output folder"), std::string::npos) << r.err;
+}
+
+TEST(RenderCli, WritesOverlaysAndContactSheet) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    const ChildResult r = run({"render", "--out", (dir.path / "r").string(), "--count", "3", "--size", "96", "--tile", "64"}, err);
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const char* f : {"000000_image.png", "000000_landmarks.png", "000000_seg.png", "000000_depth.png",
+                          "000000_normals.png", "000000.json", "000002_image.png", "contact_sheet.png",
+                          "contact_sheet_overlays.png"})
+        EXPECT_TRUE(fs::is_regular_file(dir.path / "r" / f)) << f;
+    const cv::Mat sheet = cv::imread((dir.path / "r/contact_sheet.png").string());
+    EXPECT_EQ(sheet.rows, 64 + 2 * 4);
+    EXPECT_EQ(sheet.cols, 3 * 64 + 4 * 4);
+    // The rendered image equals sample 0 of a dataset with the same seed.
+    ASSERT_EQ(run({"generate", "--count", "1", "--size", "96", "--out", (dir.path / "ds").string(), "--progress",
+                   "none"},
+                  err)
+                  .code,
+              0);
+    const cv::Mat a = cv::imread((dir.path / "r/000000_image.png").string());
+    const cv::Mat b = cv::imread((dir.path / "ds/images/000000.png").string());
+    EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
+}
+
+}  // namespace
