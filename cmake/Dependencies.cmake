@@ -9,6 +9,8 @@ find_package(assimp REQUIRED)
 # zipcmp/zipmerge/ziptool binaries, which live in other packages.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+# libpng directly (not through OpenCV) for fast dataset PNGs: core/io/png_writer.h.
+find_package(PNG REQUIRED)
 find_package(CLI11 REQUIRED)
 
 if(SYNTHFORGE_TORCH_DIR)

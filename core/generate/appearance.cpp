@@ -266,21 +266,19 @@ AppearanceAtlas::AppearanceAtlas(const head::HeadModel& model, const cv::Mat& la
         cv::dilate(ch[c], ch[c], cv::Mat(), cv::Point(-1, -1), 1);
         cv::GaussianBlur(ch[c], ch[c], cv::Size(0, 0), sigma);
     }
-    masks_.resize(static_cast<std::size_t>(size) * size * kNumAtlasChannels);
+    texels_.resize(static_cast<std::size_t>(size) * size);
     for (int y = 0; y < size; ++y)
         for (int x = 0; x < size; ++x)
             for (int c = 0; c < kNumAtlasChannels; ++c)
-                masks_[(static_cast<std::size_t>(y) * size + x) * kNumAtlasChannels + c] =
+                texels_[static_cast<std::size_t>(y) * size + x].masks[c] =
                     static_cast<std::uint8_t>(std::lround(std::clamp(ch[c].at<float>(y, x), 0.0f, 1.0f) * 255.0f));
-
-    noise_.resize(static_cast<std::size_t>(size) * size * 8);
     for (int t = 0; t < 4; ++t) {
         const cv::Mat fine = noiseTexture(size, size, 100 + t), medium = noiseTexture(size, std::max(4, size / 24), 200 + t);
         for (int y = 0; y < size; ++y)
             for (int x = 0; x < size; ++x) {
-                const std::size_t base = (static_cast<std::size_t>(y) * size + x) * 8 + 2 * t;
-                noise_[base] = fine.at<std::int8_t>(y, x);
-                noise_[base + 1] = medium.at<std::int8_t>(y, x);
+                Texel& tx = texels_[static_cast<std::size_t>(y) * size + x];
+                tx.noise[2 * t] = fine.at<std::int8_t>(y, x);
+                tx.noise[2 * t + 1] = medium.at<std::int8_t>(y, x);
             }
     }
 }
@@ -304,33 +302,30 @@ Bilinear bilinear(float u, float v, int n) {
 
 }  // namespace
 
-void AppearanceAtlas::sampleMasks(float u, float v, float out[kNumAtlasChannels]) const {
-    if (masks_.empty()) {
-        std::fill(out, out + kNumAtlasChannels, 0.0f);
+void AppearanceAtlas::sample(float u, float v, const std::array<float, 4>& weights, float masks[kNumAtlasChannels],
+                             float noise[2]) const {
+    noise[0] = noise[1] = 0.0f;
+    if (texels_.empty()) {
+        std::fill(masks, masks + kNumAtlasChannels, 0.0f);
         return;
     }
     const Bilinear b = bilinear(u, v, size_);
-    const std::uint8_t* m = masks_.data();
-    constexpr int C = kNumAtlasChannels;
-    for (int c = 0; c < C; ++c)
-        out[c] = (b.w00 * m[b.i00 * C + c] + b.w10 * m[b.i10 * C + c] + b.w01 * m[b.i01 * C + c] +
-                  b.w11 * m[b.i11 * C + c]) *
-                 (1.0f / 255.0f);
-}
-
-void AppearanceAtlas::sampleNoise(float u, float v, const std::array<float, 4>& weights, float out[2]) const {
-    out[0] = out[1] = 0.0f;
-    if (noise_.empty()) return;
-    const Bilinear b = bilinear(u, v, size_);
-    const std::int8_t* m = noise_.data();
-    for (int t = 0; t < 4; ++t)
-        for (int c = 0; c < 2; ++c) {
-            const int k = 2 * t + c;
-            out[c] += weights[t] * (b.w00 * m[b.i00 * 8 + k] + b.w10 * m[b.i10 * 8 + k] + b.w01 * m[b.i01 * 8 + k] +
-                                    b.w11 * m[b.i11 * 8 + k]);
-        }
-    out[0] *= 1.0f / 40.0f;
-    out[1] *= 1.0f / 40.0f;
+    const Texel& t00 = texels_[b.i00];
+    const Texel& t10 = texels_[b.i10];
+    const Texel& t01 = texels_[b.i01];
+    const Texel& t11 = texels_[b.i11];
+    for (int c = 0; c < kNumAtlasChannels; ++c)
+        masks[c] = (b.w00 * t00.masks[c] + b.w10 * t10.masks[c] + b.w01 * t01.masks[c] + b.w11 * t11.masks[c]) *
+                   (1.0f / 255.0f);
+    float raw[8];
+    for (int k = 0; k < 8; ++k)
+        raw[k] = b.w00 * t00.noise[k] + b.w10 * t10.noise[k] + b.w01 * t01.noise[k] + b.w11 * t11.noise[k];
+    for (int t = 0; t < 4; ++t) {
+        noise[0] += weights[t] * raw[2 * t];
+        noise[1] += weights[t] * raw[2 * t + 1];
+    }
+    noise[0] *= 1.0f / 40.0f;
+    noise[1] *= 1.0f / 40.0f;
 }
 
 }  // namespace synthforge::generate

@@ -83,20 +83,29 @@ public:
     /// an empty atlas (plain skin).
     AppearanceAtlas(const head::HeadModel& model, const cv::Mat& labelMap, int size = 512);
 
-    bool hasUv() const { return !masks_.empty(); }
+    bool hasUv() const { return !texels_.empty(); }
     int size() const { return size_; }
-    /// Bilinear mask values (0..1) at (u, v), v up as in the label map.
-    void sampleMasks(float u, float v, float out[kNumAtlasChannels]) const;
-    /// Bilinear noise (each channel zero-mean, about unit amplitude) at (u, v)
-    /// blended with `weights`: [0] fine pores, [1] medium blotches.
-    void sampleNoise(float u, float v, const std::array<float, 4>& weights, float out[2]) const;
+    /// Bilinear mask values (0..1) at (u, v), v up as in the label map, and
+    /// the noise there (each channel zero-mean, about unit amplitude) blended
+    /// with `weights`: noise[0] fine pores, noise[1] medium blotches. One
+    /// lookup for both: masks and noise share a 16-byte texel, so the four
+    /// bilinear taps read four cache-friendly records (the renderer's
+    /// hottest loop).
+    void sample(float u, float v, const std::array<float, 4>& weights, float masks[kNumAtlasChannels],
+                float noise[2]) const;
     /// Per-vertex ambient occlusion of the rest mesh, 0 (enclosed) .. 1 (open).
     const std::vector<float>& ambientOcclusion() const { return ao_; }
 
 private:
     int size_ = 0;
-    std::vector<std::uint8_t> masks_;  // size*size*kNumAtlasChannels
-    std::vector<std::int8_t> noise_;   // size*size*8: 4 textures x 2 channels
+    /// Per texel: 8 mask bytes (0..255) then 8 noise bytes (int8, x 40):
+    /// textures 0..3, fine and medium each.
+    struct Texel {
+        std::uint8_t masks[kNumAtlasChannels];
+        std::int8_t noise[8];
+    };
+    static_assert(sizeof(Texel) == 16, "one texel is 16 bytes");
+    std::vector<Texel> texels_;
     std::vector<float> ao_;
 };
 

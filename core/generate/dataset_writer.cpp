@@ -14,6 +14,7 @@
 
 #include "core/annotate/class_table.h"
 #include "core/io/file_util.h"
+#include "core/io/png_writer.h"
 #include "core/io/pts_file.h"
 
 namespace synthforge::generate {
@@ -48,6 +49,16 @@ std::vector<std::uint8_t> encode(const char* ext, const cv::Mat& m, const std::v
     std::vector<std::uint8_t> buf;
     if (!cv::imencode(ext, m, buf, params)) throw std::runtime_error(what + ": encoding failed");
     return buf;
+}
+
+std::vector<std::uint8_t> encodePng(const cv::Mat& m, int level, const std::string& what) {
+    try {
+        io::PngOptions po;
+        po.compression = level;
+        return io::encodePng(m, po);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(what + ": " + e.what());
+    }
 }
 
 void writeBytes(const fs::path& p, const std::vector<std::uint8_t>& b) {
@@ -219,7 +230,6 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
     io::writeFileAtomic(manifestPath.string(), manifestText);
 
     // 3. Render and write, one sample per worker at a time (memory stays flat).
-    const std::vector<int> png{cv::IMWRITE_PNG_COMPRESSION, o.pngCompression};
     const std::vector<int> tiff{cv::IMWRITE_TIFF_COMPRESSION, 1};  // 1 = none: fast, exact float32
     const bool threadSafe = pipeline.generator->capabilities().threadSafe;
     const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -244,11 +254,11 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
                 const std::string name = indexName(i, digits);
 
                 double t = now();
-                const auto image = encode(".png", s.image.image, png, "image " + name);
+                const auto image = encodePng(s.image.image, o.pngCompression, "image " + name);
                 std::vector<std::uint8_t> seg, depth, normals;
-                if (pipeline.labels) seg = encode(".png", s.annotations.segmentation, png, "seg " + name);
+                if (pipeline.labels) seg = encodePng(s.annotations.segmentation, o.pngCompression, "seg " + name);
                 depth = encode(".tiff", s.annotations.depth, tiff, "depth " + name);
-                if (o.normals) normals = encode(".png", normalsToPng(s.annotations.normals), png, "normals " + name);
+                if (o.normals) normals = encodePng(normalsToPng(s.annotations.normals), o.pngCompression, "normals " + name);
                 const std::string annotation = sampleAnnotationJson(s, o.seed, pipeline.width, pipeline.height);
                 local.encodeSeconds += now() - t;
 

@@ -193,8 +193,7 @@ GeneratorOutput ProceduralGenerator::render(const GeneratorInput& in, int width,
                 const auto t = m.uvFaces.row(f);
                 const float u = b0 * m.uv(t[0], 0) + b1 * m.uv(t[1], 0) + b2 * m.uv(t[2], 0);
                 const float v = b0 * m.uv(t[0], 1) + b1 * m.uv(t[1], 1) + b2 * m.uv(t[2], 1);
-                atlas_.sampleMasks(u, v, mask);
-                atlas_.sampleNoise(u, v, a.noiseWeights, noise);
+                atlas_.sample(u, v, a.noiseWeights, mask, noise);
             }
             // Albedo: skin with blotches, pores and cheek flush, then features.
             Rgb albedo = a.skin * (1.0f + a.blotchStrength * noise[1] + a.poreStrength * noise[0]);
