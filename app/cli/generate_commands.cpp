@@ -61,9 +61,9 @@ int runGenerate(const GenerateArgs& a) {
     std::cout << " in " << std::fixed << std::setprecision(1) << r.seconds << " s ("
               << std::setprecision(1) << r.written / std::max(1e-9, r.seconds) << " samples/s)\n";
     std::cout << std::setprecision(2) << "per sample (one worker's time): forward " << 1e3 * r.stageTotals.forward / n
-              << " ms, annotate " << 1e3 * r.stageTotals.annotate / n << " ms, generate "
-              << 1e3 * r.stageTotals.generate / n << " ms, encode " << 1e3 * r.encodeSeconds / n << " ms, write "
-              << 1e3 * r.writeSeconds / n << " ms\n";
+              << " ms, rasterise " << 1e3 * r.stageTotals.rasterize / n << " ms, annotate "
+              << 1e3 * r.stageTotals.annotate / n << " ms, shade " << 1e3 * r.stageTotals.generate / n
+              << " ms, encode " << 1e3 * r.encodeSeconds / n << " ms, write " << 1e3 * r.writeSeconds / n << " ms\n";
     std::cout << (r.datasetComplete ? "dataset complete\n" : "dataset not complete yet (other shards pending)\n");
     return 0;
 }

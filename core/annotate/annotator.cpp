@@ -1,6 +1,7 @@
 #include "core/annotate/annotator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -133,7 +134,9 @@ Annotations annotate(const head::HeadModel& model, const head::HeadPose& pose, c
     const raster::Intrinsics k = raster::Intrinsics::fromMatrix(camera.intrinsicsPixels(width, height));
     raster::RasterOptions ro;
     ro.threads = options.threads;
+    const auto t0 = std::chrono::steady_clock::now();
     raster::rasterize(cam, k, model.faces, width, height, ro, a.raster);
+    a.rasterSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     if (options.segmentation) fillSegmentation(model, *labels, a);
     fillDepth(a);

@@ -59,6 +59,7 @@ struct Annotations {
     int contourBin = -1;
     Box2f faceBox;
     raster::RasterResult raster;  ///< the coverage behind every map
+    double rasterSeconds = 0;     ///< wall time of the rasterisation (for benchmarks)
 };
 
 /// Maps FLAME metres to the camera's frame: world2cam * flameToWorld.

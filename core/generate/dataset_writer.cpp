@@ -286,6 +286,7 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
                 local.stageTotals.forward += s.times.forward;
                 local.stageTotals.generate += s.times.generate;
                 local.stageTotals.annotate += s.times.annotate;
+                local.stageTotals.rasterize += s.times.rasterize;
                 tracker.advance();
             }
         } catch (...) {
@@ -300,6 +301,7 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
         result.stageTotals.forward += local.stageTotals.forward;
         result.stageTotals.generate += local.stageTotals.generate;
         result.stageTotals.annotate += local.stageTotals.annotate;
+        result.stageTotals.rasterize += local.stageTotals.rasterize;
     };
     std::vector<std::thread> threads;
     for (int w = 1; w < workers; ++w) threads.emplace_back(work);

@@ -32,7 +32,8 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     annotate::AnnotationOptions o = annotation;
     o.segmentation = o.segmentation && labels != nullptr;
     s.annotations = annotate::annotate(*model, s.pose, cam, width, height, labels.get(), o);
-    s.times.annotate = secondsSince(t0);
+    s.times.rasterize = s.annotations.rasterSeconds;
+    s.times.annotate = secondsSince(t0) - s.times.rasterize;
 
     t0 = std::chrono::steady_clock::now();
     GeneratorInput in;

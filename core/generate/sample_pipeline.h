@@ -18,7 +18,7 @@ namespace synthforge::generate {
 
 /// Wall time spent per stage, for the benchmark's breakdown.
 struct StageTimes {
-    double forward = 0, generate = 0, annotate = 0;  ///< seconds
+    double forward = 0, rasterize = 0, annotate = 0, generate = 0;  ///< seconds; annotate excludes rasterize
 };
 
 struct RenderedSample {
