@@ -1,5 +1,7 @@
 #include "core/io/pts_file.h"
 
+#include "core/io/text_tokens.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -31,52 +33,9 @@ namespace {
 
 std::string lineTag(int line) { return "line " + std::to_string(line); }
 
-bool isBlankChar(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::vector<std::string_view> splitTokens(std::string_view line) {
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && isBlankChar(line[i])) ++i;
-        const std::size_t start = i;
-        while (i < line.size() && !isBlankChar(line[i])) ++i;
-        if (i > start) out.push_back(line.substr(start, i - start));
-    }
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && isBlankChar(s.front())) s.remove_prefix(1);
-    while (!s.empty() && isBlankChar(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-/// A token for an error message: short, printable, binary bytes escaped, so a
-/// damaged file cannot flood or garble the message.
-std::string quote(std::string_view t) {
-    std::string out = "'";
-    const std::size_t shown = std::min<std::size_t>(t.size(), 40);
-    for (std::size_t i = 0; i < shown; ++i) {
-        const auto c = static_cast<unsigned char>(t[i]);
-        if (c >= 0x20 && c < 0x7F) {
-            out += static_cast<char>(c);
-        } else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02X", c);
-            out += buf;
-        }
-    }
-    if (shown < t.size()) out += "...";
-    return out + "'";
-}
-
-bool parseFloat(std::string_view t, float& out) {
-    // std::from_chars ignores the C locale (strtof would read "1,5" under a
-    // German LC_NUMERIC) and accepts neither leading spaces nor hex.
-    if (t.size() > 1 && t.front() == '+' && t[1] != '-' && t[1] != '+') t.remove_prefix(1);
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), out, std::chars_format::general);
-    return r.ec == std::errc() && r.ptr == t.data() + t.size() && std::isfinite(out);
-}
+std::string_view trim(std::string_view s) { return trimBlanks(s); }
+std::string quote(std::string_view t) { return quoteToken(t); }
+bool parseFloat(std::string_view t, float& out) { return parseFiniteFloat(t, out); }
 
 bool parseInt(std::string_view t, long long& out) {
     const auto r = std::from_chars(t.data(), t.data() + t.size(), out);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/io/file_util.h"
+#include "core/io/text_tokens.h"
 
 namespace synthforge::train {
 
@@ -18,42 +19,11 @@ namespace {
     throw std::runtime_error(source + ": line " + std::to_string(line) + ": " + what);
 }
 
-bool isBlankChar(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::vector<std::string_view> splitTokens(std::string_view line) {
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && isBlankChar(line[i])) ++i;
-        const std::size_t start = i;
-        while (i < line.size() && !isBlankChar(line[i])) ++i;
-        if (i > start) out.push_back(line.substr(start, i - start));
-    }
-    return out;
-}
-
-/// A token for an error message, short and with binary bytes escaped.
-std::string quote(std::string_view t) {
-    std::string out = "'";
-    const std::size_t shown = std::min<std::size_t>(t.size(), 40);
-    for (std::size_t i = 0; i < shown; ++i) {
-        const auto c = static_cast<unsigned char>(t[i]);
-        if (c >= 0x20 && c < 0x7F) {
-            out += static_cast<char>(c);
-        } else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02X", c);
-            out += buf;
-        }
-    }
-    if (shown < t.size()) out += "...";
-    return out + "'";
-}
-
+using io::splitTokens;
+std::string quote(std::string_view t) { return io::quoteToken(t); }
 bool parseFloat(std::string_view t, float& out) {
-    // from_chars, unlike strtof, does not depend on the C locale's decimal point.
-    const auto r = std::from_chars(t.data(), t.data() + t.size(), out, std::chars_format::general);
-    return r.ec == std::errc() && r.ptr == t.data() + t.size() && std::isfinite(out);
+    // LaPa files have no '+' signs; the shared parser's tolerance of one is harmless.
+    return io::parseFiniteFloat(t, out);
 }
 
 }  // namespace
