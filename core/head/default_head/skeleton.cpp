@@ -100,8 +100,10 @@ void buildSkeleton(const NeutralHead& head, HeadModel& model) {
     }
     const float yGlobal = yMin + 0.2f * (yMax - yMin);
     const float yNeck = yMin + 0.8f * (yMax - yMin);
-    const Eigen::Vector3f jGlobal = averageOf(head, neckRing(head, yGlobal, 0.004f), jreg, kGlobal);
-    const Eigen::Vector3f jNeck = averageOf(head, neckRing(head, yNeck, 0.004f), jreg, kNeck);
+    // averageOf fills the regressor rows; the joint positions themselves are
+    // regressed later from the posed shape, so the returned points are unused here.
+    averageOf(head, neckRing(head, yGlobal, 0.004f), jreg, kGlobal);
+    averageOf(head, neckRing(head, yNeck, 0.004f), jreg, kNeck);
     // Skin points just in front of the tragion, both sides: the hinge axis.
     const Eigen::Vector3f hinge = anchor(head, "left_jaw_hinge");
     const Eigen::Vector3f jJaw = averageOf(head, mirroredNearest(head, hinge, 6), jreg, kJaw);
