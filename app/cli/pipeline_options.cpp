@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/annotate/class_presets.h"
 #include "core/annotate/class_table.h"
 #include "core/generate/procedural_generator.h"
 #include "core/head/default_head/label_map.h"
@@ -14,6 +15,8 @@ void PipelineOptions::addTo(CLI::App& cmd) {
     cmd.add_option("--head", head, "Head model: 'default', a FLAME .pkl/.npz or our .safetensors")->capture_default_str();
     cmd.add_option("--labels", labels, "UV label map PNG (8-bit class ids) for segmentation");
     cmd.add_option("--classes", classes, "Class table JSON for --labels (default: the FaceSynthetics table)");
+    cmd.add_option("--seg-classes", segClasses,
+                   "Write segmentation in a preset's ids: facesynthetics, synthforge, lapa, celebamask-hq");
     cmd.add_option("--sampler-config", samplerConfig, "Sampler config JSON (camera, head and latent ranges)");
     cmd.add_option("--size", size, "Image width and height in pixels")->capture_default_str()->check(CLI::Range(16, 4096));
     cmd.add_option("--device", device, "cpu, cuda or auto")->capture_default_str();
@@ -48,6 +51,14 @@ generate::SamplePipeline PipelineOptions::build(std::string* notes) const {
         appearance = ids;
     } else if (notes) {
         *notes += "note: no --labels for " + head + ": segmentation is not written\n";
+    }
+    if (!segClasses.empty()) {
+        if (!p.labels) throw std::invalid_argument("--seg-classes: there is no segmentation to remap (no --labels)");
+        if (p.labels->classes() != annotate::ClassTable::defaultTable())
+            throw std::invalid_argument("--seg-classes: remaps start from the default (FaceSynthetics) class table; "
+                                        "--classes gives another one");
+        p.segRemap = std::make_shared<annotate::ClassRemap>(
+            annotate::remapFromDefault(annotate::parseClassPreset(segClasses)));
     }
     if (defaultHead && appearance.empty()) appearance = head::default_head::buildDefaultLabelMap(*model, 1024);
     p.generator = std::make_shared<generate::ProceduralGenerator>(model, appearance);

@@ -14,6 +14,7 @@ struct PipelineOptions {
     std::string head = "default";
     std::string labels, classes, samplerConfig;
     std::string device = "auto";
+    std::string segClasses;  ///< preset to remap segmentation to (empty: as the label map)
     int size = 512;
 
     void addTo(CLI::App& cmd);

@@ -57,7 +57,7 @@ void runRender(const RenderArgs& a) {
         writePng(base + "_normals.png", annotate::normalsToBgr(an.normals));
         cv::Mat seg;
         if (p.labels) {
-            seg = annotate::blendSegmentation(s.image.image, an.segmentation, p.labels->classes(), 0.5f);
+            seg = annotate::blendSegmentation(s.image.image, an.segmentation, *p.outputClasses(), 0.5f);
             writePng(base + "_seg.png", seg);
         }
         io::writeFileAtomic(base + ".json", generate::sampleAnnotationJson(s, a.seed, p.width, p.height));

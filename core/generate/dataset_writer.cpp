@@ -137,7 +137,8 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
     j["height"] = p.height;
     if (p.labels) {
         const cv::Mat& map = p.labels->original();
-        j["classes"] = ordered_json::parse(annotate::classTableToJson(p.labels->classes()));
+        j["classes"] = ordered_json::parse(annotate::classTableToJson(*p.outputClasses()));
+        j["classes_preset"] = p.segRemap ? annotate::presetName(p.segRemap->target) : "";
         j["label_map"] = {{"size", map.rows}, {"content_hash", hex(fnv1a(map.data, map.total()))}};
     } else {
         j["classes"] = nullptr;

@@ -12,6 +12,12 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
+const annotate::ClassTable* SamplePipeline::outputClasses() const {
+    if (!labels) return nullptr;
+    if (segRemap) return &annotate::presetTable(segRemap->target);
+    return &labels->classes();
+}
+
 RenderedSample SamplePipeline::render(std::uint64_t seed, std::uint64_t index) const {
     if (!model) throw std::invalid_argument("SamplePipeline: no head model");
     return render(drawSample(sampler, *model, seed, index));
@@ -32,6 +38,8 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     annotate::AnnotationOptions o = annotation;
     o.segmentation = o.segmentation && labels != nullptr;
     s.annotations = annotate::annotate(*model, s.pose, cam, width, height, labels.get(), o);
+    if (segRemap && !s.annotations.segmentation.empty())
+        s.annotations.segmentation = annotate::applyRemap(s.annotations.segmentation, *segRemap);
     s.times.rasterize = s.annotations.rasterSeconds;
     s.times.annotate = secondsSince(t0) - s.times.rasterize;
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/annotate/annotator.h"
+#include "core/annotate/class_presets.h"
 #include "core/annotate/uv_label_map.h"
 #include "core/generate/generator.h"
 #include "core/generate/sampler.h"
@@ -33,9 +34,16 @@ struct SamplePipeline {
     std::shared_ptr<const head::HeadModel> model;
     std::shared_ptr<const Generator> generator;
     std::shared_ptr<const annotate::UvLabelMap> labels;  ///< null: no segmentation
+    /// Optional: segmentation is written in another dataset's class ids
+    /// (LaPa, CelebAMask-HQ, SynthForge). Needs labels in the default table.
+    std::shared_ptr<const annotate::ClassRemap> segRemap;
     SamplerConfig sampler;
     annotate::AnnotationOptions annotation;
     int width = 512, height = 512;
+
+    /// The class table the written segmentation uses (the remap's target, or
+    /// the label map's); null without segmentation.
+    const annotate::ClassTable* outputClasses() const;
 
     /// Renders sample `index` of the run with `seed`. Thread-safe when the
     /// generator is (capabilities().threadSafe).

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -217,6 +218,35 @@ TEST(GenerateCli, BadInputsFailWithClearMessagesAndWriteNothing) {
     const ChildResult r = run({"generate", "--count", "1", "--size", "32", "--out", (dir.path / "file" / "ds").string()}, err);
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("cannot create the output folder"), std::string::npos) << r.err;
+}
+
+TEST(GenerateCli, SegmentationInAnotherDatasetsClasses) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    const ChildResult r = run({"generate", "--count", "3", "--size", "96", "--out", (dir.path / "lapa").string(),
+                               "--progress", "none", "--seg-classes", "lapa"},
+                              err);
+    ASSERT_EQ(r.code, 0) << r.err;
+    // LaPa has 11 classes (0..10); hair (10) and skin (1) must appear, and
+    // ears/neck, which LaPa does not label as such, never as their own ids.
+    std::set<int> seen;
+    for (int i = 0; i < 3; ++i) {
+        const cv::Mat seg = cv::imread((dir.path / "lapa/seg" / ("00000" + std::to_string(i) + ".png")).string(),
+                                       cv::IMREAD_UNCHANGED);
+        ASSERT_EQ(seg.type(), CV_8UC1);
+        for (int y = 0; y < seg.rows; ++y)
+            for (int x = 0; x < seg.cols; ++x) seen.insert(seg.at<std::uint8_t>(y, x));
+    }
+    EXPECT_TRUE(seen.count(1));
+    EXPECT_TRUE(seen.count(10));
+    EXPECT_LE(*seen.rbegin(), 10);
+    const std::string manifest = readText(dir.path / "lapa/manifest.json");
+    EXPECT_NE(manifest.find("\"classes_preset\": \"lapa\""), std::string::npos);
+    const ChildResult bad = run({"generate", "--count", "1", "--out", (dir.path / "x").string(), "--seg-classes",
+                                 "pascal"},
+                                err);
+    EXPECT_EQ(bad.code, 1);
+    EXPECT_NE(bad.err.find("pascal"), std::string::npos) << bad.err;
 }
 
 TEST(RenderCli, WritesOverlaysAndContactSheet) {
