@@ -1,0 +1,162 @@
+// Scene files: exact round trip, a dataset annotation opens as the scene that
+// produced it, and hostile input fails with the file and field named.
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include "core/generate/dataset_layout.h"
+#include "core/scene/scene.h"
+#include "core/scene/scene_pipeline.h"
+
+namespace synthforge::scene {
+namespace {
+
+namespace fs = std::filesystem;
+
+Scene sampleScene() {
+    Scene s;
+    s.headModel = "default";
+    s.params.shape = Eigen::VectorXf::LinSpaced(7, -1.5f, 2.25f);
+    s.params.expr = Eigen::VectorXf::LinSpaced(4, 0.1f, -0.7f);
+    s.params.pose[3 * head::kJaw] = 0.2f;
+    s.params.pose[3 * head::kNeck + 1] = -0.1f;
+    s.camera.yaw = 0.3f;
+    s.camera.pitch = -0.2f;
+    s.camera.eg3dFovDeg = 21.5f;
+    s.camera.radius = 2.9f;
+    s.zSeed = 42;
+    s.width = 64;
+    s.height = 48;
+    return s;
+}
+
+std::string expectError(const std::string& text, const std::string& field) {
+    try {
+        parseSceneJson(text, "scene.json");
+    } catch (const std::runtime_error& e) {
+        const std::string msg = e.what();
+        EXPECT_EQ(msg.rfind("scene.json: " + field, 0), 0u) << msg;
+        return msg;
+    }
+    ADD_FAILURE() << "no error for field " << field;
+    return {};
+}
+
+TEST(Scene, RoundTripIsExact) {
+    const Scene s = sampleScene();
+    EXPECT_EQ(parseSceneJson(sceneToJson(s), "x"), s);
+
+    Scene withZ = s;
+    withZ.z = s.latent(512);
+    withZ.z[3] = 1.0f / 3.0f;  // a value with no short decimal form
+    EXPECT_EQ(parseSceneJson(sceneToJson(withZ), "x"), withZ);
+}
+
+TEST(Scene, SaveAndLoadThroughAFile) {
+    const fs::path dir = fs::temp_directory_path() / "synthforge_test_scene";
+    fs::create_directories(dir);
+    const std::string path = (dir / "a.scene.json").string();
+    saveScene(sampleScene(), path);
+    EXPECT_EQ(loadScene(path), sampleScene());
+    fs::remove_all(dir);
+}
+
+TEST(Scene, LatentFromSeedIsDeterministicAndDiffersBySeed) {
+    Scene a = sampleScene(), b = sampleScene();
+    EXPECT_EQ(a.latent(16), b.latent(16));
+    b.zSeed = 43;
+    EXPECT_NE(a.latent(16), b.latent(16));
+}
+
+TEST(Scene, DatasetAnnotationOpensAsItsScene) {
+    generate::SamplePipeline p = buildScenePipeline("default", "procedural", 48, 48);
+    const generate::RenderedSample r = p.render(7, 3);
+    const std::string json = generate::sampleAnnotationJson(r, 7, 48, 48);
+    const Scene s = parseSceneJson(json, "annotations/000003.json");
+    EXPECT_EQ(s.z, r.spec.z);
+    EXPECT_EQ(s.params.shape, r.spec.params.shape);
+    EXPECT_EQ(s.params.expr, r.spec.params.expr);
+    EXPECT_EQ(s.params.pose, r.spec.params.pose);
+    EXPECT_EQ(s.camera.yaw, r.spec.camera.yaw);
+    EXPECT_EQ(s.camera.pitch, r.spec.camera.pitch);
+    EXPECT_EQ(s.width, 48);
+
+    // Re-rendering the scene gives the stored image: the reproducibility the
+    // studio's dataset browser relies on.
+    const generate::RenderedSample again = p.render(s.toSampleSpec(p.generator->capabilities().latentDim));
+    EXPECT_EQ(cv::norm(again.image.image, r.image.image, cv::NORM_INF), 0.0);
+
+    // Without yaw/pitch the camera comes from camera_params.
+    nlohmann::json j = nlohmann::json::parse(json);
+    j.erase("yaw");
+    j.erase("pitch");
+    j.erase("fov_deg");
+    j.erase("radius");
+    const Scene fromVector = parseSceneJson(j.dump(), "a.json");
+    EXPECT_NEAR(fromVector.camera.yaw, r.spec.camera.yaw, 1e-4);
+    EXPECT_NEAR(fromVector.camera.pitch, r.spec.camera.pitch, 1e-4);
+    EXPECT_NEAR(fromVector.camera.eg3dFovDeg, r.spec.camera.eg3dFovDeg, 1e-3);
+    EXPECT_NEAR(fromVector.camera.radius, r.spec.camera.radius, 1e-4);
+}
+
+TEST(Scene, EveryTruncationFails) {
+    const std::string text = sceneToJson(sampleScene());
+    // The last character is the newline after the closing brace.
+    for (std::size_t n = 0; n + 1 < text.size(); ++n)
+        EXPECT_THROW(parseSceneJson(text.substr(0, n), "t.json"), std::runtime_error) << "prefix " << n;
+}
+
+TEST(Scene, WrongTypesAndValuesNameTheField) {
+    expectError("[1, 2]", "json");
+    expectError(R"({"format": "synthforge-sampler"})", "format");
+    expectError(R"({"version": 2})", "version");
+    expectError(R"({"version": "1"})", "version");
+    expectError(R"({"head_model": 3})", "head_model");
+    expectError(R"({"head_model": ""})", "head_model");
+    expectError(R"({"z": "abc"})", "z");
+    expectError(R"({"z": []})", "z");
+    expectError(R"({"z": [1, null]})", "z[1]");
+    expectError(R"({"z_seed": -1})", "z_seed");
+    expectError(R"({"flame_shape": [1, "2"]})", "flame_shape[1]");
+    expectError(R"({"flame_exp": {"a": 1}})", "flame_exp");
+    expectError(R"({"flame_pose": [1, 2, 3]})", "flame_pose");
+    expectError(R"({"transl": [1, 2]})", "transl");
+    expectError(R"({"yaw": 0.1})", "pitch");
+    expectError(R"({"yaw": 0.1, "pitch": true})", "pitch");
+    expectError(R"({"yaw": 0, "pitch": 0, "fov_deg": 180})", "fov_deg");
+    expectError(R"({"yaw": 0, "pitch": 0, "radius": -2})", "radius");
+    expectError(R"({"camera_params": [1, 2, 3]})", "camera_params");
+    expectError(R"({"width": 8})", "width");
+    expectError(R"({"height": 1e9})", "height");
+    expectError(R"({"width": 64.5})", "width");
+}
+
+TEST(Scene, NonFiniteNumbersAreRefused) {
+    // JSON has no NaN literal (Python writes one anyway), and numbers beyond
+    // double overflow in the parser; both fail as malformed JSON.
+    expectError(R"({"yaw": NaN, "pitch": 0})", "json");
+    expectError(R"({"yaw": 1e999, "pitch": 0})", "json");
+    expectError(R"({"z": [-1e400]})", "json");
+    // Finite doubles that would become inf as floats are refused by field.
+    expectError(R"({"yaw": 1e300, "pitch": 0})", "yaw");
+    expectError(R"({"flame_shape": [0, 1e39]})", "flame_shape[1]");
+}
+
+TEST(Scene, HugeArraysAreRefused) {
+    std::string big = "[0";
+    for (int i = 0; i < kMaxLatentDim; ++i) big += ",0";
+    big += "]";
+    expectError(R"({"z": )" + big + "}", "z");
+    expectError(R"({"flame_shape": )" + big + "}", "flame_shape");
+    std::string camera26 = "[0";
+    for (int i = 1; i < 26; ++i) camera26 += ",0";
+    expectError(R"({"camera_params": )" + camera26 + "]}", "camera_params");
+}
+
+}  // namespace
+}  // namespace synthforge::scene

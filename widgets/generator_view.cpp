@@ -1,0 +1,194 @@
+#include "widgets/generator_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QImage>
+#include <QLabel>
+#include <QPixmap>
+#include <QSlider>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "core/annotate/overlays.h"
+#include "widgets/scene_document.h"
+
+namespace synthforge::widgets {
+
+namespace {
+constexpr int kDebounceMs = 50;
+
+QImage toQImage(const cv::Mat& bgr) {
+    // QImage::Format_BGR888 matches OpenCV's order; copy() detaches from the Mat.
+    return QImage(bgr.data, bgr.cols, bgr.rows, static_cast<qsizetype>(bgr.step), QImage::Format_BGR888).copy();
+}
+}  // namespace
+
+GeneratorView::GeneratorView(SceneDocument* doc, QWidget* parent) : QWidget(parent), doc_(doc) {
+    auto* box = new QVBoxLayout(this);
+    auto* controls = new QHBoxLayout;
+    base_ = new QComboBox(this);
+    base_->addItems({tr("Image"), tr("Depth"), tr("Normals")});
+    base_->setToolTip(tr("What the view shows under the overlays"));
+    landmarks_ = new QCheckBox(tr("Landmarks"), this);
+    landmarks_->setChecked(true);
+    landmarks_->setToolTip(tr("68 landmarks: green visible, red occluded"));
+    segmentation_ = new QCheckBox(tr("Segmentation"), this);
+    opacity_ = new QSlider(Qt::Horizontal, this);
+    opacity_->setRange(0, 100);
+    opacity_->setValue(50);
+    opacity_->setToolTip(tr("Segmentation opacity"));
+    opacity_->setMaximumWidth(120);
+    controls->addWidget(base_);
+    controls->addWidget(landmarks_);
+    controls->addWidget(segmentation_);
+    controls->addWidget(opacity_);
+    controls->addStretch(1);
+    box->addLayout(controls);
+
+    picture_ = new QLabel(tr("Loading the head model…"), this);
+    picture_->setAlignment(Qt::AlignCenter);
+    picture_->setMinimumSize(256, 256);
+    picture_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+    box->addWidget(picture_, 1);
+    legend_ = new QLabel(this);
+    legend_->setWordWrap(true);
+    legend_->setTextFormat(Qt::RichText);
+    box->addWidget(legend_);
+
+    debounce_.setSingleShot(true);
+    debounce_.setInterval(kDebounceMs);
+    connect(&debounce_, &QTimer::timeout, this, &GeneratorView::start);
+    connect(&watcher_, &QFutureWatcher<Result>::finished, this, &GeneratorView::finished);
+    connect(doc_, &SceneDocument::changed, this, [this] {
+        ++generation_;
+        debounce_.start();
+    });
+    connect(base_, &QComboBox::currentIndexChanged, this, &GeneratorView::redraw);
+    connect(landmarks_, &QCheckBox::toggled, this, &GeneratorView::redraw);
+    connect(segmentation_, &QCheckBox::toggled, this, [this] {
+        updateLegend();
+        redraw();
+    });
+    connect(opacity_, &QSlider::valueChanged, this, &GeneratorView::redraw);
+}
+
+GeneratorView::~GeneratorView() {
+    // The worker holds only shared_ptrs and copies, but its result slot
+    // touches this widget: wait for it before going away.
+    watcher_.waitForFinished();
+}
+
+void GeneratorView::setPipeline(std::shared_ptr<const generate::SamplePipeline> pipeline) {
+    pipeline_ = std::move(pipeline);
+    ++generation_;
+    updateLegend();
+    renderNow();
+}
+
+void GeneratorView::renderNow() {
+    debounce_.stop();
+    start();
+}
+
+void GeneratorView::start() {
+    if (!pipeline_) return;
+    if (watcher_.isRunning()) {
+        pending_ = true;  // render again when the current one is done
+        return;
+    }
+    pending_ = false;
+    // Everything the worker needs is copied or shared here, on the GUI thread.
+    const scene::Scene scene = doc_->scene();
+    auto pipeline = pipeline_;
+    const quint64 generation = generation_;
+    watcher_.setFuture(QtConcurrent::run([scene, pipeline, generation]() -> Result {
+        Result r;
+        r.generation = generation;
+        QElapsedTimer t;
+        t.start();
+        try {
+            generate::SamplePipeline p = *pipeline;  // shares the model and generator
+            p.width = scene.width;
+            p.height = scene.height;
+            scene.params.validateFor(*p.model);
+            r.sample = std::make_shared<generate::RenderedSample>(
+                p.render(scene.toSampleSpec(p.generator->capabilities().latentDim)));
+        } catch (const std::exception& e) {
+            r.error = QString::fromStdString(e.what());
+        }
+        r.ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
+        return r;
+    }));
+}
+
+void GeneratorView::finished() {
+    const Result r = watcher_.result();
+    const bool stale = r.generation != generation_;
+    if (pending_ || stale) {
+        // The scene moved on while this ran: show nothing old, render the latest.
+        start();
+        if (stale) return;
+    }
+    if (!r.error.isEmpty()) {
+        picture_->setText(tr("Cannot render this scene:\n%1").arg(r.error));
+        emit renderFailed(r.error);
+        return;
+    }
+    last_ = r.sample;
+    lastMs_ = r.ms;
+    redraw();
+    emit frameShown(r.ms);
+}
+
+cv::Mat GeneratorView::composed() const {
+    if (!last_) return {};
+    const annotate::Annotations& a = last_->annotations;
+    cv::Mat out;
+    switch (static_cast<Base>(base_->currentIndex())) {
+    case Base::Depth: out = annotate::depthColormap(a.depth); break;
+    case Base::Normals: out = a.normals.empty() ? cv::Mat(a.height, a.width, CV_8UC3, cv::Scalar::all(0))
+                                                : annotate::normalsToBgr(a.normals); break;
+    case Base::Image: out = last_->image.image.clone(); break;
+    }
+    if (segmentation_->isChecked() && !a.segmentation.empty() && pipeline_ && pipeline_->labels)
+        out = annotate::blendSegmentation(out, a.segmentation, pipeline_->labels->classes(), opacity_->value() / 100.0f);
+    if (landmarks_->isChecked() && a.landmarks2d.rows() > 0)
+        out = annotate::drawLandmarks(out, a.landmarks2d, a.landmarkVisible);
+    return out;
+}
+
+void GeneratorView::redraw() {
+    const cv::Mat bgr = composed();
+    if (bgr.empty()) return;
+    const QPixmap pix = QPixmap::fromImage(toQImage(bgr));
+    picture_->setPixmap(pix.scaled(picture_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+}
+
+void GeneratorView::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    redraw();
+}
+
+void GeneratorView::updateLegend() {
+    if (!segmentation_->isChecked() || !pipeline_ || !pipeline_->labels) {
+        legend_->clear();
+        legend_->setVisible(false);
+        return;
+    }
+    QString html;
+    for (const annotate::ClassEntry& c : pipeline_->labels->classes().entries()) {
+        if (c.id == 0 || c.id == 255) continue;
+        html += QStringLiteral("<span style='background-color: rgb(%1,%2,%3)'>&nbsp;&nbsp;&nbsp;</span> %4 &nbsp; ")
+                    .arg(c.color[0]).arg(c.color[1]).arg(c.color[2]).arg(QString::fromStdString(c.name).toHtmlEscaped());
+    }
+    legend_->setText(html);
+    legend_->setVisible(true);
+}
+
+void GeneratorView::setBase(Base b) { base_->setCurrentIndex(static_cast<int>(b)); }
+void GeneratorView::setLandmarksShown(bool on) { landmarks_->setChecked(on); }
+void GeneratorView::setSegmentationShown(bool on) { segmentation_->setChecked(on); }
+void GeneratorView::setSegmentationOpacity(double alpha) { opacity_->setValue(static_cast<int>(alpha * 100 + 0.5)); }
+
+}  // namespace synthforge::widgets

@@ -1,0 +1,280 @@
+#include "widgets/main_window.h"
+
+#include <iostream>
+
+#include <QAction>
+#include <QCheckBox>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QUndoStack>
+#include <QtConcurrent/QtConcurrentRun>
+#include <opencv2/core/version.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/generate/dataset_layout.h"
+#include "core/io/file_util.h"
+#include "core/scene/scene_pipeline.h"
+#include "widgets/camera_panel.h"
+#include "widgets/generator_view.h"
+#include "widgets/head_panel.h"
+#include "widgets/latent_panel.h"
+#include "widgets/scene_document.h"
+
+namespace synthforge::widgets {
+
+namespace {
+QDockWidget* dock(QMainWindow* w, const QString& title, const QString& objectName, QWidget* content,
+                  Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, w);
+    d->setObjectName(objectName);  // saveState() identifies docks by object name
+    d->setWidget(content);
+    w->addDockWidget(area, d);
+    return d;
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDocument(this)) {
+    view_ = new GeneratorView(doc_, this);
+    setCentralWidget(view_);
+    headPanel_ = new HeadPanel(doc_);
+    cameraPanel_ = new CameraPanel(doc_);
+    latentPanel_ = new LatentPanel(doc_);
+    dock(this, tr("Head"), QStringLiteral("dock.head"), headPanel_, Qt::LeftDockWidgetArea);
+    dock(this, tr("Camera"), QStringLiteral("dock.camera"), cameraPanel_, Qt::RightDockWidgetArea);
+    dock(this, tr("Latent"), QStringLiteral("dock.latent"), latentPanel_, Qt::RightDockWidgetArea);
+
+    deviceLabel_ = new QLabel(tr("device: cpu"), this);  // the procedural generator runs on the CPU
+    modelLabel_ = new QLabel(tr("model: loading…"), this);
+    timeLabel_ = new QLabel(tr("generator: – ms"), this);
+    statusBar()->addWidget(deviceLabel_);
+    statusBar()->addWidget(modelLabel_);
+    statusBar()->addPermanentWidget(timeLabel_);
+    connect(view_, &GeneratorView::frameShown, this,
+            [this](double ms) { timeLabel_->setText(tr("generator: %1 ms").arg(ms, 0, 'f', 0)); });
+    connect(&loader_, &QFutureWatcher<Loaded>::finished, this, &MainWindow::modelLoadFinished);
+    connect(doc_->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+
+    buildMenus();
+    resize(1400, 900);
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    updateTitle();
+    startModelLoad(scene::Scene{});  // the default head, frontal, z seed 0
+}
+
+MainWindow::~MainWindow() { loader_.waitForFinished(); }
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &head model…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open head model"), {},
+                                                       tr("Head models (*.safetensors *.pkl *.npz);;All files (*)"));
+        if (!p.isEmpty()) openHeadModel(p);
+    });
+    QAction* open = file->addAction(tr("&Open scene…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open scene or annotation"), {},
+                                                       tr("Scenes and annotations (*.json);;All files (*)"));
+        if (!p.isEmpty()) openScene(p);
+    });
+    open->setShortcut(QKeySequence::Open);
+    QAction* save = file->addAction(tr("&Save scene"), this, [this] {
+        QString p = doc_->filePath();
+        if (p.isEmpty())
+            p = QFileDialog::getSaveFileName(this, tr("Save scene"), QStringLiteral("scene.json"), tr("Scenes (*.json)"));
+        if (!p.isEmpty()) saveSceneTo(p);
+    });
+    save->setShortcut(QKeySequence::Save);
+    QAction* saveAs = file->addAction(tr("Save scene &as…"), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save scene as"), doc_->filePath(), tr("Scenes (*.json)"));
+        if (!p.isEmpty()) saveSceneTo(p);
+    });
+    saveAs->setShortcut(QKeySequence::SaveAs);
+    file->addAction(tr("&Export current sample…"), this, [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, tr("Export the current sample to"));
+        if (!d.isEmpty()) exportSample(d);
+    });
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu->addAction(d->toggleViewAction());
+    viewMenu->addSeparator();
+    QAction* lm = viewMenu->addAction(tr("Landmarks overlay"));
+    lm->setCheckable(true);
+    lm->setChecked(view_->landmarksBox()->isChecked());
+    connect(lm, &QAction::toggled, view_, &GeneratorView::setLandmarksShown);
+    connect(view_->landmarksBox(), &QCheckBox::toggled, lm, &QAction::setChecked);
+    QAction* seg = viewMenu->addAction(tr("Segmentation overlay"));
+    seg->setCheckable(true);
+    connect(seg, &QAction::toggled, view_, &GeneratorView::setSegmentationShown);
+    connect(view_->segmentationBox(), &QCheckBox::toggled, seg, &QAction::setChecked);
+    viewMenu->addAction(tr("Show image"), this, [this] { view_->setBase(GeneratorView::Base::Image); });
+    viewMenu->addAction(tr("Show depth"), this, [this] { view_->setBase(GeneratorView::Base::Depth); });
+    viewMenu->addAction(tr("Show normals"), this, [this] { view_->setBase(GeneratorView::Base::Normals); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SynthForge Studio"), this, &MainWindow::about);
+}
+
+bool MainWindow::loadingModel() const { return loader_.isRunning(); }
+
+void MainWindow::startModelLoad(const scene::Scene& scene) {
+    if (loader_.isRunning()) {
+        reportError(tr("Busy"), tr("A head model is still loading; try again when it is done."));
+        return;
+    }
+    modelLabel_->setText(tr("model: loading %1…").arg(QString::fromStdString(scene.headModel)));
+    loader_.setFuture(QtConcurrent::run([scene]() -> Loaded {
+        Loaded r;
+        r.scene = scene;
+        try {
+            r.pipeline = std::make_shared<const generate::SamplePipeline>(
+                scene::buildScenePipeline(scene.headModel, scene.generator, scene.width, scene.height));
+            scene.params.validateFor(*r.pipeline->model);
+        } catch (const std::exception& e) {
+            r.error = QString::fromStdString(e.what());
+        }
+        return r;
+    }));
+}
+
+void MainWindow::modelLoadFinished() {
+    Loaded r = loader_.result();
+    if (!r.error.isEmpty()) {
+        reportError(tr("Cannot open head model"), r.error);
+        modelLabel_->setText(pipeline_ ? tr("model: %1").arg(QString::fromStdString(pipeline_->model->name))
+                                       : tr("model: none"));
+        return;
+    }
+    pipeline_ = r.pipeline;
+    doc_->reset(r.scene, pipeline_->model);
+    view_->setPipeline(pipeline_);
+    modelLabel_->setText(tr("model: %1").arg(QString::fromStdString(pipeline_->model->name)));
+    updateTitle();
+    emit modelLoaded();
+}
+
+bool MainWindow::openScene(const QString& path) {
+    scene::Scene s;
+    try {
+        s = scene::loadScene(path.toStdString());
+        if (pipeline_ && s.headModel == doc_->scene().headModel) s.params.validateFor(*pipeline_->model);
+    } catch (const std::exception& e) {
+        reportError(tr("Cannot open scene"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    if (pipeline_ && s.headModel == doc_->scene().headModel) {
+        doc_->reset(s, pipeline_->model);
+        doc_->setFilePath(path);
+    } else {
+        // Another model: apply once it has loaded (or report and keep all).
+        startModelLoad(s);
+        connect(this, &MainWindow::modelLoaded, this, [this, path] { doc_->setFilePath(path); updateTitle(); },
+                Qt::SingleShotConnection);
+    }
+    updateTitle();
+    return true;
+}
+
+void MainWindow::openHeadModel(const QString& path) {
+    scene::Scene s = doc_->scene();
+    s.headModel = path.toStdString();
+    // Components beyond the new model's basis would not apply; start neutral.
+    s.params.shape.resize(0);
+    s.params.expr.resize(0);
+    startModelLoad(s);
+}
+
+bool MainWindow::saveSceneTo(const QString& path) {
+    try {
+        scene::saveScene(doc_->scene(), path.toStdString());
+    } catch (const std::exception& e) {
+        reportError(tr("Cannot save scene"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    doc_->setFilePath(path);
+    doc_->undoStack()->setClean();
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::exportSample(const QString& dir) {
+    const auto sample = view_->lastSample();
+    if (!sample) {
+        reportError(tr("Nothing to export"), tr("No generated sample yet."));
+        return false;
+    }
+    // The same files as one dataset sample (docs/dataset.md), named 000000.
+    const std::string root = dir.toStdString(), name = generate::indexName(0, 6);
+    try {
+        for (const char* sub : {"images", "seg", "depth", "annotations"})
+            if (!QDir(dir).mkpath(QString::fromLatin1(sub))) throw std::runtime_error(root + "/" + sub + ": cannot create");
+        auto write = [&](const std::string& path, const cv::Mat& m) {
+            if (!m.empty() && !cv::imwrite(path, m)) throw std::runtime_error(path + ": cannot write");
+        };
+        write(root + "/images/" + name + ".png", sample->image.image);
+        write(root + "/seg/" + name + ".png", sample->annotations.segmentation);
+        write(root + "/depth/" + name + ".tiff", sample->annotations.depth);
+        io::writeFileAtomic(root + "/annotations/" + name + ".json",
+                            generate::sampleAnnotationJson(*sample, 0, sample->annotations.width,
+                                                           sample->annotations.height));
+    } catch (const std::exception& e) {
+        reportError(tr("Cannot export sample"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported to %1").arg(dir), 5000);
+    return true;
+}
+
+void MainWindow::reportError(const QString& title, const QString& message) {
+    lastError_ = message;
+    std::cerr << "synthforge-studio: " << message.toStdString() << std::endl;
+    emit errorReported(message);
+    if (dialogs_) QMessageBox::critical(this, title, message);
+}
+
+void MainWindow::updateTitle() {
+    const QString file = doc_->filePath().isEmpty() ? tr("untitled") : QFileInfo(doc_->filePath()).fileName();
+    setWindowTitle(tr("%1%2 — SynthForge Studio").arg(file, doc_->undoStack()->isClean() ? QString() : QStringLiteral("*")));
+}
+
+void MainWindow::about() {
+    const QString generator = pipeline_ ? QString::fromStdString(pipeline_->generator->capabilities().name + " " +
+                                                                 pipeline_->generator->capabilities().version)
+                                        : tr("not loaded");
+    QMessageBox::about(this, tr("About SynthForge Studio"),
+                       tr("<b>SynthForge Studio</b> %1<br>Synthetic face datasets with 3D-consistent annotations."
+                          "<br><br>Qt %2 (built with %3)<br>OpenCV %4<br>Eigen %5.%6.%7<br>Generator: %8<br>Device: cpu")
+                           .arg(QStringLiteral(SYNTHFORGE_VERSION), QString::fromLatin1(qVersion()),
+                                QStringLiteral(QT_VERSION_STR), QStringLiteral(CV_VERSION))
+                           .arg(EIGEN_WORLD_VERSION).arg(EIGEN_MAJOR_VERSION).arg(EIGEN_MINOR_VERSION)
+                           .arg(generator));
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    QMainWindow::closeEvent(e);
+}
+
+}  // namespace synthforge::widgets

@@ -1,0 +1,91 @@
+#pragma once
+// The studio's main window: the generator view in the centre, Head, Camera
+// and Latent panels as docks (layout kept in QSettings), File/Edit/View/Help
+// menus with the standard shortcuts, and a status bar with the device, the
+// model and the last generator time.
+//
+// Loading a head model is slow (seconds), so it runs on a worker thread; a
+// scene that needs another model is applied only once that model loaded, so
+// a bad file of any kind leaves the previous state untouched.
+
+#include <memory>
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+
+#include "core/generate/sample_pipeline.h"
+#include "core/scene/scene.h"
+
+class QLabel;
+
+namespace synthforge::widgets {
+
+class CameraPanel;
+class GeneratorView;
+class HeadPanel;
+class LatentPanel;
+class SceneDocument;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    SceneDocument* document() const { return doc_; }
+    GeneratorView* generatorView() const { return view_; }
+    HeadPanel* headPanel() const { return headPanel_; }
+    CameraPanel* cameraPanel() const { return cameraPanel_; }
+
+    /// Opens a scene or dataset annotation JSON. Returns false (and reports)
+    /// when the file is bad; the current scene is kept. A scene naming
+    /// another head model is applied when that model has loaded (modelLoaded).
+    bool openScene(const QString& path);
+    /// Loads a head model ("default" or a file) for the current scene.
+    void openHeadModel(const QString& path);
+    bool saveSceneTo(const QString& path);
+    /// Writes the last generated sample as a one-sample dataset folder
+    /// (images/, seg/, depth/, annotations/ with 000000 names).
+    bool exportSample(const QString& dir);
+
+    /// Off in tests: errors are written to stderr and kept in lastError()
+    /// instead of a modal QMessageBox.
+    void setErrorDialogsEnabled(bool on) { dialogs_ = on; }
+    QString lastError() const { return lastError_; }
+    bool loadingModel() const;
+
+signals:
+    void modelLoaded();
+    void errorReported(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    struct Loaded {
+        std::shared_ptr<const generate::SamplePipeline> pipeline;
+        scene::Scene scene;
+        QString error;
+    };
+    void buildMenus();
+    void startModelLoad(const scene::Scene& scene);
+    void modelLoadFinished();
+    void reportError(const QString& title, const QString& message);
+    void updateTitle();
+    void about();
+
+    SceneDocument* doc_;
+    GeneratorView* view_;
+    HeadPanel* headPanel_;
+    CameraPanel* cameraPanel_;
+    LatentPanel* latentPanel_;
+    QLabel* deviceLabel_;
+    QLabel* modelLabel_;
+    QLabel* timeLabel_;
+    QFutureWatcher<Loaded> loader_;
+    std::shared_ptr<const generate::SamplePipeline> pipeline_;
+    bool dialogs_ = true;
+    QString lastError_;
+};
+
+}  // namespace synthforge::widgets
