@@ -24,6 +24,7 @@
 #include "core/io/file_util.h"
 #include "core/scene/scene_pipeline.h"
 #include "widgets/camera_panel.h"
+#include "widgets/dataset_browser.h"
 #include "widgets/generator_view.h"
 #include "widgets/head_panel.h"
 #include "widgets/latent_panel.h"
@@ -51,6 +52,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     dock(this, tr("Head"), QStringLiteral("dock.head"), headPanel_, Qt::LeftDockWidgetArea);
     dock(this, tr("Camera"), QStringLiteral("dock.camera"), cameraPanel_, Qt::RightDockWidgetArea);
     dock(this, tr("Latent"), QStringLiteral("dock.latent"), latentPanel_, Qt::RightDockWidgetArea);
+    browser_ = new DatasetBrowser;
+    browserDock_ = dock(this, tr("Dataset"), QStringLiteral("dock.dataset"), browser_, Qt::BottomDockWidgetArea);
+    connect(browser_, &DatasetBrowser::errorReported, this, &MainWindow::reportError);
+    connect(browser_, &DatasetBrowser::openAsSceneRequested, this, &MainWindow::openBrowserSampleAsScene);
+    connect(view_, &GeneratorView::frameShown, this, [this] {
+        // GeneratorView drops frames of outdated scenes, so the first frame
+        // after the sample's scene was applied is its re-render.
+        // While another head model loads, frames still show the old scene.
+        if (!compareNextFrame_ || loadingModel() || !view_->lastSample()) return;
+        compareNextFrame_ = false;
+        browser_->compareWith(view_->lastSample()->image.image);
+    });
 
     deviceLabel_ = new QLabel(tr("device: cpu"), this);  // the procedural generator runs on the CPU
     modelLabel_ = new QLabel(tr("model: loading…"), this);
@@ -99,6 +112,11 @@ void MainWindow::buildMenus() {
         if (!p.isEmpty()) saveSceneTo(p);
     });
     saveAs->setShortcut(QKeySequence::SaveAs);
+    QAction* openDs = file->addAction(tr("Open &dataset…"), this, [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, tr("Open a generated dataset folder"));
+        if (!d.isEmpty()) openDataset(d);
+    });
+    openDs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     file->addAction(tr("&Export current sample…"), this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Export the current sample to"));
         if (!d.isEmpty()) exportSample(d);
@@ -130,6 +148,10 @@ void MainWindow::buildMenus() {
     viewMenu->addAction(tr("Show image"), this, [this] { view_->setBase(GeneratorView::Base::Image); });
     viewMenu->addAction(tr("Show depth"), this, [this] { view_->setBase(GeneratorView::Base::Depth); });
     viewMenu->addAction(tr("Show normals"), this, [this] { view_->setBase(GeneratorView::Base::Normals); });
+    viewMenu->addSeparator();
+    // In a menu, the browser's next/previous shortcuts work wherever the focus is.
+    viewMenu->addAction(browser_->nextAction());
+    viewMenu->addAction(browser_->previousAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SynthForge Studio"), this, &MainWindow::about);
@@ -204,6 +226,20 @@ void MainWindow::openHeadModel(const QString& path) {
     startModelLoad(s);
 }
 
+bool MainWindow::openDataset(const QString& dir) {
+    if (!browser_->openDataset(dir)) return false;
+    browserDock_->show();
+    statusBar()->showMessage(tr("Dataset %1: %2 samples").arg(dir).arg(browser_->sampleCount()), 5000);
+    return true;
+}
+
+void MainWindow::openBrowserSampleAsScene(const QString& annotationPath) {
+    if (!openScene(annotationPath)) return;
+    // Render now even if the scene equals the current one, so there is a frame to compare.
+    compareNextFrame_ = true;
+    if (!loadingModel()) view_->renderNow();
+}
+
 bool MainWindow::saveSceneTo(const QString& path) {
     try {
         scene::saveScene(doc_->scene(), path.toStdString());
@@ -247,6 +283,7 @@ bool MainWindow::exportSample(const QString& dir) {
 
 void MainWindow::reportError(const QString& title, const QString& message) {
     lastError_ = message;
+    compareNextFrame_ = false;  // a failed load or render leaves nothing to compare
     std::cerr << "synthforge-studio: " << message.toStdString() << std::endl;
     emit errorReported(message);
     if (dialogs_) QMessageBox::critical(this, title, message);

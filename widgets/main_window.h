@@ -2,7 +2,9 @@
 // The studio's main window: the generator view in the centre, Head, Camera
 // and Latent panels as docks (layout kept in QSettings), File/Edit/View/Help
 // menus with the standard shortcuts, and a status bar with the device, the
-// model and the last generator time.
+// model and the last generator time. A Dataset dock browses a generated
+// dataset; "Open as scene" there loads a sample into the editor and compares
+// the re-render with the stored image.
 //
 // Loading a head model is slow (seconds), so it runs on a worker thread; a
 // scene that needs another model is applied only once that model loaded, so
@@ -16,11 +18,13 @@
 #include "core/generate/sample_pipeline.h"
 #include "core/scene/scene.h"
 
+class QDockWidget;
 class QLabel;
 
 namespace synthforge::widgets {
 
 class CameraPanel;
+class DatasetBrowser;
 class GeneratorView;
 class HeadPanel;
 class LatentPanel;
@@ -36,6 +40,7 @@ public:
     GeneratorView* generatorView() const { return view_; }
     HeadPanel* headPanel() const { return headPanel_; }
     CameraPanel* cameraPanel() const { return cameraPanel_; }
+    DatasetBrowser* datasetBrowser() const { return browser_; }
 
     /// Opens a scene or dataset annotation JSON. Returns false (and reports)
     /// when the file is bad; the current scene is kept. A scene naming
@@ -43,6 +48,10 @@ public:
     bool openScene(const QString& path);
     /// Loads a head model ("default" or a file) for the current scene.
     void openHeadModel(const QString& path);
+    /// Opens a generated dataset folder in the Dataset dock (shown if
+    /// hidden). Returns false (and reports) for a folder that is not a valid
+    /// dataset; the previously open dataset stays.
+    bool openDataset(const QString& dir);
     bool saveSceneTo(const QString& path);
     /// Writes the last generated sample as a one-sample dataset folder
     /// (images/, seg/, depth/, annotations/ with 000000 names).
@@ -73,12 +82,16 @@ private:
     void reportError(const QString& title, const QString& message);
     void updateTitle();
     void about();
+    void openBrowserSampleAsScene(const QString& annotationPath);
 
     SceneDocument* doc_;
     GeneratorView* view_;
     HeadPanel* headPanel_;
     CameraPanel* cameraPanel_;
     LatentPanel* latentPanel_;
+    DatasetBrowser* browser_;
+    QDockWidget* browserDock_;
+    bool compareNextFrame_ = false;  ///< the next frame is the re-render of a browser sample
     QLabel* deviceLabel_;
     QLabel* modelLabel_;
     QLabel* timeLabel_;

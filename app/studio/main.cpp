@@ -1,15 +1,18 @@
-// synthforge-studio [scene.json] [--screenshot FILE]
+// synthforge-studio [scene.json] [--dataset DIR] [--screenshot FILE]
 //
-// --screenshot renders the window once the first generator frame is on
-// screen, saves QWidget::grab() to FILE and quits (the GUI test and the docs
-// use it). Exit codes follow the CLI: 0 success, 1 failure, 2 bad usage.
+// --dataset opens a generated dataset folder in the Dataset dock.
+// --screenshot renders the window once the first generator frame (and, with
+// --dataset, the first dataset sample) is on screen, saves QWidget::grab()
+// to FILE and quits (the GUI test and the docs use it). Exit codes follow the CLI: 0 success, 1 failure, 2 bad usage.
 
 #include <iostream>
+#include <memory>
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
 
+#include "widgets/dataset_browser.h"
 #include "widgets/generator_view.h"
 #include "widgets/main_window.h"
 
@@ -27,6 +30,10 @@ int main(int argc, char** argv) {
                                         QStringLiteral("Save a picture of the window after the first frame, then quit."),
                                         QStringLiteral("FILE"));
     parser.addOption(screenshot);
+    const QCommandLineOption dataset(QStringLiteral("dataset"),
+                                     QStringLiteral("Open a generated dataset folder in the dataset browser."),
+                                     QStringLiteral("DIR"));
+    parser.addOption(dataset);
     parser.addPositionalArgument(QStringLiteral("scene"), QStringLiteral("Scene or dataset annotation JSON to open"),
                                  QStringLiteral("[scene.json]"));
     if (!parser.parse(QApplication::arguments())) {
@@ -42,20 +49,30 @@ int main(int argc, char** argv) {
 
     synthforge::widgets::MainWindow window;
     const QString shot = parser.value(screenshot);
+    const QString datasetDir = parser.value(dataset);
     if (!shot.isEmpty()) {
         window.setErrorDialogsEnabled(false);
         // A fixed size makes screenshots comparable between runs.
         window.resize(1400, 900);
         window.generatorView()->setSegmentationShown(true);
         window.generatorView()->setSegmentationOpacity(0.35);
-        QObject::connect(window.generatorView(), &synthforge::widgets::GeneratorView::frameShown, &window, [&] {
+        // Grab once everything asked for is on screen: the generator frame,
+        // and the first dataset sample when --dataset is given.
+        auto waiting = std::make_shared<int>(datasetDir.isEmpty() ? 1 : 2);
+        auto ready = [&window, waiting, shot] {
+            if (--*waiting > 0) return;
             // Let the status bar and layout settle before grabbing.
-            QTimer::singleShot(300, &window, [&] {
+            QTimer::singleShot(300, &window, [&window, shot] {
                 const bool ok = window.grab().save(shot);
                 if (!ok) std::cerr << "synthforge-studio: " << shot.toStdString() << ": cannot write\n";
                 QApplication::exit(ok ? 0 : 1);
             });
-        }, Qt::SingleShotConnection);
+        };
+        QObject::connect(window.generatorView(), &synthforge::widgets::GeneratorView::frameShown, &window, ready,
+                         Qt::SingleShotConnection);
+        if (!datasetDir.isEmpty())
+            QObject::connect(window.datasetBrowser(), &synthforge::widgets::DatasetBrowser::sampleShown, &window, ready,
+                             Qt::SingleShotConnection);
         QObject::connect(&window, &synthforge::widgets::MainWindow::errorReported, &window,
                          [] { QApplication::exit(1); });
         // Never hang a test: the default head takes seconds, not minutes.
@@ -65,6 +82,10 @@ int main(int argc, char** argv) {
         });
     }
     window.show();
+    // Queued so that the event loop runs: a bad folder is reported (dialog +
+    // stderr; exit 1 with --screenshot) and otherwise the studio goes on.
+    if (!datasetDir.isEmpty())
+        QTimer::singleShot(0, &window, [&window, datasetDir] { window.openDataset(datasetDir); });
     if (!parser.positionalArguments().isEmpty()) {
         const QString path = parser.positionalArguments().front();
         // Open after the default model is up so that a bad file keeps a working studio.
