@@ -20,5 +20,7 @@ void registerLabelCommands(CLI::App& app);
 void registerGenerateCommands(CLI::App& app);
 /// `render`: one or a few samples with overlays, for a quick look.
 void registerSampleRenderCommands(CLI::App& app);
+/// `train`: Stage I training runs (core/train/trainer.h).
+void registerTrainCommands(CLI::App& app);
 
 }  // namespace synthforge::cli

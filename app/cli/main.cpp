@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     synthforge::cli::registerLabelCommands(app);
     synthforge::cli::registerGenerateCommands(app);
     synthforge::cli::registerSampleRenderCommands(app);
+    synthforge::cli::registerTrainCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

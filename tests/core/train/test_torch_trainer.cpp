@@ -1,0 +1,197 @@
+// The Stage I trainer on a tiny generated dataset (12 samples at 64x64):
+// the data reader's conventions, the loss going down on the `small` preset,
+// and a stopped run resumed in process ending byte-identical (metrics.csv
+// and final weights) to an uninterrupted one.
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/generate/dataset_writer.h"
+#include "core/generate/procedural_generator.h"
+#include "core/head/default_head/label_map.h"
+#include "core/head/head_model_io.h"
+#include "core/train/torch_synthforge_data.h"
+#include "core/train/trainer.h"
+#include "tests/support/fixtures.h"
+
+namespace synthforge::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The dataset, generated once per test process (SamplePipeline on the
+/// default head, as tests/core/generate/test_dataset_writer.cpp does).
+const fs::path& tinyDataset() {
+    static const fs::path root = [] {
+        const fs::path dir = fs::temp_directory_path() / ("synthforge_train_data_" + std::to_string(::getpid()));
+        fs::remove_all(dir);
+        generate::SamplePipeline s;
+        auto model = std::make_shared<head::HeadModel>(head::loadHeadModel("default"));
+        const cv::Mat ids = head::default_head::buildDefaultLabelMap(*model, 256);
+        s.model = model;
+        s.labels = std::make_shared<annotate::UvLabelMap>(ids, annotate::ClassTable::defaultTable(), "labels");
+        s.generator = std::make_shared<generate::ProceduralGenerator>(model, ids);
+        s.width = s.height = 64;
+        generate::DatasetOptions o;
+        o.outDir = dir.string();
+        o.count = 12;
+        o.seed = 3;
+        o.workers = 2;
+        o.headSource = "default";
+        generate::writeDataset(s, o);
+        return dir;
+    }();
+    return root;
+}
+
+struct DatasetCleanup : ::testing::Environment {
+    void TearDown() override {
+        std::error_code ec;
+        fs::remove_all(fs::temp_directory_path() / ("synthforge_train_data_" + std::to_string(::getpid())), ec);
+    }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new DatasetCleanup);
+
+std::string readText(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// The `total` column of metrics.csv.
+std::vector<double> totals(const fs::path& csv) {
+    std::istringstream in(readText(csv));
+    std::string line;
+    std::getline(in, line);
+    std::vector<double> v;
+    while (std::getline(in, line)) {
+        std::istringstream row(line);
+        std::string cell;
+        for (int i = 0; i < 3; ++i) std::getline(row, cell, ',');
+        v.push_back(std::stod(cell));
+    }
+    return v;
+}
+
+TrainConfig config(const fs::path& out) {
+    TrainConfig c;
+    c.data = tinyDataset().string();
+    c.out = out.string();
+    c.preset = "small";
+    c.size = 64;
+    c.batch = 4;  // 12 samples: 2 validate, 10 train -> 2 steps per epoch
+    c.epochs = 3;
+    c.seed = 5;
+    c.device = "cpu";
+    c.threads = 1;  // a fixed thread count makes CPU reductions reproducible
+    c.checkpointEvery = 3;
+    return c;
+}
+
+TEST(SynthForgeData, ReadsBatchesInTheNetworksConventions) {
+    const SynthForgeDataset data(tinyDataset().string(), 64);
+    ASSERT_EQ(data.size(), 12);
+    EXPECT_EQ(data.numClasses(), 19);
+    const SynthForgeBatch b = data.load({0, 5});
+    EXPECT_EQ(b.images.sizes(), (std::vector<int64_t>{2, 3, 64, 64}));
+    EXPECT_GE(b.images.min().item<float>(), -1.0f);
+    EXPECT_LE(b.images.max().item<float>(), 1.0f);
+    EXPECT_EQ(b.segmentation.dtype(), torch::kInt64);
+    EXPECT_TRUE(b.faceMask.any().item<bool>());
+    // Depth is non-zero exactly on the face (seg and depth silhouettes agree).
+    EXPECT_TRUE(torch::equal(b.faceMask, b.depth > 0));
+    EXPECT_EQ(b.landmarks.sizes(), (std::vector<int64_t>{2, 68, 2}));
+    // The face lies in the image; a contour point may poke just past the edge at strong yaw.
+    EXPECT_LT(b.landmarks.abs().max().item<float>(), 1.2f);
+    EXPECT_GT(b.visibility.sum().item<float>(), 68.0f);
+
+    const auto a = SynthForgeDataset::epochOrder(0, 10, 1, 0), again = SynthForgeDataset::epochOrder(0, 10, 1, 0);
+    EXPECT_EQ(a, again);
+    EXPECT_NE(a, SynthForgeDataset::epochOrder(0, 10, 1, 1));
+}
+
+TEST(SynthForgeData, MissingSampleNamesTheFile) {
+    testutil::TempDir dir;
+    fs::copy(tinyDataset(), dir.path / "ds", fs::copy_options::recursive);
+    fs::remove(dir.path / "ds" / "depth" / "000004.tiff");
+    const SynthForgeDataset data((dir.path / "ds").string(), 64);
+    try {
+        data.load({4});
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("depth/000004.tiff"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(SynthForgeDataset((dir.path / "nothing").string(), 64), std::runtime_error);
+}
+
+TEST(Trainer, SmallNetLowersTheLoss) {
+    torch::set_num_threads(1);
+    testutil::TempDir dir;
+    TrainConfig c = config(dir.path / "run");
+    c.batch = 2;    // 5 steps per epoch
+    c.epochs = 10;  // 50 steps
+    c.lr = 3e-3;    // a few dozen steps need more than the 1e-4 of a long run
+    c.minLr = 3e-4;
+    c.checkpointEvery = 10;
+    c.keepCheckpoints = 2;
+    const TrainResult r = trainStageOne(c);
+    EXPECT_EQ(r.steps, 50);
+    const auto t = totals(dir.path / "run" / "metrics.csv");
+    ASSERT_EQ(t.size(), 50u);
+    const double first = (t[0] + t[1] + t[2]) / 3, last = (t[47] + t[48] + t[49]) / 3;
+    EXPECT_LT(last, 0.85 * first) << "first " << first << " last " << last;
+    for (const char* f : {"config.json", "metrics.csv", "final.safetensors", "checkpoints/best.pt",
+                          "checkpoints/step_00000050.pt"})
+        EXPECT_TRUE(fs::exists(dir.path / "run" / f)) << f;
+    EXPECT_FALSE(fs::exists(dir.path / "run" / "checkpoints" / "step_00000030.pt")) << "kept more than 2";
+    bool events = false;
+    for (const auto& e : fs::directory_iterator(dir.path / "run"))
+        events |= e.path().filename().string().find("tfevents") != std::string::npos;
+    EXPECT_TRUE(events);
+}
+
+/// Cancels its token at the first progress update (sent after step 1), so
+/// the trainer stops after step 2 with a checkpoint of it.
+struct CancelAtFirstUpdate : jobs::ProgressSink {
+    jobs::CancelToken* token;
+    explicit CancelAtFirstUpdate(jobs::CancelToken* t) : token(t) {}
+    void update(const jobs::ProgressUpdate&) override { token->cancel(); }
+};
+
+TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
+    torch::set_num_threads(1);
+    testutil::TempDir dir;
+    const TrainResult whole = trainStageOne(config(dir.path / "whole"));
+    EXPECT_EQ(whole.steps, 6);
+
+    jobs::CancelToken token;
+    CancelAtFirstUpdate sink(&token);
+    EXPECT_THROW(trainStageOne(config(dir.path / "split"), &sink, &token), jobs::Cancelled);
+    EXPECT_TRUE(fs::exists(dir.path / "split" / "checkpoints" / "step_00000002.pt"));
+    EXPECT_FALSE(fs::exists(dir.path / "split" / "final.safetensors"));
+
+    EXPECT_THROW(trainStageOne(config(dir.path / "split")), std::runtime_error) << "a fresh run over an existing one";
+    TrainConfig other = config(dir.path / "split");
+    other.resume = true;
+    other.batch = 2;
+    EXPECT_THROW(trainStageOne(other), std::runtime_error) << "a resume with other settings";
+
+    TrainConfig resume = config(dir.path / "split");
+    resume.resume = true;
+    const TrainResult rest = trainStageOne(resume);
+    EXPECT_EQ(rest.resumedFrom, 2);
+    EXPECT_EQ(rest.steps, 6);
+    const std::string a = readText(dir.path / "whole" / "metrics.csv"), b = readText(dir.path / "split" / "metrics.csv");
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 7);
+    EXPECT_TRUE(readText(dir.path / "whole" / "final.safetensors") == readText(dir.path / "split" / "final.safetensors"))
+        << "final weights differ";
+}
+
+}  // namespace
+}  // namespace synthforge::train
