@@ -36,11 +36,13 @@ find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 
 # Qt 6 for the studio (widgets/, app/studio/). Optional: without it the core
 # libraries, the CLI and their tests still build.
-find_package(Qt6 QUIET COMPONENTS Widgets Concurrent Test)
-if(Qt6_FOUND AND TARGET Qt6::Widgets AND TARGET Qt6::Concurrent AND TARGET Qt6::Test)
+# OpenGL and OpenGLWidgets carry the 3D viewport (render/, widgets/viewport_widget).
+find_package(Qt6 QUIET COMPONENTS Widgets Concurrent Test OpenGL OpenGLWidgets)
+if(Qt6_FOUND AND TARGET Qt6::Widgets AND TARGET Qt6::Concurrent AND TARGET Qt6::Test
+   AND TARGET Qt6::OpenGL AND TARGET Qt6::OpenGLWidgets)
   set(SYNTHFORGE_WITH_QT ON)
   message(STATUS "Qt ${Qt6_VERSION}: building the studio")
 else()
   set(SYNTHFORGE_WITH_QT OFF)
-  message(STATUS "Qt 6 (Widgets, Concurrent, Test) not found: the studio is not built")
+  message(STATUS "Qt 6 (Widgets, Concurrent, Test, OpenGL, OpenGLWidgets) not found: the studio is not built")
 endif()

@@ -15,6 +15,8 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
 #include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
 #include <opencv2/core/version.hpp>
@@ -29,6 +31,7 @@
 #include "widgets/head_panel.h"
 #include "widgets/latent_panel.h"
 #include "widgets/scene_document.h"
+#include "widgets/viewport_widget.h"
 
 namespace synthforge::widgets {
 
@@ -45,7 +48,18 @@ QDockWidget* dock(QMainWindow* w, const QString& title, const QString& objectNam
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDocument(this)) {
     view_ = new GeneratorView(doc_, this);
-    setCentralWidget(view_);
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName(QStringLiteral("centralTabs"));
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(view_, tr("Generator"));
+    viewportPage_ = new QWidget;
+    auto* viewportLayout = new QVBoxLayout(viewportPage_);
+    viewportLayout->setContentsMargins(0, 0, 0, 0);
+    tabs_->addTab(viewportPage_, tr("3D viewport"));
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+        if (tabs_->widget(index) == viewportPage_) ensureViewport();
+    });
+    setCentralWidget(tabs_);
     headPanel_ = new HeadPanel(doc_);
     cameraPanel_ = new CameraPanel(doc_);
     latentPanel_ = new LatentPanel(doc_);
@@ -145,6 +159,16 @@ void MainWindow::buildMenus() {
     seg->setCheckable(true);
     connect(seg, &QAction::toggled, view_, &GeneratorView::setSegmentationShown);
     connect(view_->segmentationBox(), &QCheckBox::toggled, seg, &QAction::setChecked);
+    viewMenu->addAction(tr("3D viewport"), this, [this] { showViewport(); });
+    QAction* wire = viewMenu->addAction(tr("Viewport wireframe"));
+    wire->setCheckable(true);
+    connect(wire, &QAction::toggled, this, [this](bool on) {
+        showViewport()->setMode(on ? render::MeshRenderer::Mode::Wireframe : render::MeshRenderer::Mode::Shaded);
+    });
+    QAction* vlm = viewMenu->addAction(tr("Viewport landmarks"));
+    vlm->setCheckable(true);
+    vlm->setChecked(true);
+    connect(vlm, &QAction::toggled, this, [this](bool on) { showViewport()->setLandmarksShown(on); });
     viewMenu->addAction(tr("Show image"), this, [this] { view_->setBase(GeneratorView::Base::Image); });
     viewMenu->addAction(tr("Show depth"), this, [this] { view_->setBase(GeneratorView::Base::Depth); });
     viewMenu->addAction(tr("Show normals"), this, [this] { view_->setBase(GeneratorView::Base::Normals); });
@@ -155,6 +179,22 @@ void MainWindow::buildMenus() {
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SynthForge Studio"), this, &MainWindow::about);
+}
+
+void MainWindow::ensureViewport() {
+    if (viewport_) return;
+    // Created on first use: a QOpenGLWidget switches its window to GL
+    // composition, which sessions that never open the viewport should not pay for.
+    viewport_ = new ViewportWidget(doc_, viewportPage_);
+    viewportPage_->layout()->addWidget(viewport_);
+    connect(viewport_, &ViewportWidget::frameDrawn, this,
+            [this](double ms) { statusBar()->showMessage(tr("viewport: %1 ms").arg(ms, 0, 'f', 1), 2000); });
+}
+
+ViewportWidget* MainWindow::showViewport() {
+    ensureViewport();
+    tabs_->setCurrentWidget(viewportPage_);
+    return viewport_;
 }
 
 bool MainWindow::loadingModel() const { return loader_.isRunning(); }

@@ -1,5 +1,7 @@
 #pragma once
-// The studio's main window: the generator view in the centre, Head, Camera
+// The studio's main window: the generator view and the 3D viewport as tabs
+// in the centre (the viewport's GL widget is created when its tab is first
+// shown, so a session that never opens it needs no OpenGL), Head, Camera
 // and Latent panels as docks (layout kept in QSettings), File/Edit/View/Help
 // menus with the standard shortcuts, and a status bar with the device, the
 // model and the last generator time. A Dataset dock browses a generated
@@ -20,6 +22,7 @@
 
 class QDockWidget;
 class QLabel;
+class QTabWidget;
 
 namespace synthforge::widgets {
 
@@ -29,6 +32,7 @@ class GeneratorView;
 class HeadPanel;
 class LatentPanel;
 class SceneDocument;
+class ViewportWidget;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -41,6 +45,10 @@ public:
     HeadPanel* headPanel() const { return headPanel_; }
     CameraPanel* cameraPanel() const { return cameraPanel_; }
     DatasetBrowser* datasetBrowser() const { return browser_; }
+    /// The 3D viewport; null until its tab was first shown.
+    ViewportWidget* viewport() const { return viewport_; }
+    /// Selects the 3D viewport tab (creating the viewport) and returns it.
+    ViewportWidget* showViewport();
 
     /// Opens a scene or dataset annotation JSON. Returns false (and reports)
     /// when the file is bad; the current scene is kept. A scene naming
@@ -83,9 +91,13 @@ private:
     void updateTitle();
     void about();
     void openBrowserSampleAsScene(const QString& annotationPath);
+    void ensureViewport();
 
     SceneDocument* doc_;
     GeneratorView* view_;
+    QTabWidget* tabs_;
+    QWidget* viewportPage_;
+    ViewportWidget* viewport_ = nullptr;
     HeadPanel* headPanel_;
     CameraPanel* cameraPanel_;
     LatentPanel* latentPanel_;
