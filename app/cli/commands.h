@@ -22,5 +22,7 @@ void registerGenerateCommands(CLI::App& app);
 void registerSampleRenderCommands(CLI::App& app);
 /// `train`: Stage I training runs (core/train/trainer.h).
 void registerTrainCommands(CLI::App& app);
+/// `eval`: metrics of a trained run on a dataset (core/train/evaluator.h).
+void registerEvalCommands(CLI::App& app);
 
 }  // namespace synthforge::cli

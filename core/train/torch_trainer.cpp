@@ -33,7 +33,9 @@
 #include "core/io/tensorboard_writer.h"
 #include "core/train/torch_checkpoint.h"
 #include "core/train/torch_losses.h"
+#include "core/train/evaluator.h"
 #include "core/train/torch_multitask_net.h"
+#include "core/train/torch_preview.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/torch_weights.h"
 
@@ -235,6 +237,20 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
         return sum / static_cast<double>(nVal);
     };
 
+    // Preview grid every imageEvery steps: the first (up to) 4 validation
+    // samples (training samples without a split), loaded once; eval-mode
+    // forwards draw no random numbers, so previews leave resumes exact.
+    annotate::ClassTable previewClasses;
+    torch::Tensor previewImages;
+    if (c.imageEvery > 0) {
+        previewClasses = loadDatasetClassTable(c.data);
+        const int64_t first = nVal > 0 ? nTrain : 0;
+        std::vector<int64_t> idx;
+        for (int64_t i = first; i < std::min(n, first + 4); ++i) idx.push_back(i);
+        previewImages = data.load(idx).images.to(device);
+    }
+    const int previewTile = static_cast<int>(std::min<int64_t>(c.size, 128));  // keeps the PNG small
+
     jobs::ProgressTracker tracker(progress, "train", static_cast<uint64_t>(totalSteps));
     if (state.step > 0) tracker.advance(static_cast<uint64_t>(state.step));
     net->train();
@@ -288,6 +304,8 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
         tb.addScalar("lr/heads", lrHead, state.step);
         tb.addScalar("lr/backbone", lrBackbone, state.step);
         if (std::isfinite(val)) tb.addScalar("val/total", val, state.step);
+        if (c.imageEvery > 0 && state.step % c.imageEvery == 0)
+            tb.addImage("val/predictions", predictionGrid(net, previewImages, previewClasses, previewTile), state.step);
         result.lastLoss = sums.total;
 
         const bool stopping = cancel && cancel->cancelled();

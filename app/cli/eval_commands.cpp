@@ -1,0 +1,53 @@
+// `synthforge eval`: metrics of a finished Stage I run on a dataset
+// (core/train/evaluator.h). Prints a table and writes JSON (default
+// RUN/eval.json); a missing run, weights file or dataset is exit code 1 with
+// the file named (main.cpp turns the exception into that).
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "app/cli/commands.h"
+#include "core/io/file_util.h"
+#include "core/jobs/terminal_progress.h"
+#include "core/train/evaluator.h"
+
+namespace synthforge::cli {
+
+namespace {
+
+struct EvalArgs {
+    train::EvalConfig config;
+    std::string json;
+    std::string progress = "auto";
+};
+
+void runEval(const EvalArgs& a) {
+    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
+    const train::EvalResult r = train::evaluateRun(a.config, sink.get());
+    const std::string out =
+        a.json.empty() ? (std::filesystem::path(a.config.model) / "eval.json").string() : a.json;
+    io::writeFileAtomic(out, train::evalResultToJson(r));
+    std::cout << train::evalResultTable(r) << "\nwrote " << out << "\n";
+}
+
+}  // namespace
+
+void registerEvalCommands(CLI::App& app) {
+    auto args = std::make_shared<EvalArgs>();
+    train::EvalConfig& c = args->config;
+    CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset");
+    cmd->add_option("--model", c.model, "Run directory (holds final.safetensors)")->required();
+    cmd->add_option("--data", c.data, "Dataset folder (synthforge generate)")->required();
+    cmd->add_option("--size", c.size, "Square evaluation resolution (0: the run's training size)")
+        ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{4096}));
+    cmd->add_option("--json", args->json, "JSON output (default RUN/eval.json)");
+    cmd->add_option("--batch", c.batch, "Samples per forward pass")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
+    cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
+    cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
+    cmd->callback([args] { runEval(*args); });
+}
+
+}  // namespace synthforge::cli

@@ -1,0 +1,101 @@
+// Torch-free parts of evaluation (core/train/evaluator.h): the dataset's
+// class table, and the JSON and text reports, so the CLI formats results
+// without LibTorch.
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/io/file_util.h"
+#include "core/train/evaluator.h"
+
+namespace synthforge::train {
+
+namespace {
+
+/// NaN (a class absent from both maps) becomes null rather than an invalid number.
+nlohmann::ordered_json number(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); }
+
+std::string fixed(double v, int decimals) {
+    if (!std::isfinite(v)) return "-";
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+}  // namespace
+
+annotate::ClassTable loadDatasetClassTable(const std::string& datasetRoot) {
+    const std::string path = (std::filesystem::path(datasetRoot) / "manifest.json").string();
+    if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": missing (not a SynthForge dataset)");
+    nlohmann::json m;
+    try {
+        m = nlohmann::json::parse(io::readFileText(path));
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(path + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!m.contains("classes") || m["classes"].is_null())
+        throw std::runtime_error(path + ": classes: missing (the dataset has no segmentation)");
+    // parseClassTableJson names the field ("classes[3].color"); prefixing the
+    // manifest's path and key keeps the error pointing at this file.
+    return annotate::parseClassTableJson(m["classes"].dump(), path + ": classes");
+}
+
+std::string evalResultToJson(const EvalResult& r) {
+    nlohmann::ordered_json j;
+    j["format"] = "synthforge-eval";
+    j["version"] = 1;
+    j["weights"] = r.weights;
+    j["data"] = r.data;
+    j["preset"] = r.preset;
+    j["size"] = r.size;
+    j["samples"] = r.samples;
+    j["nme_normalizer"] = "outer_eye_corners_36_45";
+    j["nme_mean"] = number(r.nmeMean);
+    j["failure_threshold"] = r.failureThreshold;
+    j["failure_rate"] = number(r.failureRate);
+    j["auc"] = number(r.auc);
+    nlohmann::ordered_json per = nlohmann::ordered_json::array();
+    for (double v : r.nmePerImage) per.push_back(number(v));
+    j["nme_per_image"] = per;
+    nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+    for (const auto& c : r.classes)
+        classes.push_back(nlohmann::ordered_json{{"id", c.id}, {"name", c.name}, {"f1", number(c.f1)},
+                                                 {"iou", number(c.iou)}, {"precision", number(c.precision)},
+                                                 {"recall", number(c.recall)}, {"gt_pixels", c.gtPixels},
+                                                 {"pred_pixels", c.predPixels}});
+    j["classes"] = classes;
+    j["mean_foreground"] = {{"f1", number(r.meanF1)}, {"iou", number(r.meanIoU)},
+                            {"classes_counted", r.foregroundCounted}};
+    j["depth_l1_face"] = number(r.depthL1);
+    j["face_pixels"] = r.facePixels;
+    return j.dump(2) + "\n";
+}
+
+std::string evalResultTable(const EvalResult& r) {
+    std::ostringstream s;
+    s << "weights  " << r.weights << "\ndata     " << r.data << " (" << r.samples << " samples at " << r.size
+      << "x" << r.size << ", preset " << r.preset << ")\n\n";
+    s << "landmarks  NME " << fixed(r.nmeMean, 4) << "  failure@" << fixed(r.failureThreshold, 2) << " "
+      << fixed(r.failureRate, 4) << "  AUC@" << fixed(r.failureThreshold, 2) << " " << fixed(r.auc, 4) << "\n";
+    s << "depth      L1 on the face " << fixed(r.depthL1, 5) << " (" << r.facePixels << " pixels)\n\n";
+    char line[160];
+    std::snprintf(line, sizeof line, "%4s  %-16s %8s %8s %12s %12s\n", "id", "class", "F1", "IoU", "gt px", "pred px");
+    s << line;
+    for (const auto& c : r.classes) {
+        std::snprintf(line, sizeof line, "%4d  %-16s %8s %8s %12llu %12llu\n", c.id, c.name.c_str(),
+                      fixed(c.f1, 4).c_str(), fixed(c.iou, 4).c_str(), static_cast<unsigned long long>(c.gtPixels),
+                      static_cast<unsigned long long>(c.predPixels));
+        s << line;
+    }
+    std::snprintf(line, sizeof line, "%4s  %-16s %8s %8s   (%d classes present)\n", "", "mean foreground",
+                  fixed(r.meanF1, 4).c_str(), fixed(r.meanIoU, 4).c_str(), r.foregroundCounted);
+    s << line;
+    return s.str();
+}
+
+}  // namespace synthforge::train

@@ -1,0 +1,76 @@
+#pragma once
+// Evaluation of a Stage I run on a dataset in our layout (issue 7, "Metrics";
+// docs/training.md "Evaluation"). This header has no torch types so that the
+// CLI can include it; evaluateRun lives in core/train/torch_evaluator.cpp
+// (synthforge_torch), the report helpers in core/train/eval_report.cpp.
+//
+// Metrics:
+// - landmarks: NME normalised by the ground truth's outer eye corners (iBUG
+//   36 and 45), per image and mean, failure rate and CED AUC at 0.08
+//   (core/eval/landmark_metrics.h). Predictions are normalised coordinates
+//   (grid_sample, align_corners=false), mapped to continuous pixels of the
+//   evaluated size by p = (v + 1) * size / 2, as the dataset's 2d_kps are;
+//   NME itself is scale free, the pixels only matter for the saved arrays.
+// - segmentation: a confusion matrix of argmax predictions against the
+//   labels (ignore id 255 skipped), per-class precision/recall/F1/IoU and the
+//   means over the foreground classes (core/eval/segmentation_metrics.h).
+// - depth: mean |predicted - true| over the face (true label != 0), in the
+//   dataset's depth units.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/annotate/class_table.h"
+#include "core/jobs/progress.h"
+
+namespace synthforge::train {
+
+struct EvalConfig {
+    std::string model;           ///< run directory (holds final.safetensors)
+    std::string data;            ///< dataset folder (docs/dataset.md)
+    int64_t size = 0;            ///< square evaluation resolution; 0 = the run's config.json size (256 without one)
+    int64_t batch = 8;
+    std::string device = "auto"; ///< auto | cpu | cuda
+    int threads = 0;             ///< torch intra-op threads; 0 = leave torch's default
+};
+
+struct ClassEval {
+    int id = 0;
+    std::string name;
+    double precision = 0, recall = 0, f1 = 0, iou = 0;  ///< NaN when the class is in neither map
+    std::uint64_t gtPixels = 0, predPixels = 0;
+};
+
+struct EvalResult {
+    std::string weights;               ///< the evaluated final.safetensors
+    std::string data;
+    std::string preset;
+    int64_t size = 0;
+    int64_t samples = 0;
+    double failureThreshold = 0.08;
+    std::vector<double> nmePerImage;   ///< in dataset order
+    double nmeMean = 0, failureRate = 0, auc = 0;
+    std::vector<ClassEval> classes;    ///< 0..numClasses-1
+    double meanF1 = 0, meanIoU = 0;    ///< over present foreground classes; NaN when none
+    int foregroundCounted = 0;
+    double depthL1 = 0;                ///< NaN when no face pixel
+    std::uint64_t facePixels = 0;
+};
+
+/// Runs `config.model`'s final weights over every sample of `config.data`.
+/// Throws std::invalid_argument for bad options (naming the field) and
+/// std::runtime_error naming the file (and field) for a missing run or
+/// weights, unreadable data, or a class count that differs from the data's.
+EvalResult evaluateRun(const EvalConfig& config, jobs::ProgressSink* progress = nullptr);
+
+/// The class table of a dataset's manifest.json ("classes"); errors name the
+/// manifest and field.
+annotate::ClassTable loadDatasetClassTable(const std::string& datasetRoot);
+
+/// The result as JSON ("synthforge-eval", version 1); NaN is written as null.
+std::string evalResultToJson(const EvalResult& result);
+/// A human-readable summary and per-class table.
+std::string evalResultTable(const EvalResult& result);
+
+}  // namespace synthforge::train

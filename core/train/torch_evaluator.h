@@ -1,0 +1,30 @@
+#pragma once
+// The torch side of evaluation (core/train/evaluator.h): metrics of a loaded
+// network on a dataset, and the landmark conversion they rest on. Torch
+// types appear here, so only torch_*.cpp files may include it.
+
+#include <torch/types.h>
+
+#include <cstdint>
+
+#include "core/annotate/class_table.h"
+#include "core/eval/landmark_metrics.h"
+#include "core/jobs/progress.h"
+#include "core/train/evaluator.h"
+#include "core/train/torch_multitask_net.h"
+#include "core/train/torch_synthforge_data.h"
+
+namespace synthforge::train {
+
+/// L x 2 normalised coordinates (softArgmax's convention) -> continuous
+/// pixels of a size x size image: p = (v + 1) * size / 2.
+eval::Landmarks2d landmarksToPixels(const torch::Tensor& normalised, int64_t size);
+
+/// Every sample of `data` through `net` (eval mode, no grad; the net's mode
+/// is restored), in batches of `batch`. `classes` names the classes; ids it
+/// lacks are named "class_<id>". Fills every EvalResult field but weights,
+/// data and preset.
+EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const annotate::ClassTable& classes,
+                       int64_t batch, const torch::Device& device, jobs::ProgressSink* progress = nullptr);
+
+}  // namespace synthforge::train

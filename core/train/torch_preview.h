@@ -1,0 +1,22 @@
+#pragma once
+// The TensorBoard preview grid of a training run: one row per sample of
+// [input with predicted landmarks | predicted segmentation | predicted depth].
+// Torch types appear here, so only torch_*.cpp files may include it.
+
+#include <torch/types.h>
+
+#include <opencv2/core/mat.hpp>
+
+#include "core/annotate/class_table.h"
+#include "core/train/torch_multitask_net.h"
+
+namespace synthforge::train {
+
+/// Runs `net` on `images` (B x 3 x S x S in [-1, 1], any device the net is
+/// on) in eval mode without grad, restoring the net's mode, and lays out the
+/// rows with annotate::contactSheet at `tileSize` pixels a tile. Depth is
+/// shown where the predicted class is not background. Returns 8-bit BGR.
+cv::Mat predictionGrid(MultiTaskNet& net, const torch::Tensor& images, const annotate::ClassTable& classes,
+                       int tileSize);
+
+}  // namespace synthforge::train
