@@ -1,5 +1,7 @@
 #include "widgets/viewport_widget.h"
 
+#include "core/annotate/annotator.h"
+
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -110,11 +112,22 @@ void ViewportWidget::paintGL() {
         }
         if (poseDirty_ && pose_.vertices.rows() > 0) {
             renderer_.setVertices(pose_.vertices);
-            renderer_.setLandmarks(pose_.landmarks);
             poseDirty_ = false;
         }
     }
     const scene::Scene& s = doc_->scene();
+    if (model_ && renderer_.initialized() && pose_.landmarks.rows() > 0) {
+        // The jaw contour follows the outline as seen by this camera, exactly
+        // as the annotations place it (68 points: cheap to upload per frame).
+        try {
+            const int bin = annotate::contourBinForCamera(*model_, pose_, s.camera.pinhole());
+            renderer_.setLandmarks(model_->landmarks.hasDynamicContour()
+                                       ? head::placeLandmarks(*model_, pose_.vertices, bin)
+                                       : pose_.landmarks);
+        } catch (const std::exception&) {
+            renderer_.setLandmarks(pose_.landmarks);  // degenerate camera: keep the pose's own
+        }
+    }
     // Device pixels, so that a high-DPI screen gets the same camera as the CPU at that size.
     const int w = std::max(1, static_cast<int>(std::lround(width() * devicePixelRatioF())));
     const int h = std::max(1, static_cast<int>(std::lround(height() * devicePixelRatioF())));

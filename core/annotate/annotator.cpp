@@ -114,6 +114,11 @@ Eigen::Matrix4f flameToCamera(const camera::PinholeCamera& camera) {
     return camera.world2cam() * camera::flameToWorldMatrix();
 }
 
+int contourBinForCamera(const head::HeadModel& model, const head::HeadPose& pose, const camera::PinholeCamera& camera) {
+    if (!model.landmarks.hasDynamicContour() || pose.landmarks.rows() == 0) return pose.contourBin;
+    return contourBinForView(pose, flameToCamera(camera));
+}
+
 Annotations annotate(const head::HeadModel& model, const head::HeadPose& pose, const camera::PinholeCamera& camera,
                      int width, int height, const UvLabelMap* labels, const AnnotationOptions& options) {
     if (pose.vertices.rows() != model.numVertices())

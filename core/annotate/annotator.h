@@ -65,6 +65,12 @@ struct Annotations {
 /// Maps FLAME metres to the camera's frame: world2cam * flameToWorld.
 Eigen::Matrix4f flameToCamera(const camera::PinholeCamera& camera);
 
+/// The dynamic contour bin for this head seen by this camera (FLAME's rule
+/// applied to the head's rotation relative to the camera), or the pose's own
+/// bin when the model has no dynamic contour. What annotate() uses; views
+/// that draw landmarks call it too so that they show the same points.
+int contourBinForCamera(const head::HeadModel& model, const head::HeadPose& pose, const camera::PinholeCamera& camera);
+
 /// Annotates `pose` (a forward pass of `model`) through `camera` at
 /// width x height. `labels` may be null when options.segmentation is false.
 /// Throws std::invalid_argument when segmentation is asked without a label

@@ -187,6 +187,8 @@ TEST(Annotator, DynamicContourFollowsTheOutlineAtEveryCameraYaw) {
         // direction turns a little more than the head would: up to 2 degrees here.
         EXPECT_NEAR(b.contourBin, a.contourBin, 2) << "yaw " << yaw;
         EXPECT_EQ(b.contourBin, turnedPose.contourBin);
+        // Views that draw landmarks ask the same question and get the same bin.
+        EXPECT_EQ(contourBinForCamera(s.model, pose, cam.pinhole()), a.contourBin);
     }
 }
 
