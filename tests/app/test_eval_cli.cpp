@@ -16,34 +16,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-/// Runs the CLI with stdout and stderr in `outFile`; returns the exit code (-1 if not exited).
-int runCli(const std::vector<std::string>& args, const fs::path& outFile) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int fd = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
-        std::vector<char*> argv{const_cast<char*>(SYNTHFORGE_CLI)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(SYNTHFORGE_CLI, argv.data());
-        _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using synthforge::testutil::readTextFile;
 
-std::string readText(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+/// Runs the CLI with stdout and stderr in `outFile`; returns the exit code.
+int runCli(const std::vector<std::string>& args, const fs::path& outFile) {
+    return synthforge::testutil::waitForExit(synthforge::testutil::startCli(args, outFile, outFile));
 }
 
 TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
@@ -53,25 +37,25 @@ TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
                       "--progress", "none", "--workers", "2"},
                      log),
               0)
-        << readText(log);
+        << readTextFile(log);
     // 10 samples: 1 validates, 9 train; batch 2 -> 4 steps.
     ASSERT_EQ(runCli({"train", "--data", data.string(), "--preset", "small", "--out", run.string(), "--epochs", "1",
                       "--batch", "2", "--size", "64", "--seed", "1", "--device", "cpu", "--threads", "1",
                       "--progress", "none"},
                      log),
               0)
-        << readText(log);
+        << readTextFile(log);
 
     ASSERT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--device", "cpu", "--threads", "1",
                       "--progress", "none"},
                      log),
               0)
-        << readText(log);
-    const std::string printed = readText(log);
+        << readTextFile(log);
+    const std::string printed = readTextFile(log);
     EXPECT_NE(printed.find("NME"), std::string::npos) << printed;
     EXPECT_NE(printed.find("background"), std::string::npos) << "class names from the manifest\n" << printed;
 
-    const auto j = nlohmann::json::parse(readText(run / "eval.json"));
+    const auto j = nlohmann::json::parse(readTextFile(run / "eval.json"));
     ASSERT_TRUE(j.contains("nme_mean"));
     EXPECT_TRUE(j["nme_mean"].is_number());
     EXPECT_EQ(j["size"], 64);  // from the run's config.json
@@ -88,8 +72,8 @@ TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
                       other.string(), "--device", "cpu", "--threads", "1", "--progress", "none"},
                      log),
               0)
-        << readText(log);
-    EXPECT_EQ(nlohmann::json::parse(readText(other))["size"], 128);
+        << readTextFile(log);
+    EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["size"], 128);
 }
 
 TEST(EvalCli, MissingRunOrDataIsExitOne) {
@@ -99,14 +83,14 @@ TEST(EvalCli, MissingRunOrDataIsExitOne) {
                       "none"},
                      log),
               1);
-    EXPECT_NE(readText(log).find("nope"), std::string::npos) << readText(log);
+    EXPECT_NE(readTextFile(log).find("nope"), std::string::npos) << readTextFile(log);
 
     fs::create_directories(dir.path / "emptyrun");
     EXPECT_EQ(runCli({"eval", "--model", (dir.path / "emptyrun").string(), "--data", dir.path.string(),
                       "--progress", "none"},
                      log),
               1);
-    EXPECT_NE(readText(log).find("final.safetensors"), std::string::npos) << readText(log);
+    EXPECT_NE(readTextFile(log).find("final.safetensors"), std::string::npos) << readTextFile(log);
 }
 
 }  // namespace

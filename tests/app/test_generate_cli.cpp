@@ -23,6 +23,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
 namespace fs = std::filesystem;
@@ -34,42 +35,16 @@ struct ChildResult {
     std::string err;
 };
 
-/// Starts the CLI with `args`; stderr goes to `errFile`. `fileLimit` > 0 sets
-/// RLIMIT_FSIZE (writes beyond it fail with EFBIG, as on a full disk).
-pid_t start(const std::vector<std::string>& args, const fs::path& errFile, long fileLimit = 0) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int fd = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) dup2(fd, 2);
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, 1);
-        if (fileLimit > 0) {
-            signal(SIGXFSZ, SIG_IGN);
-            rlimit rl{static_cast<rlim_t>(fileLimit), static_cast<rlim_t>(fileLimit)};
-            setrlimit(RLIMIT_FSIZE, &rl);
-        }
-        std::vector<char*> argv{const_cast<char*>(SYNTHFORGE_CLI)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(SYNTHFORGE_CLI, argv.data());
-        _exit(127);
-    }
-    return pid;
-}
+using synthforge::testutil::readTextFile;
 
-std::string readText(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+pid_t start(const std::vector<std::string>& args, const fs::path& errFile, long fileLimit = 0) {
+    return synthforge::testutil::startCli(args, errFile, {}, fileLimit);
 }
 
 ChildResult finish(pid_t pid, const fs::path& errFile) {
-    int status = 0;
-    waitpid(pid, &status, 0);
     ChildResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-    r.err = readText(errFile);
+    r.code = synthforge::testutil::waitForExit(pid);
+    r.err = readTextFile(errFile);
     return r;
 }
 
@@ -81,7 +56,7 @@ std::map<std::string, std::string> snapshot(const fs::path& root) {
     std::map<std::string, std::string> files;
     if (!fs::exists(root)) return files;
     for (const auto& e : fs::recursive_directory_iterator(root))
-        if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = readText(e.path());
+        if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = readTextFile(e.path());
     return files;
 }
 
@@ -240,7 +215,7 @@ TEST(GenerateCli, SegmentationInAnotherDatasetsClasses) {
     EXPECT_TRUE(seen.count(1));
     EXPECT_TRUE(seen.count(10));
     EXPECT_LE(*seen.rbegin(), 10);
-    const std::string manifest = readText(dir.path / "lapa/manifest.json");
+    const std::string manifest = readTextFile(dir.path / "lapa/manifest.json");
     EXPECT_NE(manifest.find("\"classes_preset\": \"lapa\""), std::string::npos);
     const ChildResult bad = run({"generate", "--count", "1", "--out", (dir.path / "x").string(), "--seg-classes",
                                  "pascal"},

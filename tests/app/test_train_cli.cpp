@@ -17,41 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-pid_t start(const std::vector<std::string>& args, const fs::path& errFile) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int fd = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) dup2(fd, 2);
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, 1);
-        std::vector<char*> argv{const_cast<char*>(SYNTHFORGE_CLI)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(SYNTHFORGE_CLI, argv.data());
-        _exit(127);
-    }
-    return pid;
-}
+using synthforge::testutil::readTextFile;
 
-std::string readText(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-/// Exit code, or -signal.
-int finish(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
+pid_t start(const std::vector<std::string>& args, const fs::path& errFile) { return synthforge::testutil::startCli(args, errFile); }
+int finish(pid_t pid) { return synthforge::testutil::waitForExit(pid); }
 
 std::vector<std::string> trainArgs(const fs::path& data, const fs::path& out) {
     // 12 samples: 2 validate, 10 train; batch 2 -> 5 steps per epoch, 10 steps.
@@ -67,9 +43,9 @@ TEST(TrainCli, KilledAfterACheckpointAndResumedEndsIdentical) {
                             "--progress", "none", "--workers", "2"},
                            err)),
               0)
-        << readText(err);
+        << readTextFile(err);
 
-    ASSERT_EQ(finish(start(trainArgs(data, dir.path / "whole"), err)), 0) << readText(err);
+    ASSERT_EQ(finish(start(trainArgs(data, dir.path / "whole"), err)), 0) << readTextFile(err);
 
     const fs::path killed = dir.path / "killed";
     const pid_t pid = start(trainArgs(data, killed), err);
@@ -83,14 +59,14 @@ TEST(TrainCli, KilledAfterACheckpointAndResumedEndsIdentical) {
 
     std::vector<std::string> resume = trainArgs(data, killed);
     resume.push_back("--resume");
-    ASSERT_EQ(finish(start(resume, err)), 0) << readText(err);
-    EXPECT_EQ(readText(killed / "metrics.csv"), readText(dir.path / "whole" / "metrics.csv"));
-    EXPECT_TRUE(readText(killed / "final.safetensors") == readText(dir.path / "whole" / "final.safetensors"))
+    ASSERT_EQ(finish(start(resume, err)), 0) << readTextFile(err);
+    EXPECT_EQ(readTextFile(killed / "metrics.csv"), readTextFile(dir.path / "whole" / "metrics.csv"));
+    EXPECT_TRUE(readTextFile(killed / "final.safetensors") == readTextFile(dir.path / "whole" / "final.safetensors"))
         << "final weights differ";
 
     // Without --resume the finished run is refused, and nothing changes.
     EXPECT_EQ(finish(start(trainArgs(data, killed), err)), 1);
-    EXPECT_NE(readText(err).find("--resume"), std::string::npos) << readText(err);
+    EXPECT_NE(readTextFile(err).find("--resume"), std::string::npos) << readTextFile(err);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/tiny_dataset.h"
 
 namespace synthforge::generate {
 namespace {
@@ -25,16 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const SamplePipeline& pipeline() {
-    static const SamplePipeline p = [] {
-        SamplePipeline s;
-        auto model = std::make_shared<head::HeadModel>(head::loadHeadModel("default"));
-        const cv::Mat ids = head::default_head::buildDefaultLabelMap(*model, 256);
-        s.model = model;
-        s.labels = std::make_shared<annotate::UvLabelMap>(ids, annotate::ClassTable::defaultTable(), "labels");
-        s.generator = std::make_shared<ProceduralGenerator>(model, ids);
-        s.width = s.height = 48;
-        return s;
-    }();
+    static const SamplePipeline p = testutil::tinyPipeline(48);
     return p;
 }
 

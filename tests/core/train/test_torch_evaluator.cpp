@@ -20,6 +20,7 @@
 #include "core/train/evaluator.h"
 #include "core/train/torch_evaluator.h"
 #include "core/train/trainer.h"
+#include "tests/support/tiny_dataset.h"
 #include "tests/support/fixtures.h"
 
 namespace synthforge::train {
@@ -33,21 +34,7 @@ fs::path datasetDir() { return fs::temp_directory_path() / ("synthforge_eval_dat
 const fs::path& tinyDataset() {
     static const fs::path root = [] {
         const fs::path dir = datasetDir();
-        fs::remove_all(dir);
-        generate::SamplePipeline s;
-        auto model = std::make_shared<head::HeadModel>(head::loadHeadModel("default"));
-        const cv::Mat ids = head::default_head::buildDefaultLabelMap(*model, 256);
-        s.model = model;
-        s.labels = std::make_shared<annotate::UvLabelMap>(ids, annotate::ClassTable::defaultTable(), "labels");
-        s.generator = std::make_shared<generate::ProceduralGenerator>(model, ids);
-        s.width = s.height = 64;
-        generate::DatasetOptions o;
-        o.outDir = dir.string();
-        o.count = 8;
-        o.seed = 5;
-        o.workers = 2;
-        o.headSource = "default";
-        generate::writeDataset(s, o);
+        testutil::writeTinyDataset(dir, 8, 5);
         return dir;
     }();
     return root;

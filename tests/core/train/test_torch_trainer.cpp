@@ -16,6 +16,7 @@
 #include "core/head/head_model_io.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/trainer.h"
+#include "tests/support/tiny_dataset.h"
 #include "tests/support/fixtures.h"
 
 namespace synthforge::train {
@@ -28,21 +29,7 @@ namespace fs = std::filesystem;
 const fs::path& tinyDataset() {
     static const fs::path root = [] {
         const fs::path dir = fs::temp_directory_path() / ("synthforge_train_data_" + std::to_string(::getpid()));
-        fs::remove_all(dir);
-        generate::SamplePipeline s;
-        auto model = std::make_shared<head::HeadModel>(head::loadHeadModel("default"));
-        const cv::Mat ids = head::default_head::buildDefaultLabelMap(*model, 256);
-        s.model = model;
-        s.labels = std::make_shared<annotate::UvLabelMap>(ids, annotate::ClassTable::defaultTable(), "labels");
-        s.generator = std::make_shared<generate::ProceduralGenerator>(model, ids);
-        s.width = s.height = 64;
-        generate::DatasetOptions o;
-        o.outDir = dir.string();
-        o.count = 12;
-        o.seed = 3;
-        o.workers = 2;
-        o.headSource = "default";
-        generate::writeDataset(s, o);
+        testutil::writeTinyDataset(dir, 12, 3);
         return dir;
     }();
     return root;
