@@ -20,13 +20,11 @@
 #include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
 #include <opencv2/core/version.hpp>
-#include <opencv2/imgcodecs.hpp>
 
-#include "core/generate/dataset_layout.h"
-#include "core/io/file_util.h"
 #include "core/scene/scene_pipeline.h"
 #include "widgets/camera_panel.h"
 #include "widgets/dataset_browser.h"
+#include "widgets/export_tasks.h"
 #include "widgets/generator_view.h"
 #include "widgets/head_panel.h"
 #include "widgets/latent_panel.h"
@@ -109,6 +107,7 @@ void MainWindow::buildMenus() {
         if (!p.isEmpty()) openHeadModel(p);
     });
     QAction* open = file->addAction(tr("&Open scene…"), this, [this] {
+        if (!maybeSave()) return;
         const QString p = QFileDialog::getOpenFileName(this, tr("Open scene or annotation"), {},
                                                        tr("Scenes and annotations (*.json);;All files (*)"));
         if (!p.isEmpty()) openScene(p);
@@ -131,9 +130,28 @@ void MainWindow::buildMenus() {
         if (!d.isEmpty()) openDataset(d);
     });
     openDs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    file->addAction(tr("&Export current sample…"), this, [this] {
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Current &sample…"), this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Export the current sample to"));
         if (!d.isEmpty()) exportSample(d);
+    });
+    QAction* meshAction = exportMenu->addAction(tr("Posed &mesh…"), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(
+            this, tr("Export the posed mesh"), QStringLiteral("head.obj"),
+            tr("Wavefront OBJ (*.obj);;Stanford PLY (*.ply);;glTF 2 (*.gltf);;glTF 2 binary (*.glb)"));
+        if (!p.isEmpty()) exportPosedMesh(p);
+    });
+    meshAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction* shot = exportMenu->addAction(tr("Screenshot of the &view…"), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save a screenshot of the view"),
+                                                       QStringLiteral("view.png"), tr("Images (*.png *.jpg)"));
+        if (!p.isEmpty()) saveScreenshot(p, Screenshot::CurrentView);
+    });
+    shot->setShortcut(QKeySequence(Qt::Key_F12));
+    exportMenu->addAction(tr("Screenshot of the &window…"), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Save a screenshot of the window"),
+                                                       QStringLiteral("window.png"), tr("Images (*.png *.jpg)"));
+        if (!p.isEmpty()) saveScreenshot(p, Screenshot::Window);
     });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -293,32 +311,60 @@ bool MainWindow::saveSceneTo(const QString& path) {
     return true;
 }
 
-bool MainWindow::exportSample(const QString& dir) {
+QFuture<QString> MainWindow::runExport(const QString& what, std::function<void()> job) {
+    QFuture<QString> done = QtConcurrent::run([job = std::move(job)]() -> QString {
+        try {
+            job();
+            return {};
+        } catch (const std::exception& e) {
+            return QString::fromUtf8(e.what());
+        }
+    });
+    done.then(this, [this, what](const QString& error) {
+        if (error.isEmpty())
+            statusBar()->showMessage(tr("Exported %1").arg(what), 5000);
+        else
+            reportError(tr("Cannot export"), error);
+    });
+    return done;
+}
+
+QFuture<QString> MainWindow::exportSample(const QString& dir) {
     const auto sample = view_->lastSample();
     if (!sample) {
         reportError(tr("Nothing to export"), tr("No generated sample yet."));
-        return false;
+        return QtFuture::makeReadyFuture(tr("No generated sample yet."));
     }
-    // The same files as one dataset sample (docs/dataset.md), named 000000.
-    const std::string root = dir.toStdString(), name = generate::indexName(0, 6);
-    try {
-        for (const char* sub : {"images", "seg", "depth", "annotations"})
-            if (!QDir(dir).mkpath(QString::fromLatin1(sub))) throw std::runtime_error(root + "/" + sub + ": cannot create");
-        auto write = [&](const std::string& path, const cv::Mat& m) {
-            if (!m.empty() && !cv::imwrite(path, m)) throw std::runtime_error(path + ": cannot write");
-        };
-        write(root + "/images/" + name + ".png", sample->image.image);
-        write(root + "/seg/" + name + ".png", sample->annotations.segmentation);
-        write(root + "/depth/" + name + ".tiff", sample->annotations.depth);
-        io::writeFileAtomic(root + "/annotations/" + name + ".json",
-                            generate::sampleAnnotationJson(*sample, 0, sample->annotations.width,
-                                                           sample->annotations.height));
-    } catch (const std::exception& e) {
-        reportError(tr("Cannot export sample"), QString::fromUtf8(e.what()));
-        return false;
+    return runExport(dir, [dir, sample] { writeSampleFolder(dir, *sample); });
+}
+
+QFuture<QString> MainWindow::exportPosedMesh(const QString& path) {
+    const auto model = doc_->model();
+    if (!model) {
+        reportError(tr("Nothing to export"), tr("No head model loaded yet."));
+        return QtFuture::makeReadyFuture(tr("No head model loaded yet."));
     }
-    statusBar()->showMessage(tr("Exported to %1").arg(dir), 5000);
-    return true;
+    const head::HeadParams params = doc_->scene().params;
+    return runExport(path, [path, model, params] { writePosedMesh(path, *model, params); });
+}
+
+QFuture<QString> MainWindow::saveScreenshot(const QString& path, Screenshot what) {
+    // Grabbing must happen on the GUI thread; encoding and writing need not.
+    const QImage image = (what == Screenshot::Window ? grab() : tabs_->currentWidget()->grab()).toImage();
+    return runExport(path, [path, image] { writeScreenshot(path, image); });
+}
+
+bool MainWindow::maybeSave() {
+    if (doc_->undoStack()->isClean() || !dialogs_) return true;
+    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
+                                             tr("The scene has unsaved changes. Save them?"),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel) return false;
+    if (answer == QMessageBox::Discard) return true;
+    QString p = doc_->filePath();
+    if (p.isEmpty())
+        p = QFileDialog::getSaveFileName(this, tr("Save scene"), QStringLiteral("scene.json"), tr("Scenes (*.json)"));
+    return !p.isEmpty() && saveSceneTo(p);
 }
 
 void MainWindow::reportError(const QString& title, const QString& message) {
@@ -348,6 +394,10 @@ void MainWindow::about() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+    if (!maybeSave()) {
+        e->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState());

@@ -12,8 +12,10 @@
 // scene that needs another model is applied only once that model loaded, so
 // a bad file of any kind leaves the previous state untouched.
 
+#include <functional>
 #include <memory>
 
+#include <QFuture>
 #include <QFutureWatcher>
 #include <QMainWindow>
 
@@ -61,9 +63,18 @@ public:
     /// dataset; the previously open dataset stays.
     bool openDataset(const QString& dir);
     bool saveSceneTo(const QString& path);
-    /// Writes the last generated sample as a one-sample dataset folder
-    /// (images/, seg/, depth/, annotations/ with 000000 names).
-    bool exportSample(const QString& dir);
+    /// File > Export. Each writes on a worker thread and returns at once; the
+    /// future holds the error message ("" on success), which is also reported
+    /// (status bar, or an error dialog) on the GUI thread when it finishes.
+    ///
+    /// The last generated sample as a one-sample dataset folder (images/,
+    /// seg/, depth/, annotations/ with 000000 names).
+    QFuture<QString> exportSample(const QString& dir);
+    /// The posed mesh of the current scene (.obj, .ply, .gltf, .glb).
+    QFuture<QString> exportPosedMesh(const QString& path);
+    enum class Screenshot { Window, CurrentView };
+    /// The whole window, or the centre tab on screen (generator view or 3D viewport).
+    QFuture<QString> saveScreenshot(const QString& path, Screenshot what);
 
     /// Off in tests: errors are written to stderr and kept in lastError()
     /// instead of a modal QMessageBox.
@@ -92,6 +103,9 @@ private:
     void about();
     void openBrowserSampleAsScene(const QString& annotationPath);
     void ensureViewport();
+    QFuture<QString> runExport(const QString& what, std::function<void()> job);
+    /// Asks to save unsaved scene edits. False when the user cancels.
+    bool maybeSave();
 
     SceneDocument* doc_;
     GeneratorView* view_;

@@ -14,6 +14,7 @@
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
 #include "core/head/lbs.h"
+#include "core/head/posed_mesh.h"
 #include "core/io/file_util.h"
 #include "core/io/mesh_io.h"
 
@@ -94,12 +95,7 @@ void runPose(const PoseArgs& a) {
     opts.poseCorrectives = !a.noCorrectives;
     const head::HeadPose posed = head::forward(model, params, opts);
 
-    io::TriMesh mesh;
-    mesh.positions = posed.vertices;
-    mesh.faces = model.faces;
-    mesh.uv = model.uv;
-    mesh.uvFaces = model.uvFaces;
-    io::exportMesh(a.out, mesh);
+    io::exportMesh(a.out, head::meshWithModelLayout(model, posed.vertices));
 
     json s;
     s["model"] = modelSummary(model, a.model);

@@ -4,6 +4,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFuture>
+#include <QImage>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -11,6 +13,8 @@
 #include <QUndoStack>
 #include <opencv2/core.hpp>
 
+#include "core/head/lbs.h"
+#include "core/io/mesh_io.h"
 #include "core/scene/scene.h"
 #include "widgets/generator_view.h"
 #include "widgets/main_window.h"
@@ -84,11 +88,63 @@ private slots:
 
     void exportWritesADatasetSample() {
         QTemporaryDir dir;
-        QVERIFY(window_->exportSample(dir.path()));
+        QFuture<QString> done = window_->exportSample(dir.path());
+        done.waitForFinished();
+        QCOMPARE(done.result(), QString());
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("images/000000.png"))));
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("annotations/000000.json"))));
         // The exported annotation opens as a scene.
         QVERIFY(window_->openScene(dir.filePath(QStringLiteral("annotations/000000.json"))));
+    }
+
+    void exportedMeshReadsBackPosed() {
+        QTemporaryDir dir;
+        scene::Scene s = window_->document()->scene();
+        s.params.pose(6) = 0.2f;  // open the jaw (joint 2 = jaw, x axis): the export must be the posed mesh, not the template
+        window_->document()->reset(s, window_->document()->model());
+        const auto model = window_->document()->model();
+        for (const char* ext : {"obj", "ply", "glb"}) {
+            const QString path = dir.filePath(QStringLiteral("head.") + QLatin1String(ext));
+            QFuture<QString> done = window_->exportPosedMesh(path);
+            done.waitForFinished();
+            QCOMPARE(done.result(), QString());
+            const io::TriMesh back = io::importMesh(path.toStdString());
+            QCOMPARE(back.faces.rows(), model->faces.rows());
+            // Welded back by exact value: the vertex set equals the posed one.
+            const head::HeadPose posed = head::forward(*model, s.params);
+            QCOMPARE(back.positions.rows(), posed.vertices.rows());
+            // Order-free comparisons (the reader's welding reorders vertices).
+            QVERIFY((back.positions.colwise().maxCoeff() - posed.vertices.colwise().maxCoeff()).norm() < 1e-5f);
+            QVERIFY((back.positions.colwise().minCoeff() - posed.vertices.colwise().minCoeff()).norm() < 1e-5f);
+            QVERIFY((back.positions.colwise().mean() - posed.vertices.colwise().mean()).norm() < 1e-5f);
+            QVERIFY((posed.vertices.colwise().mean() - model->vTemplate.colwise().mean()).norm() > 1e-5f);
+        }
+        // An unknown extension is an error naming the file; nothing is written.
+        const QString bad = dir.filePath(QStringLiteral("head.stl"));
+        QFuture<QString> done = window_->exportPosedMesh(bad);
+        done.waitForFinished();
+        QVERIFY(done.result().startsWith(bad));
+        QVERIFY(!QFile::exists(bad));
+        QTRY_VERIFY(window_->lastError().startsWith(bad));  // reported on the GUI thread
+    }
+
+    void screenshotsHaveTheWidgetsSize() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("window.png"));
+        QFuture<QString> done = window_->saveScreenshot(path, MainWindow::Screenshot::Window);
+        done.waitForFinished();
+        QCOMPARE(done.result(), QString());
+        QImage back(path);
+        QCOMPARE(back.size(), window_->size() * window_->devicePixelRatio());
+        const QString view = dir.filePath(QStringLiteral("view"));  // no suffix: PNG is added
+        done = window_->saveScreenshot(view, MainWindow::Screenshot::CurrentView);
+        done.waitForFinished();
+        QCOMPARE(done.result(), QString());
+        QVERIFY(!QImage(view + QStringLiteral(".png")).isNull());
+        // An unwritable place is an error, not a crash.
+        done = window_->saveScreenshot(QStringLiteral("/proc/forbidden/x.png"), MainWindow::Screenshot::Window);
+        done.waitForFinished();
+        QVERIFY(done.result().contains(QStringLiteral("/proc/forbidden/x.png")));
     }
 
 private:
