@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QHBoxLayout>
 #include <QImage>
@@ -40,12 +41,14 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent), model_(new Da
     opacity_->setValue(40);
     opacity_->setMaximumWidth(80);
     opacity_->setToolTip(tr("Segmentation opacity"));
-    depth_ = new QCheckBox(tr("Depth"), this);
-    depth_->setToolTip(tr("Stored depth/ as a colour map instead of the image"));
+    base_ = new QComboBox(this);
+    base_->addItems({tr("Image"), tr("Depth"), tr("Normals")});
+    base_->setToolTip(tr("What the overlays are drawn on: the stored image, depth/ as a colour map, or "
+                         "normals/ (datasets generated with --normals)"));
     toggles->addWidget(landmarks_);
     toggles->addWidget(segmentation_);
     toggles->addWidget(opacity_);
-    toggles->addWidget(depth_);
+    toggles->addWidget(base_);
     toggles->addStretch(1);
     left->addLayout(toggles);
 
@@ -100,7 +103,8 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent), model_(new Da
     connect(list_->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) { currentChanged(current.isValid() ? current.row() : -1); });
     connect(&loader_, &QFutureWatcher<Loaded>::finished, this, &DatasetBrowser::loadFinished);
-    for (QCheckBox* c : {landmarks_, segmentation_, depth_}) connect(c, &QCheckBox::toggled, this, &DatasetBrowser::redraw);
+    for (QCheckBox* c : {landmarks_, segmentation_}) connect(c, &QCheckBox::toggled, this, &DatasetBrowser::redraw);
+    connect(base_, &QComboBox::currentIndexChanged, this, &DatasetBrowser::redraw);
     connect(opacity_, &QSlider::valueChanged, this, &DatasetBrowser::redraw);
 }
 
@@ -196,7 +200,7 @@ cv::Mat DatasetBrowser::composed() const {
     o.landmarks = landmarks_->isChecked();
     o.segmentation = segmentation_->isChecked();
     o.opacity = static_cast<float>(opacity_->value()) / 100.0f;
-    o.depth = depth_->isChecked();
+    o.base = static_cast<StoredOverlays::Base>(base_->currentIndex());
     return composeStoredSample(*shown_, index_ ? index_->classes.get() : nullptr, o);
 }
 
@@ -216,7 +220,8 @@ void DatasetBrowser::resizeEvent(QResizeEvent* e) {
 
 void DatasetBrowser::setLandmarksShown(bool on) { landmarks_->setChecked(on); }
 void DatasetBrowser::setSegmentationShown(bool on) { segmentation_->setChecked(on); }
-void DatasetBrowser::setDepthShown(bool on) { depth_->setChecked(on); }
+void DatasetBrowser::setDepthShown(bool on) { base_->setCurrentIndex(on ? 1 : 0); }
+void DatasetBrowser::setNormalsShown(bool on) { base_->setCurrentIndex(on ? 2 : 0); }
 
 void DatasetBrowser::openAsScene() {
     if (!shown_ || !index_) return;

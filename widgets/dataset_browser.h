@@ -22,6 +22,7 @@
 
 class QAction;
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QListView;
 class QPushButton;
@@ -55,7 +56,9 @@ public:
 
     void setLandmarksShown(bool on);
     void setSegmentationShown(bool on);
+    /// Depth (or normals) colour map as the base instead of the image.
     void setDepthShown(bool on);
+    void setNormalsShown(bool on);
 
     /// Next / previous sample; their shortcuts work anywhere in the window
     /// once the actions are in a menu (MainWindow puts them in View).
@@ -111,7 +114,7 @@ private:
     QLabel* compare_;
     QCheckBox* landmarks_;
     QCheckBox* segmentation_;
-    QCheckBox* depth_;
+    QComboBox* base_;  ///< Image, Depth, Normals
     QSlider* opacity_;
     QPushButton* openScene_;
     QAction* next_;

@@ -27,6 +27,7 @@ std::string DatasetIndex::annotationPath(std::size_t row) const { return dir + "
 std::string DatasetIndex::imagePath(std::size_t row) const { return dir + "/images/" + samples.at(row) + ".png"; }
 std::string DatasetIndex::segPath(std::size_t row) const { return dir + "/seg/" + samples.at(row) + ".png"; }
 std::string DatasetIndex::depthPath(std::size_t row) const { return dir + "/depth/" + samples.at(row) + ".tiff"; }
+std::string DatasetIndex::normalsPath(std::size_t row) const { return dir + "/normals/" + samples.at(row) + ".png"; }
 
 DatasetIndex loadDatasetIndex(const std::string& dir) {
     std::error_code ec;

@@ -27,6 +27,7 @@ struct DatasetIndex {
     std::string imagePath(std::size_t row) const;
     std::string segPath(std::size_t row) const;
     std::string depthPath(std::size_t row) const;
+    std::string normalsPath(std::size_t row) const;  ///< written with `generate --normals`
 };
 
 /// Reads `dir`/manifest.json and lists the samples. Throws std::runtime_error

@@ -33,6 +33,9 @@ StoredSample loadStoredSample(const DatasetIndex& index, std::size_t row) {
     if (s.image.empty()) throw std::runtime_error(imagePath + ": missing or unreadable image");
     s.seg = readOptional(index.segPath(row), cv::IMREAD_UNCHANGED, CV_8UC1, s.image.size());
     s.depth = readOptional(index.depthPath(row), cv::IMREAD_UNCHANGED, CV_32FC1, s.image.size());
+    // imread gives BGR, so the file's R = x lands in channel 2: shown as
+    // BGR it looks exactly like the file (the usual normal-map colours).
+    s.normals = readOptional(index.normalsPath(row), cv::IMREAD_COLOR, CV_8UC3, s.image.size());
 
     const std::string annPath = index.annotationPath(row);
     try {
@@ -53,7 +56,13 @@ StoredSample loadStoredSample(const DatasetIndex& index, std::size_t row) {
 }
 
 cv::Mat composeStoredSample(const StoredSample& s, const annotate::ClassTable* classes, const StoredOverlays& o) {
-    cv::Mat out = o.depth && !s.depth.empty() ? annotate::depthColormap(s.depth) : s.image.clone();
+    cv::Mat out;
+    if (o.base == StoredOverlays::Base::Depth && !s.depth.empty())
+        out = annotate::depthColormap(s.depth);
+    else if (o.base == StoredOverlays::Base::Normals && !s.normals.empty())
+        out = s.normals.clone();
+    else
+        out = s.image.clone();
     if (o.segmentation && classes && !s.seg.empty())
         out = annotate::blendSegmentation(out, s.seg, *classes, o.opacity);
     if (o.landmarks && s.landmarks.rows() > 0) out = annotate::drawLandmarks(out, s.landmarks, s.visible);

@@ -22,6 +22,7 @@ struct StoredSample {
     cv::Mat image;          ///< BGR, CV_8UC3
     cv::Mat seg;            ///< class ids, CV_8UC1; empty when the dataset has none
     cv::Mat depth;          ///< CV_32FC1, 0 = background; empty when missing
+    cv::Mat normals;        ///< normals/ as stored (CV_8UC3, file RGB = xyz); empty when missing
     Eigen::Matrix<float, Eigen::Dynamic, 2, Eigen::RowMajor> landmarks;  ///< 2d_kps, pixels
     std::vector<std::uint8_t> visible;                                  ///< kps_visible
 };
@@ -29,17 +30,18 @@ struct StoredSample {
 /// Reads sample `row` of `index`. Slow enough (PNG/TIFF decoding) that the
 /// browser calls it on a worker. Throws std::runtime_error naming the file
 /// for a missing or corrupt image or annotation; a missing seg or depth file
-/// only leaves that Mat empty.
+/// (or normals) file only leaves that Mat empty.
 StoredSample loadStoredSample(const DatasetIndex& index, std::size_t row);
 
 struct StoredOverlays {
-    bool depth = false;  ///< depth colour map instead of the image as the base
+    enum class Base { Image, Depth, Normals };
+    Base base = Base::Image;  ///< what the overlays are drawn on; the image when that map is missing
     bool segmentation = false;
     float opacity = 0.5f;
     bool landmarks = true;
 };
 
-/// The picture the browser shows: base (image or depth) plus the chosen
+/// The picture the browser shows: base (image, depth or normals) plus the chosen
 /// overlays, BGR. Segmentation needs `classes` (the manifest's table).
 cv::Mat composeStoredSample(const StoredSample& s, const annotate::ClassTable* classes, const StoredOverlays& o);
 

@@ -38,6 +38,7 @@ private slots:
         o.seed = 5;
         o.workers = 1;
         o.headSource = "default";
+        o.normals = true;
         QCOMPARE(generate::writeDataset(p, o).written, 3u);
 
         window_ = new MainWindow;
@@ -91,7 +92,21 @@ private slots:
         QVERIFY(!b->shownSample()->seg.empty());
         QVERIFY(cv::norm(b->composed(), plain, cv::NORM_INF) > 0);
         b->setDepthShown(true);
-        QVERIFY(cv::norm(b->composed(), plain, cv::NORM_INF) > 0);
+        const cv::Mat depth = b->composed();
+        QVERIFY(cv::norm(depth, plain, cv::NORM_INF) > 0);
+        // Normals: the stored normals/ PNG as it looks in a viewer (file RGB
+        // = xyz, OpenCV camera axes). Visible surface faces the camera
+        // (z < 0), so blue stays below the middle over the whole head.
+        b->setNormalsShown(true);
+        b->setSegmentationShown(false);
+        const cv::Mat normals = b->composed();
+        QVERIFY(!b->shownSample()->normals.empty());
+        QCOMPARE(cv::norm(normals, b->shownSample()->normals, cv::NORM_INF), 0.0);
+        QVERIFY(cv::norm(normals, depth, cv::NORM_INF) > 0);
+        const cv::Mat head = b->shownSample()->seg != 0;
+        QVERIFY(cv::countNonZero(head) > 100);
+        const cv::Scalar meanBgr = cv::mean(normals, head);
+        QVERIFY2(meanBgr[0] < 100, qPrintable(QStringLiteral("mean blue %1").arg(meanBgr[0])));
         b->setDepthShown(false);
         b->setLandmarksShown(true);
     }

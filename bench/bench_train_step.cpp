@@ -1,0 +1,98 @@
+// Training step time of the Stage I network on the CPU (issue 7 "Speed"),
+// next to tools/bench_train_step.py, which steps the same network (the
+// PyTorch twin, tools/synthforge_nets.py) through the same work.
+//
+// BM_NetStep is the comparable step: forward of every head, cross-entropy on
+// the segmentation, L1 on the depth, MSE on the soft-argmax landmarks,
+// backward, AdamW. BM_FullStep is our real training step (multiTaskLoss:
+// heatmap cross-entropy and the affine-equivariance term, which runs the
+// backbone a second time), for the figures in docs/performance.md.
+//
+//   build/bench/bench_train_step --benchmark_filter=small
+//   /usr/bin/python3 tools/bench_train_step.py --preset small
+// Both use one intra-op thread unless SYNTHFORGE_BENCH_THREADS is set.
+
+#include <cstdlib>
+#include <string>
+
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include "core/train/torch_losses.h"
+#include "core/train/torch_multitask_net.h"
+
+using namespace synthforge::train;
+
+namespace {
+
+constexpr int64_t kBatch = 8, kSize = 256, kClasses = 19;
+
+struct Fixture {
+    MultiTaskNet net;
+    torch::optim::AdamW opt;
+    torch::Tensor images, seg, depth, landmarks;
+
+    explicit Fixture(const std::string& preset)
+        : net(MultiTaskNetOptions(kClasses).preset(preset)),
+          opt(net->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(1e-2)) {
+        torch::manual_seed(0);
+        images = torch::rand({kBatch, 3, kSize, kSize}) * 2 - 1;
+        seg = torch::randint(0, kClasses, {kBatch, kSize, kSize}, torch::kLong);
+        depth = torch::rand({kBatch, 1, kSize, kSize});
+        landmarks = torch::rand({kBatch, 68, 2}) * 2 - 1;
+        net->train();
+    }
+};
+
+void setThreads() {
+    const char* t = std::getenv("SYNTHFORGE_BENCH_THREADS");
+    torch::set_num_threads(t ? std::atoi(t) : 1);
+}
+
+void netStep(benchmark::State& state, const std::string& preset) {
+    setThreads();
+    Fixture f(preset);
+    auto step = [&f] {
+        f.opt.zero_grad();
+        const MultiTaskOutput out = f.net->forward(f.images);
+        const torch::Tensor loss = torch::nn::functional::cross_entropy(out.segmentation, f.seg) +
+                                   (out.depth - f.depth).abs().mean() +
+                                   torch::mse_loss(out.landmarks, f.landmarks);
+        loss.backward();
+        f.opt.step();
+        return loss.item<float>();
+    };
+    step();  // warm-up, as tools/bench_train_step.py does
+    for (auto _ : state) benchmark::DoNotOptimize(step());
+    state.counters["images/s"] = benchmark::Counter(static_cast<double>(kBatch * state.iterations()),
+                                                    benchmark::Counter::kIsRate);
+}
+
+void fullStep(benchmark::State& state, const std::string& preset) {
+    setThreads();
+    Fixture f(preset);
+    MultiTaskTargets targets;
+    targets.segmentation = f.seg;
+    targets.depth = f.depth;
+    targets.landmarks = f.landmarks;
+    auto step = [&f, &targets] {
+        f.opt.zero_grad();
+        const MultiTaskLosses l = multiTaskLoss(f.net, f.images, targets);
+        l.total.backward();
+        f.opt.step();
+        return l.total.item<float>();
+    };
+    step();  // warm-up
+    for (auto _ : state) benchmark::DoNotOptimize(step());
+    state.counters["images/s"] = benchmark::Counter(static_cast<double>(kBatch * state.iterations()),
+                                                    benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(netStep, small, std::string("small"))->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK_CAPTURE(fullStep, small, std::string("small"))->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK_CAPTURE(netStep, reference, std::string("reference"))->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+BENCHMARK_CAPTURE(fullStep, reference, std::string("reference"))->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+
+BENCHMARK_MAIN();
