@@ -5,18 +5,22 @@
 #include <QHBoxLayout>
 #include <QImage>
 #include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
 #include <QPixmap>
 #include <QSlider>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/annotate/overlays.h"
+#include "widgets/image_hover.h"
 #include "widgets/scene_document.h"
 
 namespace synthforge::widgets {
 
 namespace {
 constexpr int kDebounceMs = 50;
+constexpr double kHoverPixels = 8;  ///< how near (on screen) the cursor must be to a landmark
 
 QImage toQImage(const cv::Mat& bgr) {
     // QImage::Format_BGR888 matches OpenCV's order; copy() detaches from the Mat.
@@ -51,6 +55,12 @@ GeneratorView::GeneratorView(SceneDocument* doc, QWidget* parent) : QWidget(pare
     picture_->setMinimumSize(256, 256);
     picture_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
     box->addWidget(picture_, 1);
+    hoverLine_ = new QLabel(this);
+    hoverLine_->setObjectName(QStringLiteral("hoverLine"));
+    hoverLine_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->addWidget(hoverLine_);
+    picture_->setMouseTracking(true);
+    picture_->installEventFilter(this);
     legend_ = new QLabel(this);
     legend_->setWordWrap(true);
     legend_->setTextFormat(Qt::RichText);
@@ -137,6 +147,8 @@ void GeneratorView::finished() {
     }
     last_ = r.sample;
     lastMs_ = r.ms;
+    if (hoverPos_.x() >= 0)
+        hoverAt(hoverPos_);  // the pixel under a still cursor changed
     redraw();
     emit frameShown(r.ms);
 }
@@ -161,9 +173,68 @@ cv::Mat GeneratorView::composed() const {
 void GeneratorView::redraw() {
     const cv::Mat bgr = composed();
     if (bgr.empty()) return;
-    const QPixmap pix = QPixmap::fromImage(toQImage(bgr));
-    picture_->setPixmap(pix.scaled(picture_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    QPixmap pix = QPixmap::fromImage(toQImage(bgr)).scaled(picture_->size(), Qt::KeepAspectRatio,
+                                                           Qt::SmoothTransformation);
+    if (hoverLandmark_ >= 0 && landmarks_->isChecked()) {
+        // The index is drawn at screen resolution, after scaling, so it stays
+        // legible on a 64² sample as on a 1024² one.
+        const auto& lm = last_->annotations.landmarks2d;
+        const ImageFit fit = fitImage(QSize(bgr.cols, bgr.rows), picture_->size());
+        const QPointF at = fit.toWidget(QPointF(lm(hoverLandmark_, 0), lm(hoverLandmark_, 1))) -
+                           QPointF(fit.dx, fit.dy);
+        QPainter p(&pix);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(QPen(Qt::yellow, 2));
+        p.drawEllipse(at, 6, 6);
+        QFont f = p.font();
+        f.setBold(true);
+        p.setFont(f);
+        const QString label = QString::number(hoverLandmark_);
+        const QPointF textAt = at + QPointF(8, -8);
+        p.setPen(Qt::black);
+        p.drawText(textAt + QPointF(1, 1), label);
+        p.setPen(Qt::yellow);
+        p.drawText(textAt, label);
+    }
+    picture_->setPixmap(pix);
 }
+
+bool GeneratorView::eventFilter(QObject* watched, QEvent* e) {
+    if (watched == picture_) {
+        if (e->type() == QEvent::MouseMove) hoverAt(static_cast<QMouseEvent*>(e)->position().toPoint());
+        if (e->type() == QEvent::Leave) clearHover();
+    }
+    return QWidget::eventFilter(watched, e);
+}
+
+void GeneratorView::hoverAt(QPoint pos) {
+    hoverPos_ = pos;
+    int landmark = -1;
+    QString text;
+    if (last_) {
+        const annotate::Annotations& a = last_->annotations;
+        const ImageFit fit = fitImage(QSize(a.width, a.height), picture_->size());
+        const QPointF p = fit.toImage(pos);
+        if (landmarks_->isChecked()) landmark = nearestLandmark(a.landmarks2d, p, kHoverPixels / fit.scale);
+        text = describePixel(a, pipeline_ ? pipeline_->outputClasses() : nullptr, p, landmark);
+    }
+    hoverLine_->setText(text);
+    if (landmark != hoverLandmark_) {
+        hoverLandmark_ = landmark;
+        redraw();
+    }
+}
+
+void GeneratorView::clearHover() {
+    hoverPos_ = QPoint(-1, -1);
+    hoverLine_->clear();
+    if (hoverLandmark_ >= 0) {
+        hoverLandmark_ = -1;
+        redraw();
+    }
+}
+
+QString GeneratorView::hoverText() const { return hoverLine_->text(); }
 
 void GeneratorView::resizeEvent(QResizeEvent* e) {
     QWidget::resizeEvent(e);

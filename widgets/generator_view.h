@@ -1,7 +1,9 @@
 #pragma once
 // The generator's image for the current scene at the dataset resolution,
 // with annotation overlays (landmarks coloured by visibility, segmentation
-// with an opacity slider and a class legend, depth, normals).
+// with an opacity slider and a class legend, depth, normals). Under the
+// cursor, a line below the picture names the pixel's class, depth and the
+// nearest landmark, whose index is drawn next to it.
 //
 // Rendering runs on a worker thread (QtConcurrent), debounced by ~50 ms. At
 // most one render runs at a time; edits made meanwhile are coalesced into
@@ -54,6 +56,16 @@ public:
     /// Requests a render now (skipping the debounce), e.g. after loading.
     void renderNow();
 
+    /// What the cursor at `pos` (in picture() coordinates) points at: the
+    /// hover line is updated and the nearest landmark within 8 screen pixels
+    /// is labelled. The mouse calls it; tests may too.
+    void hoverAt(QPoint pos);
+    void clearHover();
+    int hoveredLandmark() const { return hoverLandmark_; }
+    QString hoverText() const;
+    /// The label the picture is shown in.
+    QLabel* picture() const { return picture_; }
+
 signals:
     /// A new frame is on screen; `ms` is the worker's wall time for it.
     void frameShown(double ms);
@@ -61,6 +73,7 @@ signals:
 
 protected:
     void resizeEvent(QResizeEvent* e) override;
+    bool eventFilter(QObject* watched, QEvent* e) override;
 
 private:
     struct Result {
@@ -85,6 +98,9 @@ private:
 
     QLabel* picture_;
     QLabel* legend_;
+    QLabel* hoverLine_;
+    QPoint hoverPos_{-1, -1};  ///< in picture_ coordinates; (-1, -1) = not hovering
+    int hoverLandmark_ = -1;
     QComboBox* base_;
     QCheckBox* landmarks_;
     QCheckBox* segmentation_;

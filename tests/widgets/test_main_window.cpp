@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFuture>
 #include <QImage>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -17,6 +18,7 @@
 #include "core/io/mesh_io.h"
 #include "core/scene/scene.h"
 #include "widgets/generator_view.h"
+#include "widgets/image_hover.h"
 #include "widgets/main_window.h"
 #include "widgets/scene_document.h"
 
@@ -56,6 +58,32 @@ private slots:
         window_->document()->setCamera(c);
         QVERIFY(frames.wait(60000));
         QCOMPARE(window_->generatorView()->lastSample()->spec.camera.yaw, 0.5f);
+    }
+
+    void hoverNamesThePixelAndLabelsTheLandmark() {
+        GeneratorView* v = window_->generatorView();
+        v->setLandmarksShown(true);
+        v->picture()->resize(400, 300);
+        const auto sample = v->lastSample();
+        QVERIFY(sample);
+        const annotate::Annotations& a = sample->annotations;
+        const ImageFit fit = fitImage(QSize(a.width, a.height), v->picture()->size());
+        const int nose = 30;  // the nose tip faces a frontal camera
+        QVERIFY(a.landmarkVisible.at(nose));
+        const QPointF at = fit.toWidget(QPointF(a.landmarks2d(nose, 0), a.landmarks2d(nose, 1)));
+        v->hoverAt((at + QPointF(2, 1)).toPoint());
+        QCOMPARE(v->hoveredLandmark(), nose);
+        QVERIFY2(v->hoverText().contains(QStringLiteral("landmark 30 (visible)")), qPrintable(v->hoverText()));
+        QVERIFY2(v->hoverText().contains(QStringLiteral("nose")), qPrintable(v->hoverText()));
+        QVERIFY(v->hoverText().contains(QStringLiteral("depth")));
+        // The label is drawn on the picture: it differs from the unlabelled one.
+        const QImage labelled = v->picture()->pixmap().toImage();
+        v->hoverAt(fit.toWidget(QPointF(1, 1)).toPoint());  // a corner: background, no landmark
+        QCOMPARE(v->hoveredLandmark(), -1);
+        QVERIFY(v->hoverText().contains(QStringLiteral("background")));
+        QVERIFY(v->picture()->pixmap().toImage() != labelled);
+        v->clearHover();
+        QVERIFY(v->hoverText().isEmpty());
     }
 
     void corruptSceneKeepsThePreviousState() {
