@@ -53,6 +53,8 @@ std::string evalResultToJson(const EvalResult& r) {
     j["data"] = r.data;
     j["preset"] = r.preset;
     j["size"] = r.size;
+    j["split"] = r.split;
+    j["first_sample"] = r.firstSample;
     j["samples"] = r.samples;
     j["nme_normalizer"] = "outer_eye_corners_36_45";
     j["nme_mean"] = number(r.nmeMean);
@@ -78,7 +80,8 @@ std::string evalResultToJson(const EvalResult& r) {
 
 std::string evalResultTable(const EvalResult& r) {
     std::ostringstream s;
-    s << "weights  " << r.weights << "\ndata     " << r.data << " (" << r.samples << " samples at " << r.size
+    s << "weights  " << r.weights << "\ndata     " << r.data << " (" << r.split << " split: " << r.samples
+      << " samples from #" << r.firstSample << ", at " << r.size
       << "x" << r.size << ", preset " << r.preset << ")\n\n";
     s << "landmarks  NME " << fixed(r.nmeMean, 4) << "  failure@" << fixed(r.failureThreshold, 2) << " "
       << fixed(r.failureRate, 4) << "  AUC@" << fixed(r.failureThreshold, 2) << " " << fixed(r.auc, 4) << "\n";

@@ -33,6 +33,10 @@ struct EvalConfig {
     int64_t batch = 8;
     std::string device = "auto"; ///< auto | cpu | cuda
     int threads = 0;             ///< torch intra-op threads; 0 = leave torch's default
+    /// Which samples: "val" (the run's held-out samples, core/train/data_split.h,
+    /// with the run's val_fraction), "train", "all", or "auto" = "val" when
+    /// `data` is the folder the run trained on and it held samples out, else "all".
+    std::string split = "auto";
 };
 
 struct ClassEval {
@@ -47,6 +51,8 @@ struct EvalResult {
     std::string data;
     std::string preset;
     int64_t size = 0;
+    std::string split;                 ///< "all", "train" or "val" (auto resolved)
+    int64_t firstSample = 0;           ///< dataset index of nmePerImage[0]
     int64_t samples = 0;
     double failureThreshold = 0.08;
     std::vector<double> nmePerImage;   ///< in dataset order
@@ -58,7 +64,8 @@ struct EvalResult {
     std::uint64_t facePixels = 0;
 };
 
-/// Runs `config.model`'s final weights over every sample of `config.data`.
+/// Runs `config.model`'s final weights over the samples of `config.data`
+/// that `config.split` selects.
 /// Throws std::invalid_argument for bad options (naming the field) and
 /// std::runtime_error naming the file (and field) for a missing run or
 /// weights, unreadable data, or a class count that differs from the data's.

@@ -16,6 +16,7 @@
 
 #include "core/eval/segmentation_metrics.h"
 #include "core/io/file_util.h"
+#include "core/train/data_split.h"
 #include "core/train/torch_weights.h"
 
 namespace synthforge::train {
@@ -35,9 +36,12 @@ eval::Landmarks2d landmarksToPixels(const torch::Tensor& normalised, int64_t siz
 }
 
 EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const annotate::ClassTable& classes,
-                       int64_t batch, const torch::Device& device, jobs::ProgressSink* progress) {
+                       int64_t batch, const torch::Device& device, jobs::ProgressSink* progress, SampleRange range) {
     if (batch < 1) throw std::invalid_argument("batch: must be at least 1");
-    const int64_t n = data.size(), s = data.resolution();
+    if (range.end < 0) range = {0, data.size()};
+    if (range.begin < 0 || range.end > data.size() || range.begin >= range.end)
+        throw std::invalid_argument("evaluateNet: empty or out-of-range sample range");
+    const int64_t n = range.end, s = data.resolution();
     const int numClasses = static_cast<int>(net->options.numClasses());
     const bool wasTraining = net->is_training();
     net->eval();
@@ -47,8 +51,8 @@ EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const a
     eval::ConfusionMatrix cm(numClasses);
     double depthSum = 0;
     std::uint64_t facePixels = 0;
-    jobs::ProgressTracker tracker(progress, "eval", static_cast<uint64_t>(n));
-    for (int64_t b = 0; b < n; b += batch) {
+    jobs::ProgressTracker tracker(progress, "eval", static_cast<uint64_t>(range.size()));
+    for (int64_t b = range.begin; b < n; b += batch) {
         std::vector<int64_t> idx;
         for (int64_t i = b; i < std::min(n, b + batch); ++i) idx.push_back(i);
         const SynthForgeBatch x = data.load(idx);
@@ -76,7 +80,8 @@ EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const a
 
     EvalResult r;
     r.size = s;
-    r.samples = n;
+    r.firstSample = range.begin;
+    r.samples = range.size();
     const eval::NmeSummary nme = eval::nmeSummary(pred, gt, eval::ibug68Nme());
     r.nmePerImage = nme.perImage;
     r.nmeMean = nme.mean;
@@ -99,18 +104,44 @@ EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const a
 
 namespace {
 
-/// The run's training size from config.json, or 256 (the default) without one.
-int64_t runSize(const fs::path& run) {
+/// What evaluation needs from a run's config.json; the defaults of a
+/// TrainConfig without one.
+struct RunFacts {
+    int64_t size = 256;
+    double valFraction = 0.1;
+    std::string data;  ///< the training dataset folder ("" when unknown)
+};
+
+RunFacts runFacts(const fs::path& run) {
+    RunFacts f;
     const fs::path path = run / "config.json";
-    if (!fs::is_regular_file(path)) return 256;
+    if (!fs::is_regular_file(path)) return f;
+    nlohmann::json j;
     try {
-        const auto j = nlohmann::json::parse(io::readFileText(path.string()));
-        const int64_t size = j.at("size").get<int64_t>();
-        if (size < 64) throw std::runtime_error("below 64");
-        return size;
+        j = nlohmann::json::parse(io::readFileText(path.string()));
     } catch (const std::exception& e) {
-        throw std::runtime_error(path.string() + ": size: " + e.what());
+        throw std::runtime_error(path.string() + ": " + e.what());
     }
+    auto field = [&](const char* key, auto& out) {
+        if (!j.contains(key)) return;
+        try {
+            out = j.at(key).get<std::decay_t<decltype(out)>>();
+        } catch (const std::exception& e) {
+            throw std::runtime_error(path.string() + ": " + key + ": " + e.what());
+        }
+    };
+    field("size", f.size);
+    field("val_fraction", f.valFraction);
+    field("data", f.data);
+    if (f.size < 64) throw std::runtime_error(path.string() + ": size: below 64");
+    if (!(f.valFraction >= 0 && f.valFraction < 1)) throw std::runtime_error(path.string() + ": val_fraction: not in [0, 1)");
+    return f;
+}
+
+bool sameFolder(const std::string& a, const std::string& b) {
+    std::error_code ec;
+    const bool same = fs::equivalent(a, b, ec);
+    return !ec && same;
 }
 
 }  // namespace
@@ -122,6 +153,8 @@ EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
     if (c.size != 0 && c.size < 64) throw std::invalid_argument("size: must be at least 64 (or 0 for the run's)");
     if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
         throw std::invalid_argument("device: auto, cpu or cuda");
+    if (c.split != "auto" && c.split != "all" && c.split != "train" && c.split != "val")
+        throw std::invalid_argument("split: auto, all, train or val");
     const fs::path run(c.model);
     if (!fs::is_directory(run)) throw std::runtime_error(run.string() + ": no such run directory");
     const fs::path weights = run / "final.safetensors";
@@ -130,7 +163,8 @@ EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
     if (!fs::is_directory(c.data)) throw std::runtime_error(c.data + ": no such dataset directory");
     if (c.threads > 0) torch::set_num_threads(c.threads);
 
-    const int64_t size = c.size > 0 ? c.size : runSize(run);
+    const RunFacts facts = runFacts(run);
+    const int64_t size = c.size > 0 ? c.size : facts.size;
     MultiTaskNet net = loadMultiTaskNet(weights.string());
     const SynthForgeDataset data(c.data, size);
     if (net->options.numClasses() != data.numClasses())
@@ -144,7 +178,18 @@ EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
     if (c.device == "cuda" || (c.device == "auto" && torch::cuda::is_available())) device = torch::kCUDA;
     net->to(device);
 
-    EvalResult r = evaluateNet(net, data, classes, c.batch, device, progress);
+    std::string split = c.split;
+    if (split == "auto")
+        split = !facts.data.empty() && sameFolder(facts.data, c.data) &&
+                        validationCount(data.size(), facts.valFraction) > 0
+                    ? "val" : "all";
+    const SampleRange range = splitRange(data.size(), facts.valFraction, split);
+    if (range.size() == 0)
+        throw std::runtime_error(c.data + ": the '" + split + "' split holds no sample (" +
+                                 std::to_string(data.size()) + " samples, val_fraction " +
+                                 std::to_string(facts.valFraction) + ")");
+    EvalResult r = evaluateNet(net, data, classes, c.batch, device, progress, range);
+    r.split = split;
     r.weights = weights.string();
     r.data = c.data;
     r.preset = net->options.presetName();

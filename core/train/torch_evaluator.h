@@ -10,6 +10,7 @@
 #include "core/annotate/class_table.h"
 #include "core/eval/landmark_metrics.h"
 #include "core/jobs/progress.h"
+#include "core/train/data_split.h"
 #include "core/train/evaluator.h"
 #include "core/train/torch_multitask_net.h"
 #include "core/train/torch_synthforge_data.h"
@@ -20,11 +21,13 @@ namespace synthforge::train {
 /// pixels of a size x size image: p = (v + 1) * size / 2.
 eval::Landmarks2d landmarksToPixels(const torch::Tensor& normalised, int64_t size);
 
-/// Every sample of `data` through `net` (eval mode, no grad; the net's mode
-/// is restored), in batches of `batch`. `classes` names the classes; ids it
+/// The samples `range` of `data` (every sample when range.end < 0) through
+/// `net` (eval mode, no grad; the net's mode is restored), in batches of
+/// `batch`. `classes` names the classes; ids it
 /// lacks are named "class_<id>". Fills every EvalResult field but weights,
 /// data and preset.
 EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const annotate::ClassTable& classes,
-                       int64_t batch, const torch::Device& device, jobs::ProgressSink* progress = nullptr);
+                       int64_t batch, const torch::Device& device, jobs::ProgressSink* progress = nullptr,
+                       SampleRange range = {0, -1});
 
 }  // namespace synthforge::train

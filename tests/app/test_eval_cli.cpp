@@ -59,7 +59,11 @@ TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
     ASSERT_TRUE(j.contains("nme_mean"));
     EXPECT_TRUE(j["nme_mean"].is_number());
     EXPECT_EQ(j["size"], 64);  // from the run's config.json
-    EXPECT_EQ(j["samples"], 10);
+    // The run's own dataset: only its held-out sample (the last) is scored.
+    EXPECT_EQ(j["split"], "val");
+    EXPECT_EQ(j["samples"], 1);
+    EXPECT_EQ(j["first_sample"], 9);
+    ASSERT_EQ(j["nme_per_image"].size(), 1u);
     ASSERT_TRUE(j["classes"].is_array());
     ASSERT_GT(j["classes"].size(), 1u);
     EXPECT_EQ(j["classes"][0]["name"], "background");
@@ -74,6 +78,31 @@ TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
               0)
         << readTextFile(log);
     EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["size"], 128);
+
+    // --split all scores every sample; train the other nine.
+    for (const auto& [split, count] : {std::pair{"all", 10}, std::pair{"train", 9}}) {
+        ASSERT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", split, "--json",
+                          other.string(), "--device", "cpu", "--threads", "1", "--progress", "none"},
+                         log),
+                  0)
+            << readTextFile(log);
+        const auto o = nlohmann::json::parse(readTextFile(other));
+        EXPECT_EQ(o["split"], split);
+        EXPECT_EQ(o["samples"], count);
+        EXPECT_EQ(o["first_sample"], 0);
+    }
+    // Another dataset (a copy elsewhere counts as another): every sample.
+    const fs::path copy = dir.path / "copy";
+    fs::copy(data, copy, fs::copy_options::recursive);
+    ASSERT_EQ(runCli({"eval", "--model", run.string(), "--data", copy.string(), "--json", other.string(), "--device",
+                      "cpu", "--threads", "1", "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+    EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["split"], "all");
+    EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["samples"], 10);
+    // A bad split name is a usage error.
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", "test"}, log), 2);
 }
 
 TEST(EvalCli, MissingRunOrDataIsExitOne) {
