@@ -1,18 +1,20 @@
 #include "widgets/viewport_widget.h"
 
-#include "core/annotate/annotator.h"
-
 #include <algorithm>
 #include <cmath>
 #include <iostream>
 
-#include <QElapsedTimer>
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QSurfaceFormat>
 #include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentRun>
 
+#include "core/annotate/annotator.h"
 #include "core/camera/orbit_camera.h"
+#include "render/albedo_texture.h"
 #include "render/gl_camera.h"
+#include "widgets/imgui_qt_bridge.h"
 #include "widgets/scene_document.h"
 
 namespace synthforge::widgets {
@@ -25,9 +27,23 @@ bool sameParams(const head::HeadParams& a, const head::HeadParams& b) {
 // Pitch stays clear of the poles, where the look-at pose degenerates.
 constexpr float kMaxPitch = 1.5f;
 constexpr float kMinRadius = 1.0f, kMaxRadius = 10.0f;
+/// The generator's atlas resolution (ProceduralGeneratorOptions::atlasSize).
+constexpr int kAtlasSize = 512;
+/// Texels per side of the baked albedo: twice the atlas, whose lookups are bilinear.
+constexpr int kAlbedoSize = 1024;
+
+const char* modeName(render::MeshRenderer::Mode m) {
+    switch (m) {
+        case render::MeshRenderer::Mode::Shaded: return "shaded";
+        case render::MeshRenderer::Mode::Textured: return "textured";
+        case render::MeshRenderer::Mode::Wireframe: return "wireframe";
+    }
+    return "";
+}
 }  // namespace
 
-ViewportWidget::ViewportWidget(SceneDocument* doc, QWidget* parent) : QOpenGLWidget(parent), doc_(doc) {
+ViewportWidget::ViewportWidget(SceneDocument* doc, QWidget* parent)
+    : QOpenGLWidget(parent), doc_(doc), imgui_(std::make_unique<ImGuiQtBridge>()) {
     QSurfaceFormat f = format();
     f.setVersion(3, 3);
     f.setProfile(QSurfaceFormat::CoreProfile);
@@ -36,27 +52,52 @@ ViewportWidget::ViewportWidget(SceneDocument* doc, QWidget* parent) : QOpenGLWid
     setFormat(f);
     setMinimumSize(128, 128);
     setFocusPolicy(Qt::ClickFocus);
+    setMouseTracking(true);  // hover feeds the HUD without a button held
+    clock_.start();
     connect(doc_, &SceneDocument::changed, this, &ViewportWidget::sceneChanged);
     connect(doc_, &SceneDocument::modelChanged, this, &ViewportWidget::modelChanged);
+    connect(this, &QOpenGLWidget::frameSwapped, this, &ViewportWidget::onFrameSwapped);
+    connect(&albedoWatcher_, &QFutureWatcher<AlbedoJob>::finished, this, &ViewportWidget::albedoFinished);
     modelChanged();
 }
 
 ViewportWidget::~ViewportWidget() { releaseGl(); }
 
 void ViewportWidget::releaseGl() {
-    if (!renderer_.initialized() || !context()) return;
+    if (!context()) return;
+    if (!renderer_.initialized() && !imgui_->ready()) return;
     makeCurrent();
     renderer_.release();
+    imgui_->releaseGl();
+    albedoOnGpu_ = false;
+    if (!albedoImage_.isNull()) albedoUploadPending_ = true;  // a new context gets it again
     doneCurrent();
+}
+
+void ViewportWidget::setPipeline(std::shared_ptr<const generate::SamplePipeline> pipeline) {
+    pipeline_ = std::move(pipeline);
+    // The atlas depends on the pipeline's label map: rebuild it.
+    atlas_.reset();
+    atlasModel_ = nullptr;
+    albedoZ_.resize(0);
+    ++viewVersion_;  // the class names under the cursor change
+    requestAlbedo();
+    update();
 }
 
 void ViewportWidget::setMode(render::MeshRenderer::Mode mode) {
     mode_ = mode;
+    requestAlbedo();
     update();
 }
 
 void ViewportWidget::setLandmarksShown(bool on) {
     landmarks_ = on;
+    update();
+}
+
+void ViewportWidget::setHudShown(bool on) {
+    hud_ = on;
     update();
 }
 
@@ -74,9 +115,14 @@ void ViewportWidget::clearPose() {
 }
 
 void ViewportWidget::sceneChanged() {
+    // The first edit since the last paint starts the latency clock.
+    if (pendingEditNs_ < 0) pendingEditNs_ = clock_.nsecsElapsed();
     if (model_ && (poseDirty_ || !sameParams(posedParams_, doc_->scene().params))) {
         try {
+            QElapsedTimer t;
+            t.start();
             pose_ = head::forward(*model_, doc_->scene().params);
+            lastForwardMs_ = static_cast<double>(t.nsecsElapsed()) * 1e-6;
             posedParams_ = doc_->scene().params;
             poseDirty_ = true;
         } catch (const std::exception& e) {
@@ -85,7 +131,88 @@ void ViewportWidget::sceneChanged() {
             clearPose();
         }
     }
+    ++viewVersion_;
+    requestAlbedo();
     update();
+}
+
+int ViewportWidget::deviceWidth() const {
+    return std::max(1, static_cast<int>(std::lround(width() * devicePixelRatioF())));
+}
+int ViewportWidget::deviceHeight() const {
+    return std::max(1, static_cast<int>(std::lround(height() * devicePixelRatioF())));
+}
+
+void ViewportWidget::updateLandmarks() {
+    if (landmarkVersion_ == viewVersion_) return;
+    landmarkVersion_ = viewVersion_;
+    landmarkUploadPending_ = true;
+    placedLandmarks_.resize(0, 3);
+    landmarksCamera_.resize(0, 3);
+    landmarkVisible_.clear();
+    if (!model_ || pose_.landmarks.rows() == 0 || pose_.vertices.rows() != model_->numVertices()) return;
+    const scene::Scene& s = doc_->scene();
+    try {
+        const camera::PinholeCamera cam = s.camera.pinhole();
+        // The jaw contour follows the outline as seen by this camera, exactly
+        // as the annotations place it.
+        const int bin = annotate::contourBinForCamera(*model_, pose_, cam);
+        placedLandmarks_ = model_->landmarks.hasDynamicContour() ? head::placeLandmarks(*model_, pose_.vertices, bin)
+                                                                 : pose_.landmarks;
+        const Eigen::Matrix4f toCam = annotate::flameToCamera(cam);
+        landmarksCamera_ = camera::transformPoints(toCam, placedLandmarks_);
+        // Visibility as a dataset sample of the scene's size would store it.
+        const WindowRaster sceneRaster(camera::transformPoints(toCam, pose_.vertices), model_->faces,
+                                       raster::Intrinsics::fromMatrix(cam.intrinsicsPixels(s.width, s.height)),
+                                       s.width, s.height);
+        landmarkVisible_ = widgets::landmarkVisibility(sceneRaster, landmarksCamera_);
+    } catch (const std::exception&) {
+        // A degenerate camera (on the pivot): the pose's own landmarks, no visibility.
+        placedLandmarks_ = pose_.landmarks;
+        landmarksCamera_.resize(0, 3);
+    }
+}
+
+const std::vector<std::uint8_t>& ViewportWidget::landmarkVisibility() {
+    updateLandmarks();
+    return landmarkVisible_;
+}
+
+HudHover ViewportWidget::hoverAt(QPointF pos) {
+    HudHover h;
+    h.inside = pos.x() >= 0 && pos.y() >= 0 && pos.x() < width() && pos.y() < height();
+    if (!h.inside || !model_ || pose_.vertices.rows() != model_->numVertices()) return h;
+    const scene::Scene& s = doc_->scene();
+    const double dpr = devicePixelRatioF();
+    const int w = deviceWidth(), hh = deviceHeight();
+    try {
+        const camera::PinholeCamera cam = s.camera.pinhole();
+        const raster::Intrinsics k = render::viewportIntrinsics(cam, s.width, s.height, w, hh);
+        if (pickVersion_ != viewVersion_ || pickW_ != w || pickH_ != hh) {
+            pickRaster_ = WindowRaster(camera::transformPoints(annotate::flameToCamera(cam), pose_.vertices),
+                                       model_->faces, k, w, hh);
+            pickVersion_ = viewVersion_;
+            pickW_ = w;
+            pickH_ = hh;
+        }
+        const int x = static_cast<int>(std::floor(pos.x() * dpr)), y = static_cast<int>(std::floor(pos.y() * dpr));
+        h.pixel = pickPixel(pickRaster_, *model_, pipeline_ && pipeline_->labels ? pipeline_->labels.get() : nullptr,
+                            x, y);
+        updateLandmarks();
+        if (landmarksCamera_.rows() > 0) {
+            const auto px = projectPoints(landmarksCamera_, k);
+            h.landmark = nearestLandmark(px, static_cast<float>(pos.x() * dpr), static_cast<float>(pos.y() * dpr));
+            if (h.landmark.index >= 0) {
+                h.landmarkPos = px.row(h.landmark.index).transpose() / static_cast<float>(dpr);
+                h.landmarkVisible = static_cast<std::size_t>(h.landmark.index) < landmarkVisible_.size() &&
+                                    landmarkVisible_[h.landmark.index];
+                h.labelShown = landmarks_ && h.landmark.distance <= kLandmarkLabelRadius * static_cast<float>(dpr);
+            }
+        }
+    } catch (const std::exception&) {
+        // A degenerate camera: nothing under the cursor.
+    }
+    return h;
 }
 
 void ViewportWidget::initializeGL() {
@@ -98,7 +225,14 @@ void ViewportWidget::initializeGL() {
         return;
     }
     glError_.clear();
+    // Edits made before the view existed wait for no frame of it: the first
+    // frame's time is GL start-up, not an edit's latency.
+    pendingEditNs_ = -1;
     topologyDirty_ = poseDirty_ = true;
+    landmarkUploadPending_ = true;
+    if (!albedoImage_.isNull()) albedoUploadPending_ = true;
+    // Without the HUD the viewport still works: report and go on.
+    if (!imgui_->initializeGl(&error)) std::cerr << "synthforge-studio: viewport HUD: " << error.toStdString() << std::endl;
 }
 
 void ViewportWidget::paintGL() {
@@ -106,7 +240,7 @@ void ViewportWidget::paintGL() {
     timer.start();
     if (model_ && renderer_.initialized()) {
         if (topologyDirty_) {
-            renderer_.setTopology(model_->faces);
+            renderer_.setTopology(model_->faces, model_->uvFaces, model_->uv);
             topologyDirty_ = false;
             poseDirty_ = true;
         }
@@ -114,47 +248,139 @@ void ViewportWidget::paintGL() {
             renderer_.setVertices(pose_.vertices);
             poseDirty_ = false;
         }
-    }
-    const scene::Scene& s = doc_->scene();
-    if (model_ && renderer_.initialized() && pose_.landmarks.rows() > 0) {
-        // The jaw contour follows the outline as seen by this camera, exactly
-        // as the annotations place it (68 points: cheap to upload per frame).
-        try {
-            const int bin = annotate::contourBinForCamera(*model_, pose_, s.camera.pinhole());
-            renderer_.setLandmarks(model_->landmarks.hasDynamicContour()
-                                       ? head::placeLandmarks(*model_, pose_.vertices, bin)
-                                       : pose_.landmarks);
-        } catch (const std::exception&) {
-            renderer_.setLandmarks(pose_.landmarks);  // degenerate camera: keep the pose's own
+        if (albedoUploadPending_) {
+            renderer_.setAlbedo(albedoImage_);
+            albedoUploadPending_ = false;
+            albedoOnGpu_ = !albedoImage_.isNull();
+        }
+        if (landmarks_) {
+            updateLandmarks();
+            if (landmarkUploadPending_) {
+                renderer_.setLandmarks(placedLandmarks_, landmarkVisible_);
+                landmarkUploadPending_ = false;
+            }
         }
     }
+    const scene::Scene& s = doc_->scene();
     // Device pixels, so that a high-DPI screen gets the same camera as the CPU at that size.
-    const int w = std::max(1, static_cast<int>(std::lround(width() * devicePixelRatioF())));
-    const int h = std::max(1, static_cast<int>(std::lround(height() * devicePixelRatioF())));
+    const int w = deviceWidth(), h = deviceHeight();
     try {
         const render::GlCamera cam = render::glCamera(s.camera.pinhole(), s.width, s.height, w, h);
         renderer_.draw(camera::flameToWorldMatrix(), cam.view, cam.projection, mode_,
-                       landmarks_ && pose_.landmarks.rows() > 0);
+                       landmarks_ && placedLandmarks_.rows() > 0);
     } catch (const std::exception& e) {
         // A degenerate camera (on the pivot): draw nothing rather than fail.
         renderer_.draw(Eigen::Matrix4f::Identity(), Eigen::Matrix4f::Identity(), Eigen::Matrix4f::Identity(), mode_,
                        false);
     }
-    emit frameDrawn(static_cast<double>(timer.nsecsElapsed()) * 1e-6);
+    if (imgui_->ready() && renderer_.initialized()) {
+        hover_ = hoverInside_ ? hoverAt(hoverPos_) : HudHover{};
+        imgui_->beginFrame(width(), height(), devicePixelRatioF());
+        drawViewportHud(stats_, lastForwardMs_, hover_, modeName(mode_), hud_);
+        imgui_->endFrame();
+    }
+    lastPaintMs_ = static_cast<double>(timer.nsecsElapsed()) * 1e-6;
+    // This frame shows every edit up to now; the swap will stop their clock.
+    if (pendingEditNs_ >= 0 && inPaintEvent_) frameEditNs_ = pendingEditNs_;
+    pendingEditNs_ = -1;
+    emit frameDrawn(lastPaintMs_);
+}
+
+void ViewportWidget::paintEvent(QPaintEvent* e) {
+    // QOpenGLWidget renders (paintGL) synchronously here; the window's swap
+    // follows and emits frameSwapped.
+    inPaintEvent_ = true;
+    QOpenGLWidget::paintEvent(e);
+    inPaintEvent_ = false;
+}
+
+void ViewportWidget::onFrameSwapped() {
+    const qint64 now = clock_.nsecsElapsed();
+    const double latency = frameEditNs_ >= 0 ? static_cast<double>(now - frameEditNs_) * 1e-6 : -1.0;
+    frameEditNs_ = -1;
+    stats_.addFrame(static_cast<double>(now) * 1e-6, lastPaintMs_, latency);
+    emit framePresented(latency);
+}
+
+Eigen::VectorXf ViewportWidget::currentLatent() const {
+    const int dim = pipeline_ && pipeline_->generator ? pipeline_->generator->capabilities().latentDim : 512;
+    return doc_->scene().latent(std::max(dim, generate::kAppearanceLatentDims));
+}
+
+bool ViewportWidget::albedoCurrent() const {
+    if (!albedoOnGpu_ || albedoUploadPending_ || atlasModel_ != model_.get()) return false;
+    const Eigen::VectorXf z = currentLatent();
+    return z.size() == albedoZ_.size() && z == albedoZ_;
+}
+
+void ViewportWidget::requestAlbedo() {
+    if (mode_ != render::MeshRenderer::Mode::Textured || !model_ || !model_->hasUv()) return;
+    const Eigen::VectorXf z = currentLatent();
+    const bool sameModel = atlasModel_ == model_.get();
+    if (sameModel && z.size() == albedoZ_.size() && z == albedoZ_) return;
+    if (albedoWatcher_.isRunning()) return;  // albedoFinished() asks again for whatever is current then
+    jobZ_ = z;
+    std::shared_ptr<const head::HeadModel> model = model_;
+    std::shared_ptr<const generate::AppearanceAtlas> atlas = sameModel ? atlas_ : nullptr;
+    cv::Mat labels;
+    if (pipeline_ && pipeline_->labels && pipeline_->model == model_) labels = pipeline_->labels->original();
+    // Baking the atlas (~0.3 s, once per model) and the texture (per z) is
+    // too slow for the GUI thread; the job owns copies of all it reads.
+    albedoWatcher_.setFuture(QtConcurrent::run([model, atlas, labels, z]() {
+        AlbedoJob job;
+        job.model = model.get();
+        job.z = z;
+        try {
+            job.atlas = atlas ? atlas : std::make_shared<const generate::AppearanceAtlas>(*model, labels, kAtlasSize);
+            job.image = render::bakeAlbedoTexture(*job.atlas, generate::appearanceFromLatent(z), kAlbedoSize);
+        } catch (const std::exception& e) {
+            job.error = QString::fromStdString(e.what());
+        }
+        return job;
+    }));
+}
+
+void ViewportWidget::albedoFinished() {
+    const AlbedoJob job = albedoWatcher_.result();
+    if (!job.error.isEmpty()) {
+        std::cerr << "synthforge-studio: viewport texture: " << job.error.toStdString() << std::endl;
+    } else if (job.model == model_.get()) {
+        atlas_ = job.atlas;
+        atlasModel_ = job.model;
+        albedoZ_ = job.z;
+        albedoImage_ = job.image;
+        albedoUploadPending_ = true;
+        update();
+        emit albedoReady();
+    }
+    if (job.error.isEmpty()) requestAlbedo();  // the scene may have moved on meanwhile
 }
 
 void ViewportWidget::mousePressEvent(QMouseEvent* e) {
-    if (e->button() != Qt::LeftButton) return QOpenGLWidget::mousePressEvent(e);
-    dragging_ = true;
-    lastPos_ = e->position().toPoint();
+    if (imgui_->mousePress(e)) {
+        update();  // the HUD reacts (e.g. collapses)
+        return;
+    }
+    const bool pan = e->button() == Qt::MiddleButton ||
+                     (e->button() == Qt::LeftButton && e->modifiers().testFlag(Qt::ShiftModifier));
+    if (drag_ != Drag::None || (!pan && e->button() != Qt::LeftButton)) return QOpenGLWidget::mousePressEvent(e);
+    drag_ = pan ? Drag::Pan : Drag::Orbit;
+    lastPos_ = e->position();
     doc_->beginDrag();  // the whole drag is one undo step
 }
 
 void ViewportWidget::mouseMoveEvent(QMouseEvent* e) {
-    if (!dragging_) return QOpenGLWidget::mouseMoveEvent(e);
-    const QPoint p = e->position().toPoint(), d = p - lastPos_;
+    imgui_->mouseMove(e);
+    hoverPos_ = e->position();
+    hoverInside_ = true;
+    if (drag_ == Drag::None) {
+        update();  // the HUD follows the cursor
+        return;
+    }
+    const QPointF p = e->position(), d = p - lastPos_;
     lastPos_ = p;
     if (d.isNull()) return;
+    if (drag_ == Drag::Pan) return panBy(d);
     // The head follows the mouse: dragging right turns its face to the
     // right, i.e. the camera moves toward -x (yaw decreases); dragging down
     // tips the top toward the viewer, i.e. the camera rises (pitch decreases).
@@ -165,12 +391,55 @@ void ViewportWidget::mouseMoveEvent(QMouseEvent* e) {
 }
 
 void ViewportWidget::mouseReleaseEvent(QMouseEvent* e) {
-    if (e->button() != Qt::LeftButton || !dragging_) return QOpenGLWidget::mouseReleaseEvent(e);
-    dragging_ = false;
+    imgui_->mouseRelease(e);
+    const bool ends = (drag_ == Drag::Orbit && e->button() == Qt::LeftButton) ||
+                      (drag_ == Drag::Pan && (e->button() == Qt::MiddleButton || e->button() == Qt::LeftButton));
+    if (!ends) {
+        update();
+        return QOpenGLWidget::mouseReleaseEvent(e);
+    }
+    drag_ = Drag::None;
     doc_->endDrag();
 }
 
+void ViewportWidget::panBy(QPointF delta) {
+    // The camera sits on its orbit sphere around the world origin and looks
+    // at the pivot, so a pan moves the pivot: onto the ray of the pixel that
+    // is `delta` away from the image centre the other way, at the pivot's
+    // depth. Looking there brings the old pivot (and everything near its
+    // depth) `delta` pixels along, to first order in the turn angle.
+    camera::OrbitCamera c = doc_->scene().camera;
+    try {
+        const camera::PinholeCamera pin = c.pinhole();
+        const raster::Intrinsics k =
+            render::viewportIntrinsics(pin, doc_->scene().width, doc_->scene().height, deviceWidth(), deviceHeight());
+        const double dpr = devicePixelRatioF();
+        const Eigen::Matrix3f r = pin.cam2world.topLeftCorner<3, 3>();
+        const Eigen::Vector3f centre = pin.cam2world.topRightCorner<3, 1>();
+        const float depth = (r.transpose() * (c.pivot - centre)).z();
+        const Eigen::Vector3f ray(-static_cast<float>(delta.x() * dpr) / k.fx, -static_cast<float>(delta.y() * dpr) / k.fy,
+                                  1.0f);
+        c.pivot = centre + r * (ray * depth);
+        (void)c.cam2world();  // refuse a pivot the camera would sit on
+    } catch (const std::exception&) {
+        return;
+    }
+    doc_->setCamera(c, QStringLiteral("viewport.pan"));
+}
+
+void ViewportWidget::resetPan() {
+    camera::OrbitCamera c = doc_->scene().camera;
+    if (c.pivot == camera::defaultPivot()) return;
+    c.pivot = camera::defaultPivot();
+    doc_->setCamera(c, QStringLiteral("viewport.pan.reset"));
+}
+
 void ViewportWidget::wheelEvent(QWheelEvent* e) {
+    if (imgui_->wheel(e)) {
+        update();
+        e->accept();
+        return;
+    }
     const int steps = e->angleDelta().y();
     if (steps == 0) return;
     // 120 units per notch; each notch scales the distance by ~10%.
@@ -178,6 +447,39 @@ void ViewportWidget::wheelEvent(QWheelEvent* e) {
     c.radius = std::clamp(c.radius * std::pow(0.9f, static_cast<float>(steps) / 120.0f), kMinRadius, kMaxRadius);
     doc_->setCamera(c, QStringLiteral("viewport.zoom"));
     e->accept();
+}
+
+void ViewportWidget::keyPressEvent(QKeyEvent* e) {
+    if (imgui_->key(e, true)) {
+        update();
+        return;
+    }
+    QOpenGLWidget::keyPressEvent(e);
+}
+
+void ViewportWidget::keyReleaseEvent(QKeyEvent* e) {
+    if (imgui_->key(e, false)) {
+        update();
+        return;
+    }
+    QOpenGLWidget::keyReleaseEvent(e);
+}
+
+void ViewportWidget::focusInEvent(QFocusEvent* e) {
+    imgui_->focus(true);
+    QOpenGLWidget::focusInEvent(e);
+}
+
+void ViewportWidget::focusOutEvent(QFocusEvent* e) {
+    imgui_->focus(false);
+    QOpenGLWidget::focusOutEvent(e);
+}
+
+void ViewportWidget::leaveEvent(QEvent* e) {
+    imgui_->leave();
+    hoverInside_ = false;
+    update();
+    QOpenGLWidget::leaveEvent(e);
 }
 
 }  // namespace synthforge::widgets
