@@ -2,22 +2,14 @@
 // The procedural generator's albedo for one latent z as a UV-space image,
 // for the viewport's textured mode. The generator evaluates the albedo per
 // pixel from its AppearanceAtlas (core/generate/appearance.h) and never
-// builds a texture; the viewport needs one, so this bakes it per texel.
-//
-// proceduralAlbedo() must stay the generator's formula
-// (ProceduralGenerator::render, "Albedo: skin with blotches ..."): it is
-// written out here because core keeps it inline. Moving it into core
-// (generate::albedoAt in appearance.h, used by both) is the proper fix.
+// builds a texture; the viewport needs one, so this bakes it per texel with
+// the same formula (generate::albedoAt).
 
 #include <QImage>
 
 #include "core/generate/appearance.h"
 
 namespace synthforge::render {
-
-/// Linear-light albedo from the atlas masks and noise at one UV point.
-generate::Rgb proceduralAlbedo(const generate::Appearance& a, const float masks[generate::kNumAtlasChannels],
-                               const float noise[2]);
 
 /// Linear light (0..1) -> display byte with the plain 2.2 gamma (no exposure
 /// or highlight shoulder: the texture shows the surface colour, not a render).

@@ -15,6 +15,7 @@
 //                identity's blend of the noise textures,
 // evaluated per pixel without building a texture per sample.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -72,6 +73,27 @@ enum AtlasChannel : int {
     kMaskCheeks,
     kNumAtlasChannels
 };
+
+/// The UV-space albedo (linear, >= 0) of identity `a` where the atlas gives
+/// `mask` and `noise` (AppearanceAtlas::sample): skin with blotches, pores
+/// and cheek flush, then hair, brows, lips, mouth, eyes. One definition for
+/// the procedural renderer and the studio's textured viewport, so the two
+/// show the same colours. Inline: it runs once per rendered pixel.
+inline Rgb albedoAt(const Appearance& a, const float mask[kNumAtlasChannels], const float noise[2]) {
+    Rgb albedo = a.skin * (1.0f + a.blotchStrength * noise[1] + a.poreStrength * noise[0]);
+    albedo = albedo.cwiseProduct(Rgb(1.0f + 0.22f * a.cheekRedness * mask[kMaskCheeks],
+                                     1.0f - 0.12f * a.cheekRedness * mask[kMaskCheeks],
+                                     1.0f - 0.1f * a.cheekRedness * mask[kMaskCheeks]));
+    const float strands = std::clamp(0.55f + 0.9f * noise[0], 0.0f, 1.0f);
+    albedo += (a.hair * (0.8f + 0.4f * strands) - albedo) * (mask[kMaskHair] * a.hairDensity);
+    albedo += (a.brows - albedo) * std::clamp(mask[kMaskBrows] * a.browDensity * (0.55f + 0.6f * strands), 0.0f, 1.0f);
+    albedo += (a.lips * (1.0f + 0.5f * a.poreStrength * noise[0]) - albedo) * mask[kMaskLips];
+    albedo += (a.mouth - albedo) * mask[kMaskMouth];
+    albedo += (a.sclera - albedo) * mask[kMaskEyeball];
+    albedo += (a.iris * (0.75f + 0.5f * strands) - albedo) * mask[kMaskIris];
+    albedo += (Rgb::Constant(0.01f) - albedo) * mask[kMaskPupil];
+    return albedo.cwiseMax(0.0f);
+}
 
 class AppearanceAtlas {
 public:

@@ -195,20 +195,7 @@ GeneratorOutput ProceduralGenerator::render(const GeneratorInput& in, int width,
                 const float v = b0 * m.uv(t[0], 1) + b1 * m.uv(t[1], 1) + b2 * m.uv(t[2], 1);
                 atlas_.sample(u, v, a.noiseWeights, mask, noise);
             }
-            // Albedo: skin with blotches, pores and cheek flush, then features.
-            Rgb albedo = a.skin * (1.0f + a.blotchStrength * noise[1] + a.poreStrength * noise[0]);
-            albedo = albedo.cwiseProduct(Rgb(1.0f + 0.22f * a.cheekRedness * mask[kMaskCheeks],
-                                             1.0f - 0.12f * a.cheekRedness * mask[kMaskCheeks],
-                                             1.0f - 0.1f * a.cheekRedness * mask[kMaskCheeks]));
-            const float strands = std::clamp(0.55f + 0.9f * noise[0], 0.0f, 1.0f);
-            albedo += (a.hair * (0.8f + 0.4f * strands) - albedo) * (mask[kMaskHair] * a.hairDensity);
-            albedo += (a.brows - albedo) * std::clamp(mask[kMaskBrows] * a.browDensity * (0.55f + 0.6f * strands), 0.0f, 1.0f);
-            albedo += (a.lips * (1.0f + 0.5f * a.poreStrength * noise[0]) - albedo) * mask[kMaskLips];
-            albedo += (a.mouth - albedo) * mask[kMaskMouth];
-            albedo += (a.sclera - albedo) * mask[kMaskEyeball];
-            albedo += (a.iris * (0.75f + 0.5f * strands) - albedo) * mask[kMaskIris];
-            albedo += (Rgb::Constant(0.01f) - albedo) * mask[kMaskPupil];
-            albedo = albedo.cwiseMax(0.0f);
+            const Rgb albedo = albedoAt(a, mask, noise);
 
             // Shading: hemisphere ambient with occlusion, wrapped diffuse
             // (a cheap stand-in for light scattering under skin), Blinn-Phong.

@@ -147,6 +147,12 @@ Scene parseSceneJson(const std::string& textIn, const std::string& source) {
         s.params.transl = t;
     }
 
+    // The point the orbit camera looks at (a pan moves it); absent = EG3D's.
+    if (auto it = j.find("pivot"); it != j.end()) {
+        const Eigen::VectorXf p = floatArray(*it, source, "pivot", 3);
+        if (p.size() != 3) fail(source, "pivot", std::to_string(p.size()) + " values, expected 3");
+        s.camera.pivot = p;
+    }
     const bool orbitKeys = j.contains("yaw") && j.contains("pitch");
     if (orbitKeys) {
         s.camera.yaw = finiteFloat(j["yaw"], source, "yaw");
@@ -157,7 +163,7 @@ Scene parseSceneJson(const std::string& textIn, const std::string& source) {
         const Eigen::VectorXf v = floatArray(*it, source, "camera_params", 25);
         if (v.size() != 25) fail(source, "camera_params", std::to_string(v.size()) + " values, expected 25");
         try {
-            s.camera = camera::OrbitCamera::fromVector25(v);
+            s.camera = camera::OrbitCamera::fromVector25(v, s.camera.pivot);
         } catch (const std::invalid_argument& e) {
             fail(source, "camera_params", e.what());
         }
@@ -200,6 +206,7 @@ std::string sceneToJson(const Scene& s) {
     j["pitch"] = s.camera.pitch;
     j["fov_deg"] = s.camera.eg3dFovDeg;
     j["radius"] = s.camera.radius;
+    if (s.camera.pivot != camera::defaultPivot()) j["pivot"] = values(s.camera.pivot);
     j["width"] = s.width;
     j["height"] = s.height;
     return j.dump(2) + "\n";

@@ -55,6 +55,22 @@ TEST(Scene, RoundTripIsExact) {
     withZ.z = s.latent(512);
     withZ.z[3] = 1.0f / 3.0f;  // a value with no short decimal form
     EXPECT_EQ(parseSceneJson(sceneToJson(withZ), "x"), withZ);
+
+    // A panned camera keeps its pivot (the default one is not written).
+    EXPECT_EQ(sceneToJson(s).find("\"pivot\""), std::string::npos);
+    Scene panned = s;
+    panned.camera.pivot = Eigen::Vector3f(0.05f, -0.125f, 0.3f);
+    const Scene back = parseSceneJson(sceneToJson(panned), "x");
+    EXPECT_EQ(back, panned);
+    EXPECT_TRUE(back.camera.cam2world().isApprox(panned.camera.cam2world()));
+    // Without yaw/pitch the camera comes from camera_params, still about the stored pivot.
+    auto j = nlohmann::json::parse(sceneToJson(panned));
+    j.erase("yaw");
+    j.erase("pitch");
+    const Scene fromParams = parseSceneJson(j.dump(), "x");
+    EXPECT_TRUE(fromParams.camera.pivot.isApprox(panned.camera.pivot));
+    EXPECT_NEAR(fromParams.camera.yaw, panned.camera.yaw, 1e-4f);
+    EXPECT_NEAR(fromParams.camera.radius, panned.camera.radius, 1e-4f);
 }
 
 TEST(Scene, SaveAndLoadThroughAFile) {
@@ -131,6 +147,8 @@ TEST(Scene, WrongTypesAndValuesNameTheField) {
     expectError(R"({"yaw": 0, "pitch": 0, "fov_deg": 180})", "fov_deg");
     expectError(R"({"yaw": 0, "pitch": 0, "radius": -2})", "radius");
     expectError(R"({"camera_params": [1, 2, 3]})", "camera_params");
+    expectError(R"({"pivot": [1, 2]})", "pivot");
+    expectError(R"({"pivot": [0, "a", 0]})", "pivot[1]");
     expectError(R"({"width": 8})", "width");
     expectError(R"({"height": 1e9})", "height");
     expectError(R"({"width": 64.5})", "width");
