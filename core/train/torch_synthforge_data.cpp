@@ -1,4 +1,4 @@
-// Reading our dataset layout into batches (see torch_synthforge_data.h).
+// Reading either dataset layout into batches (see torch_synthforge_data.h).
 
 #include "core/train/torch_synthforge_data.h"
 
@@ -11,8 +11,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/annotate/class_table.h"
 #include "core/generate/dataset_layout.h"
 #include "core/io/file_util.h"
+#include "core/train/datasets/face_synthetics_dataset.h"
 #include "core/train/torch_multitask_net.h"
 
 namespace synthforge::train {
@@ -46,12 +48,78 @@ uint64_t splitMix64(uint64_t& state) {
     return z ^ (z >> 31);
 }
 
+int64_t numClassesOf(const annotate::ClassTable& t) {
+    int64_t maxId = 0;
+    for (const auto& c : t.entries())
+        if (c.id != 255) maxId = std::max<int64_t>(maxId, c.id);
+    return maxId + 1;
+}
+
+/// To the training size: INTER_AREA averages when shrinking (no aliasing);
+/// labels and depth nearest, so no invented classes and no depth blended
+/// with the background's 0. Continuous pixel coordinates scale exactly.
+void resizeTo(AugmentSample& s, int size, const std::string& imagePath) {
+    const cv::Size target(size, size);
+    const int w = s.image.cols, h = s.image.rows;
+    if (!s.segmentation.empty() && s.segmentation.size() != s.image.size())
+        throw std::runtime_error(imagePath + ": the label map's size differs from the image's");
+    if (!s.depth.empty() && s.depth.size() != s.image.size())
+        throw std::runtime_error(imagePath + ": the depth map's size differs from the image's");
+    if (s.image.size() != target) cv::resize(s.image, s.image, target, 0, 0, cv::INTER_AREA);
+    if (!s.segmentation.empty() && s.segmentation.size() != target)
+        cv::resize(s.segmentation, s.segmentation, target, 0, 0, cv::INTER_NEAREST);
+    if (!s.depth.empty() && s.depth.size() != target) cv::resize(s.depth, s.depth, target, 0, 0, cv::INTER_NEAREST);
+    s.landmarks.col(0) *= static_cast<float>(size) / static_cast<float>(w);
+    s.landmarks.col(1) *= static_cast<float>(size) / static_cast<float>(h);
+}
+
+/// Copies sample k of the batch into the tensors by plain loops: no torch
+/// operator runs, so worker threads never enter LibTorch's intra-op pool.
+void fill(SynthForgeBatch& out, int64_t k, const AugmentSample& s, bool hasDepth) {
+    const int64_t n = static_cast<int64_t>(s.image.rows), plane = n * n;
+    float* img = out.images.data_ptr<float>() + k * 3 * plane;
+    int64_t* seg = out.segmentation.data_ptr<int64_t>() + k * plane;
+    float* depth = out.depth.data_ptr<float>() + k * plane;
+    bool* mask = out.faceMask.data_ptr<bool>() + k * plane;
+    for (int y = 0; y < n; ++y) {
+        const auto* rgb = s.image.ptr<cv::Vec3b>(y);
+        const auto* ids = s.segmentation.ptr<std::uint8_t>(y);
+        const float* z = hasDepth ? s.depth.ptr<float>(y) : nullptr;
+        for (int x = 0; x < n; ++x) {
+            const int64_t p = y * n + x;
+            for (int c = 0; c < 3; ++c) img[c * plane + p] = static_cast<float>(rgb[x][c]) / 127.5f - 1.0f;
+            seg[p] = ids[x];
+            mask[p] = ids[x] != 0;
+            depth[p] = z ? z[x] : 0.0f;
+        }
+    }
+    // 2p/n - 1: pixel edges at -1 and 1 (grid_sample, align_corners=false).
+    float* lm = out.landmarks.data_ptr<float>() + k * kNumLandmarks * 2;
+    float* vis = out.visibility.data_ptr<float>() + k * kNumLandmarks;
+    for (int64_t j = 0; j < kNumLandmarks; ++j) {
+        lm[2 * j] = static_cast<float>(2.0 * s.landmarks(j, 0) / n - 1.0);
+        lm[2 * j + 1] = static_cast<float>(2.0 * s.landmarks(j, 1) / n - 1.0);
+        vis[j] = s.visibility[j] != 0 ? 1.0f : 0.0f;
+    }
+    out.hasDepth.data_ptr<float>()[k] = hasDepth ? 1.0f : 0.0f;
+}
+
 }  // namespace
 
 SynthForgeDataset::SynthForgeDataset(const std::string& root, int64_t size) : root_(root), size_(size) {
     if (size < 16) throw std::invalid_argument("size: " + std::to_string(size) + " is below 16");
     const std::string manifestPath = (fs::path(root) / "manifest.json").string();
-    if (!fs::is_regular_file(manifestPath)) throw std::runtime_error(manifestPath + ": missing (not a SynthForge dataset)");
+    if (!fs::is_regular_file(manifestPath)) {
+        if (!FaceSyntheticsDataset::looksLike(root))
+            throw std::runtime_error(manifestPath + ": missing (not a SynthForge dataset, and " + root +
+                                     " holds no FaceSynthetics *_ldmks.txt either)");
+        layout_ = DatasetLayout::FaceSynthetics;
+        fs_ = std::make_shared<const FaceSyntheticsDataset>(FaceSyntheticsDataset::open(root));
+        count_ = static_cast<int64_t>(fs_->size());
+        numClasses_ = numClassesOf(FaceSyntheticsDataset::classes());
+        flip_ = FlipSpec::forClasses(FaceSyntheticsDataset::classes());
+        return;
+    }
     const nlohmann::json m = readJson(manifestPath);
     try {
         if (m.value("format", std::string()) != "synthforge-dataset")
@@ -63,82 +131,92 @@ SynthForgeDataset::SynthForgeDataset(const std::string& root, int64_t size) : ro
                                              : generate::indexDigits(static_cast<uint64_t>(count_));
         const nlohmann::json& classes = m.at("classes");
         if (classes.is_null()) throw std::runtime_error("classes: the dataset has no segmentation");
-        int64_t maxId = 0;
-        for (const auto& c : classes.at("classes")) {
-            const int64_t id = c.at("id").get<int64_t>();
-            if (id != 255) maxId = std::max(maxId, id);
-        }
-        numClasses_ = maxId + 1;
+        const annotate::ClassTable table = annotate::parseClassTableJson(classes.dump(), "classes");
+        numClasses_ = numClassesOf(table);
+        flip_ = FlipSpec::forClasses(table);
     } catch (const std::runtime_error& e) {
         throw std::runtime_error(manifestPath + ": " + e.what());
-    } catch (const nlohmann::json::exception& e) {
+    } catch (const std::exception& e) {  // nlohmann's and the class table's own
         throw std::runtime_error(manifestPath + ": " + e.what());
     }
 }
 
+AugmentSample SynthForgeDataset::readSample(int64_t i) const {
+    if (i < 0 || i >= count_) throw std::invalid_argument("indices: " + std::to_string(i) + " out of range");
+    const int s = static_cast<int>(size_);
+    AugmentSample out;
+    if (layout_ == DatasetLayout::FaceSynthetics) {
+        FaceSyntheticsSample f = fs_->sample(static_cast<std::size_t>(i));
+        cv::cvtColor(f.image, out.image, cv::COLOR_BGR2RGB);
+        out.segmentation = f.segmentation;
+        out.landmarks = f.landmarks;  // 70: the flip swaps the pupils too; the batch keeps the first 68
+        out.visibility = Eigen::VectorXf::Ones(f.landmarks.rows());
+        resizeTo(out, s, fs_->imagePath(static_cast<std::size_t>(i)));
+        return out;
+    }
+    const std::string name = generate::indexName(static_cast<uint64_t>(i), digits_);
+    const fs::path r(root_);
+    const std::string imagePath = (r / "images" / (name + ".png")).string();
+    cv::Mat rgb = readImage(imagePath, cv::IMREAD_COLOR, CV_8UC3);
+    cv::cvtColor(rgb, out.image, cv::COLOR_BGR2RGB);
+    out.segmentation = readImage((r / "seg" / (name + ".png")).string(), cv::IMREAD_UNCHANGED, CV_8UC1);
+    out.depth = readImage((r / "depth" / (name + ".tiff")).string(), cv::IMREAD_UNCHANGED, CV_32FC1);
+
+    const std::string annPath = (r / "annotations" / (name + ".json")).string();
+    if (!fs::is_regular_file(annPath)) throw std::runtime_error(annPath + ": missing");
+    const nlohmann::json a = readJson(annPath);
+    std::string field = "width";
+    try {
+        // 2d_kps are continuous pixels of the written image.
+        const double w = a.at("width").get<double>();
+        field = "height";
+        const double h = a.at("height").get<double>();
+        if (w != rgb.cols || h != rgb.rows) throw std::runtime_error("differs from the image's size");
+        field = "2d_kps";
+        const auto& kps = a.at(field);
+        if (kps.size() != static_cast<size_t>(kNumLandmarks)) throw std::runtime_error("expected 68 points");
+        field = "kps_visible";
+        const auto& vis = a.at(field);
+        if (vis.size() != static_cast<size_t>(kNumLandmarks)) throw std::runtime_error("expected 68 flags");
+        out.landmarks.resize(kNumLandmarks, 2);
+        out.visibility.resize(kNumLandmarks);
+        for (int64_t j = 0; j < kNumLandmarks; ++j) {
+            field = "2d_kps";
+            out.landmarks(j, 0) = kps[j].at(0).get<float>();
+            out.landmarks(j, 1) = kps[j].at(1).get<float>();
+            if (!out.landmarks.row(j).allFinite()) throw std::runtime_error("point " + std::to_string(j) + " is not finite");
+            field = "kps_visible";
+            out.visibility[j] = vis[j].get<double>() != 0 ? 1.0f : 0.0f;
+        }
+    } catch (const std::exception& e) {
+        throw std::runtime_error(annPath + ": " + field + ": " + e.what());
+    }
+    resizeTo(out, s, imagePath);
+    return out;
+}
+
 SynthForgeBatch SynthForgeDataset::load(const std::vector<int64_t>& indices) const {
+    return load(indices, AugmentConfig::none(), 0, 0);
+}
+
+SynthForgeBatch SynthForgeDataset::load(const std::vector<int64_t>& indices, const AugmentConfig& augment,
+                                        uint64_t seed, int64_t epoch) const {
+    augment.validate();
     const int64_t b = static_cast<int64_t>(indices.size()), s = size_;
     SynthForgeBatch out;
     out.images = torch::empty({b, 3, s, s});
     out.segmentation = torch::empty({b, s, s}, torch::kInt64);
     out.depth = torch::empty({b, 1, s, s});
+    out.faceMask = torch::empty({b, 1, s, s}, torch::kBool);
     out.landmarks = torch::empty({b, kNumLandmarks, 2});
     out.visibility = torch::empty({b, kNumLandmarks});
-    const cv::Size target(static_cast<int>(s), static_cast<int>(s));
+    out.hasDepth = torch::empty({b});
     for (int64_t k = 0; k < b; ++k) {
         const int64_t i = indices[static_cast<size_t>(k)];
-        if (i < 0 || i >= count_) throw std::invalid_argument("indices: " + std::to_string(i) + " out of range");
-        const std::string name = generate::indexName(static_cast<uint64_t>(i), digits_);
-        const fs::path r(root_);
-
-        cv::Mat rgb = readImage((r / "images" / (name + ".png")).string(), cv::IMREAD_COLOR, CV_8UC3);
-        cv::cvtColor(rgb, rgb, cv::COLOR_BGR2RGB);
-        // INTER_AREA averages when shrinking (no aliasing), bilinear-like when growing.
-        if (rgb.size() != target) cv::resize(rgb, rgb, target, 0, 0, cv::INTER_AREA);
-        cv::Mat f;
-        rgb.convertTo(f, CV_32FC3, 1.0 / 127.5, -1.0);
-        out.images[k].copy_(torch::from_blob(f.data, {s, s, 3}, torch::kFloat32).permute({2, 0, 1}));
-
-        // Labels and depth: nearest, so no invented classes and no depth
-        // blended with the background's 0.
-        cv::Mat seg = readImage((r / "seg" / (name + ".png")).string(), cv::IMREAD_UNCHANGED, CV_8UC1);
-        if (seg.size() != target) cv::resize(seg, seg, target, 0, 0, cv::INTER_NEAREST);
-        out.segmentation[k].copy_(torch::from_blob(seg.data, {s, s}, torch::kUInt8).to(torch::kInt64));
-
-        cv::Mat depth = readImage((r / "depth" / (name + ".tiff")).string(), cv::IMREAD_UNCHANGED, CV_32FC1);
-        if (depth.size() != target) cv::resize(depth, depth, target, 0, 0, cv::INTER_NEAREST);
-        out.depth[k][0].copy_(torch::from_blob(depth.data, {s, s}, torch::kFloat32));
-
-        const std::string annPath = (r / "annotations" / (name + ".json")).string();
-        if (!fs::is_regular_file(annPath)) throw std::runtime_error(annPath + ": missing");
-        const nlohmann::json a = readJson(annPath);
-        std::string field = "width";
-        try {
-            // 2d_kps are continuous pixels of the written image; 2p/n - 1 is
-            // resolution independent, so resizing does not change them.
-            const double w = a.at("width").get<double>();
-            field = "height";
-            const double h = a.at("height").get<double>();
-            field = "2d_kps";
-            const auto& kps = a.at(field);
-            if (kps.size() != static_cast<size_t>(kNumLandmarks)) throw std::runtime_error("expected 68 points");
-            field = "kps_visible";
-            const auto& vis = a.at(field);
-            if (vis.size() != static_cast<size_t>(kNumLandmarks)) throw std::runtime_error("expected 68 flags");
-            auto lm = out.landmarks.accessor<float, 3>();
-            auto vv = out.visibility.accessor<float, 2>();
-            for (int64_t j = 0; j < kNumLandmarks; ++j) {
-                field = "2d_kps";
-                lm[k][j][0] = static_cast<float>(2.0 * kps[j].at(0).get<double>() / w - 1.0);
-                lm[k][j][1] = static_cast<float>(2.0 * kps[j].at(1).get<double>() / h - 1.0);
-                field = "kps_visible";
-                vv[k][j] = vis[j].get<double>() != 0 ? 1.0f : 0.0f;
-            }
-        } catch (const std::exception& e) {
-            throw std::runtime_error(annPath + ": " + field + ": " + e.what());
-        }
+        AugmentSample sample = readSample(i);
+        if (augment.enabled) sample = train::augment(sample, augment, augmentSeed(seed, epoch, i), flip_);
+        fill(out, k, sample, hasDepth());
     }
-    out.faceMask = (out.segmentation != 0).unsqueeze(1);
     return out;
 }
 
@@ -152,5 +230,25 @@ std::vector<int64_t> SynthForgeDataset::epochOrder(int64_t begin, int64_t end, u
     }
     return order;
 }
+
+SynthForgeBatchLoader::SynthForgeBatchLoader(const SynthForgeDataset& dataset, std::vector<int64_t> order,
+                                             int64_t batch, int workers, int prefetch, uint64_t seed, int64_t epoch,
+                                             AugmentConfig augment, bool dropLast) {
+    if (batch < 1) throw std::invalid_argument("batch: " + std::to_string(batch) + " is below 1");
+    augment.validate();
+    const int64_t n = static_cast<int64_t>(order.size());
+    numBatches_ = dropLast ? n / batch : (n + batch - 1) / batch;
+    auto produce = [&dataset, order = std::move(order), batch, seed, epoch, augment](std::size_t k) {
+        const auto first = order.begin() + static_cast<std::ptrdiff_t>(k) * batch;
+        const auto last = first + std::min<std::ptrdiff_t>(batch, order.end() - first);
+        return dataset.load(std::vector<int64_t>(first, last), augment, seed, epoch);
+    };
+    queue_ = std::make_unique<OrderedPrefetcher<SynthForgeBatch>>(static_cast<std::size_t>(numBatches_),
+                                                                  std::move(produce), workers, prefetch);
+}
+
+SynthForgeBatchLoader::~SynthForgeBatchLoader() = default;
+
+std::optional<SynthForgeBatch> SynthForgeBatchLoader::next() { return queue_->next(); }
 
 }  // namespace synthforge::train

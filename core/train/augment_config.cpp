@@ -1,0 +1,215 @@
+// AugmentConfig: validation, JSON, and the flip relabelling tables (augment.h).
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/annotate/class_table.h"
+#include "core/io/file_util.h"
+#include "core/train/augment.h"
+
+namespace synthforge::train {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+void checkProbability(double p, const char* field) {
+    if (!(p >= 0.0 && p <= 1.0))
+        throw std::invalid_argument(std::string(field) + ": probability " + std::to_string(p) + " is outside [0, 1]");
+}
+
+void checkRange(const AugmentRange& r, const char* field, double minLo = -HUGE_VAL, bool positive = false) {
+    if (!std::isfinite(r.lo) || !std::isfinite(r.hi))
+        throw std::invalid_argument(std::string(field) + ": not finite");
+    if (r.lo > r.hi)
+        throw std::invalid_argument(std::string(field) + ": inverted range [" + std::to_string(r.lo) + ", " +
+                                    std::to_string(r.hi) + "]");
+    if (positive ? !(r.lo > 0.0) : r.lo < minLo)
+        throw std::invalid_argument(std::string(field) + ": " + std::to_string(r.lo) +
+                                    (positive ? " must be positive" : " is below " + std::to_string(minLo)));
+}
+
+// The JSON layout: section -> key -> member. One table drives reading,
+// writing and the field names in error messages.
+struct RangeKey {
+    const char* section;
+    const char* key;
+    AugmentRange AugmentConfig::*member;
+};
+struct ProbKey {
+    const char* section;
+    double AugmentConfig::*member;
+};
+
+const RangeKey kRanges[] = {
+    {"affine", "scale", &AugmentConfig::scale},         {"affine", "rotation_deg", &AugmentConfig::rotationDeg},
+    {"affine", "shift", &AugmentConfig::shift},         {"color", "brightness", &AugmentConfig::brightness},
+    {"color", "contrast", &AugmentConfig::contrast},    {"color", "gamma", &AugmentConfig::gamma},
+    {"blur", "sigma", &AugmentConfig::blurSigma},       {"noise", "sigma", &AugmentConfig::noiseSigma},
+    {"erase", "area", &AugmentConfig::eraseArea},       {"erase", "aspect", &AugmentConfig::eraseAspect},
+};
+const ProbKey kProbabilities[] = {
+    {"affine", &AugmentConfig::affineProbability},       {"perspective", &AugmentConfig::perspectiveProbability},
+    {"flip", &AugmentConfig::flipProbability},           {"color", &AugmentConfig::colorProbability},
+    {"grayscale", &AugmentConfig::grayscaleProbability}, {"blur", &AugmentConfig::blurProbability},
+    {"noise", &AugmentConfig::noiseProbability},         {"erase", &AugmentConfig::eraseProbability},
+};
+const char* const kSections[] = {"affine", "perspective", "flip", "color", "grayscale", "blur", "noise", "erase"};
+
+[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
+    throw std::runtime_error(source + ": " + field + ": " + what);
+}
+
+double number(const ordered_json& v, const std::string& source, const std::string& field) {
+    if (!v.is_number()) fail(source, field, "expected a number");
+    return v.get<double>();
+}
+
+}  // namespace
+
+AugmentConfig AugmentConfig::none() {
+    AugmentConfig c;
+    c.enabled = false;
+    for (const auto& p : kProbabilities) c.*(p.member) = 0.0;
+    return c;
+}
+
+void AugmentConfig::validate() const {
+    for (const auto& p : kProbabilities) {
+        const std::string field = std::string(p.section) + ".probability";
+        checkProbability(this->*(p.member), field.c_str());
+    }
+    checkRange(scale, "affine.scale", 0, true);
+    checkRange(rotationDeg, "affine.rotation_deg", -180.0);
+    if (rotationDeg.hi > 180.0) throw std::invalid_argument("affine.rotation_deg: beyond 180 degrees");
+    checkRange(shift, "affine.shift", -1.0);
+    if (shift.hi > 1.0) throw std::invalid_argument("affine.shift: beyond 1 (the whole image)");
+    if (!(perspective >= 0.0 && perspective <= 0.25))
+        throw std::invalid_argument("perspective.strength: " + std::to_string(perspective) +
+                                    " is outside [0, 0.25] (more folds the image)");
+    checkRange(brightness, "color.brightness", -1.0);
+    checkRange(contrast, "color.contrast", 0.0);
+    checkRange(gamma, "color.gamma", 0, true);
+    checkRange(blurSigma, "blur.sigma", 0, true);
+    if (blurSigma.hi > 50.0) throw std::invalid_argument("blur.sigma: above 50 pixels");
+    checkRange(noiseSigma, "noise.sigma", 0.0);
+    checkRange(eraseArea, "erase.area", 0, true);
+    if (eraseArea.hi > 1.0) throw std::invalid_argument("erase.area: above 1 (the whole image)");
+    checkRange(eraseAspect, "erase.aspect", 0, true);
+}
+
+bool AugmentConfig::operator==(const AugmentConfig& o) const {
+    if (enabled != o.enabled || perspective != o.perspective) return false;
+    for (const auto& p : kProbabilities)
+        if (this->*(p.member) != o.*(p.member)) return false;
+    for (const auto& r : kRanges)
+        if (!(this->*(r.member) == o.*(r.member))) return false;
+    return true;
+}
+
+std::string augmentConfigToJson(const AugmentConfig& c) {
+    ordered_json j;
+    j["format"] = "synthforge-augment";
+    j["version"] = 1;
+    j["enabled"] = c.enabled;
+    for (const char* s : kSections) j[s] = ordered_json::object();
+    for (const auto& p : kProbabilities) j[p.section]["probability"] = c.*(p.member);
+    for (const auto& r : kRanges) j[r.section][r.key] = {(c.*(r.member)).lo, (c.*(r.member)).hi};
+    j["perspective"]["strength"] = c.perspective;
+    return j.dump(2);
+}
+
+AugmentConfig augmentConfigFromJson(const std::string& text, const std::string& source) {
+    ordered_json j;
+    try {
+        j = ordered_json::parse(text);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(source + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object()) fail(source, "(top level)", "expected an object");
+    AugmentConfig c;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        if (key == "format") {
+            if (it.value() != "synthforge-augment") fail(source, key, "expected \"synthforge-augment\"");
+        } else if (key == "version") {
+            if (it.value() != 1) fail(source, key, "unsupported version (expected 1)");
+        } else if (key == "enabled") {
+            if (!it.value().is_boolean()) fail(source, key, "expected true or false");
+            c.enabled = it.value().get<bool>();
+        } else if (std::find(std::begin(kSections), std::end(kSections), key) != std::end(kSections)) {
+            if (!it.value().is_object()) fail(source, key, "expected an object");
+            for (auto f = it.value().begin(); f != it.value().end(); ++f) {
+                const std::string field = key + "." + f.key();
+                bool known = false;
+                if (f.key() == "probability") {
+                    for (const auto& p : kProbabilities)
+                        if (key == p.section) c.*(p.member) = number(f.value(), source, field), known = true;
+                } else if (key == "perspective" && f.key() == "strength") {
+                    c.perspective = number(f.value(), source, field);
+                    known = true;
+                } else {
+                    for (const auto& r : kRanges) {
+                        if (key != r.section || f.key() != r.key) continue;
+                        const auto& v = f.value();
+                        if (!v.is_array() || v.size() != 2) fail(source, field, "expected [lo, hi]");
+                        c.*(r.member) = {number(v[0], source, field), number(v[1], source, field)};
+                        known = true;
+                    }
+                }
+                if (!known) fail(source, field, "unknown key");
+            }
+        } else {
+            fail(source, key, "unknown key");
+        }
+    }
+    try {
+        c.validate();
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(source + ": " + e.what());
+    }
+    return c;
+}
+
+AugmentConfig readAugmentConfig(const std::string& path) {
+    return augmentConfigFromJson(io::readFileText(path, 1u << 20), path);
+}
+
+const std::vector<int>& ibug68FlipPermutation() {
+    static const std::vector<int> perm = [] {
+        std::vector<int> p(68);
+        for (int i = 0; i < 68; ++i) p[i] = i;
+        auto pair = [&](int a, int b) { p[a] = b, p[b] = a; };
+        for (int i = 0; i < 8; ++i) pair(i, 16 - i);         // jaw
+        for (int i = 0; i < 5; ++i) pair(17 + i, 26 - i);    // brows
+        pair(31, 35), pair(32, 34);                          // nostrils (27..30, 33 on the midline)
+        pair(36, 45), pair(37, 44), pair(38, 43), pair(39, 42), pair(40, 47), pair(41, 46);  // eyes
+        pair(48, 54), pair(49, 53), pair(50, 52), pair(55, 59), pair(56, 58);                // outer lips
+        pair(60, 64), pair(61, 63), pair(65, 67);                                            // inner lips
+        return p;
+    }();
+    return perm;
+}
+
+const std::vector<int>& faceSynthetics70FlipPermutation() {
+    static const std::vector<int> perm = [] {
+        std::vector<int> p = ibug68FlipPermutation();
+        p.push_back(69);  // right pupil <-> left pupil
+        p.push_back(68);
+        return p;
+    }();
+    return perm;
+}
+
+FlipSpec::FlipSpec() : classFlip(annotate::ClassTable::defaultTable().flipMap()) {}
+
+FlipSpec FlipSpec::forClasses(const annotate::ClassTable& table) {
+    FlipSpec f;
+    f.classFlip = table.flipMap();
+    return f;
+}
+
+}  // namespace synthforge::train
