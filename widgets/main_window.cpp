@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <QAction>
+#include <QActionGroup>
 #include <QCheckBox>
 #include <QApplication>
 #include <QCloseEvent>
@@ -178,11 +179,28 @@ void MainWindow::buildMenus() {
     connect(seg, &QAction::toggled, view_, &GeneratorView::setSegmentationShown);
     connect(view_->segmentationBox(), &QCheckBox::toggled, seg, &QAction::setChecked);
     viewMenu->addAction(tr("3D viewport"), this, [this] { showViewport(); });
-    QAction* wire = viewMenu->addAction(tr("Viewport wireframe"));
-    wire->setCheckable(true);
-    connect(wire, &QAction::toggled, this, [this](bool on) {
-        showViewport()->setMode(on ? render::MeshRenderer::Mode::Wireframe : render::MeshRenderer::Mode::Shaded);
-    });
+    // Viewport draw modes: one of three, like Blender's viewport shading (Z pie).
+    QMenu* shading = viewMenu->addMenu(tr("Viewport &shading"));
+    auto* modes = new QActionGroup(this);
+    const std::pair<QString, render::MeshRenderer::Mode> modeList[] = {
+        {tr("&Shaded"), render::MeshRenderer::Mode::Shaded},
+        {tr("&Textured (generator albedo)"), render::MeshRenderer::Mode::Textured},
+        {tr("&Wireframe"), render::MeshRenderer::Mode::Wireframe}};
+    int key = 0;
+    for (const auto& [label, mode] : modeList) {
+        QAction* a = shading->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(mode == render::MeshRenderer::Mode::Shaded);
+        a->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + key++)));
+        modes->addAction(a);
+        connect(a, &QAction::triggered, this, [this, mode = mode] { showViewport()->setMode(mode); });
+    }
+    QAction* hud = viewMenu->addAction(tr("Viewport &HUD"));
+    hud->setCheckable(true);
+    hud->setChecked(true);
+    hud->setShortcut(QKeySequence(Qt::Key_F3));
+    connect(hud, &QAction::toggled, this, [this](bool on) { showViewport()->setHudShown(on); });
+    viewMenu->addAction(tr("Reset viewport &pan"), this, [this] { showViewport()->resetPan(); });
     QAction* vlm = viewMenu->addAction(tr("Viewport landmarks"));
     vlm->setCheckable(true);
     vlm->setChecked(true);
@@ -204,9 +222,15 @@ void MainWindow::ensureViewport() {
     // Created on first use: a QOpenGLWidget switches its window to GL
     // composition, which sessions that never open the viewport should not pay for.
     viewport_ = new ViewportWidget(doc_, viewportPage_);
+    viewport_->setPipeline(pipeline_);  // class names in the HUD, the albedo texture
     viewportPage_->layout()->addWidget(viewport_);
-    connect(viewport_, &ViewportWidget::frameDrawn, this,
-            [this](double ms) { statusBar()->showMessage(tr("viewport: %1 ms").arg(ms, 0, 'f', 1), 2000); });
+    viewportLabel_ = new QLabel(this);
+    statusBar()->insertPermanentWidget(0, viewportLabel_);
+    connect(viewport_, &ViewportWidget::framePresented, this, [this](double ms) {
+        viewportLabel_->setText(tr("viewport: edit→frame %1 ms, p95 %2 ms")
+                                    .arg(ms, 0, 'f', 1)
+                                    .arg(viewport_->p95FrameMs(), 0, 'f', 1));
+    });
 }
 
 ViewportWidget* MainWindow::showViewport() {
@@ -248,6 +272,7 @@ void MainWindow::modelLoadFinished() {
     pipeline_ = r.pipeline;
     doc_->reset(r.scene, pipeline_->model);
     view_->setPipeline(pipeline_);
+    if (viewport_) viewport_->setPipeline(pipeline_);
     modelLabel_->setText(tr("model: %1").arg(QString::fromStdString(pipeline_->model->name)));
     updateTitle();
     emit modelLoaded();

@@ -121,6 +121,7 @@ private:
     QLabel* deviceLabel_;
     QLabel* modelLabel_;
     QLabel* timeLabel_;
+    QLabel* viewportLabel_ = nullptr;  ///< created with the viewport
     QFutureWatcher<Loaded> loader_;
     std::shared_ptr<const generate::SamplePipeline> pipeline_;
     bool dialogs_ = true;
