@@ -111,14 +111,28 @@ void GeneratorView::start() {
     // Everything the worker needs is copied or shared here, on the GUI thread.
     const scene::Scene scene = doc_->scene();
     auto pipeline = pipeline_;
-    const quint64 generation = generation_;
-    watcher_.setFuture(QtConcurrent::run([scene, pipeline, generation]() -> Result {
+    auto labels = labels_;
+    // Live edits since the last UvLabelMap: the worker builds a new one
+    // (validation and padding take longer than a frame, not for the GUI thread).
+    const cv::Mat staleIds = labelsStale_ ? live_.ids().clone() : cv::Mat();
+    const annotate::ClassTable classes = liveClasses_;
+    const quint64 generation = generation_, liveRevision = liveRevision_;
+    watcher_.setFuture(QtConcurrent::run([scene, pipeline, labels, staleIds, classes, generation,
+                                          liveRevision]() mutable -> Result {
         Result r;
         r.generation = generation;
+        r.liveRevision = liveRevision;
         QElapsedTimer t;
         t.start();
         try {
             generate::SamplePipeline p = *pipeline;  // shares the model and generator
+            if (!staleIds.empty()) labels = std::make_shared<annotate::UvLabelMap>(staleIds, classes, "label editor");
+            r.labels = labels;
+            if (labels && p.model->hasUv()) {
+                // The label editor's map replaces the pipeline's.
+                p.labels = labels;
+                p.annotation.segmentation = true;
+            }
             p.width = scene.width;
             p.height = scene.height;
             scene.params.validateFor(*p.model);
@@ -147,6 +161,15 @@ void GeneratorView::finished() {
     }
     last_ = r.sample;
     lastMs_ = r.ms;
+    if (r.labels && r.liveRevision == liveRevision_) {
+        labels_ = r.labels;  // the worker's map holds every live edit so far
+        labelsStale_ = false;
+    }
+    if (r.liveRevision != liveRevision_) {
+        relabel();  // the map was edited while this rendered: show the latest labels
+        emit frameShown(r.ms);
+        return;
+    }
     if (hoverPos_.x() >= 0)
         hoverAt(hoverPos_);  // the pixel under a still cursor changed
     redraw();
@@ -163,8 +186,9 @@ cv::Mat GeneratorView::composed() const {
                                                 : annotate::normalsToBgr(a.normals); break;
     case Base::Image: out = last_->image.image.clone(); break;
     }
-    if (segmentation_->isChecked() && !a.segmentation.empty() && pipeline_ && pipeline_->labels)
-        out = annotate::blendSegmentation(out, a.segmentation, pipeline_->labels->classes(), opacity_->value() / 100.0f);
+    const annotate::ClassTable* classes = outputClasses();
+    if (segmentation_->isChecked() && !a.segmentation.empty() && classes)
+        out = annotate::blendSegmentation(out, a.segmentation, *classes, opacity_->value() / 100.0f);
     if (landmarks_->isChecked() && a.landmarks2d.rows() > 0)
         out = annotate::drawLandmarks(out, a.landmarks2d, a.landmarkVisible);
     return out;
@@ -216,7 +240,7 @@ void GeneratorView::hoverAt(QPoint pos) {
         const ImageFit fit = fitImage(QSize(a.width, a.height), picture_->size());
         const QPointF p = fit.toImage(pos);
         if (landmarks_->isChecked()) landmark = nearestLandmark(a.landmarks2d, p, kHoverPixels / fit.scale);
-        text = describePixel(a, pipeline_ ? pipeline_->outputClasses() : nullptr, p, landmark);
+        text = describePixel(a, outputClasses(), p, landmark);
     }
     hoverLine_->setText(text);
     if (landmark != hoverLandmark_) {
@@ -242,19 +266,95 @@ void GeneratorView::resizeEvent(QResizeEvent* e) {
 }
 
 void GeneratorView::updateLegend() {
-    if (!segmentation_->isChecked() || !pipeline_ || !pipeline_->labels) {
+    const annotate::ClassTable* classes = outputClasses();
+    if (!segmentation_->isChecked() || !classes) {
         legend_->clear();
         legend_->setVisible(false);
         return;
     }
     QString html;
-    for (const annotate::ClassEntry& c : pipeline_->labels->classes().entries()) {
+    for (const annotate::ClassEntry& c : classes->entries()) {
         if (c.id == 0 || c.id == 255) continue;
         html += QStringLiteral("<span style='background-color: rgb(%1,%2,%3)'>&nbsp;&nbsp;&nbsp;</span> %4 &nbsp; ")
                     .arg(c.color[0]).arg(c.color[1]).arg(c.color[2]).arg(QString::fromStdString(c.name).toHtmlEscaped());
     }
     legend_->setText(html);
     legend_->setVisible(true);
+}
+
+std::shared_ptr<const annotate::UvLabelMap> GeneratorView::labelMap() const {
+    if (labels_) return labels_;
+    return pipeline_ ? pipeline_->labels : nullptr;
+}
+
+const annotate::ClassTable* GeneratorView::outputClasses() const {
+    if (!pipeline_) return nullptr;
+    if (pipeline_->segRemap) return &annotate::presetTable(pipeline_->segRemap->target);
+    if (!live_.empty()) return &liveClasses_;
+    return pipeline_->labels ? &pipeline_->labels->classes() : nullptr;
+}
+
+void GeneratorView::setLabelMap(std::shared_ptr<const annotate::UvLabelMap> labels) {
+    labels_ = std::move(labels);
+    labelsStale_ = false;
+    ++liveRevision_;
+    try {
+        live_ = labels_ ? annotate::PaddedLabelMap(labels_->original()) : annotate::PaddedLabelMap();
+    } catch (const std::exception& e) {
+        live_ = {};
+        emit renderFailed(QString::fromStdString(e.what()));
+    }
+    liveClasses_ = labels_ ? labels_->classes() : annotate::ClassTable();
+    updateLegend();
+    relabel();
+}
+
+void GeneratorView::editLabelMap(const cv::Mat& region, QRect dirty, const annotate::ClassTable& classes) {
+    if (live_.empty()) {
+        emit renderFailed(tr("Label map edit without a label map (call setLabelMap first)"));
+        return;
+    }
+    try {
+        if (!dirty.isEmpty())
+            live_.update(region, cv::Rect(dirty.x(), dirty.y(), dirty.width(), dirty.height()));
+    } catch (const std::exception& e) {
+        emit renderFailed(QString::fromStdString(e.what()));
+        return;
+    }
+    labelsStale_ = true;
+    ++liveRevision_;
+    if (classes != liveClasses_) {
+        liveClasses_ = classes;
+        updateLegend();
+    }
+    relabel();
+}
+
+void GeneratorView::relabel() {
+    const auto labels = labelMap();
+    if (!last_ || (live_.empty() && !labels) || !pipeline_ || !pipeline_->model || !pipeline_->model->hasUv())
+        return;
+    const raster::RasterResult& r = last_->annotations.raster;
+    if (r.triangleId.empty()) return;
+    QElapsedTimer t;
+    t.start();
+    try {
+        // UVs depend only on the raster: computed once per sample.
+        if (uvSample_ != last_.get()) pixelUvs_ = annotate::pixelUvs(*pipeline_->model, r);
+        cv::Mat seg = live_.empty() ? annotate::relabelSegmentation(pixelUvs_, *labels)
+                                    : annotate::relabelSegmentation(pixelUvs_, live_);
+        if (pipeline_->segRemap) seg = annotate::applyRemap(seg, *pipeline_->segRemap);
+        auto s = std::make_shared<generate::RenderedSample>(*last_);
+        s->annotations.segmentation = seg;
+        last_ = s;
+        uvSample_ = last_.get();  // same raster, so the UVs still hold
+    } catch (const std::exception& e) {
+        emit renderFailed(QString::fromStdString(e.what()));
+        return;
+    }
+    if (hoverPos_.x() >= 0) hoverAt(hoverPos_);
+    redraw();
+    relabelMs_ = static_cast<double>(t.nsecsElapsed()) / 1e6;
 }
 
 void GeneratorView::setBase(Base b) { base_->setCurrentIndex(static_cast<int>(b)); }

@@ -9,6 +9,12 @@
 // most one render runs at a time; edits made meanwhile are coalesced into
 // one follow-up render of the latest scene, and a result for a scene that
 // has since changed is dropped rather than shown.
+//
+// Live relabelling (the label editor): setLabelMap() swaps the UV label map
+// the segmentation is read from. The shown sample is relabelled at once from
+// its raster (per-pixel UVs kept per sample, core/annotate/uv_relabel.h),
+// without rendering again, so the overlay follows each stroke in the same
+// event-loop turn; later renders use the new map too.
 
 #include <memory>
 
@@ -17,6 +23,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include "core/annotate/uv_relabel.h"
 #include "core/generate/sample_pipeline.h"
 
 class QCheckBox;
@@ -39,6 +46,24 @@ public:
     /// The pipeline renders go through (null: nothing to show yet).
     void setPipeline(std::shared_ptr<const generate::SamplePipeline> pipeline);
     std::shared_ptr<const generate::SamplePipeline> pipeline() const { return pipeline_; }
+
+    /// Segmentation from this map instead of the pipeline's (null: the
+    /// pipeline's again), e.g. the label editor's after a load. Relabels the
+    /// shown sample now; kept across setPipeline(). Pads the map for live
+    /// edits once (tens of ms at 1024²).
+    void setLabelMap(std::shared_ptr<const annotate::UvLabelMap> labels);
+    /// The live path, after each stroke: texels `dirty` of the map given to
+    /// setLabelMap() now hold `region` (CV_8UC1 of dirty's size; an empty
+    /// rectangle for a class table change only), `classes` is the map's
+    /// table. Re-pads only around the rectangle and relabels the shown sample
+    /// before returning; the next render builds a full UvLabelMap on its
+    /// worker. Ignored (with renderFailed) without a map or for a bad rectangle.
+    void editLabelMap(const cv::Mat& region, QRect dirty, const annotate::ClassTable& classes);
+    /// The map segmentation is read from at the last render or setLabelMap
+    /// (the editor's, else the pipeline's); live edits since then are not in it.
+    std::shared_ptr<const annotate::UvLabelMap> labelMap() const;
+    /// Wall time of the last relabel (UV lookup, remap, compose and show).
+    double lastRelabelMs() const { return relabelMs_; }
 
     /// The last sample shown (null before the first frame).
     std::shared_ptr<const generate::RenderedSample> lastSample() const { return last_; }
@@ -81,11 +106,15 @@ private:
         QString error;
         double ms = 0;
         quint64 generation = 0;
+        std::shared_ptr<const annotate::UvLabelMap> labels;  ///< the editor's map it was rendered with
+        quint64 liveRevision = 0;                            ///< liveRevision_ when it started
     };
     void start();
     void finished();
     void redraw();  // compose base + overlays and show
     void updateLegend();
+    void relabel();  // segmentation of last_ from labels_, no render
+    const annotate::ClassTable* outputClasses() const;
 
     SceneDocument* doc_;
     std::shared_ptr<const generate::SamplePipeline> pipeline_;
@@ -95,6 +124,14 @@ private:
     quint64 generation_ = 0;  ///< bumped on every scene change
     bool pending_ = false;    ///< a change arrived while a render was running
     double lastMs_ = 0;
+    std::shared_ptr<const annotate::UvLabelMap> labels_;  ///< the label editor's map (null: the pipeline's)
+    annotate::PaddedLabelMap live_;    ///< labels_ plus live edits, padded (empty without labels_)
+    annotate::ClassTable liveClasses_;
+    quint64 liveRevision_ = 0;         ///< bumped per live edit
+    bool labelsStale_ = false;         ///< live edits not yet in labels_
+    annotate::PixelUvs pixelUvs_;                          ///< per-pixel UVs of uvSample_'s raster
+    const generate::RenderedSample* uvSample_ = nullptr;
+    double relabelMs_ = 0;
 
     QLabel* picture_;
     QLabel* legend_;
