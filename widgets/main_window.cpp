@@ -18,6 +18,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <QUndoGroup>
 #include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
 #include <opencv2/core/version.hpp>
@@ -28,6 +29,8 @@
 #include "widgets/export_tasks.h"
 #include "widgets/generator_view.h"
 #include "widgets/head_panel.h"
+#include "widgets/label_editor_dock.h"
+#include "widgets/label_file_actions.h"
 #include "widgets/latent_panel.h"
 #include "widgets/scene_document.h"
 #include "widgets/viewport_widget.h"
@@ -68,6 +71,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     browser_ = new DatasetBrowser;
     browserDock_ = dock(this, tr("Dataset"), QStringLiteral("dock.dataset"), browser_, Qt::BottomDockWidgetArea);
     connect(browser_, &DatasetBrowser::errorReported, this, &MainWindow::reportError);
+    // The UV label editor: tabbed with the dataset browser (both want width).
+    labelDock_ = new LabelEditorDock(doc_, this);
+    labelDock_->setObjectName(QStringLiteral("dock.labels"));
+    addDockWidget(Qt::BottomDockWidgetArea, labelDock_);
+    tabifyDockWidget(browserDock_, labelDock_);
+    browserDock_->raise();
+    labelDock_->connectGeneratorView(view_);
+    undoGroup_ = new QUndoGroup(this);
+    undoGroup_->addStack(doc_->undoStack());
+    undoGroup_->addStack(labelDock_->undoStack());
+    undoGroup_->setActiveStack(doc_->undoStack());
+    connect(qApp, &QApplication::focusChanged, this, [this](QWidget*, QWidget* now) {
+        if (!now) return;  // focus left the application: keep the last choice
+        undoGroup_->setActiveStack(labelDock_->isAncestorOf(now) ? labelDock_->undoStack() : doc_->undoStack());
+    });
     connect(browser_, &DatasetBrowser::openAsSceneRequested, this, &MainWindow::openBrowserSampleAsScene);
     connect(view_, &GeneratorView::frameShown, this, [this] {
         // GeneratorView drops frames of outdated scenes, so the first frame
@@ -159,9 +177,9 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
+    QAction* undo = undoGroup_->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
+    QAction* redo = undoGroup_->createRedoAction(this, tr("&Redo"));
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
@@ -213,6 +231,11 @@ void MainWindow::buildMenus() {
     viewMenu->addAction(browser_->nextAction());
     viewMenu->addAction(browser_->previousAction());
 
+    QMenu* labels = menuBar()->addMenu(tr("&Labels"));
+    for (QAction* a : labelDock_->fileActions()) labels->addAction(a);
+    labels->addSeparator();
+    for (QAction* a : labelDock_->toolActions()) labels->addAction(a);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SynthForge Studio"), this, &MainWindow::about);
 }
@@ -237,6 +260,11 @@ ViewportWidget* MainWindow::showViewport() {
     ensureViewport();
     tabs_->setCurrentWidget(viewportPage_);
     return viewport_;
+}
+
+void MainWindow::setErrorDialogsEnabled(bool on) {
+    dialogs_ = on;
+    labelDock_->setErrorDialogsEnabled(on);
 }
 
 bool MainWindow::loadingModel() const { return loader_.isRunning(); }
@@ -271,6 +299,9 @@ void MainWindow::modelLoadFinished() {
     }
     pipeline_ = r.pipeline;
     doc_->reset(r.scene, pipeline_->model);
+    labelDock_->setHeadModel(pipeline_->model);
+    // A new model brings its own map; unsaved label edits are offered for saving first.
+    if (maybeSaveLabels()) labelDock_->setLabelMap(pipeline_->labels);
     view_->setPipeline(pipeline_);
     if (viewport_) viewport_->setPipeline(pipeline_);
     modelLabel_->setText(tr("model: %1").arg(QString::fromStdString(pipeline_->model->name)));
@@ -379,6 +410,21 @@ QFuture<QString> MainWindow::saveScreenshot(const QString& path, Screenshot what
     return runExport(path, [path, image] { writeScreenshot(path, image); });
 }
 
+bool MainWindow::maybeSaveLabels() {
+    LabelFileActions* files = labelDock_->files();
+    if (!files->modified() || !dialogs_) return true;
+    const auto answer = QMessageBox::warning(this, tr("Unsaved label map"),
+                                             tr("The UV label map has unsaved edits. Save them?"),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel) return false;
+    if (answer == QMessageBox::Discard) return true;
+    QString p = files->documentPath();
+    if (p.isEmpty())
+        p = QFileDialog::getSaveFileName(this, tr("Save the label map"), QStringLiteral("labels.png"),
+                                         tr("Class-id PNG (*.png)"));
+    return !p.isEmpty() && files->save(p);
+}
+
 bool MainWindow::maybeSave() {
     if (doc_->undoStack()->isClean() || !dialogs_) return true;
     const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
@@ -419,7 +465,7 @@ void MainWindow::about() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
-    if (!maybeSave()) {
+    if (!maybeSave() || !maybeSaveLabels()) {
         e->ignore();
         return;
     }

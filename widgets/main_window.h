@@ -25,6 +25,7 @@
 class QDockWidget;
 class QLabel;
 class QTabWidget;
+class QUndoGroup;
 
 namespace synthforge::widgets {
 
@@ -32,6 +33,7 @@ class CameraPanel;
 class DatasetBrowser;
 class GeneratorView;
 class HeadPanel;
+class LabelEditorDock;
 class LatentPanel;
 class SceneDocument;
 class ViewportWidget;
@@ -47,6 +49,10 @@ public:
     HeadPanel* headPanel() const { return headPanel_; }
     CameraPanel* cameraPanel() const { return cameraPanel_; }
     DatasetBrowser* datasetBrowser() const { return browser_; }
+    LabelEditorDock* labelEditor() const { return labelDock_; }
+    /// Edit > Undo/Redo act on the scene's stack or, while the focus is in the
+    /// label editor, on the editor's.
+    QUndoGroup* undoGroup() const { return undoGroup_; }
     /// The 3D viewport; null until its tab was first shown.
     ViewportWidget* viewport() const { return viewport_; }
     /// Selects the 3D viewport tab (creating the viewport) and returns it.
@@ -77,8 +83,8 @@ public:
     QFuture<QString> saveScreenshot(const QString& path, Screenshot what);
 
     /// Off in tests: errors are written to stderr and kept in lastError()
-    /// instead of a modal QMessageBox.
-    void setErrorDialogsEnabled(bool on) { dialogs_ = on; }
+    /// instead of a modal QMessageBox (the label editor's too).
+    void setErrorDialogsEnabled(bool on);
     QString lastError() const { return lastError_; }
     bool loadingModel() const;
 
@@ -106,6 +112,8 @@ private:
     QFuture<QString> runExport(const QString& what, std::function<void()> job);
     /// Asks to save unsaved scene edits. False when the user cancels.
     bool maybeSave();
+    /// The same for the label editor's map.
+    bool maybeSaveLabels();
 
     SceneDocument* doc_;
     GeneratorView* view_;
@@ -117,6 +125,8 @@ private:
     LatentPanel* latentPanel_;
     DatasetBrowser* browser_;
     QDockWidget* browserDock_;
+    LabelEditorDock* labelDock_;
+    QUndoGroup* undoGroup_;
     bool compareNextFrame_ = false;  ///< the next frame is the re-render of a browser sample
     QLabel* deviceLabel_;
     QLabel* modelLabel_;

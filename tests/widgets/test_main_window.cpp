@@ -11,6 +11,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoGroup>
 #include <QUndoStack>
 #include <opencv2/core.hpp>
 
@@ -19,6 +20,7 @@
 #include "core/scene/scene.h"
 #include "widgets/generator_view.h"
 #include "widgets/image_hover.h"
+#include "widgets/label_editor_dock.h"
 #include "widgets/main_window.h"
 #include "widgets/scene_document.h"
 
@@ -84,6 +86,21 @@ private slots:
         QVERIFY(v->picture()->pixmap().toImage() != labelled);
         v->clearHover();
         QVERIFY(v->hoverText().isEmpty());
+    }
+
+    void labelEditorGetsTheModelsMapAndSharesUndo() {
+        LabelEditorDock* labels = window_->labelEditor();
+        QVERIFY(labels);
+        const auto map = labels->labelMap();
+        QVERIFY(map);
+        const auto pipeline = window_->generatorView()->pipeline();
+        QVERIFY(pipeline && pipeline->labels);
+        QCOMPARE(map->size(), pipeline->labels->size());
+        QCOMPARE(cv::norm(map->original(), pipeline->labels->original(), cv::NORM_INF), 0.0);
+        // Edit > Undo follows the focus: the scene's stack by default.
+        QCOMPARE(window_->undoGroup()->activeStack(), window_->document()->undoStack());
+        QCOMPARE(window_->undoGroup()->stacks().size(), 2);
+        QVERIFY(window_->undoGroup()->stacks().contains(labels->undoStack()));
     }
 
     void corruptSceneKeepsThePreviousState() {
