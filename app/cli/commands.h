@@ -22,6 +22,8 @@ void registerGenerateCommands(CLI::App& app);
 void registerSampleRenderCommands(CLI::App& app);
 /// `train`: Stage I training runs (core/train/trainer.h).
 void registerTrainCommands(CLI::App& app);
+/// `finetune`: Stage II label fine-tuning (core/train/finetune.h).
+void registerFinetuneCommands(CLI::App& app);
 /// `eval`: metrics of a trained run on a dataset (core/train/evaluator.h).
 void registerEvalCommands(CLI::App& app);
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     synthforge::cli::registerGenerateCommands(app);
     synthforge::cli::registerSampleRenderCommands(app);
     synthforge::cli::registerTrainCommands(app);
+    synthforge::cli::registerFinetuneCommands(app);
     synthforge::cli::registerEvalCommands(app);
     try {
         app.parse(argc, argv);

@@ -36,6 +36,7 @@
 #include "core/train/evaluator.h"
 #include "core/train/torch_multitask_net.h"
 #include "core/train/torch_preview.h"
+#include "core/train/torch_run_directory.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/torch_weights.h"
 
@@ -52,6 +53,8 @@ void check(bool ok, const std::string& field, const std::string& why) {
     if (!ok) throw std::invalid_argument(field + ": " + why);
 }
 
+std::string fmt(double v) { return formatMetric(v); }
+
 void validate(const TrainConfig& c) {
     check(!c.data.empty(), "data", "required");
     check(!c.out.empty(), "out", "required");
@@ -67,44 +70,6 @@ void validate(const TrainConfig& c) {
     check(c.checkpointEvery >= 1, "checkpoint_every", "must be at least 1");
     check(c.keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1");
     check(c.device == "auto" || c.device == "cpu" || c.device == "cuda", "device", "auto, cpu or cuda");
-}
-
-/// Cosine from `high` at step 0 to `low` at step `total`.
-double cosineLr(double high, double low, int64_t step, int64_t total) {
-    const double t = total > 0 ? static_cast<double>(step) / static_cast<double>(total) : 1.0;
-    return low + 0.5 * (high - low) * (1.0 + std::cos(M_PI * t));
-}
-
-std::string fmt(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.9g", v);  // 9 significant digits round-trip a float
-    return buf;
-}
-
-/// Keeps the header and the complete rows whose step is <= `lastStep`.
-void truncateMetrics(const fs::path& path, int64_t lastStep) {
-    std::string kept = kMetricsHeader;
-    if (fs::exists(path)) {
-        const std::string text = io::readFileText(path.string());
-        size_t pos = text.find('\n');  // skip the header
-        while (pos != std::string::npos && pos + 1 < text.size()) {
-            const size_t end = text.find('\n', pos + 1);
-            if (end == std::string::npos) break;  // a partial last row from a killed process
-            const std::string row = text.substr(pos + 1, end - pos);
-            if (std::stoll(row) <= lastStep) kept += row;
-            pos = end;
-        }
-    }
-    io::writeFileAtomic(path.string(), kept);
-}
-
-torch::Device pickDevice(const std::string& name) {
-    if (name == "cuda") {
-        if (!torch::cuda::is_available()) throw std::invalid_argument("device: cuda requested but not available");
-        return torch::kCUDA;
-    }
-    if (name == "auto" && torch::cuda::is_available()) return torch::kCUDA;
-    return torch::kCPU;
 }
 
 MultiTaskTargets targetsOf(const SynthForgeBatch& b, const torch::Device& d) {
@@ -174,26 +139,10 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
     const int64_t microUsed = stepsPerEpoch * c.accumulate;  // the remainder of an epoch is dropped
     const int64_t totalSteps = c.epochs * stepsPerEpoch;
 
-    // ---- run directory
-    const fs::path out(c.out);
-    const fs::path configPath = out / "config.json", metricsPath = out / "metrics.csv";
-    const std::string configText = c.toJson();
-    CheckpointStore store((out / "checkpoints").string(), c.keepCheckpoints);
-    if (c.resume) {
-        if (!fs::exists(configPath)) throw std::runtime_error(configPath.string() + ": missing; nothing to resume");
-        const auto stored = nlohmann::json::parse(io::readFileText(configPath.string()));
-        const auto now = nlohmann::json::parse(configText);
-        std::string differ;
-        for (const auto& [k, v] : now.items())
-            if (!stored.contains(k) || stored[k] != v) differ += (differ.empty() ? "" : ", ") + k;
-        if (!differ.empty())
-            throw std::runtime_error(configPath.string() + ": the run was started with other settings (" + differ + ")");
-    } else {
-        if (fs::exists(configPath) || store.latestStep() >= 0)
-            throw std::runtime_error(out.string() + ": already holds a run; pass --resume to continue it");
-        fs::create_directories(out);
-        io::writeFileAtomic(configPath.string(), configText);
-    }
+    // ---- run directory (refuses a foreign run or a changed config before touching anything)
+    const RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
+    const CheckpointStore& store = run.checkpoints();
+    const fs::path out = run.path();
 
     // ---- network and optimiser; initial weights depend on the seed only
     torch::manual_seed(c.seed);
@@ -217,7 +166,7 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
         state = store.load(store.latestStep(), *net, optimizer);
         result.resumedFrom = state.step;
     }
-    truncateMetrics(metricsPath, state.step);
+    run.restartMetrics(kMetricsHeader, state.step);
     io::TensorBoardWriter tb(out.string());
 
     auto validation = [&]() -> double {
@@ -288,13 +237,10 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
             state.bestValLoss = val;
             state.bestStep = state.step;
         }
-        {
-            std::ofstream csv(metricsPath, std::ios::app);
-            csv << state.step << ',' << epoch << ',' << fmt(sums.total) << ',' << fmt(sums.seg) << ','
-                << fmt(sums.depth) << ',' << fmt(sums.kps) << ',' << fmt(sums.heat) << ',' << fmt(sums.eqv) << ','
-                << fmt(lrHead) << ',' << fmt(lrBackbone) << ',' << (std::isfinite(val) ? fmt(val) : "") << '\n';
-            if (!csv) throw std::runtime_error(metricsPath.string() + ": write failed");
-        }
+        run.appendMetrics(std::to_string(state.step) + ',' + std::to_string(epoch) + ',' + fmt(sums.total) + ',' +
+                          fmt(sums.seg) + ',' + fmt(sums.depth) + ',' + fmt(sums.kps) + ',' + fmt(sums.heat) + ',' +
+                          fmt(sums.eqv) + ',' + fmt(lrHead) + ',' + fmt(lrBackbone) + ',' +
+                          (std::isfinite(val) ? fmt(val) : ""));
         tb.addScalar("loss/total", sums.total, state.step);
         tb.addScalar("loss/segmentation", sums.seg, state.step);
         tb.addScalar("loss/depth", sums.depth, state.step);
@@ -320,7 +266,7 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
     tracker.finish();
 
     net->to(torch::kCPU);
-    result.finalWeights = (out / "final.safetensors").string();
+    result.finalWeights = run.finalWeightsPath().string();
     saveMultiTaskNet(net, result.finalWeights);
     result.steps = state.step;
     result.bestValLoss = state.bestStep >= 0 ? state.bestValLoss : 0;

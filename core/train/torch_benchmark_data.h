@@ -1,0 +1,93 @@
+#pragma once
+// Real benchmark datasets (300-W, LaPa, CelebAMask-HQ, read by
+// core/train/datasets/) as Stage II training batches: a square face crop
+// around the landmarks' box (or the face parts' mask box) with a margin,
+// resized to the training size, with landmarks in the normalised convention
+// of docs/training.md. Torch types appear here, so only torch_*.cpp files may
+// include it.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/io/pts_file.h"
+
+namespace synthforge::train {
+
+/// One batch, every tensor on the CPU. Undefined members: the format has no such label.
+struct BenchmarkBatch {
+    torch::Tensor images;        ///< B x 3 x S x S float, RGB in [-1, 1]
+    torch::Tensor segmentation;  ///< B x S x S int64 class ids; 255 (ignored) where the crop leaves the image
+    torch::Tensor landmarks;     ///< B x L x 2 normalised coordinates
+};
+
+/// The crop: a square of side `side` pixels whose top-left corner is (x, y),
+/// integers, so that resizing it maps pixel edges to pixel edges exactly.
+struct FaceCrop {
+    int x = 0, y = 0, side = 1;
+};
+
+/// The square crop around the box [x0, x1] x [y0, y1] (continuous pixel
+/// coordinates) with `margin` x the longer side added on each side.
+FaceCrop squareCrop(double x0, double y0, double x1, double y1, double margin);
+
+/// Cuts `crop` out of `image` (constant `fill` outside it) and resizes it
+/// to size x size: INTER_AREA for images when shrinking, linear when
+/// enlarging; `nearest` for label maps.
+cv::Mat cropAndResize(const cv::Mat& image, const FaceCrop& crop, int size, bool nearest, const cv::Scalar& fill);
+
+/// Continuous pixel coordinates (ours: pixel i covers [i, i+1)) to the
+/// normalised coordinates of the crop resized to any size: 2 (p - corner) / side - 1.
+io::Points2f normaliseToCrop(const io::Points2f& points, const FaceCrop& crop);
+
+class BenchmarkDataset {
+public:
+    /// `format`: "300w", "lapa" or "celebamask-hq" (std::invalid_argument
+    /// otherwise); the readers' errors (missing folders, empty datasets)
+    /// pass through. `valFraction` applies when the dataset has no official
+    /// split: LaPa's train/ and val/ folders, and CelebAMask-HQ's
+    /// CelebA-HQ-to-CelebA-mapping.txt with CelebA's partition, are used
+    /// when present.
+    BenchmarkDataset(const std::string& root, const std::string& format, int64_t size, double margin,
+                     double valFraction);
+    ~BenchmarkDataset();
+    BenchmarkDataset(const BenchmarkDataset&) = delete;
+    BenchmarkDataset& operator=(const BenchmarkDataset&) = delete;
+
+    const std::string& format() const { return format_; }
+    /// Segmentation classes of the format (0: no segmentation labels).
+    int64_t numClasses() const;
+    /// Landmarks of the format (0: none).
+    int64_t numLandmarks() const;
+    /// Sample ids (arguments of load) for training and validation.
+    const std::vector<int64_t>& trainIds() const { return train_; }
+    const std::vector<int64_t>& valIds() const { return val_; }
+    /// How the split was made, for logs: "official train/val folders", ...
+    const std::string& splitRule() const { return splitRule_; }
+
+    /// Loads the given samples. std::runtime_error naming the file of a
+    /// missing or corrupt sample.
+    BenchmarkBatch load(const std::vector<int64_t>& ids) const;
+
+    struct Source;  ///< the reader(s) behind the ids
+
+private:
+    std::string format_;
+    int64_t size_ = 0;
+    double margin_ = 0;
+    std::unique_ptr<Source> source_;
+    std::vector<int64_t> train_, val_;
+    std::string splitRule_;
+};
+
+/// CelebA's official partition of an original CelebA file number
+/// (000001.jpg = 1): 1..162770 train, 162771..182637 val, the rest test.
+/// Returns "train", "val" or "test".
+const char* celebAPartition(int64_t celebAFileNumber);
+
+}  // namespace synthforge::train
