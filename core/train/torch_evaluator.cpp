@@ -70,7 +70,8 @@ EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const a
             cm.add(cv::Mat(static_cast<int>(s), static_cast<int>(s), CV_8UC1, p.data_ptr<uint8_t>()),
                    cv::Mat(static_cast<int>(s), static_cast<int>(s), CV_8UC1, g.data_ptr<uint8_t>()));
         }
-        const torch::Tensor face = x.faceMask;
+        // Samples without depth (FaceSynthetics) do not count toward depth L1.
+        const torch::Tensor face = x.faceMask & x.hasDepth.view({-1, 1, 1, 1}).to(torch::kBool);
         depthSum += (y.depth.to(torch::kCPU) - x.depth).abs().masked_select(face).sum().item<double>();
         facePixels += static_cast<std::uint64_t>(face.sum().item<int64_t>());
         tracker.advance(idx.size());

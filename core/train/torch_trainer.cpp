@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -31,6 +32,8 @@
 
 #include "core/io/file_util.h"
 #include "core/io/tensorboard_writer.h"
+#include "core/train/augment.h"
+#include "core/train/data_split.h"
 #include "core/train/torch_checkpoint.h"
 #include "core/train/torch_losses.h"
 #include "core/train/evaluator.h"
@@ -70,13 +73,23 @@ void validate(const TrainConfig& c) {
     check(c.checkpointEvery >= 1, "checkpoint_every", "must be at least 1");
     check(c.keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1");
     check(c.device == "auto" || c.device == "cpu" || c.device == "cuda", "device", "auto, cpu or cuda");
+    check(c.workers >= 0, "workers", "must be at least 0");
+    check(c.prefetch >= 1, "prefetch", "must be at least 1");
+    check(!c.augment.empty(), "augment", "none, default or a JSON file");
+}
+
+AugmentConfig resolveAugment(const std::string& what) {
+    if (what == "none") return AugmentConfig::none();
+    if (what == "default") return AugmentConfig();
+    return readAugmentConfig(what);
 }
 
 MultiTaskTargets targetsOf(const SynthForgeBatch& b, const torch::Device& d) {
     MultiTaskTargets t;
     t.segmentation = b.segmentation.to(d);
     t.depth = b.depth.to(d);
-    t.faceMask = b.faceMask.to(d);
+    // FaceSynthetics has no depth: its samples leave the depth term out.
+    t.faceMask = (b.faceMask & b.hasDepth.view({-1, 1, 1, 1}).to(torch::kBool)).to(d);
     // Every landmark is supervised: on synthetic data an occluded point's
     // position is exact, and the contour needs it.
     t.landmarks = b.landmarks.to(d);
@@ -118,6 +131,7 @@ std::string TrainConfig::toJson() const {
     j["checkpoint_every"] = checkpointEvery;
     j["keep_checkpoints"] = keepCheckpoints;
     j["image_every"] = imageEvery;
+    j["augment"] = nlohmann::ordered_json::parse(augmentConfigToJson(resolveAugment(augment)));
     return j.dump(2) + "\n";
 }
 
@@ -126,10 +140,10 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
     if (c.threads > 0) torch::set_num_threads(c.threads);
     const torch::Device device = pickDevice(c.device);
 
+    const AugmentConfig augment = resolveAugment(c.augment);
     const SynthForgeDataset data(c.data, c.size);
     const int64_t n = data.size();
-    const int64_t nVal = (n >= 2 && c.valFraction > 0)
-                             ? std::max<int64_t>(1, static_cast<int64_t>(std::ceil(n * c.valFraction))) : 0;
+    const int64_t nVal = validationCount(n, c.valFraction);
     const int64_t nTrain = n - nVal;
     const int64_t microPerEpoch = nTrain / c.batch;
     check(microPerEpoch >= c.accumulate, "batch",
@@ -203,8 +217,11 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
     jobs::ProgressTracker tracker(progress, "train", static_cast<uint64_t>(totalSteps));
     if (state.step > 0) tracker.advance(static_cast<uint64_t>(state.step));
     net->train();
-    int64_t cachedEpoch = -1;
-    std::vector<int64_t> order;
+    // One loader per epoch, over that epoch's remaining micro-batches (a
+    // resumed run starts mid-epoch); its batches are bit-identical for any
+    // worker count, so workers are not part of the run's identity.
+    int64_t loaderEpoch = -1;
+    std::unique_ptr<SynthForgeBatchLoader> loader;
     while (state.step < totalSteps) {
         const int64_t step = state.step;
         // The step's random draws (equivariance affines) from (seed, step) only.
@@ -220,10 +237,18 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
         for (int64_t a = 0; a < c.accumulate; ++a) {
             const int64_t micro = step * c.accumulate + a;
             epoch = micro / microUsed;
-            if (epoch != cachedEpoch) order = SynthForgeDataset::epochOrder(0, nTrain, c.seed, epoch), cachedEpoch = epoch;
-            const int64_t first = (micro % microUsed) * c.batch;
-            const std::vector<int64_t> idx(order.begin() + first, order.begin() + first + c.batch);
-            const SynthForgeBatch batch = data.load(idx);
+            if (epoch != loaderEpoch) {
+                loader.reset();  // stop the old epoch's workers before starting new ones
+                const std::vector<int64_t> order = SynthForgeDataset::epochOrder(0, nTrain, c.seed, epoch);
+                const int64_t first = (micro % microUsed) * c.batch;
+                loader = std::make_unique<SynthForgeBatchLoader>(
+                    data, std::vector<int64_t>(order.begin() + first, order.begin() + microUsed * c.batch), c.batch,
+                    c.workers, c.prefetch, c.seed, epoch, augment, true);
+                loaderEpoch = epoch;
+            }
+            std::optional<SynthForgeBatch> next = loader->next();
+            if (!next) throw std::logic_error("trainStageOne: the epoch's loader ran out of batches");
+            const SynthForgeBatch& batch = *next;
             const MultiTaskLosses l = multiTaskLoss(net, batch.images.to(device), targetsOf(batch, device));
             (l.total / static_cast<double>(c.accumulate)).backward();
             sums.add(l, 1.0 / static_cast<double>(c.accumulate));

@@ -34,12 +34,19 @@ struct TrainConfig {
     int64_t checkpointEvery = 100; ///< optimiser steps between checkpoints (one is also written at the end)
     int64_t keepCheckpoints = 3;   ///< the last k step checkpoints stay; best.pt is kept besides
     int64_t imageEvery = 0;        ///< steps between TensorBoard image grids; 0 = never
+    /// Augmentation (core/train/augment.h, docs/augmentation.md): "none",
+    /// "default" (AugmentConfig's documented defaults) or a JSON config file.
+    /// The resolved settings are part of the run's identity (config.json).
+    std::string augment = "none";
+    int workers = 2;               ///< loader threads (0 = load on the training thread); results do not depend on it
+    int prefetch = 4;              ///< batches loaded ahead
     std::string device = "auto";   ///< auto | cpu | cuda (not part of the run's identity)
     int threads = 0;               ///< torch intra-op threads; 0 = leave torch's default
     bool resume = false;
 
-    /// The identity of the run as JSON (everything but device, threads and
-    /// resume), as config.json stores it.
+    /// The identity of the run as JSON (everything but device, threads,
+    /// workers, prefetch and resume), as config.json stores it. Reads the
+    /// augmentation file; throws std::runtime_error naming it and the field.
     std::string toJson() const;
 };
 

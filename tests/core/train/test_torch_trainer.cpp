@@ -180,5 +180,90 @@ TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
         << "final weights differ";
 }
 
+TEST(Trainer, AugmentedRunIsTheSameForAnyWorkerCountAndAcrossAResume) {
+    torch::set_num_threads(1);
+    testutil::TempDir dir;
+    // Batch 2: 5 steps per epoch, so the resume below starts mid-epoch.
+    auto augmented = [&](const char* name) {
+        TrainConfig c = config(dir.path / name);
+        c.batch = 2;
+        c.epochs = 1;
+        c.augment = "default";
+        return c;
+    };
+    TrainConfig plain = augmented("plain");
+    plain.augment = "none";
+    trainStageOne(plain);
+
+    TrainConfig whole = augmented("whole");
+    whole.workers = 0;  // loaded on the training thread
+    trainStageOne(whole);
+    const std::string a = readText(dir.path / "whole" / "metrics.csv");
+    EXPECT_NE(a, readText(dir.path / "plain" / "metrics.csv")) << "augmentation changed nothing";
+    EXPECT_NE(readText(dir.path / "whole" / "config.json").find("\"augment\""), std::string::npos);
+
+    // Three loader threads, stopped after step 2 and resumed mid-epoch.
+    TrainConfig split = augmented("split");
+    split.workers = 3;
+    jobs::CancelToken token;
+    CancelAtFirstUpdate sink(&token);
+    EXPECT_THROW(trainStageOne(split, &sink, &token), jobs::Cancelled);
+    split.resume = true;
+    split.workers = 1;
+    trainStageOne(split);
+    EXPECT_EQ(a, readText(dir.path / "split" / "metrics.csv"));
+    EXPECT_TRUE(readText(dir.path / "whole" / "final.safetensors") == readText(dir.path / "split" / "final.safetensors"))
+        << "final weights differ";
+
+    // Augmentation settings are part of the run: resuming without them is refused.
+    TrainConfig other = augmented("split");
+    other.augment = "none";
+    other.resume = true;
+    EXPECT_THROW(trainStageOne(other), std::runtime_error);
+    // A bad augmentation file names itself before anything is written.
+    TrainConfig bad = config(dir.path / "bad");
+    bad.augment = (dir.path / "missing.json").string();
+    try {
+        trainStageOne(bad);
+        ADD_FAILURE() << "no error for a missing augmentation file";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("missing.json"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir.path / "bad" / "config.json"));
+}
+
+TEST(Trainer, TrainsOnTheFaceSyntheticsLayoutWithoutDepth) {
+    torch::set_num_threads(1);
+    testutil::TempDir dir;
+    generate::DatasetOptions o;
+    o.outDir = (dir.path / "ds").string();
+    o.count = 6;
+    o.seed = 4;
+    o.workers = 2;
+    o.headSource = "default";
+    o.formats.faceSynthetics = true;
+    generate::writeDataset(testutil::tinyPipeline(64), o);
+
+    TrainConfig c = config(dir.path / "run");
+    c.data = (dir.path / "ds" / "facesynthetics").string();
+    c.batch = 2;  // 6 samples: 1 validates, 5 train -> 2 steps per epoch
+    c.epochs = 1;
+    const TrainResult r = trainStageOne(c);
+    EXPECT_EQ(r.steps, 2);
+    // The depth column (5th) is exactly 0: no FaceSynthetics sample has depth.
+    std::istringstream in(readText(dir.path / "run" / "metrics.csv"));
+    std::string line;
+    std::getline(in, line);
+    int rows = 0;
+    while (std::getline(in, line)) {
+        std::istringstream row(line);
+        std::string cell;
+        for (int i = 0; i < 5; ++i) std::getline(row, cell, ',');
+        EXPECT_EQ(std::stod(cell), 0.0) << line;
+        ++rows;
+    }
+    EXPECT_EQ(rows, 2);
+}
+
 }  // namespace
 }  // namespace synthforge::train
