@@ -267,6 +267,7 @@ void LabelEditorDock::setHeadModel(std::shared_ptr<const head::HeadModel> model)
     model_ = std::move(model);
     view_->setHeadModel(model_);
     mirror_.reset();
+    islands_.reset();
     view_->setMirrorMap(nullptr);
     view_->setIslands(nullptr);
     buildGeometry();
@@ -310,6 +311,7 @@ void LabelEditorDock::geometryFinished() {
         return;
     }
     mirror_ = g.mirror;
+    islands_ = g.islands;
     view_->setMirrorMap(g.mirror);
     view_->setIslands(g.islands);
     status_->setText(tr("Mirror map ready"));

@@ -89,6 +89,11 @@ public:
     LabelFileActions* files() const { return files_; }
     LabelAutosave* autosave() const { return autosave_; }
     bool geometryReady() const { return mirror_ != nullptr; }
+    /// The mirror map and UV islands of the current head and map size (built
+    /// on a worker; null until geometryBuilt): for painters outside the dock
+    /// (the 3D viewport) that use the editor's brush.
+    std::shared_ptr<const labelmap::MirrorMap> mirrorMap() const { return mirror_; }
+    std::shared_ptr<const labelmap::UvIslandMap> islands() const { return islands_; }
 
 signals:
     /// Texels in `dirtyUv` (map texels, row 0 = v 1) changed: a stroke,
@@ -133,6 +138,7 @@ private:
 
     std::shared_ptr<const head::HeadModel> model_;
     std::shared_ptr<const labelmap::MirrorMap> mirror_;
+    std::shared_ptr<const labelmap::UvIslandMap> islands_;
     QFutureWatcher<Geometry> geometryWatcher_;
     quint64 geometryGeneration_ = 0;
     bool geometryPending_ = false;

@@ -235,6 +235,16 @@ void MainWindow::buildMenus() {
     for (QAction* a : labelDock_->fileActions()) labels->addAction(a);
     labels->addSeparator();
     for (QAction* a : labelDock_->toolActions()) labels->addAction(a);
+    labels->addSeparator();
+    // Owned here (the viewport is created on first use); opens the viewport.
+    paint3d_ = labels->addAction(tr("&Paint labels on the 3D head"));
+    paint3d_->setCheckable(true);
+    paint3d_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    paint3d_->setToolTip(tr("Left drag in the 3D viewport paints the label map with the editor's brush; "
+                            "Alt+drag orbits"));
+    connect(paint3d_, &QAction::toggled, this, [this](bool on) {
+        if (on || viewport_) showViewport()->setPaintMode(on);
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SynthForge Studio"), this, &MainWindow::about);
@@ -246,6 +256,8 @@ void MainWindow::ensureViewport() {
     // composition, which sessions that never open the viewport should not pay for.
     viewport_ = new ViewportWidget(doc_, viewportPage_);
     viewport_->setPipeline(pipeline_);  // class names in the HUD, the albedo texture
+    viewport_->setPaintTarget(labelDock_);
+    connect(viewport_, &ViewportWidget::paintModeChanged, paint3d_, &QAction::setChecked);
     viewportPage_->layout()->addWidget(viewport_);
     viewportLabel_ = new QLabel(this);
     statusBar()->insertPermanentWidget(0, viewportLabel_);

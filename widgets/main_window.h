@@ -22,6 +22,7 @@
 #include "core/generate/sample_pipeline.h"
 #include "core/scene/scene.h"
 
+class QAction;
 class QDockWidget;
 class QLabel;
 class QTabWidget;
@@ -132,6 +133,7 @@ private:
     QLabel* modelLabel_;
     QLabel* timeLabel_;
     QLabel* viewportLabel_ = nullptr;  ///< created with the viewport
+    QAction* paint3d_ = nullptr;       ///< Labels > Paint labels on the 3D head
     QFutureWatcher<Loaded> loader_;
     std::shared_ptr<const generate::SamplePipeline> pipeline_;
     bool dialogs_ = true;

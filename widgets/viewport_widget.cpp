@@ -4,17 +4,22 @@
 #include <cmath>
 #include <iostream>
 
+#include <QAction>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QSurfaceFormat>
 #include <QWheelEvent>
 #include <QtConcurrent/QtConcurrentRun>
+#include <imgui.h>
 
 #include "core/annotate/annotator.h"
 #include "core/camera/orbit_camera.h"
 #include "render/albedo_texture.h"
 #include "render/gl_camera.h"
 #include "widgets/imgui_qt_bridge.h"
+#include "widgets/label_canvas_view.h"
+#include "widgets/label_edit_document.h"
+#include "widgets/label_editor_dock.h"
 #include "widgets/scene_document.h"
 
 namespace synthforge::widgets {
@@ -40,6 +45,16 @@ const char* modeName(render::MeshRenderer::Mode m) {
     }
     return "";
 }
+
+/// The brush outline at the cursor (logical pixels), black and white like
+/// the label editor's so it shows on any colour.
+void drawBrushCircle(QPointF centre, float radius) {
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    const ImVec2 c(static_cast<float>(centre.x()), static_cast<float>(centre.y()));
+    const float r = std::max(radius, 1.0f);
+    dl->AddCircle(c, r + 1.0f, IM_COL32(0, 0, 0, 255), 0, 1.5f);
+    dl->AddCircle(c, r, IM_COL32(255, 255, 255, 255), 0, 1.0f);
+}
 }  // namespace
 
 ViewportWidget::ViewportWidget(SceneDocument* doc, QWidget* parent)
@@ -58,6 +73,13 @@ ViewportWidget::ViewportWidget(SceneDocument* doc, QWidget* parent)
     connect(doc_, &SceneDocument::modelChanged, this, &ViewportWidget::modelChanged);
     connect(this, &QOpenGLWidget::frameSwapped, this, &ViewportWidget::onFrameSwapped);
     connect(&albedoWatcher_, &QFutureWatcher<AlbedoJob>::finished, this, &ViewportWidget::albedoFinished);
+    paintAction_ = new QAction(tr("Paint labels on the 3D head"), this);
+    paintAction_->setCheckable(true);
+    paintAction_->setEnabled(false);  // until a label editor is set
+    paintAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    paintAction_->setToolTip(tr("Left drag paints the label map on the head with the label editor's brush; "
+                                "Alt + left drag orbits (Ctrl+Shift+P)"));
+    connect(paintAction_, &QAction::toggled, this, &ViewportWidget::setPaintMode);
     modelChanged();
 }
 
@@ -70,6 +92,7 @@ void ViewportWidget::releaseGl() {
     renderer_.release();
     imgui_->releaseGl();
     albedoOnGpu_ = false;
+    labelsOnGpu_ = false;
     if (!albedoImage_.isNull()) albedoUploadPending_ = true;  // a new context gets it again
     doneCurrent();
 }
@@ -215,6 +238,125 @@ HudHover ViewportWidget::hoverAt(QPointF pos) {
     return h;
 }
 
+void ViewportWidget::setPaintTarget(LabelEditorDock* editor) {
+    if (editor == paintTarget_) return;
+    cancelPaint();
+    if (paintTarget_) {
+        disconnect(paintTarget_->document(), nullptr, this, nullptr);
+        disconnect(paintTarget_->canvasView(), nullptr, this, nullptr);
+        disconnect(paintTarget_, nullptr, this, nullptr);
+    }
+    paintTarget_ = editor;
+    paintAction_->setEnabled(editor != nullptr);
+    if (!editor) return setPaintMode(false);
+    // A new map replaces the canvas an open stroke writes into: drop the stroke first.
+    connect(editor->document(), &LabelEditDocument::aboutToReset, this, &ViewportWidget::cancelPaint);
+    connect(editor->canvasView(), &LabelCanvasView::brushSizeChanged, this, [this] { update(); });
+    // The head shows the map in class colours while painting: re-upload it after changes.
+    auto relabel = [this] {
+        labelUploadPending_ = true;
+        if (showsLabels()) update();
+    };
+    connect(editor->document(), &LabelEditDocument::mapChanged, this, relabel);
+    connect(editor->document(), &LabelEditDocument::previewChanged, this, relabel);
+    connect(editor->document(), &LabelEditDocument::classesChanged, this, relabel);
+    connect(editor->document(), &LabelEditDocument::documentReset, this, relabel);
+    labelUploadPending_ = true;
+    connect(editor, &QObject::destroyed, this, [this] {
+        // Its canvas died with the editor, so the open edit must not restore
+        // into it: let it go unrun (a drag cannot really be in progress here).
+        (void)stroke_.release();
+        drag_ = Drag::None;
+        paintAction_->setEnabled(false);
+        setPaintMode(false);
+    });
+    update();
+}
+
+void ViewportWidget::setPaintMode(bool on) {
+    if (on == paintMode_) return;
+    if (!on) cancelPaint();
+    paintMode_ = on;
+    paintAction_->setChecked(on);
+    setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
+    update();
+    emit paintModeChanged(on);
+}
+
+bool ViewportWidget::showsLabels() const {
+    return paintMode_ && paintTarget_ && model_ && model_->hasUv() && !paintTarget_->document()->colorImage().isNull();
+}
+
+SurfacePoint ViewportWidget::paintPickAt(QPointF pos) {
+    const int canvasSize = paintTarget_ ? paintTarget_->document()->canvas().size() : 0;
+    if (canvasSize <= 0 || !model_ || !model_->hasUv() || pose_.vertices.rows() != model_->numVertices()) return {};
+    const scene::Scene& s = doc_->scene();
+    const double dpr = devicePixelRatioF();
+    const int w = deviceWidth(), h = deviceHeight();
+    try {
+        if (paintPickVersion_ != viewVersion_ || paintPickW_ != w || paintPickH_ != h || paintPicker_.empty()) {
+            const camera::PinholeCamera cam = s.camera.pinhole();
+            paintPicker_ = SurfacePicker(*model_, camera::transformPoints(annotate::flameToCamera(cam), pose_.vertices),
+                                         render::viewportIntrinsics(cam, s.width, s.height, w, h), w, h);
+            paintPickVersion_ = viewVersion_;
+            paintPickW_ = w;
+            paintPickH_ = h;
+        }
+        return paintPicker_.pick(static_cast<float>(pos.x() * dpr), static_cast<float>(pos.y() * dpr), canvasSize);
+    } catch (const std::exception&) {
+        return {};  // a degenerate camera: nothing under the cursor
+    }
+}
+
+void ViewportWidget::beginPaint(QPointF pos) {
+    LabelEditDocument* labels = paintTarget_->document();
+    if (labels->canvas().empty()) return;
+    const LabelCanvasView* view = paintTarget_->canvasView();
+    SurfaceBrush brush;
+    brush.screenDiameter = static_cast<float>(view->brushSize() * devicePixelRatioF());
+    brush.classId = static_cast<std::uint8_t>(view->tool() == LabelTool::Eraser ? view->eraseToClass()
+                                                                                 : view->currentClass());
+    if (view->mirrorEnabled()) {
+        brush.mirror = paintTarget_->mirrorMap();  // null while it is being built: not mirrored, as in the editor
+        brush.flip = labels->classes().flipMap();
+    }
+    stroke_ = std::make_unique<SurfaceStroke>(labels->canvas(), std::move(brush), paintTarget_->islands());
+    continuePaint(pos);
+}
+
+void ViewportWidget::continuePaint(QPointF pos) {
+    if (!stroke_ || !paintTarget_) return;
+    const double dpr = devicePixelRatioF();
+    try {
+        const labelmap::TexelRect written = stroke_->add(
+            paintPickAt(pos), Eigen::Vector2f(static_cast<float>(pos.x() * dpr), static_cast<float>(pos.y() * dpr)));
+        paintTarget_->document()->refreshPreview(written);
+    } catch (const std::exception& e) {
+        std::cerr << "synthforge-studio: viewport paint: " << e.what() << std::endl;
+    }
+}
+
+void ViewportWidget::endPaint() {
+    if (!stroke_ || !paintTarget_) return;
+    const bool mirrored = paintTarget_->canvasView()->mirrorEnabled() && paintTarget_->mirrorMap();
+    labelmap::TexelRect shown;
+    labelmap::StrokeRecord record;
+    try {
+        record = stroke_->finish(&shown);
+    } catch (const std::exception& e) {
+        std::cerr << "synthforge-studio: viewport paint: " << e.what() << std::endl;
+    }
+    stroke_.reset();
+    LabelEditDocument* labels = paintTarget_->document();
+    labels->refreshPreview(shown);  // the live preview a mirrored stroke dropped
+    labels->pushStroke(std::move(record), mirrored ? tr("3D brush stroke (mirrored)") : tr("3D brush stroke"));
+}
+
+void ViewportWidget::cancelPaint() {
+    stroke_.reset();  // an unfinished edit restores its tiles
+    if (drag_ == Drag::Paint) drag_ = Drag::None;
+}
+
 void ViewportWidget::initializeGL() {
     // The context may be recreated (e.g. the widget moves to another window).
     connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, &ViewportWidget::releaseGl, Qt::UniqueConnection);
@@ -230,6 +372,7 @@ void ViewportWidget::initializeGL() {
     pendingEditNs_ = -1;
     topologyDirty_ = poseDirty_ = true;
     landmarkUploadPending_ = true;
+    labelsOnGpu_ = false;
     if (!albedoImage_.isNull()) albedoUploadPending_ = true;
     // Without the HUD the viewport still works: report and go on.
     if (!imgui_->initializeGl(&error)) std::cerr << "synthforge-studio: viewport HUD: " << error.toStdString() << std::endl;
@@ -248,7 +391,18 @@ void ViewportWidget::paintGL() {
             renderer_.setVertices(pose_.vertices);
             poseDirty_ = false;
         }
-        if (albedoUploadPending_) {
+        // One texture slot: the label colours while painting, else the albedo.
+        const bool labels = showsLabels();
+        if (!labels && labelsOnGpu_) {
+            labelsOnGpu_ = false;
+            albedoUploadPending_ = true;  // puts the albedo back (or no texture)
+        }
+        if (labels && (labelUploadPending_ || !labelsOnGpu_)) {
+            renderer_.setAlbedo(paintTarget_->document()->colorImage());
+            labelsOnGpu_ = true;
+            labelUploadPending_ = false;
+            albedoOnGpu_ = false;
+        } else if (!labels && albedoUploadPending_) {
             renderer_.setAlbedo(albedoImage_);
             albedoUploadPending_ = false;
             albedoOnGpu_ = !albedoImage_.isNull();
@@ -266,7 +420,9 @@ void ViewportWidget::paintGL() {
     const int w = deviceWidth(), h = deviceHeight();
     try {
         const render::GlCamera cam = render::glCamera(s.camera.pinhole(), s.width, s.height, w, h);
-        renderer_.draw(camera::flameToWorldMatrix(), cam.view, cam.projection, mode_,
+        const render::MeshRenderer::Mode drawMode =
+            labelsOnGpu_ && mode_ != render::MeshRenderer::Mode::Wireframe ? render::MeshRenderer::Mode::Textured : mode_;
+        renderer_.draw(camera::flameToWorldMatrix(), cam.view, cam.projection, drawMode,
                        landmarks_ && placedLandmarks_.rows() > 0);
     } catch (const std::exception& e) {
         // A degenerate camera (on the pivot): draw nothing rather than fail.
@@ -277,6 +433,8 @@ void ViewportWidget::paintGL() {
         hover_ = hoverInside_ ? hoverAt(hoverPos_) : HudHover{};
         imgui_->beginFrame(width(), height(), devicePixelRatioF());
         drawViewportHud(stats_, lastForwardMs_, hover_, modeName(mode_), hud_);
+        if (paintMode_ && paintTarget_ && hoverInside_)
+            drawBrushCircle(hoverPos_, 0.5f * static_cast<float>(paintTarget_->canvasView()->brushSize()));
         imgui_->endFrame();
     }
     lastPaintMs_ = static_cast<double>(timer.nsecsElapsed()) * 1e-6;
@@ -361,6 +519,13 @@ void ViewportWidget::mousePressEvent(QMouseEvent* e) {
         update();  // the HUD reacts (e.g. collapses)
         return;
     }
+    if (e->button() == Qt::LeftButton && drag_ == Drag::None && paintMode_ && paintTarget_ &&
+        !(e->modifiers() & (Qt::AltModifier | Qt::ShiftModifier))) {
+        drag_ = Drag::Paint;
+        beginPaint(e->position());
+        update();
+        return;
+    }
     const bool pan = e->button() == Qt::MiddleButton ||
                      (e->button() == Qt::LeftButton && e->modifiers().testFlag(Qt::ShiftModifier));
     if (drag_ != Drag::None || (!pan && e->button() != Qt::LeftButton)) return QOpenGLWidget::mousePressEvent(e);
@@ -375,6 +540,11 @@ void ViewportWidget::mouseMoveEvent(QMouseEvent* e) {
     hoverInside_ = true;
     if (drag_ == Drag::None) {
         update();  // the HUD follows the cursor
+        return;
+    }
+    if (drag_ == Drag::Paint) {
+        continuePaint(e->position());
+        update();  // the brush circle follows
         return;
     }
     const QPointF p = e->position(), d = p - lastPos_;
@@ -392,6 +562,14 @@ void ViewportWidget::mouseMoveEvent(QMouseEvent* e) {
 
 void ViewportWidget::mouseReleaseEvent(QMouseEvent* e) {
     imgui_->mouseRelease(e);
+    if (drag_ == Drag::Paint) {
+        if (e->button() != Qt::LeftButton) return QOpenGLWidget::mouseReleaseEvent(e);
+        continuePaint(e->position());
+        endPaint();
+        drag_ = Drag::None;
+        update();
+        return;
+    }
     const bool ends = (drag_ == Drag::Orbit && e->button() == Qt::LeftButton) ||
                       (drag_ == Drag::Pan && (e->button() == Qt::MiddleButton || e->button() == Qt::LeftButton));
     if (!ends) {

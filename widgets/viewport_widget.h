@@ -14,6 +14,15 @@
 // through the SceneDocument, so the camera panel follows and undo works; a
 // drag is one undo step (beginDrag/endDrag), each wheel notch one.
 //
+// Paint mode (setPaintTarget, setPaintMode or paintModeAction()): left drag
+// paints the label editor's map on the head instead of orbiting, with the
+// editor's class, brush diameter (as screen pixels) and mirror toggle; Alt +
+// left drag still orbits. A drag is one undo step on the editor's stack;
+// widgets/viewport_paint.h has the hit -> UV -> stroke logic. A circle at
+// the cursor shows the brush's screen size. While painting, the head shows
+// the map being edited in class colours (as its texture, refreshed once per
+// frame after changes) instead of the albedo; wireframe mode stays as it is.
+//
 // A Dear ImGui HUD (widgets/imgui_qt_bridge.h, widgets/viewport_hud.h) shows
 // frame time, fps, the edit-to-frame latency (last and p95), and what is
 // under the cursor: class, depth, triangle, vertex and nearest landmark, with
@@ -35,6 +44,7 @@
 #include <QOpenGLWidget>
 #include <QPoint>
 #include <QPointF>
+#include <QPointer>
 
 #include "core/generate/appearance.h"
 #include "core/generate/sample_pipeline.h"
@@ -43,11 +53,15 @@
 #include "render/mesh_renderer.h"
 #include "widgets/frame_stats.h"
 #include "widgets/viewport_hud.h"
+#include "widgets/viewport_paint.h"
 #include "widgets/viewport_picking.h"
+
+class QAction;
 
 namespace synthforge::widgets {
 
 class ImGuiQtBridge;
+class LabelEditorDock;
 class SceneDocument;
 
 class ViewportWidget : public QOpenGLWidget {
@@ -98,6 +112,19 @@ public:
     /// True once the albedo for the current z is on the GPU (textured mode).
     bool albedoCurrent() const;
 
+    /// The label editor whose map, class, brush size and mirror toggle paint
+    /// mode uses (null: none; paint mode then does nothing).
+    void setPaintTarget(LabelEditorDock* editor);
+    LabelEditorDock* paintTarget() const { return paintTarget_; }
+    /// Paint mode: left drag paints on the head, Alt + left drag orbits.
+    void setPaintMode(bool on);
+    bool paintMode() const { return paintMode_; }
+    /// Checkable "Paint labels on the 3D head" (Ctrl+Shift+P) for a menu;
+    /// enabled while a paint target is set.
+    QAction* paintModeAction() const { return paintAction_; }
+    /// What a paint stroke at `pos` (logical pixels) would hit, computed now.
+    SurfacePoint paintPickAt(QPointF pos);
+
     /// Empty while GL works; otherwise why the viewport cannot draw.
     QString glError() const { return glError_; }
 
@@ -109,6 +136,7 @@ signals:
     void framePresented(double latencyMs);
     /// The textured mode's albedo for the current z arrived.
     void albedoReady();
+    void paintModeChanged(bool on);
 
 protected:
     void initializeGL() override;
@@ -141,6 +169,10 @@ private:
     void requestAlbedo();
     void albedoFinished();
     Eigen::VectorXf currentLatent() const;
+    void beginPaint(QPointF pos);
+    void continuePaint(QPointF pos);
+    void endPaint();
+    void cancelPaint();
     int deviceWidth() const;
     int deviceHeight() const;
 
@@ -190,7 +222,18 @@ private:
     QImage albedoImage_;
     bool albedoUploadPending_ = false, albedoOnGpu_ = false;
 
-    enum class Drag { None, Orbit, Pan };
+    // Paint mode.
+    QPointer<LabelEditorDock> paintTarget_;
+    QAction* paintAction_ = nullptr;
+    bool paintMode_ = false;
+    SurfacePicker paintPicker_;  ///< per view, like pickRaster_
+    quint64 paintPickVersion_ = 0;
+    int paintPickW_ = 0, paintPickH_ = 0;
+    std::unique_ptr<SurfaceStroke> stroke_;
+    bool labelsOnGpu_ = false, labelUploadPending_ = false;
+    bool showsLabels() const;
+
+    enum class Drag { None, Orbit, Pan, Paint };
     Drag drag_ = Drag::None;
     QPointF lastPos_;
 };

@@ -11,6 +11,11 @@
 //  - the ImGui HUD draws (its corner differs with the HUD on and off) and
 //    reports for a hovered pixel the CPU raster's triangle, depth and class,
 //    and a hovered landmark's index;
+//  - paint mode: a real left drag with the mouse paints the label editor's
+//    map where the cursor went (the segmentation annotate() computes from
+//    the edited map has the painted class at those pixels), as one undo step
+//    on the editor's stack, without moving the camera; Alt + left drag still
+//    orbits; a circle at the cursor shows the brush;
 //  - ~100 slider edits on the default head: the edit-to-presented-frame
 //    latency (printed, p95 not asserted: it depends on the machine);
 //  - screenshots: the whole window with the viewport, and each mode.
@@ -25,7 +30,9 @@
 #include <QDir>
 #include <QImage>
 #include <QMouseEvent>
+#include <QAction>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
 #include <QWheelEvent>
@@ -33,12 +40,16 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/annotate/annotator.h"
+#include "core/annotate/uv_relabel.h"
 #include "core/generate/appearance.h"
 #include "render/albedo_texture.h"
 #include "render/gl_camera.h"
 #include "core/head/lbs.h"
 #include "core/scene/scene_pipeline.h"
 #include "render/mesh_renderer.h"
+#include "widgets/label_canvas_view.h"
+#include "widgets/label_edit_document.h"
+#include "widgets/label_editor_dock.h"
 #include "widgets/main_window.h"
 #include "widgets/scene_document.h"
 #include "widgets/viewport_widget.h"
@@ -372,6 +383,119 @@ private slots:
         view_->setHudShown(false);
         QEvent leave(QEvent::Leave);
         QCoreApplication::sendEvent(view_, &leave);
+    }
+
+    void paintDragPaintsUnderTheCursor() {
+        QTemporaryDir tmp;
+        LabelEditorDock editor(nullptr);
+        editor.setErrorDialogsEnabled(false);
+        editor.setUnsavedRecoveryPath(tmp.filePath(QStringLiteral("unsaved.recovery")));
+        editor.setHeadModel(pipeline_->model);
+        editor.setLabelMap(pipeline_->labels);
+        editor.canvasView()->setCurrentClass(annotate::kLeftBrow);
+        editor.canvasView()->setBrushSize(5);
+        QVERIFY(!view_->paintModeAction()->isEnabled());
+        view_->setPaintTarget(&editor);
+        QVERIFY(view_->paintModeAction()->isEnabled());
+        view_->paintModeAction()->trigger();
+        QVERIFY(view_->paintMode());
+
+        camera::OrbitCamera cam;
+        cam.yaw = 0.2f;
+        doc_->setCamera(cam);
+        // A frame without the HUD first: ImGui judges the next click against
+        // the windows of the previous frame, and an earlier test showed the HUD.
+        view_->grabFramebuffer();
+        const cv::Mat original = editor.document()->canvas().toMat();
+        const int sceneSteps = doc_->undoStack()->count(), labelSteps = editor.undoStack()->count();
+        // A left drag across the cheeks and nose (scene = viewport pixels here).
+        std::vector<QPoint> path;
+        for (int x = 96; x <= 164; x += 4) path.emplace_back(x, 150 + (x % 8 == 0 ? 2 : -2));
+        sendMouse(view_, QEvent::MouseButtonPress, path.front(), Qt::LeftButton, Qt::LeftButton);
+        for (const QPoint& p : path) sendMouse(view_, QEvent::MouseMove, p, Qt::NoButton, Qt::LeftButton);
+        sendMouse(view_, QEvent::MouseButtonRelease, path.back(), Qt::LeftButton, Qt::NoButton);
+        QCOMPARE(editor.undoStack()->count(), labelSteps + 1);
+        QCOMPARE(doc_->undoStack()->count(), sceneSteps);  // no orbit
+        QCOMPARE(doc_->scene().camera.yaw, cam.yaw);
+
+        // Independently: the annotator's raster for this camera and the
+        // segmentation the edited map gives there.
+        const head::HeadPose pose = head::forward(*pipeline_->model, doc_->scene().params);
+        const annotate::Annotations a = annotate::annotate(*pipeline_->model, pose, cam.pinhole(), kSize, kSize,
+                                                           pipeline_->labels.get(), annotate::AnnotationOptions{});
+        const annotate::PixelUvs uvs = annotate::pixelUvs(*pipeline_->model, a.raster);
+        const std::shared_ptr<const annotate::UvLabelMap> edited = editor.labelMap();
+        QVERIFY(edited);
+        const cv::Mat seg = annotate::relabelSegmentation(uvs, *edited);
+        int onHead = 0;
+        for (const QPoint& p : path) {
+            if (a.raster.triangleAt(p.x(), p.y()) < 0) continue;
+            ++onHead;
+            QCOMPARE(static_cast<int>(seg.at<std::uint8_t>(p.y(), p.x())), static_cast<int>(annotate::kLeftBrow));
+        }
+        QVERIFY(onHead > 10);
+        const int changed = cv::countNonZero(original != editor.document()->canvas().toMat());
+        qInfo("paint drag: %zu mouse positions, %d on the head, %d texels changed", path.size(), onHead, changed);
+
+        // While painting the head shows the map in class colours: the stroke
+        // is left_brow-coloured under the cursor's path (chromaticity nearer
+        // to left_brow's than to skin's; the headlight only scales it).
+        const QImage painted = view_->grabFramebuffer();
+        auto chroma = [](double r, double g, double b) {
+            const double sum = std::max(1.0, r + g + b);
+            return Eigen::Vector3d(r / sum, g / sum, b / sum);
+        };
+        const auto brow = editor.document()->classes().byId(annotate::kLeftBrow).color;
+        const auto skin = editor.document()->classes().byId(annotate::kSkin).color;
+        const Eigen::Vector3d browC = chroma(brow[0], brow[1], brow[2]), skinC = chroma(skin[0], skin[1], skin[2]);
+        int browLike = 0;
+        for (const QPoint& p : path) {
+            const QColor c = painted.pixelColor(p);
+            const Eigen::Vector3d pc = chroma(c.red(), c.green(), c.blue());
+            browLike += (pc - browC).norm() < (pc - skinC).norm() ? 1 : 0;
+        }
+        qInfo("shown in class colours: %d of %d path pixels left_brow-coloured", browLike, onHead);
+        QVERIFY(browLike >= onHead - 1);
+        QVERIFY(painted.save(outPath("viewport_test_paint.png")));
+
+        // Alt + left drag orbits in paint mode and paints nothing.
+        sendMouse(view_, QEvent::MouseButtonPress, QPoint(150, 200), Qt::LeftButton, Qt::LeftButton, Qt::AltModifier);
+        sendMouse(view_, QEvent::MouseMove, QPoint(170, 200), Qt::NoButton, Qt::LeftButton, Qt::AltModifier);
+        sendMouse(view_, QEvent::MouseButtonRelease, QPoint(170, 200), Qt::LeftButton, Qt::NoButton, Qt::AltModifier);
+        qInfo("Alt + left drag by 20 px: yaw %.4f -> %.4f, scene steps %d -> %d", cam.yaw, doc_->scene().camera.yaw,
+              sceneSteps, doc_->undoStack()->count());
+        QCOMPARE(editor.undoStack()->count(), labelSteps + 1);
+        QCOMPARE(doc_->undoStack()->count(), sceneSteps + 1);
+        QVERIFY(std::abs(doc_->scene().camera.yaw - (cam.yaw - 20 * ViewportWidget::kOrbitRadiansPerPixel)) < 1e-5f);
+        doc_->undoStack()->undo();
+
+        // Undo reverts the map exactly.
+        editor.undoStack()->undo();
+        QCOMPARE(cv::countNonZero(original != editor.document()->canvas().toMat()), 0);
+
+        // The brush circle at the cursor: 30 px, drawn over the head.
+        editor.canvasView()->setBrushSize(30);
+        sendMouse(view_, QEvent::MouseMove, QPointF(128.5, 120.5), Qt::NoButton, Qt::NoButton);
+        view_->grabFramebuffer();
+        const QImage on = view_->grabFramebuffer();
+        QEvent leave(QEvent::Leave);  // the cursor leaves: no circle, the rest as it was
+        QCoreApplication::sendEvent(view_, &leave);
+        const QImage off = view_->grabFramebuffer();
+        view_->setPaintMode(false);
+        QVERIFY(!view_->paintModeAction()->isChecked());
+        int ring = 0, inside = 0;
+        for (int y = 100; y < 142; ++y)
+            for (int x = 108; x < 150; ++x) {
+                if (on.pixel(x, y) == off.pixel(x, y)) continue;
+                const double r = std::hypot(x + 0.5 - 128.5, y + 0.5 - 120.5);
+                (std::abs(r - 15.0) <= 2.5 ? ring : inside) += 1;
+            }
+        qInfo("brush circle: %d changed pixels on the ring, %d elsewhere", ring, inside);
+        QVERIFY(ring > 60);
+        QVERIFY(inside < ring / 4);
+        QVERIFY(on.save(outPath("viewport_test_paint_cursor.png")));
+        view_->setPaintTarget(nullptr);
+        QVERIFY(!view_->paintModeAction()->isEnabled());
     }
 
     void sliderToFrameLatency_data() {
