@@ -385,13 +385,17 @@ void LabelCanvasView::pick(const Eigen::Vector2f& p) {
 }
 
 void LabelCanvasView::wheelEvent(QWheelEvent* e) {
-    const int notches = e->angleDelta().y() / 120;
+    // Shift + wheel sizes the brush; the wheel and Ctrl + wheel zoom, as in
+    // labelme (Ctrl + wheel) and image viewers (wheel). Some platforms turn
+    // a Shift + wheel into a horizontal one, so take whichever axis moved.
+    const int delta = e->angleDelta().y() != 0 ? e->angleDelta().y() : e->angleDelta().x();
+    const int notches = delta / 120;
     const double steps = e->angleDelta().y() / 120.0;
-    if (e->modifiers() & Qt::ControlModifier) {
+    if (e->modifiers() & Qt::ShiftModifier) {
         // One notch = one bracket key press, in the wheel's direction.
         int d = brushSize_;
-        const int n = notches != 0 ? std::abs(notches) : (e->angleDelta().y() != 0 ? 1 : 0);
-        for (int i = 0; i < n; ++i) d = e->angleDelta().y() > 0 ? d + sizeStep(d) : d - sizeStep(d - 1);
+        const int n = notches != 0 ? std::abs(notches) : (delta != 0 ? 1 : 0);
+        for (int i = 0; i < n; ++i) d = delta > 0 ? d + sizeStep(d) : d - sizeStep(d - 1);
         setBrushSize(d);
     } else if (steps != 0) {
         setZoom(zoom_ * std::pow(kWheelZoomStep, steps), e->position());

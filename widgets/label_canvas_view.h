@@ -5,7 +5,7 @@
 // labelmap engine unrounded (docs/label_editor.md, "Coordinates").
 //
 // Controls: left button uses the tool; Space + drag or the middle button
-// pans; the wheel zooms about the cursor; Ctrl + wheel or [ ] change the brush
+// pans; the wheel (or Ctrl + wheel, as in labelme) zooms about the cursor; Shift + wheel or [ ] change the brush
 // diameter (a circle at the cursor shows it); Ctrl+0 fits the map; number keys
 // 1..9, 0 pick the first ten classes of the class list.
 //

@@ -73,7 +73,7 @@ LabelEditorDock::LabelEditorDock(SceneDocument* scene, QWidget* parent)
     size_->setRange(labelmap::kMinBrushDiameter, labelmap::kMaxBrushDiameter);
     size_->setValue(view_->brushSize());
     size_->setSuffix(tr(" px"));
-    size_->setToolTip(tr("Brush diameter in texels ([ ] or Ctrl + wheel)"));
+    size_->setToolTip(tr("Brush diameter in texels ([ ] or Shift + wheel)"));
     fillMode_ = new QComboBox(content);
     fillMode_->addItem(tr("Fill UV island"), static_cast<int>(LabelFillMode::Island));
     fillMode_->addItem(tr("Fill class region in island"), static_cast<int>(LabelFillMode::ClassRegionInIsland));

@@ -138,11 +138,23 @@ private slots:
         QCOMPARE(view.brushSize(), 9);
         QCOMPARE(spy.count(), 4);
         const double zoom = view.zoom();
-        sendWheel(&view, QPoint(100, 100), 120, Qt::ControlModifier);
+        sendWheel(&view, QPoint(100, 100), 120, Qt::ShiftModifier);
         QCOMPARE(view.brushSize(), 10);
-        sendWheel(&view, QPoint(100, 100), -240, Qt::ControlModifier);
+        sendWheel(&view, QPoint(100, 100), -240, Qt::ShiftModifier);
         QCOMPARE(view.brushSize(), 8);
-        QCOMPARE(view.zoom(), zoom);  // Ctrl + wheel sizes, it does not zoom
+        QCOMPARE(view.zoom(), zoom);  // Shift + wheel sizes, it does not zoom
+        // A Shift + wheel that the platform turned horizontal sizes too.
+        QWheelEvent sideways(QPointF(100, 100), view.mapToGlobal(QPointF(100, 100)), QPoint(), QPoint(120, 0),
+                             Qt::NoButton, Qt::ShiftModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(&view, &sideways);
+        QCOMPARE(view.brushSize(), 9);
+        view.setBrushSize(8);
+        // Ctrl + wheel zooms, as in labelme; the size stays.
+        sendWheel(&view, QPoint(100, 100), 120, Qt::ControlModifier);
+        QVERIFY(view.zoom() > zoom);
+        QCOMPARE(view.brushSize(), 8);
+        sendWheel(&view, QPoint(100, 100), -120, Qt::ControlModifier);
+        QVERIFY(std::abs(view.zoom() - zoom) < 1e-9);
         // Clamped to 1..200.
         view.setBrushSize(1);
         QTest::keyClick(&view, Qt::Key_BracketLeft);
