@@ -1,5 +1,6 @@
 // `synthforge eval`: metrics of a finished Stage I run on a dataset
-// (core/train/evaluator.h). Prints a table and writes JSON (default
+// (core/train/evaluator.h), or of a Stage II run (`synthforge finetune`) on
+// a benchmark folder in its format (evaluateRun dispatches on config.json). Prints a table and writes JSON (default
 // RUN/eval.json); a missing run, weights file or dataset is exit code 1 with
 // the file named (main.cpp turns the exception into that).
 
@@ -38,8 +39,8 @@ void registerEvalCommands(CLI::App& app) {
     auto args = std::make_shared<EvalArgs>();
     train::EvalConfig& c = args->config;
     CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset");
-    cmd->add_option("--model", c.model, "Run directory (holds final.safetensors)")->required();
-    cmd->add_option("--data", c.data, "Dataset folder (synthforge generate)")->required();
+    cmd->add_option("--model", c.model, "Run directory of train or finetune (holds final.safetensors)")->required();
+    cmd->add_option("--data", c.data, "Dataset folder (synthforge generate), or for a Stage II run a benchmark folder in its format")->required();
     cmd->add_option("--size", c.size, "Square evaluation resolution (0: the run's training size)")
         ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{4096}));
     cmd->add_option("--split", c.split,

@@ -45,6 +45,22 @@ annotate::ClassTable loadDatasetClassTable(const std::string& datasetRoot) {
     return annotate::parseClassTableJson(m["classes"].dump(), path + ": classes");
 }
 
+bool isStageTwoRun(const std::string& runDir) {
+    const std::string path = (std::filesystem::path(runDir) / "config.json").string();
+    if (!std::filesystem::is_regular_file(path)) return false;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(io::readFileText(path));
+    } catch (const std::exception& e) {
+        throw std::runtime_error(path + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object() || !j.contains("stage")) return false;
+    if (!j["stage"].is_string()) throw std::runtime_error(path + ": stage: not a string");
+    const std::string stage = j["stage"].get<std::string>();
+    if (stage != "I" && stage != "II") throw std::runtime_error(path + ": stage: '" + stage + "' is not I or II");
+    return stage == "II";
+}
+
 std::string evalResultToJson(const EvalResult& r) {
     nlohmann::ordered_json j;
     j["format"] = "synthforge-eval";
@@ -52,11 +68,15 @@ std::string evalResultToJson(const EvalResult& r) {
     j["weights"] = r.weights;
     j["data"] = r.data;
     j["preset"] = r.preset;
+    j["stage"] = r.stage;
+    if (!r.datasetFormat.empty()) j["dataset_format"] = r.datasetFormat;
     j["size"] = r.size;
     j["split"] = r.split;
+    if (!r.splitRule.empty()) j["split_rule"] = r.splitRule;
     j["first_sample"] = r.firstSample;
     j["samples"] = r.samples;
-    j["nme_normalizer"] = "outer_eye_corners_36_45";
+    j["num_landmarks"] = r.numLandmarks;
+    j["nme_normalizer"] = r.nmeNormalizer;
     j["nme_mean"] = number(r.nmeMean);
     j["failure_threshold"] = r.failureThreshold;
     j["failure_rate"] = number(r.failureRate);
@@ -82,10 +102,23 @@ std::string evalResultTable(const EvalResult& r) {
     std::ostringstream s;
     s << "weights  " << r.weights << "\ndata     " << r.data << " (" << r.split << " split: " << r.samples
       << " samples from #" << r.firstSample << ", at " << r.size
-      << "x" << r.size << ", preset " << r.preset << ")\n\n";
-    s << "landmarks  NME " << fixed(r.nmeMean, 4) << "  failure@" << fixed(r.failureThreshold, 2) << " "
-      << fixed(r.failureRate, 4) << "  AUC@" << fixed(r.failureThreshold, 2) << " " << fixed(r.auc, 4) << "\n";
-    s << "depth      L1 on the face " << fixed(r.depthL1, 5) << " (" << r.facePixels << " pixels)\n\n";
+      << "x" << r.size << ", preset " << r.preset;
+    if (r.stage == "II") s << ", Stage II " << r.datasetFormat << " heads";
+    s << ")\n\n";
+    if (r.numLandmarks == 0)
+        s << "landmarks  - (no landmark head)\n";
+    else
+        s << "landmarks  NME " << fixed(r.nmeMean, 4) << "  failure@" << fixed(r.failureThreshold, 2) << " "
+          << fixed(r.failureRate, 4) << "  AUC@" << fixed(r.failureThreshold, 2) << " " << fixed(r.auc, 4) << "  ("
+          << r.numLandmarks << " points, " << r.nmeNormalizer << ")\n";
+    if (r.stage == "II")
+        s << "depth      - (the benchmark has no depth)\n\n";
+    else
+        s << "depth      L1 on the face " << fixed(r.depthL1, 5) << " (" << r.facePixels << " pixels)\n\n";
+    if (r.classes.empty()) {
+        s << "segmentation  - (no segmentation head)\n";
+        return s.str();
+    }
     char line[160];
     std::snprintf(line, sizeof line, "%4s  %-16s %8s %8s %12s %12s\n", "id", "class", "F1", "IoU", "gt px", "pred px");
     s << line;

@@ -49,7 +49,12 @@ struct ClassEval {
 struct EvalResult {
     std::string weights;               ///< the evaluated final.safetensors
     std::string data;
-    std::string preset;
+    std::string preset;                ///< the Stage I net's preset (also for a Stage II run)
+    std::string stage = "I";           ///< "I" (our layout) or "II" (fine-tuned heads on a benchmark)
+    std::string datasetFormat;         ///< Stage II: "300w", "lapa" or "celebamask-hq"; "" for our layout
+    int64_t numLandmarks = 68;         ///< points per image (0: the model has no landmarks; NME is then NaN)
+    std::string nmeNormalizer = "outer_eye_corners_36_45";  ///< the 0-based points NME divides by
+    std::string splitRule;             ///< Stage II: how the benchmark's train/val split was made
     int64_t size = 0;
     std::string split;                 ///< "all", "train" or "val" (auto resolved)
     int64_t firstSample = 0;           ///< dataset index of nmePerImage[0]
@@ -70,6 +75,22 @@ struct EvalResult {
 /// std::runtime_error naming the file (and field) for a missing run or
 /// weights, unreadable data, or a class count that differs from the data's.
 EvalResult evaluateRun(const EvalConfig& config, jobs::ProgressSink* progress = nullptr);
+
+/// True when RUN/config.json says "stage": "II" (a `synthforge finetune`
+/// run); false for a Stage I run or one without config.json. Errors name the
+/// file and field.
+bool isStageTwoRun(const std::string& runDir);
+
+/// Evaluation of a Stage II run (core/train/torch_finetune_evaluator.cpp) on
+/// a benchmark folder in the run's format (config.json "dataset_format"),
+/// with its crop size (unless config.size), margin and val_fraction. The
+/// split follows the benchmark's rule (core/train/torch_benchmark_data.h):
+/// "train" and "val" are its train/validation ids, "all" both; "auto" is
+/// "val" on the run's own data folder when it held samples out, else "all".
+/// Landmarks: NME by the outer eye corners of the layout (iBUG-68 36/45,
+/// LaPa-106 66/79); classes: the benchmark's class names; depth is NaN.
+/// evaluateRun dispatches here for a Stage II run.
+EvalResult evaluateFinetunedRun(const EvalConfig& config, jobs::ProgressSink* progress = nullptr);
 
 /// The class table of a dataset's manifest.json ("classes"); errors name the
 /// manifest and field.

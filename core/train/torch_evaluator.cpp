@@ -158,6 +158,8 @@ EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
         throw std::invalid_argument("split: auto, all, train or val");
     const fs::path run(c.model);
     if (!fs::is_directory(run)) throw std::runtime_error(run.string() + ": no such run directory");
+    // A `synthforge finetune` run scores on its benchmark (torch_finetune_evaluator.cpp).
+    if (isStageTwoRun(run.string())) return evaluateFinetunedRun(c, progress);
     const fs::path weights = run / "final.safetensors";
     if (!fs::is_regular_file(weights))
         throw std::runtime_error(weights.string() + ": missing (the run has not finished training)");

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/benchmark_fixtures.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
@@ -103,6 +104,57 @@ TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
     EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["samples"], 10);
     // A bad split name is a usage error.
     EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", "test"}, log), 2);
+}
+
+TEST(EvalCli, ScoresAStageTwoRunOnItsBenchmark) {
+    synthforge::testutil::TempDir dir;
+    const fs::path log = dir.path / "log.txt", ds = dir.path / "ds", stage1 = dir.path / "stage1",
+                   lapa = dir.path / "LaPa", run = dir.path / "run2";
+    ASSERT_EQ(runCli({"generate", "--count", "6", "--size", "64", "--seed", "4", "--out", ds.string(), "--progress",
+                      "none", "--workers", "2"},
+                     log),
+              0)
+        << readTextFile(log);
+    ASSERT_EQ(runCli({"train", "--data", ds.string(), "--preset", "small", "--out", stage1.string(), "--epochs", "1",
+                      "--batch", "2", "--size", "64", "--device", "cpu", "--threads", "1", "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+    synthforge::testutil::writeLapaFixture(lapa, 4, 1);
+    ASSERT_EQ(runCli({"finetune", "--data", lapa.string(), "--format", "lapa", "--stage1", stage1.string(), "--out",
+                      run.string(), "--epochs", "1", "--batch", "2", "--size", "64", "--device", "cpu", "--threads",
+                      "1", "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+
+    ASSERT_EQ(runCli({"eval", "--model", run.string(), "--data", lapa.string(), "--device", "cpu", "--threads", "1",
+                      "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+    const std::string printed = readTextFile(log);
+    EXPECT_NE(printed.find("Stage II lapa"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("106 points"), std::string::npos) << printed;
+    const auto j = nlohmann::json::parse(readTextFile(run / "eval.json"));
+    EXPECT_EQ(j["stage"], "II");
+    EXPECT_EQ(j["dataset_format"], "lapa");
+    EXPECT_EQ(j["split"], "val");  // LaPa's val/ folder
+    EXPECT_EQ(j["samples"], 1);
+    EXPECT_EQ(j["num_landmarks"], 106);
+    EXPECT_EQ(j["nme_normalizer"], "outer_eye_corners_66_79");
+    EXPECT_TRUE(j["nme_mean"].is_number());
+    ASSERT_EQ(j["classes"].size(), 11u);
+    EXPECT_EQ(j["classes"][0]["name"], "background");
+    EXPECT_TRUE(j["depth_l1_face"].is_null());
+
+    // A 300-W folder for a LaPa run: exit 1, the expected format named.
+    synthforge::testutil::write300WFixture(dir.path / "w300", 3);
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", (dir.path / "w300").string(), "--device", "cpu",
+                      "--progress", "none"},
+                     log),
+              1);
+    EXPECT_NE(readTextFile(log).find("not a lapa dataset"), std::string::npos) << readTextFile(log);
 }
 
 TEST(EvalCli, MissingRunOrDataIsExitOne) {
