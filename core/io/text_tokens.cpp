@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace synthforge::io {
 
@@ -48,6 +49,32 @@ bool parseFiniteFloat(std::string_view t, float& out) {
     if (t.size() > 1 && t.front() == '+' && t[1] != '-' && t[1] != '+') t.remove_prefix(1);
     const auto r = std::from_chars(t.data(), t.data() + t.size(), out, std::chars_format::general);
     return r.ec == std::errc() && r.ptr == t.data() + t.size() && std::isfinite(out);
+}
+
+std::string joinInts(const std::vector<std::int64_t>& values) {
+    std::string s;
+    for (std::size_t i = 0; i < values.size(); ++i) s += (i ? "," : "") + std::to_string(values[i]);
+    return s;
+}
+
+std::vector<std::int64_t> parseIntList(const std::string& text, const std::string& what) {
+    std::vector<std::int64_t> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, end - start);
+        try {
+            std::size_t used = 0;
+            out.push_back(std::stoll(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            if (text.empty()) break;
+            throw std::runtime_error(what + ": not a list of integers: '" + text + "'");
+        }
+        start = end + 1;
+    }
+    if (out.empty()) throw std::runtime_error(what + ": empty");
+    return out;
 }
 
 }  // namespace synthforge::io

@@ -3,6 +3,7 @@
 // files): whitespace splitting that tolerates CRLF and tabs, locale-free
 // float parsing, and quoting of bad tokens for error messages.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +23,12 @@ std::string quoteToken(std::string_view t);
 /// unlike strtof, ignores the C locale's decimal point and accepts no hex or
 /// leading spaces); one leading '+' is allowed. False otherwise.
 bool parseFiniteFloat(std::string_view t, float& out);
+
+/// "8,16,32" for {8, 16, 32}: how network widths are stored in
+/// .safetensors metadata.
+std::string joinInts(const std::vector<std::int64_t>& values);
+/// The inverse. Throws std::runtime_error "<what>: not a list of integers:
+/// '<text>'" for anything else, and "<what>: empty" for an empty list.
+std::vector<std::int64_t> parseIntList(const std::string& text, const std::string& what);
 
 }  // namespace synthforge::io

@@ -134,4 +134,21 @@ std::string evalResultTable(const EvalResult& r) {
     return s.str();
 }
 
+void validateEvalConfig(const EvalConfig& c) {
+    if (c.model.empty()) throw std::invalid_argument("model: required");
+    if (c.data.empty()) throw std::invalid_argument("data: required");
+    if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
+    if (c.size != 0 && c.size < 64) throw std::invalid_argument("size: must be at least 64 (or 0 for the run's)");
+    if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
+        throw std::invalid_argument("device: auto, cpu or cuda");
+    if (c.split != "auto" && c.split != "all" && c.split != "train" && c.split != "val")
+        throw std::invalid_argument("split: auto, all, train or val");
+}
+
+bool sameFolder(const std::string& a, const std::string& b) {
+    std::error_code ec;
+    const bool same = std::filesystem::equivalent(a, b, ec);
+    return !ec && same;
+}
+
 }  // namespace synthforge::train

@@ -92,6 +92,13 @@ bool isStageTwoRun(const std::string& runDir);
 /// evaluateRun dispatches here for a Stage II run.
 EvalResult evaluateFinetunedRun(const EvalConfig& config, jobs::ProgressSink* progress = nullptr);
 
+/// Checks the caller's options (model, data, batch, size, device, split);
+/// throws std::invalid_argument naming the field. Shared by both stages.
+void validateEvalConfig(const EvalConfig& config);
+/// Whether two paths name the same existing folder (symlinks and relative
+/// paths resolved): "auto" scores the held-out split only on the run's own data.
+bool sameFolder(const std::string& a, const std::string& b);
+
 /// The class table of a dataset's manifest.json ("classes"); errors name the
 /// manifest and field.
 annotate::ClassTable loadDatasetClassTable(const std::string& datasetRoot);

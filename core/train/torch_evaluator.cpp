@@ -139,23 +139,10 @@ RunFacts runFacts(const fs::path& run) {
     return f;
 }
 
-bool sameFolder(const std::string& a, const std::string& b) {
-    std::error_code ec;
-    const bool same = fs::equivalent(a, b, ec);
-    return !ec && same;
-}
-
 }  // namespace
 
 EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
-    if (c.model.empty()) throw std::invalid_argument("model: required");
-    if (c.data.empty()) throw std::invalid_argument("data: required");
-    if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
-    if (c.size != 0 && c.size < 64) throw std::invalid_argument("size: must be at least 64 (or 0 for the run's)");
-    if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
-        throw std::invalid_argument("device: auto, cpu or cuda");
-    if (c.split != "auto" && c.split != "all" && c.split != "train" && c.split != "val")
-        throw std::invalid_argument("split: auto, all, train or val");
+    validateEvalConfig(c);
     const fs::path run(c.model);
     if (!fs::is_directory(run)) throw std::runtime_error(run.string() + ": no such run directory");
     // A `synthforge finetune` run scores on its benchmark (torch_finetune_evaluator.cpp).

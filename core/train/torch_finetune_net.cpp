@@ -1,5 +1,6 @@
 // Stage II heads (see torch_finetune_net.h).
 
+#include "core/io/text_tokens.h"
 #include "core/train/torch_finetune_net.h"
 
 #include <torch/torch.h>
@@ -20,28 +21,6 @@ namespace {
 
 constexpr const char* kFormat = "synthforge-finetune-heads";
 
-std::string joinInts(const std::vector<int64_t>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-    return s;
-}
-
-std::vector<int64_t> parseInts(const std::string& text, const std::string& what) {
-    std::vector<int64_t> out;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        try {
-            size_t used = 0;
-            out.push_back(std::stoll(item, &used));
-            if (used != item.size()) throw std::invalid_argument(item);
-        } catch (const std::exception&) {
-            throw std::runtime_error(what + ": not a list of integers: '" + text + "'");
-        }
-    }
-    if (out.empty()) throw std::runtime_error(what + ": empty");
-    return out;
-}
 
 }  // namespace
 
@@ -54,8 +33,8 @@ std::map<std::string, std::string> FinetuneHeadsOptions::toMetadata() const {
             {"feature_channels", std::to_string(featureChannels_)},
             {"num_classes", std::to_string(numClasses_)},
             {"num_landmarks", std::to_string(numLandmarks_)},
-            {"segmentation_widths", joinInts(segmentationWidths_)},
-            {"depth_widths", joinInts(depthWidths_)},
+            {"segmentation_widths", io::joinInts(segmentationWidths_)},
+            {"depth_widths", io::joinInts(depthWidths_)},
             {"keypoint_channels", std::to_string(keypointChannels_)},
             {"keypoint_stacks", std::to_string(keypointStacks_)},
             {"keypoint_levels", std::to_string(keypointLevels_)}};
@@ -68,7 +47,7 @@ FinetuneHeadsOptions FinetuneHeadsOptions::fromMetadata(const std::map<std::stri
         if (it == m.end()) throw std::runtime_error(source + ": metadata: missing '" + key + "'");
         return it->second;
     };
-    auto ints = [&](const std::string& key) { return parseInts(get(key), source + ": metadata: " + key); };
+    auto ints = [&](const std::string& key) { return io::parseIntList(get(key), source + ": metadata: " + key); };
     auto one = [&](const std::string& key) {
         const auto v = ints(key);
         if (v.size() != 1) throw std::runtime_error(source + ": metadata: " + key + ": not one integer");

@@ -1,3 +1,4 @@
+#include "core/io/text_tokens.h"
 #include "core/train/torch_multitask_net.h"
 
 #include <torch/torch.h>
@@ -32,27 +33,6 @@ void checkPositive(int64_t v, const char* what) {
     if (v < 1) throw std::invalid_argument(std::string(what) + " must be >= 1, got " + std::to_string(v));
 }
 
-std::string joinInts(const std::vector<int64_t>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-    return s;
-}
-
-std::vector<int64_t> splitInts(const std::string& s, const std::string& what) {
-    std::vector<int64_t> out;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        try {
-            size_t used = 0;
-            out.push_back(std::stoll(item, &used));
-            if (used != item.size()) throw std::invalid_argument(item);
-        } catch (const std::exception&) {
-            throw std::runtime_error(what + ": not a list of integers: '" + s + "'");
-        }
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -237,9 +217,9 @@ std::map<std::string, std::string> MultiTaskNetOptions::toMetadata() const {
             {"num_classes", std::to_string(numClasses_)},
             {"in_channels", std::to_string(inChannels_)},
             {"num_landmarks", std::to_string(numLandmarks_)},
-            {"backbone_widths", joinInts(backboneWidths_)},
+            {"backbone_widths", io::joinInts(backboneWidths_)},
             {"feature_channels", std::to_string(featureChannels_)},
-            {"head_widths", joinInts(headWidths_)},
+            {"head_widths", io::joinInts(headWidths_)},
             {"keypoint_channels", std::to_string(keypointChannels_)},
             {"keypoint_stacks", std::to_string(keypointStacks_)},
             {"keypoint_levels", std::to_string(keypointLevels_)}};
@@ -253,7 +233,7 @@ MultiTaskNetOptions MultiTaskNetOptions::fromMetadata(const std::map<std::string
         return it->second;
     };
     auto getInt = [&](const std::string& key) {
-        const auto v = splitInts(get(key), source + ": metadata: " + key);
+        const auto v = io::parseIntList(get(key), source + ": metadata: " + key);
         if (v.size() != 1) throw std::runtime_error(source + ": metadata: " + key + " is not one integer");
         return v[0];
     };
@@ -266,9 +246,9 @@ MultiTaskNetOptions MultiTaskNetOptions::fromMetadata(const std::map<std::string
     o.presetName(get("preset"))
         .inChannels(getInt("in_channels"))
         .numLandmarks(getInt("num_landmarks"))
-        .backboneWidths(splitInts(get("backbone_widths"), source + ": metadata: backbone_widths"))
+        .backboneWidths(io::parseIntList(get("backbone_widths"), source + ": metadata: backbone_widths"))
         .featureChannels(getInt("feature_channels"))
-        .headWidths(splitInts(get("head_widths"), source + ": metadata: head_widths"))
+        .headWidths(io::parseIntList(get("head_widths"), source + ": metadata: head_widths"))
         .keypointChannels(getInt("keypoint_channels"))
         .keypointStacks(getInt("keypoint_stacks"))
         .keypointLevels(getInt("keypoint_levels"));
