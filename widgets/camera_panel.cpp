@@ -24,6 +24,16 @@ CameraPanel::CameraPanel(SceneDocument* doc, QWidget* parent) : QWidget(parent),
     trueFov_ = new QLabel(this);
     box->addWidget(trueFov_);
     radius_ = add(tr("Radius"), 1.0, 8.0, 0.01, 2, [](camera::OrbitCamera& c, double v) { c.radius = float(v); }, "radius");
+    // The look-at point: the 3D viewport's pan moves it (scenes store it as "pivot").
+    auto* pivotRow = new QHBoxLayout;
+    pivot_ = new QLabel(this);
+    pivot_->setToolTip(tr("The point the camera looks at; panning the 3D viewport moves it"));
+    resetPan_ = new QPushButton(tr("Reset pan"), this);
+    resetPan_->setToolTip(tr("Look at EG3D's pivot (0, 0, 0.2) again"));
+    pivotRow->addWidget(pivot_, 1);
+    pivotRow->addWidget(resetPan_);
+    box->addLayout(pivotRow);
+    connect(resetPan_, &QPushButton::clicked, this, &CameraPanel::resetPan);
 
     auto* buttons = new QHBoxLayout;
     auto* random = new QPushButton(tr("Random camera"), this);
@@ -61,6 +71,18 @@ void CameraPanel::sync() {
     fov_->setValueSilently(c.eg3dFovDeg);
     radius_->setValueSilently(c.radius);
     trueFov_->setText(tr("True vertical FOV: %1°").arg(c.verticalFovDeg(), 0, 'f', 2));
+    pivot_->setText(tr("Looks at (%1, %2, %3)")
+                        .arg(double(c.pivot.x()), 0, 'f', 3)
+                        .arg(double(c.pivot.y()), 0, 'f', 3)
+                        .arg(double(c.pivot.z()), 0, 'f', 3));
+    resetPan_->setEnabled(c.pivot != camera::defaultPivot());
+}
+
+void CameraPanel::resetPan() {
+    camera::OrbitCamera c = doc_->scene().camera;
+    if (c.pivot == camera::defaultPivot()) return;
+    c.pivot = camera::defaultPivot();
+    doc_->setCamera(c, QStringLiteral("reset pan"));
 }
 
 void CameraPanel::randomCamera() {

@@ -10,6 +10,7 @@
 #include "core/generate/sampler.h"
 
 class QLabel;
+class QPushButton;
 
 namespace synthforge::widgets {
 
@@ -24,6 +25,9 @@ public:
     /// Sample `index` of the dataset sampler's camera stream (one undo step).
     void randomCamera();
     void frontal();
+    /// Back to EG3D's pivot (undoes the 3D viewport's pan; one undo step).
+    void resetPan();
+    QLabel* pivotLabel() const { return pivot_; }
     void setSamplerConfig(const generate::SamplerConfig& c) { sampler_ = c; }
     QLabel* trueFovLabel() const { return trueFov_; }
 
@@ -35,6 +39,8 @@ private:
     SceneDocument* doc_;
     ParamSlider *yaw_, *pitch_, *fov_, *radius_;
     QLabel* trueFov_;
+    QLabel* pivot_;
+    QPushButton* resetPan_;
     generate::SamplerConfig sampler_;
     std::uint64_t nextRandom_ = 1;  ///< sample index for the next random camera
 };

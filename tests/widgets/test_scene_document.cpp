@@ -1,6 +1,7 @@
 // Undo merging and restore in the SceneDocument, and panel logic: a slider
 // drag is one undo step, randomise/reset touch only their group.
 
+#include <QLabel>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
@@ -121,6 +122,25 @@ private slots:
         QCOMPARE(doc.scene().camera.yaw, 0.0f);
         QCOMPARE(doc.scene().camera.pitch, 0.0f);
         QCOMPARE(doc.undoStack()->count(), 2);
+    }
+
+    void cameraPanelShowsAndResetsThePan() {
+        SceneDocument doc;
+        doc.reset(scene::Scene{}, fakeModel(2, 2));
+        CameraPanel panel(&doc);
+        QCOMPARE(panel.pivotLabel()->text(), QStringLiteral("Looks at (0.000, 0.000, 0.200)"));
+        panel.resetPan();  // nothing to reset: no undo step
+        QCOMPARE(doc.undoStack()->count(), 0);
+        camera::OrbitCamera panned = doc.scene().camera;
+        panned.pivot = Eigen::Vector3f(0.05f, -0.1f, 0.2f);
+        doc.setCamera(panned, QStringLiteral("pan"));
+        QCOMPARE(panel.pivotLabel()->text(), QStringLiteral("Looks at (0.050, -0.100, 0.200)"));
+        panel.resetPan();
+        QVERIFY(doc.scene().camera.pivot == camera::defaultPivot());
+        QCOMPARE(doc.undoStack()->count(), 2);
+        doc.undoStack()->undo();  // the pan comes back
+        QVERIFY(doc.scene().camera.pivot.isApprox(panned.pivot));
+        QCOMPARE(panel.pivotLabel()->text(), QStringLiteral("Looks at (0.050, -0.100, 0.200)"));
     }
 
     void changedIsEmittedOncePerEdit() {
