@@ -62,6 +62,10 @@ public:
     /// The map segmentation is read from at the last render or setLabelMap
     /// (the editor's, else the pipeline's); live edits since then are not in it.
     std::shared_ptr<const annotate::UvLabelMap> labelMap() const;
+    /// The map with every live edit (padded) and its classes, for other views
+    /// that look labels up (the 3D viewport's HUD); empty without an editor map.
+    const annotate::PaddedLabelMap& liveLabels() const { return live_; }
+    const annotate::ClassTable& liveClasses() const { return liveClasses_; }
     /// Wall time of the last relabel (UV lookup, remap, compose and show).
     double lastRelabelMs() const { return relabelMs_; }
 

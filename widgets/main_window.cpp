@@ -257,6 +257,8 @@ void MainWindow::ensureViewport() {
     viewport_ = new ViewportWidget(doc_, viewportPage_);
     viewport_->setPipeline(pipeline_);  // class names in the HUD, the albedo texture
     viewport_->setPaintTarget(labelDock_);
+    // The HUD names classes from the map as edited, like the generator view's overlay.
+    viewport_->setLiveLabelSource([this] { return LiveLabels{&view_->liveLabels(), &view_->liveClasses()}; });
     connect(viewport_, &ViewportWidget::paintModeChanged, paint3d_, &QAction::setChecked);
     viewportPage_->layout()->addWidget(viewport_);
     viewportLabel_ = new QLabel(this);

@@ -99,17 +99,19 @@ raster::RasterResult WindowRaster::window(int x0, int y0, int w, int h, Eigen::V
 }
 
 PixelPick pickPixel(const WindowRaster& raster, const head::HeadModel& model, const annotate::UvLabelMap* labels,
-                    int x, int y) {
+                    int x, int y, const LiveLabels& live) {
     PixelPick p;
     p.x = x;
     p.y = y;
-    const bool segment = labels && !labels->empty() && model.hasUv();
+    const bool useLive = live.usable();
+    const annotate::ClassTable* table = useLive ? live.classes : (labels ? &labels->classes() : nullptr);
+    const bool segment = (useLive || (labels && !labels->empty())) && model.hasUv();
     if (raster.empty() || x < 0 || y < 0 || x >= raster.width() || y >= raster.height()) return p;
     const raster::RasterResult r = raster.window(x, y, 1, 1);
     if (r.triangleId.empty() || r.triangleId[0] < 0) {
         if (segment) {
             p.classId = 0;
-            const annotate::ClassEntry* e = labels->classes().findById(0);
+            const annotate::ClassEntry* e = table->findById(0);
             p.className = e ? e->name : "background";
         } else {
             p.className = "background";
@@ -128,8 +130,8 @@ PixelPick pickPixel(const WindowRaster& raster, const head::HeadModel& model, co
         // The annotator's expression, term for term, so the class is the segmentation's.
         const auto t = model.uvFaces.row(p.triangle);
         const Eigen::RowVector2f uv = b0 * model.uv.row(t[0]) + b1 * model.uv.row(t[1]) + b2 * model.uv.row(t[2]);
-        p.classId = labels->classAt(uv.x(), uv.y());
-        const annotate::ClassEntry* e = labels->classes().findById(p.classId);
+        p.classId = useLive ? live.map->classAt(uv.x(), uv.y()) : labels->classAt(uv.x(), uv.y());
+        const annotate::ClassEntry* e = table->findById(p.classId);
         p.className = e ? e->name : "class " + std::to_string(p.classId);
     }
     return p;

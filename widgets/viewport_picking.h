@@ -24,6 +24,7 @@
 #include <Eigen/Core>
 
 #include "core/annotate/uv_label_map.h"
+#include "core/annotate/uv_relabel.h"
 #include "core/head/head_model.h"
 #include "core/raster/rasterizer.h"
 #include "core/raster/visibility.h"
@@ -71,11 +72,20 @@ struct PixelPick {
     std::string className;     ///< "" without a label map; "background" when nothing is hit
 };
 
+/// The UV label map as the label editor has it right now (strokes not yet in
+/// a UvLabelMap), e.g. GeneratorView::liveLabels(); used instead of the
+/// pipeline's map when its map is not empty.
+struct LiveLabels {
+    const annotate::PaddedLabelMap* map = nullptr;
+    const annotate::ClassTable* classes = nullptr;
+    bool usable() const { return map && !map->empty() && classes; }
+};
+
 /// The pixel (x, y) of `raster` (the full image's geometry): triangle, depth,
-/// nearest vertex and, with `labels` and a model with UVs, the class exactly
-/// as the segmentation annotation computes it.
+/// nearest vertex and, with `labels` (or usable `live` labels) and a model
+/// with UVs, the class exactly as the segmentation annotation computes it.
 PixelPick pickPixel(const WindowRaster& raster, const head::HeadModel& model, const annotate::UvLabelMap* labels,
-                    int x, int y);
+                    int x, int y, const LiveLabels& live = {});
 
 /// Per landmark (camera-space points), 1 when annotate() would mark it
 /// visible in an image of raster's size: the same projection and

@@ -220,7 +220,7 @@ HudHover ViewportWidget::hoverAt(QPointF pos) {
         }
         const int x = static_cast<int>(std::floor(pos.x() * dpr)), y = static_cast<int>(std::floor(pos.y() * dpr));
         h.pixel = pickPixel(pickRaster_, *model_, pipeline_ && pipeline_->labels ? pipeline_->labels.get() : nullptr,
-                            x, y);
+                            x, y, liveLabels_ ? liveLabels_() : LiveLabels{});
         updateLandmarks();
         if (landmarksCamera_.rows() > 0) {
             const auto px = projectPoints(landmarksCamera_, k);

@@ -36,6 +36,7 @@
 // frame painted for grabFramebuffer() is never presented: it drops the
 // waiting edits instead of timing them.
 
+#include <functional>
 #include <memory>
 
 #include <QElapsedTimer>
@@ -115,6 +116,9 @@ public:
     /// The label editor whose map, class, brush size and mirror toggle paint
     /// mode uses (null: none; paint mode then does nothing).
     void setPaintTarget(LabelEditorDock* editor);
+    /// Where the HUD reads classes while the label editor edits the map (its
+    /// strokes are not in the pipeline's map); without one, the pipeline's.
+    void setLiveLabelSource(std::function<LiveLabels()> source) { liveLabels_ = std::move(source); }
     LabelEditorDock* paintTarget() const { return paintTarget_; }
     /// Paint mode: left drag paints on the head, Alt + left drag orbits.
     void setPaintMode(bool on);
@@ -178,6 +182,7 @@ private:
 
     SceneDocument* doc_;
     std::shared_ptr<const generate::SamplePipeline> pipeline_;
+    std::function<LiveLabels()> liveLabels_;
     render::MeshRenderer renderer_;
     std::unique_ptr<ImGuiQtBridge> imgui_;
     render::MeshRenderer::Mode mode_ = render::MeshRenderer::Mode::Shaded;

@@ -102,6 +102,27 @@ private slots:
         QVERIFY(hits > 1000);
     }
 
+    void liveLabelsOverrideThePipelinesMap() {
+        const View v = view(orbit(0.0f, 0.0f));
+        const int c = kSize / 2;
+        const PixelPick before = pickPixel(v.raster, *pipeline_.model, pipeline_.labels.get(), c, c);
+        QVERIFY(before.hit);
+        QVERIFY(before.classId != annotate::kGlasses);
+        // The editor painted the whole map "glasses": the live map wins.
+        const cv::Mat painted(pipeline_.labels->original().size(), CV_8UC1, cv::Scalar(annotate::kGlasses));
+        const annotate::PaddedLabelMap live(painted);
+        const annotate::ClassTable& classes = pipeline_.labels->classes();
+        const PixelPick after =
+            pickPixel(v.raster, *pipeline_.model, pipeline_.labels.get(), c, c, LiveLabels{&live, &classes});
+        QCOMPARE(after.classId, int(annotate::kGlasses));
+        QCOMPARE(after.className, std::string("glasses"));
+        QCOMPARE(after.triangle, before.triangle);
+        // An empty live map (no editor) falls back to the pipeline's.
+        const annotate::PaddedLabelMap none;
+        QCOMPARE(pickPixel(v.raster, *pipeline_.model, pipeline_.labels.get(), c, c, LiveLabels{&none, &classes}).classId,
+                 before.classId);
+    }
+
     void landmarkVisibilityMatchesAnnotator_data() { cameras(); }
     void landmarkVisibilityMatchesAnnotator() {
         QFETCH(float, yaw);
