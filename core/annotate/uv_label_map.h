@@ -15,6 +15,18 @@ namespace synthforge::annotate {
 constexpr int kMinLabelMapSize = 16;
 constexpr int kMaxLabelMapSide = 1 << 15;
 
+/// Nearest texel of a square CV_8UC1 map at (u, v): x = floor(u * n), row
+/// y = floor((1 - v) * n), both clamped to the map. The one lookup every
+/// segmentation path uses (annotator, live relabelling, viewport picking).
+inline std::uint8_t nearestTexel(const cv::Mat& map, float u, float v) {
+    const int n = map.rows;
+    int x = static_cast<int>(u * static_cast<float>(n));
+    int y = static_cast<int>((1.0f - v) * static_cast<float>(n));
+    x = x < 0 ? 0 : (x >= n ? n - 1 : x);
+    y = y < 0 ? 0 : (y >= n ? n - 1 : y);
+    return map.ptr<std::uint8_t>(y)[x];
+}
+
 class UvLabelMap {
 public:
     UvLabelMap() = default;
@@ -35,14 +47,7 @@ public:
     const cv::Mat& original() const { return original_; }
     /// Nearest-texel class at (u, v): texel x = floor(u * size), row
     /// y = floor((1 - v) * size), both clamped to the map.
-    std::uint8_t classAt(float u, float v) const {
-        const int n = padded_.rows;
-        int x = static_cast<int>(u * static_cast<float>(n));
-        int y = static_cast<int>((1.0f - v) * static_cast<float>(n));
-        x = x < 0 ? 0 : (x >= n ? n - 1 : x);
-        y = y < 0 ? 0 : (y >= n ? n - 1 : y);
-        return padded_.ptr<std::uint8_t>(y)[x];
-    }
+    std::uint8_t classAt(float u, float v) const { return nearestTexel(padded_, u, v); }
 
 private:
     cv::Mat original_, padded_;

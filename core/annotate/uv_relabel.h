@@ -54,14 +54,7 @@ public:
     /// around it. std::invalid_argument otherwise.
     void update(const cv::Mat& region, const cv::Rect& dirty);
     /// The same nearest-texel lookup as UvLabelMap::classAt.
-    std::uint8_t classAt(float u, float v) const {
-        const int n = padded_.rows;
-        int x = static_cast<int>(u * static_cast<float>(n));
-        int y = static_cast<int>((1.0f - v) * static_cast<float>(n));
-        x = x < 0 ? 0 : (x >= n ? n - 1 : x);
-        y = y < 0 ? 0 : (y >= n ? n - 1 : y);
-        return padded_.ptr<std::uint8_t>(y)[x];
-    }
+    std::uint8_t classAt(float u, float v) const { return nearestTexel(padded_, u, v); }
 
 private:
     cv::Mat ids_, padded_;

@@ -1,5 +1,7 @@
 #include "core/labelmap/recovery.h"
 
+#include <zlib.h>
+
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -21,19 +23,9 @@ constexpr char kMagic[8] = {'S', 'F', 'L', 'A', 'B', 'R', 'E', 'C'};
 constexpr const char* kFormat = "synthforge-label-recovery";
 constexpr int kVersion = 1;
 
+// zlib's CRC-32 (the one PNG uses), linked through libpng already.
 std::uint32_t crc32(const std::uint8_t* p, std::size_t n) {
-    static const std::array<std::uint32_t, 256> table = [] {
-        std::array<std::uint32_t, 256> t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
+    return static_cast<std::uint32_t>(::crc32_z(::crc32_z(0L, Z_NULL, 0), p, n));
 }
 
 void putLe(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
