@@ -10,14 +10,22 @@
 //
 //   build/bench/bench_train_step --benchmark_filter=small
 //   /usr/bin/python3 tools/bench_train_step.py --preset small
-// Both use one intra-op thread unless SYNTHFORGE_BENCH_THREADS is set.
+// The C++ side keeps freed memory for reuse as `synthforge train` does
+// (core/jobs/memory_policy.h) unless SYNTHFORGE_BENCH_SYSTEM_MALLOC is set.
+// Both use one intra-op thread unless SYNTHFORGE_BENCH_THREADS is set, and
+// 256x256 input unless SYNTHFORGE_BENCH_SIZE is set. With
+// SYNTHFORGE_BENCH_PROFILE=FILE the first timed step of each benchmark is
+// recorded by the autograd profiler as a Chrome trace (FILE.<name>.json);
+// tools/profile_summary.py compares such traces with the Python side's.
 
 #include <cstdlib>
 #include <string>
 
 #include <benchmark/benchmark.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
+#include "core/jobs/memory_policy.h"
 #include "core/train/torch_losses.h"
 #include "core/train/torch_multitask_net.h"
 
@@ -25,7 +33,21 @@ using namespace synthforge::train;
 
 namespace {
 
-constexpr int64_t kBatch = 8, kSize = 256, kClasses = 19;
+constexpr int64_t kBatch = 8, kClasses = 19;
+
+int64_t inputSize() {
+    const char* s = std::getenv("SYNTHFORGE_BENCH_SIZE");
+    return s ? std::atoll(s) : 256;
+}
+
+/// Runs `step` once under the autograd profiler when SYNTHFORGE_BENCH_PROFILE is set.
+template <typename Step>
+void profileOnce(const std::string& name, Step&& step) {
+    const char* path = std::getenv("SYNTHFORGE_BENCH_PROFILE");
+    if (!path) return;
+    torch::autograd::profiler::RecordProfile guard(std::string(path) + "." + name + ".json");
+    step();
+}
 
 struct Fixture {
     MultiTaskNet net;
@@ -36,9 +58,10 @@ struct Fixture {
         : net(MultiTaskNetOptions(kClasses).preset(preset)),
           opt(net->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(1e-2)) {
         torch::manual_seed(0);
-        images = torch::rand({kBatch, 3, kSize, kSize}) * 2 - 1;
-        seg = torch::randint(0, kClasses, {kBatch, kSize, kSize}, torch::kLong);
-        depth = torch::rand({kBatch, 1, kSize, kSize});
+        const int64_t n = inputSize();
+        images = torch::rand({kBatch, 3, n, n}) * 2 - 1;
+        seg = torch::randint(0, kClasses, {kBatch, n, n}, torch::kLong);
+        depth = torch::rand({kBatch, 1, n, n});
         landmarks = torch::rand({kBatch, 68, 2}) * 2 - 1;
         net->train();
     }
@@ -47,6 +70,8 @@ struct Fixture {
 void setThreads() {
     const char* t = std::getenv("SYNTHFORGE_BENCH_THREADS");
     torch::set_num_threads(t ? std::atoi(t) : 1);
+    // As `synthforge train` does; SYNTHFORGE_BENCH_SYSTEM_MALLOC=1 measures glibc's defaults.
+    if (!std::getenv("SYNTHFORGE_BENCH_SYSTEM_MALLOC")) synthforge::jobs::retainFreedMemoryForReuse();
 }
 
 void netStep(benchmark::State& state, const std::string& preset) {
@@ -63,6 +88,7 @@ void netStep(benchmark::State& state, const std::string& preset) {
         return loss.item<float>();
     };
     step();  // warm-up, as tools/bench_train_step.py does
+    profileOnce("netStep_" + preset, step);
     for (auto _ : state) benchmark::DoNotOptimize(step());
     state.counters["images/s"] = benchmark::Counter(static_cast<double>(kBatch * state.iterations()),
                                                     benchmark::Counter::kIsRate);
@@ -83,6 +109,7 @@ void fullStep(benchmark::State& state, const std::string& preset) {
         return l.total.item<float>();
     };
     step();  // warm-up
+    profileOnce("fullStep_" + preset, step);
     for (auto _ : state) benchmark::DoNotOptimize(step());
     state.counters["images/s"] = benchmark::Counter(static_cast<double>(kBatch * state.iterations()),
                                                     benchmark::Counter::kIsRate);

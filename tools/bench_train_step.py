@@ -6,6 +6,9 @@ landmarks, backward, AdamW (lr 1e-4, weight decay 1e-2); batch 8 at 256^2,
 19 classes. Prints the mean step time after one warm-up step.
 
     /usr/bin/python3 tools/bench_train_step.py --preset small --steps 5 --threads 1
+
+--profile FILE records one extra step (after the warm-up, before the timed
+ones) with the autograd profiler as a Chrome trace, for tools/profile_summary.py.
 """
 
 import argparse
@@ -19,7 +22,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from synthforge_nets import MultiTaskNet  # noqa: E402
 
-BATCH, SIZE, CLASSES = 8, 256, 19
+BATCH, CLASSES = 8, 19
 
 
 def main():
@@ -27,7 +30,10 @@ def main():
     parser.add_argument("--preset", default="small", choices=["small", "reference"])
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=int(os.environ.get("SYNTHFORGE_BENCH_THREADS", "1")))
+    parser.add_argument("--size", type=int, default=int(os.environ.get("SYNTHFORGE_BENCH_SIZE", "256")))
+    parser.add_argument("--profile", help="write one profiled step as a Chrome trace to this file")
     args = parser.parse_args()
+    SIZE = args.size
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     net = MultiTaskNet(CLASSES, preset=args.preset).train()
@@ -47,12 +53,18 @@ def main():
         return loss.item()
 
     step()  # warm-up: allocator and first-call overheads, as Google Benchmark's setup absorbs them
-    t0 = time.perf_counter()
+    if args.profile:
+        with torch.autograd.profiler.profile(use_kineto=False) as prof:
+            step()
+        prof.export_chrome_trace(args.profile)
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         step()
     ms = (time.perf_counter() - t0) * 1000 / args.steps
-    print(f"python netStep/{args.preset}: {ms:.1f} ms/step ({BATCH * 1000 / ms:.1f} images/s), "
-          f"torch {torch.__version__}, {args.threads} thread(s)")
+    cpu_ms = (time.process_time() - c0) * 1000 / args.steps
+    # CPU time is printed too: on a shared VM, wall time also counts time stolen by neighbours.
+    print(f"python netStep/{args.preset}: {ms:.1f} ms/step, CPU {cpu_ms:.1f} ms/step ({BATCH * 1000 / ms:.1f} images/s), "
+          f"torch {torch.__version__}, {args.threads} thread(s), {SIZE}x{SIZE}")
 
 
 if __name__ == "__main__":

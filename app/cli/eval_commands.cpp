@@ -44,9 +44,9 @@ void registerEvalCommands(CLI::App& app) {
     cmd->add_option("--size", c.size, "Square evaluation resolution (0: the run's training size)")
         ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{4096}));
     cmd->add_option("--split", c.split,
-                    "Samples to score: val (the run's held-out samples), train, all, or auto (val on the run's own "
-                    "dataset, else all)")
-        ->capture_default_str()->check(CLI::IsMember({"auto", "all", "train", "val"}));
+                    "Samples to score: val (the run's held-out samples), train, all, test (Stage II: the "
+                    "benchmark's test samples), or auto (val on the run's own dataset, else all)")
+        ->capture_default_str()->check(CLI::IsMember({"auto", "all", "train", "val", "test"}));
     cmd->add_option("--json", args->json, "JSON output (default RUN/eval.json)");
     cmd->add_option("--batch", c.batch, "Samples per forward pass")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));

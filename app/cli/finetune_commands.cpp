@@ -7,7 +7,9 @@
 #include <memory>
 
 #include "app/cli/commands.h"
+#include "app/cli/loader_options.h"
 #include "core/jobs/interrupt.h"
+#include "core/jobs/memory_policy.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/train/finetune.h"
 
@@ -26,6 +28,7 @@ int runFinetune(const FinetuneArgs& a) {
     jobs::ScopedInterruptHandler interrupt(cancel);
     train::FinetuneResult r;
     try {
+        jobs::retainFreedMemoryForReuse();  // reuse activations between steps (core/jobs/memory_policy.h)
         r = train::finetuneStageTwo(a.config, sink.get(), &cancel);
     } catch (const jobs::Cancelled&) {
         std::cerr << "stopped: a checkpoint of the current step is in " << a.config.out
@@ -63,7 +66,8 @@ void registerFinetuneCommands(CLI::App& app) {
     cmd->add_option("--depth-weight", c.depthWeight, "Depth loss weight (used only where a depth target exists)")->capture_default_str();
     cmd->add_option("--seg-weight", c.segWeight, "Segmentation loss weight")->capture_default_str();
     cmd->add_option("--kps-weight", c.kpsWeight, "Landmark loss weight (L2 + heatmap cross-entropy)")->capture_default_str();
-    cmd->add_option("--seed", c.seed, "Seed (head weights, sample order)")->capture_default_str();
+    cmd->add_option("--seed", c.seed, "Seed (head weights, sample order, augmentation draws)")->capture_default_str();
+    addLoaderOptions(cmd, c.augment, c.workers, c.prefetch);
     cmd->add_option("--checkpoint-every", c.checkpointEvery, "Optimiser steps between checkpoints")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000000}));
     cmd->add_option("--keep", c.keepCheckpoints, "Step checkpoints kept (best.pt besides)")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1000}));
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));

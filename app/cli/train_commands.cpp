@@ -7,7 +7,9 @@
 #include <memory>
 
 #include "app/cli/commands.h"
+#include "app/cli/loader_options.h"
 #include "core/jobs/interrupt.h"
+#include "core/jobs/memory_policy.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/train/trainer.h"
 
@@ -26,6 +28,7 @@ int runTrain(const TrainArgs& a) {
     jobs::ScopedInterruptHandler interrupt(cancel);
     train::TrainResult r;
     try {
+        jobs::retainFreedMemoryForReuse();  // reuse activations between steps (core/jobs/memory_policy.h)
         r = train::trainStageOne(a.config, sink.get(), &cancel);
     } catch (const jobs::Cancelled&) {
         std::cerr << "stopped: a checkpoint of the current step is in " << a.config.out
@@ -56,12 +59,7 @@ void registerTrainCommands(CLI::App& app) {
     cmd->add_option("--checkpoint-every", c.checkpointEvery, "Optimiser steps between checkpoints")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000000}));
     cmd->add_option("--image-every", c.imageEvery, "Steps between TensorBoard prediction grids (0: never)")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{100000000}));
     cmd->add_option("--keep", c.keepCheckpoints, "Step checkpoints kept (best.pt besides)")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1000}));
-    cmd->add_option("--augment", c.augment,
-                    "Augmentation: none, default, or a JSON config file (docs/augmentation.md)")
-        ->capture_default_str();
-    cmd->add_option("--workers", c.workers, "Data loader threads (0: load on the training thread; results do not depend on it)")
-        ->capture_default_str()->check(CLI::Range(0, 64));
-    cmd->add_option("--prefetch", c.prefetch, "Batches loaded ahead")->capture_default_str()->check(CLI::Range(1, 256));
+    addLoaderOptions(cmd, c.augment, c.workers, c.prefetch);
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default); fix it for bit-exact resumes")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_flag("--resume", c.resume, "Continue the run in --out from its last checkpoint (same options)");

@@ -77,17 +77,17 @@ Eigen::Matrix3d drawWarp(const AugmentConfig& c, std::uint64_t seed, int w, int 
 /// coordinates put pixel centres on integers, so the matrix it gets is
 /// T(-0.5) g T(+0.5); it is inverted here in double precision and passed as
 /// the inverse map.
-cv::Mat warp(const cv::Mat& src, const Eigen::Matrix3d& g, int interpolation) {
+cv::Mat warp(const cv::Mat& src, const Eigen::Matrix3d& g, int interpolation, double border = 0.0) {
     const Eigen::Matrix3d m = translation(-0.5, -0.5) * g * translation(0.5, 0.5);
     const Eigen::Matrix3d inv = m.inverse();
     cv::Mat cvInv(3, 3, CV_64F);
     for (int r = 0; r < 3; ++r)
         for (int k = 0; k < 3; ++k) cvInv.at<double>(r, k) = inv(r, k);
     cv::Mat out;
-    // Constant 0 border: black image, background class, no depth (why not
-    // reflect: docs/augmentation.md).
+    // Constant border: black image, no depth, the sample's border class
+    // (why not reflect: docs/augmentation.md).
     cv::warpPerspective(src, out, cvInv, src.size(), interpolation | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
-                        cv::Scalar::all(0));
+                        cv::Scalar::all(border));
     return out;
 }
 
@@ -118,6 +118,7 @@ const std::vector<int>& permutationFor(const FlipSpec& flip, Eigen::Index n) {
     }
     if (n == 68) return ibug68FlipPermutation();
     if (n == 70) return faceSynthetics70FlipPermutation();
+    if (n == 106) return lapa106FlipPermutation();
     throw std::invalid_argument("flip.landmarkPermutation: no built-in mirror permutation for " + std::to_string(n) +
                                 " landmarks (built in: 68, 70); give one");
 }
@@ -170,6 +171,7 @@ AugmentSample augment(const AugmentSample& in, const AugmentConfig& config, std:
     AugmentInfo& inf = info ? *info : local;
     inf = AugmentInfo();
     AugmentSample out;
+    out.segmentationBorder = in.segmentationBorder;
     if (!config.enabled) {
         out.image = in.image.clone();
         out.segmentation = in.segmentation.clone();
@@ -190,7 +192,7 @@ AugmentSample augment(const AugmentSample& in, const AugmentConfig& config, std:
     const bool flipped = rf.uniform01() < config.flipProbability;
     if (warped) {
         out.image = warp(in.image, g, cv::INTER_LINEAR);
-        if (!in.segmentation.empty()) out.segmentation = warp(in.segmentation, g, cv::INTER_NEAREST);
+        if (!in.segmentation.empty()) out.segmentation = warp(in.segmentation, g, cv::INTER_NEAREST, in.segmentationBorder);
         if (!in.depth.empty()) out.depth = warp(in.depth, g, cv::INTER_NEAREST);
     } else {
         out.image = in.image.clone();

@@ -38,6 +38,10 @@ struct AugmentSample {
     cv::Mat depth;               ///< CV_32FC1, the image's size, 0 = background; may be empty
     io::Points2f landmarks;      ///< N x 2 continuous pixels
     Eigen::VectorXf visibility;  ///< N values (0 = not visible); empty means all visible
+    /// Class id for pixels that a warp brings in from outside the image: 0
+    /// (background) for rendered data, 255 (ignored) for real photographs,
+    /// whose surroundings are unknown.
+    std::uint8_t segmentationBorder = 0;
 };
 
 /// A closed interval [lo, hi] to draw uniformly from.
@@ -102,7 +106,7 @@ AugmentConfig readAugmentConfig(const std::string& path);
 /// landmark landmarkPermutation[i] of the original (an involution), and class
 /// id c becomes classFlip[c].
 struct FlipSpec {
-    std::vector<int> landmarkPermutation;  ///< empty: built-in for 68 (iBUG) or 70 (iBUG + pupils) points
+    std::vector<int> landmarkPermutation;  ///< empty: built-in for 68 (iBUG), 70 (iBUG + pupils) or 106 (LaPa) points
     std::array<std::uint8_t, 256> classFlip{};
 
     /// Built-in landmark permutations and the default (FaceSynthetics)
@@ -117,6 +121,15 @@ struct FlipSpec {
 const std::vector<int>& ibug68FlipPermutation();
 /// iBUG-68 followed by FaceSynthetics' right and left pupils (68 <-> 69).
 const std::vector<int>& faceSynthetics70FlipPermutation();
+/// LaPa's 106-point (JD-landmark) mirror permutation: contour 0..32
+/// reversed, brows, nose wings, eyes (outer corners 66 <-> 79), lips,
+/// pupils 104 <-> 105; the points on the midline map to themselves.
+const std::vector<int>& lapa106FlipPermutation();
+
+/// The augmentation a run asks for: "none" (AugmentConfig::none()),
+/// "default" (AugmentConfig()) or the path of a JSON file
+/// (readAugmentConfig, whose errors name the file and the field).
+AugmentConfig resolveAugment(const std::string& what);
 
 /// A per-sample seed from (run seed, epoch, sample index).
 std::uint64_t augmentSeed(std::uint64_t runSeed, std::int64_t epoch, std::int64_t sampleIndex);

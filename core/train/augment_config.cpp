@@ -204,6 +204,32 @@ const std::vector<int>& faceSynthetics70FlipPermutation() {
     return perm;
 }
 
+const std::vector<int>& lapa106FlipPermutation() {
+    // The JD-landmark / LaPa 106-point layout's left-right pairs.
+    static const std::vector<int> perm = [] {
+        std::vector<int> p(106);
+        for (int i = 0; i < 106; ++i) p[i] = i;
+        auto pair = [&](int a, int b) { p[a] = b, p[b] = a; };
+        for (int i = 0; i < 16; ++i) pair(i, 32 - i);                                // contour, 16 on the chin
+        for (int i = 0; i < 5; ++i) pair(33 + i, 46 - i);                            // upper brow edges
+        for (int i = 0; i < 4; ++i) pair(38 + i, 50 - i);                            // lower brow edges
+        for (int i = 0; i < 5; ++i) pair(55 + i, 65 - i);                            // nose wings (51..54, 60 midline)
+        for (int i = 0; i < 5; ++i) pair(66 + i, 79 - i);                            // eye outlines
+        pair(71, 82), pair(72, 81), pair(73, 80), pair(74, 83);                      // eye lids and centres
+        pair(84, 90), pair(85, 89), pair(86, 88), pair(91, 95), pair(92, 94);        // outer lips (87, 93 midline)
+        pair(96, 100), pair(97, 99), pair(101, 103);                                 // inner lips (98, 102 midline)
+        pair(104, 105);                                                              // pupils
+        return p;
+    }();
+    return perm;
+}
+
+AugmentConfig resolveAugment(const std::string& what) {
+    if (what == "none") return AugmentConfig::none();
+    if (what == "default") return AugmentConfig();
+    return readAugmentConfig(what);
+}
+
 FlipSpec::FlipSpec() : classFlip(annotate::ClassTable::defaultTable().flipMap()) {}
 
 FlipSpec FlipSpec::forClasses(const annotate::ClassTable& table) {

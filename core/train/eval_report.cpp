@@ -81,6 +81,15 @@ std::string evalResultToJson(const EvalResult& r) {
     j["failure_threshold"] = r.failureThreshold;
     j["failure_rate"] = number(r.failureRate);
     j["auc"] = number(r.auc);
+    if (!r.nmeSubsets.empty()) {
+        nlohmann::ordered_json subsets = nlohmann::ordered_json::array();
+        for (const auto& sub : r.nmeSubsets)
+            subsets.push_back(nlohmann::ordered_json{{"name", sub.name}, {"samples", sub.samples},
+                                                     {"nme_mean", number(sub.nmeMean)},
+                                                     {"failure_rate", number(sub.failureRate)},
+                                                     {"auc", number(sub.auc)}});
+        j["nme_subsets"] = subsets;
+    }
     nlohmann::ordered_json per = nlohmann::ordered_json::array();
     for (double v : r.nmePerImage) per.push_back(number(v));
     j["nme_per_image"] = per;
@@ -111,6 +120,10 @@ std::string evalResultTable(const EvalResult& r) {
         s << "landmarks  NME " << fixed(r.nmeMean, 4) << "  failure@" << fixed(r.failureThreshold, 2) << " "
           << fixed(r.failureRate, 4) << "  AUC@" << fixed(r.failureThreshold, 2) << " " << fixed(r.auc, 4) << "  ("
           << r.numLandmarks << " points, " << r.nmeNormalizer << ")\n";
+    for (const auto& sub : r.nmeSubsets)
+        s << "  " << sub.name << std::string(sub.name.size() < 12 ? 12 - sub.name.size() : 1, ' ') << "NME "
+          << fixed(sub.nmeMean, 4) << "  failure " << fixed(sub.failureRate, 4) << "  AUC " << fixed(sub.auc, 4)
+          << "  (" << sub.samples << " images)\n";
     if (r.stage == "II")
         s << "depth      - (the benchmark has no depth)\n\n";
     else
@@ -141,8 +154,8 @@ void validateEvalConfig(const EvalConfig& c) {
     if (c.size != 0 && c.size < 64) throw std::invalid_argument("size: must be at least 64 (or 0 for the run's)");
     if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
         throw std::invalid_argument("device: auto, cpu or cuda");
-    if (c.split != "auto" && c.split != "all" && c.split != "train" && c.split != "val")
-        throw std::invalid_argument("split: auto, all, train or val");
+    if (c.split != "auto" && c.split != "all" && c.split != "train" && c.split != "val" && c.split != "test")
+        throw std::invalid_argument("split: auto, all, train, val or test");
 }
 
 bool sameFolder(const std::string& a, const std::string& b) {

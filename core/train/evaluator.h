@@ -35,7 +35,9 @@ struct EvalConfig {
     int threads = 0;             ///< torch intra-op threads; 0 = leave torch's default
     /// Which samples: "val" (the run's held-out samples, core/train/data_split.h,
     /// with the run's val_fraction), "train", "all", or "auto" = "val" when
-    /// `data` is the folder the run trained on and it held samples out, else "all".
+    /// `data` is the folder the run trained on and it held samples out, else
+    /// "all". Stage II also has "test": the benchmark's test samples (LaPa
+    /// test/, CelebA's test partition, 300-W's common/challenging/private).
     std::string split = "auto";
 };
 
@@ -44,6 +46,14 @@ struct ClassEval {
     std::string name;
     double precision = 0, recall = 0, f1 = 0, iou = 0;  ///< NaN when the class is in neither map
     std::uint64_t gtPixels = 0, predPixels = 0;
+};
+
+/// Landmark scores of one named subset of the evaluated samples (300-W's
+/// customary "common", "challenging", "full" = both, and "private").
+struct SubsetNme {
+    std::string name;
+    int64_t samples = 0;
+    double nmeMean = 0, failureRate = 0, auc = 0;
 };
 
 struct EvalResult {
@@ -56,12 +66,13 @@ struct EvalResult {
     std::string nmeNormalizer = "outer_eye_corners_36_45";  ///< the 0-based points NME divides by
     std::string splitRule;             ///< Stage II: how the benchmark's train/val split was made
     int64_t size = 0;
-    std::string split;                 ///< "all", "train" or "val" (auto resolved)
+    std::string split;                 ///< "all", "train", "val" or (Stage II) "test" (auto resolved)
     int64_t firstSample = 0;           ///< dataset index of nmePerImage[0]
     int64_t samples = 0;
     double failureThreshold = 0.08;
     std::vector<double> nmePerImage;   ///< in dataset order
     double nmeMean = 0, failureRate = 0, auc = 0;
+    std::vector<SubsetNme> nmeSubsets;  ///< empty unless the samples fall into named subsets
     std::vector<ClassEval> classes;    ///< 0..numClasses-1
     double meanF1 = 0, meanIoU = 0;    ///< over present foreground classes; NaN when none
     int foregroundCounted = 0;
@@ -85,8 +96,10 @@ bool isStageTwoRun(const std::string& runDir);
 /// a benchmark folder in the run's format (config.json "dataset_format"),
 /// with its crop size (unless config.size), margin and val_fraction. The
 /// split follows the benchmark's rule (core/train/torch_benchmark_data.h):
-/// "train" and "val" are its train/validation ids, "all" both; "auto" is
-/// "val" on the run's own data folder when it held samples out, else "all".
+/// "train" and "val" are its train/validation ids, "all" both, "test" its
+/// test ids (scored per named subset too: 300-W common, challenging, full,
+/// private); "auto" is "val" on the run's own data folder when it held
+/// samples out, else "all".
 /// Landmarks: NME by the outer eye corners of the layout (iBUG-68 36/45,
 /// LaPa-106 66/79); classes: the benchmark's class names; depth is NaN.
 /// evaluateRun dispatches here for a Stage II run.

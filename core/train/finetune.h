@@ -37,6 +37,12 @@ struct FinetuneConfig {
     double segWeight = 1.0;
     double kpsWeight = 0.2;        ///< on keypoint L2 + heatmap cross-entropy
     double valFraction = 0.1;      ///< without official splits the last ceil(n * f) samples validate (none when n < 2)
+    /// Augmentation of the training crops (core/train/augment.h,
+    /// docs/augmentation.md): "none", "default" or a JSON file; part of the
+    /// run's identity. Validation crops are never augmented.
+    std::string augment = "none";
+    int workers = 2;               ///< loader threads (0 = load on the training thread); results do not depend on it
+    int prefetch = 4;              ///< batches loaded ahead
     int64_t checkpointEvery = 100;
     int64_t keepCheckpoints = 3;
     std::string device = "auto";   ///< auto | cpu | cuda (not part of the run's identity)
@@ -44,7 +50,7 @@ struct FinetuneConfig {
     bool resume = false;
 
     /// The run's identity as config.json stores it (everything but device,
-    /// threads and resume). It includes the Stage I weights' absolute path
+    /// threads, workers, prefetch and resume). It includes the Stage I weights' absolute path
     /// and content hash, so a resume against other Stage I weights is refused.
     /// Reads the Stage I file; std::runtime_error naming it when missing.
     std::string toJson() const;

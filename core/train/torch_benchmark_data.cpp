@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -42,6 +43,20 @@ struct RawSample {
     cv::Mat labels;          ///< CV_8UC1 at the image's size, or empty
     io::Points2f landmarks;  ///< our frame, or empty
 };
+
+/// Where an image of the iBUG 300-W release belongs under the customary
+/// protocol, from its path relative to the root (lower-cased): "train",
+/// "common", "challenging", "private", or "" for a path outside the
+/// release's subset folders.
+std::string w300Subset(std::string name) {
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    auto under = [&](const char* folder) { return name.rfind(folder, 0) == 0; };
+    if (under("afw/") || under("helen/trainset/") || under("lfpw/trainset/")) return "train";
+    if (under("helen/testset/") || under("lfpw/testset/")) return "common";
+    if (under("ibug/")) return "challenging";
+    if (under("300w/")) return "private";
+    return "";
+}
 
 /// The last ceil(n * f) of n validate (none when n < 2 or f = 0).
 int64_t tailCount(int64_t n, double f) {
@@ -180,19 +195,48 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
     };
     if (format == "300w") {
         s.w300 = W300Dataset::open(root);
-        tailSplit(s.w300->size(), "no official split");
+        std::vector<std::string> where(s.w300->size());
+        bool release = false;
+        for (size_t i = 0; i < where.size(); ++i) {
+            where[i] = w300Subset(s.w300->name(i));
+            release = release || where[i] == "train";
+        }
+        if (!release) {
+            tailSplit(s.w300->size(), "no 300-W subset folders (afw/, helen/, lfpw/, ibug/)");
+        } else {
+            // Training pool in path order, its tail validating; test subsets apart.
+            std::vector<size_t> pool;
+            for (size_t i = 0; i < where.size(); ++i) {
+                s.entries.emplace_back(0, i);
+                if (where[i] == "train" || where[i].empty())
+                    pool.push_back(i);
+                else
+                    test_.push_back(static_cast<int64_t>(i));
+            }
+            const int64_t nVal = tailCount(static_cast<int64_t>(pool.size()), valFraction);
+            for (size_t k = 0; k < pool.size(); ++k)
+                (static_cast<int64_t>(k) < static_cast<int64_t>(pool.size()) - nVal ? train_ : val_)
+                    .push_back(static_cast<int64_t>(pool[k]));
+            subset_.resize(where.size());
+            for (int64_t id : test_) subset_[static_cast<size_t>(id)] = where[static_cast<size_t>(id)];
+            splitRule_ = "300-W customary protocol: AFW + HELEN train + LFPW train (the last " + std::to_string(nVal) +
+                         " of " + std::to_string(pool.size()) + " validate); " + std::to_string(test_.size()) +
+                         " test images (common, challenging, private) kept out";
+        }
     } else if (format == "lapa") {
         const fs::path r(root);
         if (isDir(r / "train") && isDir(r / "val")) {
             // The official split: train/ trains, val/ validates; test/ is left for evaluation.
             s.lapa.push_back(LapaDataset::open(root, "train"));
             s.lapa.push_back(LapaDataset::open(root, "val"));
-            for (size_t part = 0; part < 2; ++part)
+            const bool withTest = isDir(r / "test");
+            if (withTest) s.lapa.push_back(LapaDataset::open(root, "test"));
+            for (size_t part = 0; part < s.lapa.size(); ++part)
                 for (size_t i = 0; i < s.lapa[part].size(); ++i) {
-                    (part == 0 ? train_ : val_).push_back(static_cast<int64_t>(s.entries.size()));
+                    (part == 0 ? train_ : part == 1 ? val_ : test_).push_back(static_cast<int64_t>(s.entries.size()));
                     s.entries.emplace_back(part, i);
                 }
-            splitRule_ = "official LaPa train/ and val/ folders";
+            splitRule_ = withTest ? "official LaPa train/, val/ and test/ folders" : "official LaPa train/ and val/ folders";
         } else if (isDir(r / "train")) {
             // Never train on test/: without val/, validate on the tail of train/.
             s.lapa.push_back(LapaDataset::open(root, "train"));
@@ -212,8 +256,7 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
                     throw std::runtime_error(mappingPath.string() + ": image " + std::to_string(s.celeba->index(i)) +
                                              " is not listed");
                 const std::string part = celebAPartition(it->second);
-                if (part == "test") continue;  // kept for evaluation
-                (part == "train" ? train_ : val_).push_back(static_cast<int64_t>(s.entries.size()));
+                (part == "train" ? train_ : part == "val" ? val_ : test_).push_back(static_cast<int64_t>(s.entries.size()));
                 s.entries.emplace_back(0, i);
             }
             splitRule_ = std::string("CelebA partition through ") + kCelebAMapping;
@@ -223,6 +266,21 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
     } else {
         throw std::invalid_argument("format: '" + format + "' is not 300w, lapa or celebamask-hq");
     }
+    subset_.resize(s.entries.size());
+    // Class flips: identity (255 stays ignored) plus the left/right partners.
+    for (int c = 0; c < 256; ++c) flip_.classFlip[static_cast<size_t>(c)] = static_cast<std::uint8_t>(c);
+    auto partners = [&](int a, int b) {
+        flip_.classFlip[static_cast<size_t>(a)] = static_cast<std::uint8_t>(b);
+        flip_.classFlip[static_cast<size_t>(b)] = static_cast<std::uint8_t>(a);
+    };
+    if (format == "lapa") partners(2, 3), partners(4, 5);  // eyebrows, eyes
+    if (format == "celebamask-hq") partners(4, 5), partners(6, 7), partners(8, 9);  // l/r eye, brow, ear
+}
+
+const std::string& BenchmarkDataset::subsetOf(int64_t id) const {
+    if (id < 0 || id >= static_cast<int64_t>(subset_.size()))
+        throw std::invalid_argument("id: sample " + std::to_string(id) + " out of range");
+    return subset_[static_cast<size_t>(id)];
 }
 
 int64_t BenchmarkDataset::numClasses() const {
@@ -238,6 +296,11 @@ int64_t BenchmarkDataset::numLandmarks() const {
 }
 
 BenchmarkBatch BenchmarkDataset::load(const std::vector<int64_t>& ids) const {
+    return load(ids, AugmentConfig::none(), 0, 0);
+}
+
+BenchmarkBatch BenchmarkDataset::load(const std::vector<int64_t>& ids, const AugmentConfig& augmentConfig,
+                                      uint64_t seed, int64_t epoch) const {
     const int S = static_cast<int>(size_);
     const auto B = static_cast<int64_t>(ids.size());
     BenchmarkBatch b;
@@ -260,18 +323,26 @@ BenchmarkBatch BenchmarkDataset::load(const std::vector<int64_t>& ids) const {
         }
         const FaceCrop crop = squareCrop(x0, y0, x1, y1, margin_);
 
-        cv::Mat rgb;
-        cv::cvtColor(cropAndResize(r.image, crop, S, false, cv::Scalar::all(0)), rgb, cv::COLOR_BGR2RGB);
-        const auto img = torch::from_blob(rgb.data, {S, S, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32);
+        AugmentSample a;
+        cv::cvtColor(cropAndResize(r.image, crop, S, false, cv::Scalar::all(0)), a.image, cv::COLOR_BGR2RGB);
+        if (b.segmentation.defined()) a.segmentation = cropAndResize(r.labels, crop, S, true, cv::Scalar::all(255));
+        a.segmentationBorder = 255;  // outside a photograph nothing is known
+        io::Points2f normalised;
+        if (b.landmarks.defined()) normalised = normaliseToCrop(r.landmarks, crop);
+        if (augmentConfig.enabled) {
+            // Augmentation works in continuous pixels of the S x S crop.
+            if (b.landmarks.defined()) a.landmarks = (normalised.array() + 1.0f) * (0.5f * static_cast<float>(S));
+            a = augment(a, augmentConfig, augmentSeed(seed, epoch, ids[k]), flip_);
+            if (b.landmarks.defined()) normalised = a.landmarks.array() * (2.0f / static_cast<float>(S)) - 1.0f;
+        }
+
+        const auto img = torch::from_blob(a.image.data, {S, S, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat32);
         b.images[k].copy_(img / 127.5 - 1.0);
-        if (b.segmentation.defined()) {
-            cv::Mat lbl = cropAndResize(r.labels, crop, S, true, cv::Scalar::all(255));
-            b.segmentation[k].copy_(torch::from_blob(lbl.data, {S, S}, torch::kUInt8).to(torch::kInt64));
-        }
-        if (b.landmarks.defined()) {
-            const io::Points2f n = normaliseToCrop(r.landmarks, crop);
-            b.landmarks[k].copy_(torch::from_blob(const_cast<float*>(n.data()), {n.rows(), 2}, torch::kFloat32));
-        }
+        if (b.segmentation.defined())
+            b.segmentation[k].copy_(torch::from_blob(a.segmentation.data, {S, S}, torch::kUInt8).to(torch::kInt64));
+        if (b.landmarks.defined())
+            b.landmarks[k].copy_(
+                torch::from_blob(normalised.data(), {normalised.rows(), 2}, torch::kFloat32));
     }
     return b;
 }

@@ -16,6 +16,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/io/pts_file.h"
+#include "core/train/augment.h"
 
 namespace synthforge::train {
 
@@ -50,9 +51,17 @@ public:
     /// `format`: "300w", "lapa" or "celebamask-hq" (std::invalid_argument
     /// otherwise); the readers' errors (missing folders, empty datasets)
     /// pass through. `valFraction` applies when the dataset has no official
-    /// split: LaPa's train/ and val/ folders, and CelebAMask-HQ's
+    /// validation split: LaPa's train/ and val/ folders, and CelebAMask-HQ's
     /// CelebA-HQ-to-CelebA-mapping.txt with CelebA's partition, are used
-    /// when present.
+    /// when present. Test samples (LaPa's test/, CelebA's test partition,
+    /// 300-W's customary test subsets) never train or validate.
+    ///
+    /// 300-W: when the iBUG release's subset folders are present (afw/,
+    /// helen/trainset|testset/, lfpw/trainset|testset/, ibug/, 300W/), the
+    /// customary protocol applies: AFW + HELEN train + LFPW train (3148
+    /// images in the release) train, the last `valFraction` of them
+    /// validate; HELEN test + LFPW test ("common", 554), IBUG ("challenging",
+    /// 135) and 300W/ ("private", 600) are test subsets. Other images train.
     BenchmarkDataset(const std::string& root, const std::string& format, int64_t size, double margin,
                      double valFraction);
     ~BenchmarkDataset();
@@ -67,12 +76,27 @@ public:
     /// Sample ids (arguments of load) for training and validation.
     const std::vector<int64_t>& trainIds() const { return train_; }
     const std::vector<int64_t>& valIds() const { return val_; }
+    /// Sample ids kept for testing (empty when the layout has none).
+    const std::vector<int64_t>& testIds() const { return test_; }
+    /// The named test subset of a test id ("common", "challenging",
+    /// "private" for 300-W), "" for others.
+    const std::string& subsetOf(int64_t id) const;
     /// How the split was made, for logs: "official train/val folders", ...
     const std::string& splitRule() const { return splitRule_; }
 
     /// Loads the given samples. std::runtime_error naming the file of a
     /// missing or corrupt sample.
     BenchmarkBatch load(const std::vector<int64_t>& ids) const;
+    /// The same, sample `id` augmented (augment.h) with `augment` and the
+    /// seed augmentSeed(seed, epoch, id), after cropping: one warp moves the
+    /// image, labels and landmarks alike; pixels brought in from outside
+    /// the crop are ignored (255) in the segmentation.
+    BenchmarkBatch load(const std::vector<int64_t>& ids, const AugmentConfig& augment, uint64_t seed,
+                        int64_t epoch) const;
+    /// How a horizontal flip relabels this format: the landmark layout's
+    /// mirror permutation (iBUG-68, LaPa-106) and the classes' left/right
+    /// partners (LaPa: brows, eyes; CelebAMask-HQ: eyes, brows, ears).
+    const FlipSpec& flipSpec() const { return flip_; }
 
     struct Source;  ///< the reader(s) behind the ids
 
@@ -81,8 +105,10 @@ private:
     int64_t size_ = 0;
     double margin_ = 0;
     std::unique_ptr<Source> source_;
-    std::vector<int64_t> train_, val_;
+    std::vector<int64_t> train_, val_, test_;
+    std::vector<std::string> subset_;  ///< per id, "" when not in a named subset
     std::string splitRule_;
+    FlipSpec flip_;
 };
 
 /// CelebA's official partition of an original CelebA file number

@@ -173,6 +173,9 @@ EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
         split = !facts.data.empty() && sameFolder(facts.data, c.data) &&
                         validationCount(data.size(), facts.valFraction) > 0
                     ? "val" : "all";
+    if (split == "test")
+        throw std::invalid_argument("split: 'test' needs a Stage II run on a benchmark; " + c.data +
+                                    " (our layout) has train and val only");
     const SampleRange range = splitRange(data.size(), facts.valFraction, split);
     if (range.size() == 0)
         throw std::runtime_error(c.data + ": the '" + split + "' split holds no sample (" +

@@ -4,9 +4,10 @@
 // schedule. The run directory, checkpoints and exact resume are
 // torch_run_directory.h's, as for Stage I: the heads' weights, BN buffers and
 // AdamW moments are checkpointed; the sample order is a function of
-// (seed, epoch) and the schedule's state is the step, and the Stage I
-// forward in eval mode draws nothing random, so a resumed run continues bit
-// for bit (CPU, fixed thread count).
+// (seed, epoch), augmentation draws from (seed, epoch, sample), the
+// schedule's state is the step, and the Stage I forward in eval mode draws
+// nothing random, so a resumed run continues bit for bit (CPU, fixed thread
+// count), for any number of loader threads.
 
 #include "core/train/finetune.h"
 
@@ -15,11 +16,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "core/io/tensorboard_writer.h"
+#include "core/train/augment.h"
+#include "core/train/batch_prefetcher.h"
 #include "core/train/torch_benchmark_data.h"
 #include "core/train/torch_finetune_net.h"
 #include "core/train/torch_losses.h"
@@ -65,6 +70,9 @@ void validate(const FinetuneConfig& c) {
     for (const auto& [name, w] : weights)
         check(w >= 0 && std::isfinite(w), name, "must be a non-negative number");
     check(c.valFraction >= 0 && c.valFraction < 1, "val_fraction", "must be in [0, 1)");
+    check(!c.augment.empty(), "augment", "none, default or a JSON file");
+    check(c.workers >= 0, "workers", "must be at least 0");
+    check(c.prefetch >= 1, "prefetch", "must be at least 1");
     check(c.checkpointEvery >= 1, "checkpoint_every", "must be at least 1");
     check(c.keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1");
     check(c.device == "auto" || c.device == "cpu" || c.device == "cuda", "device", "auto, cpu or cuda");
@@ -128,6 +136,7 @@ std::string FinetuneConfig::toJson() const {
     j["val_fraction"] = valFraction;
     j["checkpoint_every"] = checkpointEvery;
     j["keep_checkpoints"] = keepCheckpoints;
+    j["augment"] = nlohmann::ordered_json::parse(augmentConfigToJson(resolveAugment(augment)));
     return j.dump(2) + "\n";
 }
 
@@ -144,6 +153,7 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
     stage1->eval();
     for (auto& p : stage1->parameters()) p.set_requires_grad(false);
 
+    const AugmentConfig augment = resolveAugment(c.augment);
     const BenchmarkDataset data(c.data, c.format, c.size, c.margin, c.valFraction);
     const auto& trainIds = data.trainIds();
     const auto& valIds = data.valIds();
@@ -206,21 +216,39 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
     jobs::ProgressTracker tracker(progress, "finetune", static_cast<uint64_t>(totalSteps));
     if (state.step > 0) tracker.advance(static_cast<uint64_t>(state.step));
     heads->train();
-    int64_t cachedEpoch = -1;
-    std::vector<int64_t> order;
+    // One loader per epoch over its remaining steps (a resumed run starts
+    // mid-epoch). Batch k of the epoch is a function of (seed, epoch, k), so
+    // the batches are the same for any number of workers.
+    int64_t loaderEpoch = -1;
+    std::unique_ptr<OrderedPrefetcher<BenchmarkBatch>> loader;
     while (state.step < totalSteps) {
         const int64_t step = state.step;
-        // Nothing here draws random numbers yet; reseeding per step keeps
-        // future augmentation resumable without changing the checkpoint.
+        // Torch's generator is reseeded per step, so anything random in the
+        // step resumes without being checkpointed.
         torch::manual_seed(c.seed * 1000003ull + static_cast<uint64_t>(step) + 1);
         const double lr = cosineLr(c.lr, c.minLr, step, totalSteps);
         static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[0].options()).lr(lr);
 
         const int64_t epoch = step / stepsPerEpoch;
-        if (epoch != cachedEpoch) order = SynthForgeDataset::epochOrder(0, nTrain, c.seed, epoch), cachedEpoch = epoch;
-        std::vector<int64_t> ids;
-        for (int64_t k = 0; k < c.batch; ++k) ids.push_back(trainIds[order[(step % stepsPerEpoch) * c.batch + k]]);
-        const BenchmarkBatch batch = data.load(ids);
+        if (epoch != loaderEpoch) {
+            loader.reset();  // the old epoch's workers stop before new ones start
+            const int64_t first = step % stepsPerEpoch;
+            auto order = std::make_shared<const std::vector<int64_t>>(
+                SynthForgeDataset::epochOrder(0, nTrain, c.seed, epoch));
+            loader = std::make_unique<OrderedPrefetcher<BenchmarkBatch>>(
+                static_cast<size_t>(stepsPerEpoch - first),
+                [&data, &trainIds, &augment, &c, order, first, epoch](size_t k) {
+                    std::vector<int64_t> ids;
+                    const int64_t begin = (first + static_cast<int64_t>(k)) * c.batch;
+                    for (int64_t j = 0; j < c.batch; ++j) ids.push_back(trainIds[(*order)[begin + j]]);
+                    return data.load(ids, augment, c.seed, epoch);
+                },
+                c.workers, c.prefetch);
+            loaderEpoch = epoch;
+        }
+        std::optional<BenchmarkBatch> next = loader->next();
+        if (!next) throw std::logic_error("finetuneStageTwo: the epoch's loader ran out of batches");
+        const BenchmarkBatch& batch = *next;
 
         optimizer.zero_grad();
         const Losses l = lossOf(forward(batch.images.to(device)), batch, c, device);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +82,36 @@ const annotate::ClassTable* benchmarkClasses(const std::string& format) {
     return nullptr;
 }
 
+/// NME per named subset of `ids` (BenchmarkDataset::subsetOf), in the
+/// order 300-W papers report them: common, challenging, full (common +
+/// challenging), then private. Empty when no sample is in a named subset.
+std::vector<SubsetNme> subsetScores(const BenchmarkDataset& data, const std::vector<int64_t>& ids,
+                                    const std::vector<double>& perImage, double threshold) {
+    std::map<std::string, std::vector<double>> groups;
+    for (size_t k = 0; k < ids.size(); ++k) {
+        const std::string& name = data.subsetOf(ids[k]);
+        if (name.empty()) continue;
+        groups[name].push_back(perImage[k]);
+        if (name == "common" || name == "challenging") groups["full"].push_back(perImage[k]);
+    }
+    std::vector<SubsetNme> out;
+    for (const char* name : {"common", "challenging", "full", "private"}) {
+        const auto it = groups.find(name);
+        if (it == groups.end()) continue;
+        const std::vector<double>& v = it->second;
+        SubsetNme sub;
+        sub.name = name;
+        sub.samples = static_cast<int64_t>(v.size());
+        double sum = 0;
+        for (double x : v) sum += x;
+        sub.nmeMean = sum / static_cast<double>(v.size());
+        sub.failureRate = eval::failureRate(v, threshold);
+        sub.auc = eval::cedAuc(v, threshold);
+        out.push_back(sub);
+    }
+    return out;
+}
+
 }  // namespace
 
 EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progress) {
@@ -115,8 +146,12 @@ EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progres
     std::string split = c.split;
     if (split == "auto") split = sameFolder(facts.data, c.data) && !data->valIds().empty() ? "val" : "all";
     std::vector<int64_t> ids;
-    if (split != "val") ids = data->trainIds();
-    if (split != "train") ids.insert(ids.end(), data->valIds().begin(), data->valIds().end());
+    if (split == "test") {
+        ids = data->testIds();
+    } else {
+        if (split != "val") ids = data->trainIds();
+        if (split != "train") ids.insert(ids.end(), data->valIds().begin(), data->valIds().end());
+    }
     std::sort(ids.begin(), ids.end());
     if (ids.empty())
         throw std::runtime_error(c.data + ": the '" + split + "' split holds no sample (" + data->splitRule() + ")");
@@ -182,6 +217,7 @@ EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progres
         r.nmeMean = nme.mean;
         r.failureRate = eval::failureRate(nme.perImage, r.failureThreshold);
         r.auc = eval::cedAuc(nme.perImage, r.failureThreshold);
+        r.nmeSubsets = subsetScores(*data, ids, nme.perImage, r.failureThreshold);
     } else {
         r.nmeNormalizer = "none";
         r.nmeMean = r.failureRate = r.auc = NAN;

@@ -78,12 +78,6 @@ void validate(const TrainConfig& c) {
     check(!c.augment.empty(), "augment", "none, default or a JSON file");
 }
 
-AugmentConfig resolveAugment(const std::string& what) {
-    if (what == "none") return AugmentConfig::none();
-    if (what == "default") return AugmentConfig();
-    return readAugmentConfig(what);
-}
-
 MultiTaskTargets targetsOf(const SynthForgeBatch& b, const torch::Device& d) {
     MultiTaskTargets t;
     t.segmentation = b.segmentation.to(d);

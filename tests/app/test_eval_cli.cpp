@@ -102,8 +102,10 @@ TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
         << readTextFile(log);
     EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["split"], "all");
     EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["samples"], 10);
-    // A bad split name is a usage error.
-    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", "test"}, log), 2);
+    // A bad split name is a usage error; "test" exists only for Stage II benchmarks.
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", "bogus"}, log), 2);
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", "test"}, log), 1);
+    EXPECT_NE(readTextFile(log).find("needs a Stage II run"), std::string::npos) << readTextFile(log);
 }
 
 TEST(EvalCli, ScoresAStageTwoRunOnItsBenchmark) {

@@ -71,15 +71,32 @@ inline void writePicture(const std::filesystem::path& path, const cv::Mat& m) {
     cv::imwrite(path.string(), m);
 }
 
+/// One 300-W face: root/stem.png and root/stem.pts (1-based).
+inline void write300WFace(const std::filesystem::path& root, const std::string& stem, int v, int w = 80, int h = 72) {
+    const DrawnFace f = drawFace(w, h, v, 68);
+    writePicture(root / (stem + ".png"), f.image);
+    io::writePts((root / (stem + ".pts")).string(), io::toPtsCoordinates(f.landmarks));
+}
+
 /// 300-W: `count` faces (png + 1-based .pts) in two nested folders.
 inline void write300WFixture(const std::filesystem::path& root, int count, int w = 80, int h = 72) {
     for (int i = 0; i < count; ++i) {
-        const DrawnFace f = drawFace(w, h, i, 68);
         char stem[32];
         std::snprintf(stem, sizeof stem, "%s/face_%03d", i % 2 ? "02_Outdoor" : "01_Indoor", i);
-        writePicture(root / "300W" / (std::string(stem) + ".png"), f.image);
-        io::writePts((root / "300W" / (std::string(stem) + ".pts")).string(), io::toPtsCoordinates(f.landmarks));
+        write300WFace(root / "300W", stem, i, w, h);
     }
+}
+
+/// The iBUG 300-W release's subset folders, a few faces each: afw/ 2,
+/// helen/trainset 2, helen/testset 1, lfpw/trainset 2, lfpw/testset 1,
+/// ibug/ 2 and 300W/01_Indoor 1.
+inline void write300WReleaseFixture(const std::filesystem::path& root) {
+    const struct { const char* folder; int count; } subsets[] = {
+        {"afw", 2}, {"helen/trainset", 2}, {"helen/testset", 1}, {"lfpw/trainset", 2},
+        {"lfpw/testset", 1}, {"ibug", 2}, {"300W/01_Indoor", 1}};
+    int v = 0;
+    for (const auto& s : subsets)
+        for (int i = 0; i < s.count; ++i, ++v) write300WFace(root / s.folder, "image_" + std::to_string(i), v);
 }
 
 /// One LaPa sample in `splitDir` (images/*.jpg, labels/*.png, landmarks/*.txt 0-based).

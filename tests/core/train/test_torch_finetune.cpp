@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include "core/io/safetensors.h"
+#include "core/train/augment.h"
 #include "core/train/finetune.h"
 #include "core/train/torch_benchmark_data.h"
 #include "core/train/torch_finetune_net.h"
@@ -170,6 +171,91 @@ TEST(BenchmarkData, CelebAMappingAnd300WSplits) {
     EXPECT_THROW(BenchmarkDataset((dir.path / "w300").string(), "ffhq", 64, 0.25, 0.1), std::invalid_argument);
 }
 
+TEST(BenchmarkData, W300ReleaseFoldersFollowTheCustomaryProtocol) {
+    testutil::TempDir dir;
+    testutil::write300WReleaseFixture(dir.path / "300W_release");
+    const BenchmarkDataset w((dir.path / "300W_release").string(), "300w", 64, 0.25, 0.1);
+    // Path order: 300W/, afw/, helen/testset, helen/trainset, ibug/, lfpw/testset, lfpw/trainset.
+    // Training pool: afw 2 + helen train 2 + lfpw train 2; its last ceil(0.6) = 1 validates.
+    EXPECT_EQ(w.trainIds(), (std::vector<int64_t>{1, 2, 4, 5, 9}));
+    EXPECT_EQ(w.valIds(), std::vector<int64_t>{10});
+    EXPECT_EQ(w.testIds(), (std::vector<int64_t>{0, 3, 6, 7, 8}));
+    EXPECT_EQ(w.subsetOf(0), "private");
+    EXPECT_EQ(w.subsetOf(3), "common");
+    EXPECT_EQ(w.subsetOf(6), "challenging");
+    EXPECT_EQ(w.subsetOf(8), "common");
+    EXPECT_EQ(w.subsetOf(1), "");
+    EXPECT_THROW(w.subsetOf(11), std::invalid_argument);
+    EXPECT_TRUE(has(w.splitRule(), "customary")) << w.splitRule();
+}
+
+TEST(BenchmarkData, Lapa106FlipPermutationPairsTheLayoutsSides) {
+    const std::vector<int>& p = lapa106FlipPermutation();
+    ASSERT_EQ(p.size(), 106u);
+    int fixed = 0;
+    for (int i = 0; i < 106; ++i) {
+        ASSERT_EQ(p[p[i]], i) << "not an involution at " << i;
+        fixed += p[i] == i;
+    }
+    // Midline: chin 16, nose bridge 51..54, nose tip 60, lips 87, 93, 98, 102.
+    EXPECT_EQ(fixed, 10);
+    for (int i : {16, 51, 52, 53, 54, 60, 87, 93, 98, 102}) EXPECT_EQ(p[i], i) << i;
+    EXPECT_EQ(p[0], 32);
+    EXPECT_EQ(p[66], 79);  // outer eye corners, LaPa's NME normaliser
+    EXPECT_EQ(p[104], 105);
+    EXPECT_EQ(p[84], 90);  // mouth corners
+}
+
+TEST(BenchmarkData, FlipAugmentationMirrorsPixelsClassesAndLandmarkOrder) {
+    testutil::TempDir dir;
+    testutil::writeLapaFixture(dir.path / "LaPa", 2, 1);
+    const BenchmarkDataset d((dir.path / "LaPa").string(), "lapa", 64, 0.25, 0.1);
+    AugmentConfig flipOnly = AugmentConfig::none();
+    flipOnly.enabled = true;
+    flipOnly.flipProbability = 1.0;
+    const BenchmarkBatch plain = d.load({1}), flipped = d.load({1}, flipOnly, 9, 0);
+    EXPECT_TRUE(torch::equal(flipped.images, plain.images.flip({3})));
+    auto expectedSeg = plain.segmentation.flip({2}).clone();
+    for (auto [a, b] : {std::pair<int, int>{2, 3}, {4, 5}}) {  // brows, eyes swap sides
+        const auto wasA = expectedSeg == a, wasB = expectedSeg == b;
+        expectedSeg.masked_fill_(wasA, b).masked_fill_(wasB, a);
+    }
+    EXPECT_TRUE(torch::equal(flipped.segmentation, expectedSeg));
+    EXPECT_TRUE((plain.segmentation == 2).any().item<bool>());
+    const std::vector<int>& perm = lapa106FlipPermutation();
+    for (int i = 0; i < 106; ++i) {
+        EXPECT_NEAR(flipped.landmarks[0][i][0].item<float>(), -plain.landmarks[0][perm[i]][0].item<float>(), 1e-5);
+        EXPECT_NEAR(flipped.landmarks[0][i][1].item<float>(), plain.landmarks[0][perm[i]][1].item<float>(), 1e-5);
+    }
+}
+
+TEST(BenchmarkData, AugmentedCropsAreReproducibleAndIgnoreWhatWarpsInFromOutside) {
+    testutil::TempDir dir;
+    testutil::writeLapaFixture(dir.path / "LaPa", 2, 1);
+    const BenchmarkDataset d((dir.path / "LaPa").string(), "lapa", 64, 0.25, 0.1);
+    const AugmentConfig def;
+    const BenchmarkBatch a = d.load({0, 1}, def, 5, 3), b = d.load({0, 1}, def, 5, 3), c = d.load({0, 1}, def, 5, 4);
+    EXPECT_TRUE(torch::equal(a.images, b.images));
+    EXPECT_TRUE(torch::equal(a.landmarks, b.landmarks));
+    EXPECT_FALSE(torch::equal(a.images, c.images)) << "another epoch draws other augmentations";
+    // Sample 1 alone gives sample 1's crop of the pair (seeds are per sample).
+    EXPECT_TRUE(torch::equal(d.load({1}, def, 5, 3).images[0], a.images[1]));
+
+    // Zooming out by 2 brings the outside in: ignored (255), never background.
+    AugmentConfig zoomOut = AugmentConfig::none();
+    zoomOut.enabled = true;
+    zoomOut.affineProbability = 1.0;
+    zoomOut.scale = {0.5, 0.5};
+    zoomOut.rotationDeg = {0, 0};
+    zoomOut.shift = {0, 0};
+    const BenchmarkBatch z = d.load({0}, zoomOut, 1, 0), p = d.load({0});
+    EXPECT_EQ(z.segmentation[0][0][0].item<int64_t>(), 255);
+    EXPECT_EQ(z.segmentation[0][63][63].item<int64_t>(), 255);
+    EXPECT_EQ(z.segmentation[0][32][32].item<int64_t>(), p.segmentation[0][32][32].item<int64_t>());
+    // Landmarks shrink toward the centre by the same factor.
+    EXPECT_TRUE(torch::allclose(z.landmarks, p.landmarks * 0.5, 1e-5, 1e-5));
+}
+
 // ---------------------------------------------------------------- runs
 
 struct Fixture {
@@ -234,10 +320,18 @@ struct CancelAtFirstUpdate : jobs::ProgressSink {
 TEST(Finetune, StoppedAndResumedRunEqualsAnUninterruptedOne) {
     torch::set_num_threads(1);
     Fixture f;
-    const FinetuneConfig whole = config(f.lapa, "lapa", f.stage1, f.dir.path / "whole");
+    // Augmented, and loaded by other numbers of threads in the two runs:
+    // neither may change a bit.
+    FinetuneConfig whole = config(f.lapa, "lapa", f.stage1, f.dir.path / "whole");
+    whole.augment = "default";
+    whole.workers = 0;
     EXPECT_EQ(finetuneStageTwo(whole).steps, 6);
+    EXPECT_TRUE(has(readTextFile(f.dir.path / "whole" / "config.json"), "\"synthforge-augment\""));
 
     FinetuneConfig split = config(f.lapa, "lapa", f.stage1, f.dir.path / "split");
+    split.augment = "default";
+    split.workers = 3;
+    split.prefetch = 1;
     jobs::CancelToken token;
     CancelAtFirstUpdate sink(&token);
     EXPECT_THROW(finetuneStageTwo(split, &sink, &token), jobs::Cancelled);
@@ -245,6 +339,7 @@ TEST(Finetune, StoppedAndResumedRunEqualsAnUninterruptedOne) {
     EXPECT_FALSE(fs::exists(f.dir.path / "split" / "final.safetensors"));
 
     split.resume = true;
+    split.workers = 1;
     const FinetuneResult rest = finetuneStageTwo(split);
     EXPECT_EQ(rest.resumedFrom, 2);
     EXPECT_EQ(rest.steps, 6);
@@ -287,6 +382,13 @@ TEST(Finetune, BadInputIsRefusedAndNothingIsCorrupted) {
     FinetuneConfig c = cfg();
     c.stage1 = (f.dir.path / "nothing").string();
     EXPECT_TRUE(has(errorOf<std::runtime_error>([&] { finetuneStageTwo(c); }), "missing Stage I weights"));
+    c = cfg();
+    c.augment = (f.dir.path / "missing_augment.json").string();
+    EXPECT_TRUE(has(errorOf<std::runtime_error>([&] { finetuneStageTwo(c); }), "missing_augment.json"));
+    EXPECT_FALSE(fs::exists(out)) << "a refused augmentation file must not create the run";
+    c = cfg();
+    c.workers = -1;
+    EXPECT_TRUE(has(errorOf<std::invalid_argument>([&] { finetuneStageTwo(c); }), "workers"));
     c = cfg();
     c.numClasses = 19;
     EXPECT_TRUE(has(errorOf<std::invalid_argument>([&] { finetuneStageTwo(c); }), "lapa has 11 classes"));

@@ -124,15 +124,18 @@ TEST(FinetuneEval, LapaRunIsScoredWithLapaEyeCornersAndClasses) {
     EXPECT_EQ(j["stage"], "II");
     EXPECT_EQ(j["dataset_format"], "lapa");
     EXPECT_EQ(j["split"], "val");
-    EXPECT_EQ(j["split_rule"], "official LaPa train/ and val/ folders");
+    EXPECT_EQ(j["split_rule"], "official LaPa train/, val/ and test/ folders");
     EXPECT_EQ(j["num_landmarks"], 106);
     EXPECT_EQ(j["nme_normalizer"], "outer_eye_corners_66_79");
     EXPECT_TRUE(j["depth_l1_face"].is_null());
     EXPECT_EQ(j["classes"].size(), 11u);
     EXPECT_NE(evalResultTable(r).find("no depth"), std::string::npos);
 
-    // Other splits: train/ (4) and both (6); test/ is never read by the rule.
+    // Other splits: train/ (4), both (6), and test/ (1) only when asked for.
     EXPECT_EQ(evaluateRun(evalConfig(run, lapa, "train")).samples, 4);
+    const EvalResult testSplit = evaluateRun(evalConfig(run, lapa, "test"));
+    EXPECT_EQ(testSplit.samples, 1);
+    EXPECT_TRUE(testSplit.nmeSubsets.empty());
     const EvalResult all = evaluateRun(evalConfig(run, lapa, "all"));
     EXPECT_EQ(all.split, "all");
     EXPECT_EQ(all.samples, 6);
@@ -173,6 +176,47 @@ TEST(FinetuneEval, W300RunGivesLandmarksOnly) {
     EXPECT_TRUE(j["classes"].empty());
     EXPECT_TRUE(j["mean_foreground"]["f1"].is_null());
     EXPECT_NE(evalResultTable(r).find("no segmentation head"), std::string::npos);
+}
+
+TEST(FinetuneEval, W300TestSplitIsScoredPerCustomarySubset) {
+    testutil::TempDir dir;
+    const fs::path w300 = dir.path / "300W_release", stage1 = dir.path / "stage1.safetensors", run = dir.path / "run";
+    testutil::write300WReleaseFixture(w300);
+    writeStageOne(stage1);
+    finetuneStageTwo(config(w300, "300w", stage1, run));
+
+    const EvalResult r = evaluateRun(evalConfig(run, w300, "test"));
+    EXPECT_EQ(r.split, "test");
+    EXPECT_EQ(r.samples, 5);  // helen/lfpw test 2, ibug 2, 300W 1
+    ASSERT_EQ(r.nmeSubsets.size(), 4u);
+    const std::vector<std::pair<std::string, int64_t>> expected = {
+        {"common", 2}, {"challenging", 2}, {"full", 4}, {"private", 1}};
+    for (size_t k = 0; k < expected.size(); ++k) {
+        EXPECT_EQ(r.nmeSubsets[k].name, expected[k].first);
+        EXPECT_EQ(r.nmeSubsets[k].samples, expected[k].second);
+    }
+    // Test ids in path order: 300W (private), helen/testset (common), ibug x2, lfpw/testset (common).
+    ASSERT_EQ(r.nmePerImage.size(), 5u);
+    const auto& v = r.nmePerImage;
+    EXPECT_NEAR(r.nmeSubsets[0].nmeMean, (v[1] + v[4]) / 2, 1e-12);
+    EXPECT_NEAR(r.nmeSubsets[1].nmeMean, (v[2] + v[3]) / 2, 1e-12);
+    EXPECT_NEAR(r.nmeSubsets[2].nmeMean, (v[1] + v[2] + v[3] + v[4]) / 4, 1e-12);
+    EXPECT_NEAR(r.nmeSubsets[3].nmeMean, v[0], 1e-12);
+    const auto j = nlohmann::json::parse(evalResultToJson(r));
+    EXPECT_EQ(j["nme_subsets"][2]["name"], "full");
+    EXPECT_EQ(j["nme_subsets"][2]["samples"], 4);
+    EXPECT_NE(evalResultTable(r).find("challenging"), std::string::npos);
+
+    // A Stage II benchmark without a test split says so.
+    const fs::path plain = dir.path / "w300_plain", run2 = dir.path / "run2";
+    testutil::write300WFixture(plain, 5);
+    finetuneStageTwo(config(plain, "300w", stage1, run2));
+    try {
+        evaluateRun(evalConfig(run2, plain, "test"));
+        ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("'test' split holds no sample"), std::string::npos) << e.what();
+    }
 }
 
 TEST(FinetuneEval, MissingRunIsAnError) {
