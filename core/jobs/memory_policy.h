@@ -17,7 +17,7 @@
 namespace synthforge::jobs {
 
 /// Serves every allocation from the heap and never trims it (glibc's
-/// M_MMAP_MAX = 0, M_TRIM_THRESHOLD and M_TOP_PAD raised). Returns false,
+/// M_MMAP_MAX = 0, M_TRIM_THRESHOLD = -1, M_TOP_PAD 256 MiB). Returns false,
 /// changing nothing, where the C library is not glibc.
 bool retainFreedMemoryForReuse();
 

@@ -45,6 +45,7 @@ struct FinetuneConfig {
     int prefetch = 4;              ///< batches loaded ahead
     int64_t checkpointEvery = 100;
     int64_t keepCheckpoints = 3;
+    int64_t imageEvery = 0;        ///< steps between TensorBoard prediction grids (validation crops); 0 = never
     std::string device = "auto";   ///< auto | cpu | cuda (not part of the run's identity)
     int threads = 0;               ///< torch intra-op threads; 0 = torch's default
     bool resume = false;

@@ -16,6 +16,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/annotate/class_presets.h"
 #include "core/io/file_util.h"
 #include "core/train/datasets/celebamask_hq_dataset.h"
 #include "core/train/datasets/lapa_dataset.h"
@@ -97,6 +98,12 @@ std::map<int, int64_t> readCelebAMapping(const std::string& path) {
 }
 
 }  // namespace
+
+const annotate::ClassTable* benchmarkClassTable(const std::string& format) {
+    if (format == "lapa") return &annotate::lapaTable();
+    if (format == "celebamask-hq") return &annotate::celebAMaskHqTable();
+    return nullptr;
+}
 
 const char* celebAPartition(int64_t n) {
     if (n <= 162770) return "train";

@@ -15,6 +15,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/annotate/class_table.h"
 #include "core/io/pts_file.h"
 #include "core/train/augment.h"
 
@@ -110,6 +111,11 @@ private:
     std::string splitRule_;
     FlipSpec flip_;
 };
+
+/// The class names and colours of a format with segmentation labels
+/// (LaPa's 11, CelebAMask-HQ's 19; core/annotate/class_presets.h), or
+/// nullptr for one without (300-W).
+const annotate::ClassTable* benchmarkClassTable(const std::string& format);
 
 /// CelebA's official partition of an original CelebA file number
 /// (000001.jpg = 1): 1..162770 train, 162771..182637 val, the rest test.

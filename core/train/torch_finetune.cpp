@@ -28,6 +28,7 @@
 #include "core/train/torch_benchmark_data.h"
 #include "core/train/torch_finetune_net.h"
 #include "core/train/torch_losses.h"
+#include "core/train/torch_preview.h"
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/torch_weights.h"
@@ -74,6 +75,7 @@ void validate(const FinetuneConfig& c) {
     check(c.workers >= 0, "workers", "must be at least 0");
     check(c.prefetch >= 1, "prefetch", "must be at least 1");
     check(c.checkpointEvery >= 1, "checkpoint_every", "must be at least 1");
+    check(c.imageEvery >= 0, "image_every", "must be at least 0");
     check(c.keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1");
     check(c.device == "auto" || c.device == "cpu" || c.device == "cuda", "device", "auto, cpu or cuda");
 }
@@ -136,6 +138,7 @@ std::string FinetuneConfig::toJson() const {
     j["val_fraction"] = valFraction;
     j["checkpoint_every"] = checkpointEvery;
     j["keep_checkpoints"] = keepCheckpoints;
+    j["image_every"] = imageEvery;
     j["augment"] = nlohmann::ordered_json::parse(augmentConfigToJson(resolveAugment(augment)));
     return j.dump(2) + "\n";
 }
@@ -213,6 +216,25 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
         return sum / static_cast<double>(valIds.size());
     };
 
+    // Prediction grids: up to 4 validation crops (training crops without a
+    // split), never augmented, so the images show progress on fixed input.
+    torch::Tensor previewImages;
+    if (c.imageEvery > 0) {
+        const std::vector<int64_t>& pool = valIds.empty() ? trainIds : valIds;
+        previewImages =
+            data.load(std::vector<int64_t>(pool.begin(), pool.begin() + std::min<ptrdiff_t>(4, pool.size())))
+                .images.to(device);
+    }
+    auto previewGrid = [&] {
+        torch::NoGradGuard noGrad;
+        heads->eval();
+        const FinetuneOutput y = forward(previewImages);
+        heads->train();
+        const int tile = static_cast<int>(std::min<int64_t>(c.size, 128));  // keeps the PNG small
+        return predictionGrid(previewImages, {y.landmarks, y.segmentation, y.depth},
+                              benchmarkClassTable(c.format), tile);
+    };
+
     jobs::ProgressTracker tracker(progress, "finetune", static_cast<uint64_t>(totalSteps));
     if (state.step > 0) tracker.advance(static_cast<uint64_t>(state.step));
     heads->train();
@@ -273,6 +295,8 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
         tb.addScalar("loss/keypoints", l.kps.item<double>(), state.step);
         tb.addScalar("lr/heads", lr, state.step);
         if (std::isfinite(val)) tb.addScalar("val/total", val, state.step);
+        if (c.imageEvery > 0 && state.step % c.imageEvery == 0)
+            tb.addImage("val/predictions", previewGrid(), state.step);
         result.lastLoss = total;
 
         const bool stopping = cancel && cancel->cancelled();

@@ -76,12 +76,6 @@ StageTwoFacts stageTwoFacts(const fs::path& run) {
     return f;
 }
 
-const annotate::ClassTable* benchmarkClasses(const std::string& format) {
-    if (format == "lapa") return &annotate::lapaTable();
-    if (format == "celebamask-hq") return &annotate::celebAMaskHqTable();
-    return nullptr;
-}
-
 /// NME per named subset of `ids` (BenchmarkDataset::subsetOf), in the
 /// order 300-W papers report them: common, challenging, full (common +
 /// challenging), then private. Empty when no sample is in a named subset.
@@ -223,7 +217,7 @@ EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progres
         r.nmeMean = r.failureRate = r.auc = NAN;
     }
     if (numClasses > 0) {
-        const annotate::ClassTable* table = benchmarkClasses(facts.format);
+        const annotate::ClassTable* table = benchmarkClassTable(facts.format);
         for (int k = 0; k < numClasses; ++k) {
             const eval::ClassScores sc = cm.classScores(k);
             const annotate::ClassEntry* entry = table ? table->findById(k) : nullptr;

@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <stdexcept>
+
 #include <opencv2/imgproc.hpp>
 
 #include "core/annotate/overlays.h"
@@ -26,6 +28,36 @@ cv::Mat toBgr(const torch::Tensor& image) {
 
 }  // namespace
 
+cv::Mat predictionGrid(const torch::Tensor& images, const PredictionTensors& y, const annotate::ClassTable* classes,
+                       int tileSize) {
+    const int64_t b = images.size(0), s = images.size(2);
+    const bool withSeg = y.segmentation.defined(), withDepth = y.depth.defined();
+    if (withSeg && !classes) throw std::invalid_argument("predictionGrid: a segmentation needs a class table");
+    torch::Tensor seg, depth;
+    if (withSeg) seg = y.segmentation.detach().argmax(1).to(torch::kCPU, torch::kUInt8).contiguous();
+    if (withDepth) depth = y.depth.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    std::vector<cv::Mat> tiles;
+    for (int64_t k = 0; k < b; ++k) {
+        const cv::Mat input = toBgr(images[k]);
+        tiles.push_back(y.landmarks.defined() ? annotate::drawLandmarks(input, landmarksToPixels(y.landmarks[k], s), {})
+                                              : input);
+        cv::Mat ids;
+        if (withSeg) {
+            ids = cv::Mat(static_cast<int>(s), static_cast<int>(s), CV_8UC1, seg[k].data_ptr<uint8_t>());
+            tiles.push_back(annotate::colorizeSegmentation(ids, *classes));
+        }
+        if (withDepth) {
+            // Depth only where the net sees a face: depthColormap treats 0 as background.
+            cv::Mat d =
+                cv::Mat(static_cast<int>(s), static_cast<int>(s), CV_32FC1, depth[k][0].data_ptr<float>()).clone();
+            if (withSeg) d.setTo(0.0f, ids == 0);
+            tiles.push_back(annotate::depthColormap(d));
+        }
+    }
+    const int columns = 1 + (withSeg ? 1 : 0) + (withDepth ? 1 : 0);
+    return annotate::contactSheet(tiles, columns, tileSize);
+}
+
 cv::Mat predictionGrid(MultiTaskNet& net, const torch::Tensor& images, const annotate::ClassTable& classes,
                        int tileSize) {
     const bool wasTraining = net->is_training();
@@ -36,22 +68,7 @@ cv::Mat predictionGrid(MultiTaskNet& net, const torch::Tensor& images, const ann
         y = net->forward(images);
     }
     if (wasTraining) net->train();
-
-    const int64_t b = images.size(0), s = images.size(2);
-    const torch::Tensor seg = y.segmentation.argmax(1).to(torch::kCPU, torch::kUInt8).contiguous();
-    const torch::Tensor depth = y.depth.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    std::vector<cv::Mat> tiles;
-    for (int64_t k = 0; k < b; ++k) {
-        const eval::Landmarks2d lm = landmarksToPixels(y.landmarks[k], s);
-        tiles.push_back(annotate::drawLandmarks(toBgr(images[k]), lm, {}));
-        const cv::Mat ids(static_cast<int>(s), static_cast<int>(s), CV_8UC1, seg[k].data_ptr<uint8_t>());
-        tiles.push_back(annotate::colorizeSegmentation(ids, classes));
-        // Depth only where the net sees a face: depthColormap treats 0 as background.
-        cv::Mat d = cv::Mat(static_cast<int>(s), static_cast<int>(s), CV_32FC1, depth[k][0].data_ptr<float>()).clone();
-        d.setTo(0.0f, ids == 0);
-        tiles.push_back(annotate::depthColormap(d));
-    }
-    return annotate::contactSheet(tiles, 3, tileSize);
+    return predictionGrid(images, {y.landmarks, y.segmentation, y.depth}, &classes, tileSize);
 }
 
 }  // namespace synthforge::train

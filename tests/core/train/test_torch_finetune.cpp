@@ -12,7 +12,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "core/annotate/overlays.h"
 #include "core/io/safetensors.h"
+#include "core/io/tensorboard_reader.h"
 #include "core/train/augment.h"
 #include "core/train/finetune.h"
 #include "core/train/torch_benchmark_data.h"
@@ -371,6 +373,44 @@ TEST(Finetune, OtherFormatsBuildTheirHeads) {
     meta = io::loadSafetensorsFile((f.dir.path / "w300_run" / "final.safetensors").string()).metadata;
     EXPECT_EQ(meta.at("num_classes"), "0");
     EXPECT_EQ(meta.at("num_landmarks"), "68");
+}
+
+/// The images of a run's TensorBoard event files.
+std::vector<io::TbImage> eventImages(const fs::path& run) {
+    std::vector<io::TbImage> images;
+    for (const auto& f : fs::directory_iterator(run))
+        if (f.path().filename().string().find("tfevents") != std::string::npos) {
+            const auto file = io::readTensorBoardFile(f.path().string());
+            images.insert(images.end(), file.images.begin(), file.images.end());
+        }
+    return images;
+}
+
+TEST(Finetune, ImageEveryWritesPredictionGridsWithTheFormatsColumns) {
+    torch::set_num_threads(1);
+    Fixture f;
+    FinetuneConfig c = config(f.lapa, "lapa", f.stage1, f.dir.path / "lapa_run");
+    c.epochs = 1;  // 4 training crops, batch 2: steps 1 and 2
+    c.imageEvery = 2;
+    finetuneStageTwo(c);
+    auto images = eventImages(c.out);
+    ASSERT_EQ(images.size(), 1u);
+    EXPECT_EQ(images[0].tag, "val/predictions");
+    EXPECT_EQ(images[0].step, 2);
+    // One validation crop (val/): input, segmentation, depth.
+    EXPECT_EQ(images[0].width, 3 * 64 + 4 * annotate::kContactSheetGap);
+    EXPECT_EQ(images[0].height, 64 + 2 * annotate::kContactSheetGap);
+
+    testutil::write300WFixture(f.dir.path / "w300", 5);
+    c = config(f.dir.path / "w300", "300w", f.stage1, f.dir.path / "w300_run");
+    c.epochs = 1;
+    c.imageEvery = 1;
+    finetuneStageTwo(c);
+    images = eventImages(c.out);
+    ASSERT_EQ(images.size(), 2u);  // 4 training faces, batch 2
+    // No segmentation head for 300-W: input with landmarks, depth.
+    EXPECT_EQ(images[1].width, 2 * 64 + 3 * annotate::kContactSheetGap);
+    EXPECT_EQ(images[1].encoded[1], 'P');  // PNG signature
 }
 
 TEST(Finetune, BadInputIsRefusedAndNothingIsCorrupted) {
