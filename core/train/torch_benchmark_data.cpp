@@ -46,16 +46,27 @@ struct RawSample {
 };
 
 /// Where an image of the iBUG 300-W release belongs under the customary
-/// protocol, from its path relative to the root (lower-cased): "train",
-/// "common", "challenging", "private", or "" for a path outside the
-/// release's subset folders.
-std::string w300Subset(std::string name) {
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    auto under = [&](const char* folder) { return name.rfind(folder, 0) == 0; };
-    if (under("afw/") || under("helen/trainset/") || under("lfpw/trainset/")) return "train";
-    if (under("helen/testset/") || under("lfpw/testset/")) return "common";
-    if (under("ibug/")) return "challenging";
-    if (under("300w/")) return "private";
+/// protocol, from the folders in its path relative to the root (compared
+/// lower-case, so the release's root or one of its subset folders may be
+/// given): "train", "common", "challenging", "private", or "" for a path
+/// outside the release's subset folders.
+std::string w300Subset(const std::string& name) {
+    std::vector<std::string> folders;
+    std::string part;
+    for (char ch : name) {
+        if (ch == '/') {
+            folders.push_back(part);
+            part.clear();
+        } else {
+            part += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        }
+    }
+    auto has = [&](const char* f) { return std::find(folders.begin(), folders.end(), f) != folders.end(); };
+    // testset/ before helen/ or lfpw/: HELEN's and LFPW's test sets are "common".
+    if (has("testset")) return "common";
+    if (has("trainset") || has("afw")) return "train";
+    if (has("ibug")) return "challenging";
+    if (has("300w")) return "private";
     return "";
 }
 

@@ -189,6 +189,12 @@ TEST(BenchmarkData, W300ReleaseFoldersFollowTheCustomaryProtocol) {
     EXPECT_EQ(w.subsetOf(1), "");
     EXPECT_THROW(w.subsetOf(11), std::invalid_argument);
     EXPECT_TRUE(has(w.splitRule(), "customary")) << w.splitRule();
+
+    // One subset folder given directly (helen/): its testset/ still never trains.
+    const BenchmarkDataset helen((dir.path / "300W_release" / "helen").string(), "300w", 64, 0.25, 0.1);
+    EXPECT_EQ(helen.testIds(), std::vector<int64_t>{0});  // testset/image_0 sorts first
+    EXPECT_EQ(helen.subsetOf(0), "common");
+    EXPECT_EQ(helen.trainIds().size() + helen.valIds().size(), 2u);
 }
 
 TEST(BenchmarkData, Lapa106FlipPermutationPairsTheLayoutsSides) {
