@@ -31,7 +31,8 @@ std::vector<std::string> finetuneArgs(const fs::path& data, const fs::path& stag
     // 4 training faces, batch 2: 2 steps per epoch, 6 steps.
     return {"finetune", "--data", data.string(), "--format", "lapa", "--stage1", stage1.string(), "--out",
             out.string(), "--epochs", "3", "--batch", "2", "--size", "64", "--seed", "3", "--device", "cpu",
-            "--threads", "1", "--checkpoint-every", "1", "--progress", "none"};
+            "--threads", "1", "--checkpoint-every", "1", "--progress", "none", "--augment", "default",
+            "--workers", "2", "--prefetch", "2", "--image-every", "3"};
 }
 
 TEST(FinetuneCli, RunsResumesAfterAKillAndRefusesBadInput) {
@@ -57,6 +58,7 @@ TEST(FinetuneCli, RunsResumesAfterAKillAndRefusesBadInput) {
         << readTextFile(err);
     for (const char* f : {"config.json", "metrics.csv", "final.safetensors", "checkpoints/best.pt"})
         EXPECT_TRUE(fs::exists(whole / f)) << f;
+    EXPECT_NE(readTextFile(whole / "config.json").find("synthforge-augment"), std::string::npos);
 
     const fs::path killed = dir.path / "killed";
     const pid_t pid = synthforge::testutil::startCli(finetuneArgs(lapa, stage1, killed), err);
