@@ -6,7 +6,7 @@
 #include "core/annotate/class_presets.h"
 #include "core/annotate/class_table.h"
 #include "core/generate/procedural_generator.h"
-#include "core/head/default_head/label_map.h"
+#include "core/head/default_head/default_head.h"
 #include "core/head/head_model_io.h"
 
 namespace synthforge::cli {
@@ -46,7 +46,7 @@ generate::SamplePipeline PipelineOptions::build(std::string* notes) const {
         p.labels = map;
         if (table == annotate::ClassTable::defaultTable()) appearance = map->original();
     } else if (defaultHead) {
-        const cv::Mat ids = head::default_head::buildDefaultLabelMap(*model, 1024);
+        const cv::Mat ids = head::loadDefaultLabelMap(*model, 1024);
         p.labels = std::make_shared<annotate::UvLabelMap>(ids, table, "default label map");
         appearance = ids;
     } else if (notes) {
@@ -60,7 +60,7 @@ generate::SamplePipeline PipelineOptions::build(std::string* notes) const {
         p.segRemap = std::make_shared<annotate::ClassRemap>(
             annotate::remapFromDefault(annotate::parseClassPreset(segClasses)));
     }
-    if (defaultHead && appearance.empty()) appearance = head::default_head::buildDefaultLabelMap(*model, 1024);
+    if (defaultHead && appearance.empty()) appearance = head::loadDefaultLabelMap(*model, 1024);
     p.generator = std::make_shared<generate::ProceduralGenerator>(model, appearance);
     return p;
 }

@@ -5,7 +5,7 @@
 
 #include "core/annotate/class_table.h"
 #include "core/generate/procedural_generator.h"
-#include "core/head/default_head/label_map.h"
+#include "core/head/default_head/default_head.h"
 #include "core/head/head_model_io.h"
 #include "core/scene/scene.h"
 
@@ -28,7 +28,7 @@ generate::SamplePipeline buildScenePipeline(const std::string& headModel, const 
     if (headModel == "default") {
         // Same label map and appearance as the CLI's default pipeline, so a
         // scene opened from a dataset re-renders the stored image.
-        const cv::Mat ids = head::default_head::buildDefaultLabelMap(*model, 1024);
+        const cv::Mat ids = head::loadDefaultLabelMap(*model, 1024);
         p.labels = std::make_shared<annotate::UvLabelMap>(ids, annotate::ClassTable::defaultTable(), "default label map");
         appearance = ids;
     } else {

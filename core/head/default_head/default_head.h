@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <opencv2/core/mat.hpp>
+
 #include "core/head/head_model.h"
 
 namespace synthforge::head {
@@ -26,5 +28,13 @@ std::string defaultHeadCachePath();
 /// The default head: read from the cache when present and valid, else built
 /// and written to the cache atomically (a failed write is not an error).
 HeadModel loadDefaultHead();
+
+/// default_head::buildDefaultLabelMap(model, size), cached beside the
+/// default head as an 8-bit PNG whose name carries the same version and code
+/// hash and the size: a CLI run or studio start then reads ~100 KB instead
+/// of rebuilding the neutral mesh and rasterising its UV atlas. A cache file
+/// that is unreadable or of the wrong size or type is rebuilt, never
+/// trusted. `model` must be the default head (checked when building).
+cv::Mat loadDefaultLabelMap(const HeadModel& model, int size = 1024);
 
 }  // namespace synthforge::head

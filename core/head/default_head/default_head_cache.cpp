@@ -10,11 +10,14 @@
 #endif
 
 #include "core/head/default_head/default_head.h"
+#include "core/head/default_head/label_map.h"
 #include "core/head/head_model_io.h"
 
 namespace synthforge::head {
 
-std::string defaultHeadCachePath() {
+namespace {
+
+std::filesystem::path cacheDir() {
     namespace fs = std::filesystem;
     fs::path dir;
     if (const char* d = std::getenv("SYNTHFORGE_CACHE_DIR"); d && *d) {
@@ -26,12 +29,18 @@ std::string defaultHeadCachePath() {
     } else {
         dir = fs::temp_directory_path() / "synthforge";
     }
-    // The code hash (set by CMake from the sources that build the head) keeps
-    // a cache from an older build from being mistaken for this one.
-    return (dir / ("default_head_v" + std::to_string(kDefaultHeadVersion) + "_" + SYNTHFORGE_DEFAULT_HEAD_CODE_HASH +
-                   ".safetensors"))
-        .string();
+    return dir;
 }
+
+/// The code hash (set by CMake from the sources that build the head and its
+/// label map) keeps a cache from an older build from being mistaken for this one.
+std::string cacheStem() {
+    return "v" + std::to_string(kDefaultHeadVersion) + "_" + SYNTHFORGE_DEFAULT_HEAD_CODE_HASH;
+}
+
+}  // namespace
+
+std::string defaultHeadCachePath() { return (cacheDir() / ("default_head_" + cacheStem() + ".safetensors")).string(); }
 
 HeadModel loadDefaultHead() {
     const std::string path = defaultHeadCachePath();
@@ -52,6 +61,30 @@ HeadModel loadDefaultHead() {
         std::cerr << "warning: could not cache the default head: " << e.what() << "\n";
     }
     return model;
+}
+
+cv::Mat loadDefaultLabelMap(const HeadModel& model, int size) {
+    const std::string path =
+        (cacheDir() / ("default_labels_" + cacheStem() + "_" + std::to_string(size) + ".png")).string();
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) {
+        try {
+            cv::Mat ids = default_head::loadLabelMap(path);
+            if (ids.rows == size && ids.cols == size) return ids;
+            std::cerr << "warning: ignoring default label map cache " << path << ": not " << size << " x " << size
+                      << "\n";
+        } catch (const std::exception& e) {
+            std::cerr << "warning: ignoring unreadable default label map cache: " << e.what() << "\n";
+        }
+    }
+    cv::Mat ids = default_head::buildDefaultLabelMap(model, size);
+    try {
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+        default_head::saveLabelMap(path, ids);
+    } catch (const std::exception& e) {
+        std::cerr << "warning: could not cache the default label map: " << e.what() << "\n";
+    }
+    return ids;
 }
 
 }  // namespace synthforge::head

@@ -2,13 +2,16 @@
 // the jaw, checked on the model every first-time user meets.
 
 #include <gtest/gtest.h>
+#include <opencv2/core.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "core/camera/orbit_camera.h"
 #include "core/head/default_head/default_head.h"
+#include "core/head/default_head/label_map.h"
 #include "core/head/head_model_io.h"
 #include "core/head/lbs.h"
 #include "core/head/mesh_checks.h"
@@ -98,6 +101,46 @@ TEST(DefaultHead, BuildIsDeterministicAndCacheRoundTrips) {
     EXPECT_EQ(loadDefaultHead().vTemplate, a.vTemplate);
     EXPECT_EQ(loadHeadModel("default").faces, a.faces);
     std::filesystem::remove_all(dir);
+}
+
+TEST(DefaultHead, LabelMapCacheEqualsTheBuiltMapAndRebuildsBadFiles) {
+    const char* previous = std::getenv("SYNTHFORGE_CACHE_DIR");
+    const std::string saved = previous ? previous : "";
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("sf_labels_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    ::setenv("SYNTHFORGE_CACHE_DIR", dir.c_str(), 1);
+    const HeadModel& m = model();
+    const cv::Mat built = default_head::buildDefaultLabelMap(m, 64);
+    auto same = [&](const cv::Mat& ids) {
+        return ids.size() == built.size() && ids.type() == CV_8UC1 && cv::countNonZero(ids != built) == 0;
+    };
+    EXPECT_TRUE(same(loadDefaultLabelMap(m, 64)));  // builds and writes the cache
+    std::filesystem::path file;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename().string().rfind("default_labels_", 0) == 0) file = e.path();
+    ASSERT_FALSE(file.empty()) << "no cache file written";
+    EXPECT_NE(file.filename().string().find("_64.png"), std::string::npos) << file;
+    EXPECT_TRUE(same(default_head::loadLabelMap(file.string())));
+    EXPECT_TRUE(same(loadDefaultLabelMap(m, 64)));  // read back
+
+    // A valid PNG of another size, then garbage: rebuilt and rewritten, never trusted.
+    default_head::saveLabelMap(file.string(), cv::Mat(32, 32, CV_8UC1, cv::Scalar(3)));
+    EXPECT_TRUE(same(loadDefaultLabelMap(m, 64)));
+    EXPECT_TRUE(same(default_head::loadLabelMap(file.string())));
+    std::ofstream(file, std::ios::trunc | std::ios::binary) << "\x89PNG garbage";
+    EXPECT_TRUE(same(loadDefaultLabelMap(m, 64)));
+
+    // Another head is refused when a map would have to be built.
+    HeadModel other = m;
+    other.vTemplate.array() += 0.01f;
+    EXPECT_THROW(loadDefaultLabelMap(other, 48), std::invalid_argument);
+
+    std::filesystem::remove_all(dir);
+    if (previous)
+        ::setenv("SYNTHFORGE_CACHE_DIR", saved.c_str(), 1);
+    else
+        ::unsetenv("SYNTHFORGE_CACHE_DIR");
 }
 
 TEST(DefaultHead, BasesAreOrthogonalAndShapeIsOrderedBySigma) {
