@@ -5,12 +5,10 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/cli/commands.h"
-#include "app/cli/loader_options.h"
-#include "core/jobs/interrupt.h"
-#include "core/jobs/memory_policy.h"
-#include "core/jobs/terminal_progress.h"
+#include "app/cli/training_command.h"
 #include "core/train/finetune.h"
 
 namespace synthforge::cli {
@@ -23,18 +21,11 @@ struct FinetuneArgs {
 };
 
 int runFinetune(const FinetuneArgs& a) {
-    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    jobs::CancelToken cancel;
-    jobs::ScopedInterruptHandler interrupt(cancel);
-    train::FinetuneResult r;
-    try {
-        jobs::retainFreedMemoryForReuse();  // reuse activations between steps (core/jobs/memory_policy.h)
-        r = train::finetuneStageTwo(a.config, sink.get(), &cancel);
-    } catch (const jobs::Cancelled&) {
-        std::cerr << "stopped: a checkpoint of the current step is in " << a.config.out
-                  << "/checkpoints; run again with --resume to continue\n";
-        return 130;
-    }
+    const std::optional<train::FinetuneResult> done = runTrainingJob(
+        a.progress, a.config.out,
+        [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) { return train::finetuneStageTwo(a.config, sink, cancel); });
+    if (!done) return 130;
+    const train::FinetuneResult& r = *done;
     std::cout << "fine-tuned " << r.steps << " steps on " << r.trainSamples << " samples (" << r.valSamples
               << " validate; " << r.split << ")";
     if (r.resumedFrom > 0) std::cout << ", resumed from step " << r.resumedFrom;

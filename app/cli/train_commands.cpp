@@ -5,12 +5,10 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/cli/commands.h"
-#include "app/cli/loader_options.h"
-#include "core/jobs/interrupt.h"
-#include "core/jobs/memory_policy.h"
-#include "core/jobs/terminal_progress.h"
+#include "app/cli/training_command.h"
 #include "core/train/trainer.h"
 
 namespace synthforge::cli {
@@ -23,18 +21,11 @@ struct TrainArgs {
 };
 
 int runTrain(const TrainArgs& a) {
-    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    jobs::CancelToken cancel;
-    jobs::ScopedInterruptHandler interrupt(cancel);
-    train::TrainResult r;
-    try {
-        jobs::retainFreedMemoryForReuse();  // reuse activations between steps (core/jobs/memory_policy.h)
-        r = train::trainStageOne(a.config, sink.get(), &cancel);
-    } catch (const jobs::Cancelled&) {
-        std::cerr << "stopped: a checkpoint of the current step is in " << a.config.out
-                  << "/checkpoints; run again with --resume to continue\n";
-        return 130;
-    }
+    const std::optional<train::TrainResult> done = runTrainingJob(
+        a.progress, a.config.out,
+        [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) { return train::trainStageOne(a.config, sink, cancel); });
+    if (!done) return 130;
+    const train::TrainResult& r = *done;
     std::cout << "trained " << r.steps << " steps";
     if (r.resumedFrom > 0) std::cout << " (resumed from step " << r.resumedFrom << ")";
     std::cout << ", last loss " << r.lastLoss << "; weights: " << r.finalWeights << "\n";

@@ -21,6 +21,7 @@
 #include "core/train/torch_evaluator.h"
 #include "core/train/trainer.h"
 #include "tests/support/tiny_dataset.h"
+#include "tests/support/run_fixtures.h"
 #include "tests/support/fixtures.h"
 
 namespace synthforge::train {
@@ -130,12 +131,7 @@ TEST(TorchTrainerImages, ImageEveryWritesPredictionGrids) {
     const TrainResult r = trainStageOne(c);
     ASSERT_EQ(r.steps, 3);
 
-    std::vector<io::TbImage> images;
-    for (const auto& f : fs::directory_iterator(c.out))
-        if (f.path().filename().string().find("tfevents") != std::string::npos) {
-            const auto file = io::readTensorBoardFile(f.path().string());
-            images.insert(images.end(), file.images.begin(), file.images.end());
-        }
+    const std::vector<io::TbImage> images = testutil::eventImages(c.out);
     ASSERT_EQ(images.size(), 1u);
     EXPECT_EQ(images[0].tag, "val/predictions");
     EXPECT_EQ(images[0].step, 2);

@@ -24,40 +24,13 @@
 #include "tests/support/benchmark_fixtures.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/run_fixtures.h"
 
 namespace synthforge::train {
 namespace {
 
 namespace fs = std::filesystem;
 using testutil::readTextFile;
-
-/// A fresh `small` Stage I net (19 classes) with BN statistics from one batch.
-void writeStageOne(const fs::path& path) {
-    torch::manual_seed(1);
-    MultiTaskNet net(MultiTaskNetOptions(19).preset("small"));
-    for (const auto& m : net->modules(false))
-        if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) bn->options.momentum(1.0);
-    net->train();
-    {
-        torch::NoGradGuard noGrad;
-        net->forward(torch::rand({4, 3, 64, 64}) * 2 - 1);
-    }
-    saveMultiTaskNet(net, path.string());
-}
-
-std::vector<double> column(const fs::path& csv, int col) {
-    std::istringstream in(readTextFile(csv));
-    std::string line;
-    std::getline(in, line);
-    std::vector<double> v;
-    while (std::getline(in, line)) {
-        std::istringstream row(line);
-        std::string cell;
-        for (int i = 0; i <= col; ++i) std::getline(row, cell, ',');
-        v.push_back(std::stod(cell));
-    }
-    return v;
-}
 
 FinetuneConfig config(const fs::path& data, const std::string& format, const fs::path& stage1, const fs::path& out) {
     FinetuneConfig c;
@@ -270,7 +243,7 @@ struct Fixture {
     testutil::TempDir dir;
     fs::path stage1 = dir.path / "stage1.safetensors", lapa = dir.path / "LaPa";
     Fixture() {
-        writeStageOne(stage1);
+        testutil::writeFreshStageOne(stage1);
         testutil::writeLapaFixture(lapa, 4, 1);
     }
 };
@@ -289,7 +262,7 @@ TEST(Finetune, HeadsOverfitATinySetAndStageOneStaysUntouched) {
     EXPECT_EQ(r.steps, 40);
     EXPECT_EQ(r.trainSamples, 4);
     EXPECT_EQ(r.valSamples, 1);
-    const auto t = column(f.dir.path / "run" / "metrics.csv", 2);
+    const auto t = testutil::metricsColumn(f.dir.path / "run" / "metrics.csv", 2);
     ASSERT_EQ(t.size(), 40u);
     const double first = (t[0] + t[1] + t[2]) / 3, last = (t[37] + t[38] + t[39]) / 3;
     RecordProperty("first_loss", std::to_string(first));
@@ -318,13 +291,6 @@ TEST(Finetune, HeadsOverfitATinySetAndStageOneStaysUntouched) {
     EXPECT_TRUE(torch::equal(out.depth, m.stage1->forward(images).depth));
 }
 
-/// Cancels its token at the first progress update (after step 1): the run stops after step 2.
-struct CancelAtFirstUpdate : jobs::ProgressSink {
-    jobs::CancelToken* token;
-    explicit CancelAtFirstUpdate(jobs::CancelToken* t) : token(t) {}
-    void update(const jobs::ProgressUpdate&) override { token->cancel(); }
-};
-
 TEST(Finetune, StoppedAndResumedRunEqualsAnUninterruptedOne) {
     torch::set_num_threads(1);
     Fixture f;
@@ -341,7 +307,7 @@ TEST(Finetune, StoppedAndResumedRunEqualsAnUninterruptedOne) {
     split.workers = 3;
     split.prefetch = 1;
     jobs::CancelToken token;
-    CancelAtFirstUpdate sink(&token);
+    testutil::CancelAtFirstUpdate sink(&token);
     EXPECT_THROW(finetuneStageTwo(split, &sink, &token), jobs::Cancelled);
     EXPECT_TRUE(fs::exists(f.dir.path / "split" / "checkpoints" / "step_00000002.pt"));
     EXPECT_FALSE(fs::exists(f.dir.path / "split" / "final.safetensors"));
@@ -381,17 +347,6 @@ TEST(Finetune, OtherFormatsBuildTheirHeads) {
     EXPECT_EQ(meta.at("num_landmarks"), "68");
 }
 
-/// The images of a run's TensorBoard event files.
-std::vector<io::TbImage> eventImages(const fs::path& run) {
-    std::vector<io::TbImage> images;
-    for (const auto& f : fs::directory_iterator(run))
-        if (f.path().filename().string().find("tfevents") != std::string::npos) {
-            const auto file = io::readTensorBoardFile(f.path().string());
-            images.insert(images.end(), file.images.begin(), file.images.end());
-        }
-    return images;
-}
-
 TEST(Finetune, ImageEveryWritesPredictionGridsWithTheFormatsColumns) {
     torch::set_num_threads(1);
     Fixture f;
@@ -399,7 +354,7 @@ TEST(Finetune, ImageEveryWritesPredictionGridsWithTheFormatsColumns) {
     c.epochs = 1;  // 4 training crops, batch 2: steps 1 and 2
     c.imageEvery = 2;
     finetuneStageTwo(c);
-    auto images = eventImages(c.out);
+    auto images = testutil::eventImages(c.out);
     ASSERT_EQ(images.size(), 1u);
     EXPECT_EQ(images[0].tag, "val/predictions");
     EXPECT_EQ(images[0].step, 2);
@@ -412,7 +367,7 @@ TEST(Finetune, ImageEveryWritesPredictionGridsWithTheFormatsColumns) {
     c.epochs = 1;
     c.imageEvery = 1;
     finetuneStageTwo(c);
-    images = eventImages(c.out);
+    images = testutil::eventImages(c.out);
     ASSERT_EQ(images.size(), 2u);  // 4 training faces, batch 2
     // No segmentation head for 300-W: input with landmarks, depth.
     EXPECT_EQ(images[1].width, 2 * 64 + 3 * annotate::kContactSheetGap);
@@ -466,7 +421,7 @@ TEST(Finetune, BadInputIsRefusedAndNothingIsCorrupted) {
 
     // A stopped run, then: other settings, a fresh run over it, a corrupt checkpoint.
     jobs::CancelToken token;
-    CancelAtFirstUpdate sink(&token);
+    testutil::CancelAtFirstUpdate sink(&token);
     EXPECT_THROW(finetuneStageTwo(cfg(), &sink, &token), jobs::Cancelled);
     const std::string metrics = readTextFile(out / "metrics.csv"), configJson = readTextFile(out / "config.json");
     c = cfg();

@@ -22,26 +22,13 @@
 #include "core/train/torch_multitask_net.h"
 #include "core/train/torch_weights.h"
 #include "tests/support/benchmark_fixtures.h"
+#include "tests/support/run_fixtures.h"
 #include "tests/support/fixtures.h"
 
 namespace synthforge::train {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// A fresh `small` Stage I net (19 classes) with BN statistics from one batch.
-void writeStageOne(const fs::path& path) {
-    torch::manual_seed(1);
-    MultiTaskNet net(MultiTaskNetOptions(19).preset("small"));
-    for (const auto& m : net->modules(false))
-        if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) bn->options.momentum(1.0);
-    net->train();
-    {
-        torch::NoGradGuard noGrad;
-        net->forward(torch::rand({4, 3, 64, 64}) * 2 - 1);
-    }
-    saveMultiTaskNet(net, path.string());
-}
 
 FinetuneConfig config(const fs::path& data, const std::string& format, const fs::path& stage1, const fs::path& out) {
     FinetuneConfig c;
@@ -73,7 +60,7 @@ TEST(FinetuneEval, LapaRunIsScoredWithLapaEyeCornersAndClasses) {
     testutil::TempDir dir;
     const fs::path lapa = dir.path / "LaPa", stage1 = dir.path / "stage1.safetensors", run = dir.path / "run";
     testutil::writeLapaFixture(lapa, 4, 2);
-    writeStageOne(stage1);
+    testutil::writeFreshStageOne(stage1);
     finetuneStageTwo(config(lapa, "lapa", stage1, run));
     ASSERT_TRUE(isStageTwoRun(run.string()));
 
@@ -159,7 +146,7 @@ TEST(FinetuneEval, W300RunGivesLandmarksOnly) {
     testutil::TempDir dir;
     const fs::path w300 = dir.path / "w300", stage1 = dir.path / "stage1.safetensors", run = dir.path / "run";
     testutil::write300WFixture(w300, 5);
-    writeStageOne(stage1);
+    testutil::writeFreshStageOne(stage1);
     finetuneStageTwo(config(w300, "300w", stage1, run));
 
     const EvalResult r = evaluateRun(evalConfig(run, w300));
@@ -182,7 +169,7 @@ TEST(FinetuneEval, W300TestSplitIsScoredPerCustomarySubset) {
     testutil::TempDir dir;
     const fs::path w300 = dir.path / "300W_release", stage1 = dir.path / "stage1.safetensors", run = dir.path / "run";
     testutil::write300WReleaseFixture(w300);
-    writeStageOne(stage1);
+    testutil::writeFreshStageOne(stage1);
     finetuneStageTwo(config(w300, "300w", stage1, run));
 
     const EvalResult r = evaluateRun(evalConfig(run, w300, "test"));

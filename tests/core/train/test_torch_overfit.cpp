@@ -21,26 +21,13 @@
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/trainer.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/run_fixtures.h"
 #include "tests/support/tiny_dataset.h"
 
 namespace synthforge::train {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<double> totals(const fs::path& csv) {
-    std::ifstream in(csv);
-    std::string line;
-    std::getline(in, line);
-    std::vector<double> v;
-    while (std::getline(in, line)) {
-        std::istringstream row(line);
-        std::string cell;
-        for (int i = 0; i < 3; ++i) std::getline(row, cell, ',');
-        v.push_back(std::stod(cell));
-    }
-    return v;
-}
 
 TEST(Overfit, SmallNetMemorisesSixteenSamples) {
     testutil::TempDir dir;
@@ -63,7 +50,7 @@ TEST(Overfit, SmallNetMemorisesSixteenSamples) {
     c.checkpointEvery = 1000;
     trainStageOne(c);
 
-    const auto t = totals(run / "metrics.csv");
+    const auto t = testutil::metricsColumn(run / "metrics.csv", 2);
     ASSERT_EQ(t.size(), 320u);
     const double first = (t[0] + t[1] + t[2] + t[3]) / 4, last = (t[316] + t[317] + t[318] + t[319]) / 4;
     EXPECT_LT(last, 0.5 * first) << "first " << first << " last " << last;

@@ -17,6 +17,7 @@
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/trainer.h"
 #include "tests/support/tiny_dataset.h"
+#include "tests/support/run_fixtures.h"
 #include "tests/support/fixtures.h"
 
 namespace synthforge::train {
@@ -51,20 +52,6 @@ std::string readText(const fs::path& p) {
 }
 
 /// The `total` column of metrics.csv.
-std::vector<double> totals(const fs::path& csv) {
-    std::istringstream in(readText(csv));
-    std::string line;
-    std::getline(in, line);
-    std::vector<double> v;
-    while (std::getline(in, line)) {
-        std::istringstream row(line);
-        std::string cell;
-        for (int i = 0; i < 3; ++i) std::getline(row, cell, ',');
-        v.push_back(std::stod(cell));
-    }
-    return v;
-}
-
 TrainConfig config(const fs::path& out) {
     TrainConfig c;
     c.data = tinyDataset().string();
@@ -128,7 +115,7 @@ TEST(Trainer, SmallNetLowersTheLoss) {
     c.keepCheckpoints = 2;
     const TrainResult r = trainStageOne(c);
     EXPECT_EQ(r.steps, 50);
-    const auto t = totals(dir.path / "run" / "metrics.csv");
+    const auto t = testutil::metricsColumn(dir.path / "run" / "metrics.csv", 2);
     ASSERT_EQ(t.size(), 50u);
     const double first = (t[0] + t[1] + t[2]) / 3, last = (t[47] + t[48] + t[49]) / 3;
     EXPECT_LT(last, 0.85 * first) << "first " << first << " last " << last;
@@ -142,14 +129,6 @@ TEST(Trainer, SmallNetLowersTheLoss) {
     EXPECT_TRUE(events);
 }
 
-/// Cancels its token at the first progress update (sent after step 1), so
-/// the trainer stops after step 2 with a checkpoint of it.
-struct CancelAtFirstUpdate : jobs::ProgressSink {
-    jobs::CancelToken* token;
-    explicit CancelAtFirstUpdate(jobs::CancelToken* t) : token(t) {}
-    void update(const jobs::ProgressUpdate&) override { token->cancel(); }
-};
-
 TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
     torch::set_num_threads(1);
     testutil::TempDir dir;
@@ -157,7 +136,7 @@ TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
     EXPECT_EQ(whole.steps, 6);
 
     jobs::CancelToken token;
-    CancelAtFirstUpdate sink(&token);
+    testutil::CancelAtFirstUpdate sink(&token);
     EXPECT_THROW(trainStageOne(config(dir.path / "split"), &sink, &token), jobs::Cancelled);
     EXPECT_TRUE(fs::exists(dir.path / "split" / "checkpoints" / "step_00000002.pt"));
     EXPECT_FALSE(fs::exists(dir.path / "split" / "final.safetensors"));
@@ -206,7 +185,7 @@ TEST(Trainer, AugmentedRunIsTheSameForAnyWorkerCountAndAcrossAResume) {
     TrainConfig split = augmented("split");
     split.workers = 3;
     jobs::CancelToken token;
-    CancelAtFirstUpdate sink(&token);
+    testutil::CancelAtFirstUpdate sink(&token);
     EXPECT_THROW(trainStageOne(split, &sink, &token), jobs::Cancelled);
     split.resume = true;
     split.workers = 1;

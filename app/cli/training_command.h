@@ -1,0 +1,53 @@
+#pragma once
+// What `train` and `finetune` share on the command line: the data-loading
+// options (same names, ranges and help) and the way a run is driven
+// (progress display, Ctrl+C as a checkpointed stop, the allocator policy).
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/jobs/interrupt.h"
+#include "core/jobs/memory_policy.h"
+#include "core/jobs/progress.h"
+#include "core/jobs/terminal_progress.h"
+
+namespace synthforge::cli {
+
+inline void addLoaderOptions(CLI::App* cmd, std::string& augment, int& workers, int& prefetch) {
+    cmd->add_option("--augment", augment, "Augmentation: none, default, or a JSON config file (docs/augmentation.md)")
+        ->capture_default_str();
+    cmd->add_option("--workers", workers,
+                    "Data loader threads (0: load on the training thread; results do not depend on it)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
+    cmd->add_option("--prefetch", prefetch, "Batches loaded ahead")->capture_default_str()->check(CLI::Range(1, 256));
+}
+
+/// Runs `job(sink, cancel)` with `progress`'s display (--progress), Ctrl+C
+/// turned into a checkpointed stop, and the training allocator policy
+/// (core/jobs/memory_policy.h). Returns the job's result, or nullopt after a
+/// Ctrl+C, once it has told the user how to resume the run in `out` (the
+/// command then exits with 130). Other errors propagate.
+template <typename Job>
+auto runTrainingJob(const std::string& progress, const std::string& out, Job&& job)
+    -> std::optional<decltype(job(static_cast<jobs::ProgressSink*>(nullptr),
+                                  static_cast<const jobs::CancelToken*>(nullptr)))> {
+    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(progress, stderr);
+    jobs::CancelToken cancel;
+    jobs::ScopedInterruptHandler interrupt(cancel);
+    try {
+        jobs::retainFreedMemoryForReuse();  // reuse activations between steps
+        return job(sink.get(), &cancel);
+    } catch (const jobs::Cancelled&) {
+        std::cerr << "stopped: a checkpoint of the current step is in " << out
+                  << "/checkpoints; run again with --resume to continue\n";
+        return std::nullopt;
+    }
+}
+
+}  // namespace synthforge::cli
