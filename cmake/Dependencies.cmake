@@ -34,15 +34,38 @@ endif()
 # overlays). Debian 12's libopencv-dev; only the modules we use.
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 
-# Qt 6 for the studio (widgets/, app/studio/). Optional: without it the core
-# libraries, the CLI and their tests still build.
-# OpenGL and OpenGLWidgets carry the 3D viewport (render/, widgets/viewport_widget).
+# The studio (render/, widgets/, app/studio/) needs Qt 6 (Widgets,
+# Concurrent, Test, OpenGL, OpenGLWidgets) and Dear ImGui (the viewport HUD).
+# Both are optional: without them the core libraries, the CLI and their tests
+# still build, and configuring says what is missing instead of failing.
+# Qt Charts is looked for too (SYNTHFORGE_WITH_CHARTS) for the run monitors.
 find_package(Qt6 QUIET COMPONENTS Widgets Concurrent Test OpenGL OpenGLWidgets)
+pkg_check_modules(IMGUI QUIET IMPORTED_TARGET imgui)
+find_package(Qt6 QUIET OPTIONAL_COMPONENTS Charts)
+set(SYNTHFORGE_WITH_QT OFF)
 if(Qt6_FOUND AND TARGET Qt6::Widgets AND TARGET Qt6::Concurrent AND TARGET Qt6::Test
    AND TARGET Qt6::OpenGL AND TARGET Qt6::OpenGLWidgets)
   set(SYNTHFORGE_WITH_QT ON)
-  message(STATUS "Qt ${Qt6_VERSION}: building the studio")
+endif()
+set(SYNTHFORGE_WITH_CHARTS OFF)
+if(SYNTHFORGE_WITH_QT AND TARGET Qt6::Charts)
+  set(SYNTHFORGE_WITH_CHARTS ON)
+endif()
+if(SYNTHFORGE_WITH_QT AND IMGUI_FOUND)
+  set(SYNTHFORGE_WITH_STUDIO ON)
+  message(STATUS "Qt ${Qt6_VERSION} and Dear ImGui ${IMGUI_VERSION}: building the studio"
+                 " (Qt Charts: ${SYNTHFORGE_WITH_CHARTS})")
 else()
-  set(SYNTHFORGE_WITH_QT OFF)
-  message(STATUS "Qt 6 (Widgets, Concurrent, Test, OpenGL, OpenGLWidgets) not found: the studio is not built")
+  set(SYNTHFORGE_WITH_STUDIO OFF)
+  set(_missing)
+  if(NOT SYNTHFORGE_WITH_QT)
+    list(APPEND _missing "Qt 6 (Widgets, Concurrent, Test, OpenGL, OpenGLWidgets: qt6-base-dev libqt6opengl6-dev)")
+  endif()
+  if(NOT IMGUI_FOUND)
+    list(APPEND _missing "Dear ImGui (libimgui-dev)")
+  endif()
+  string(REPLACE ";" " and " _missing "${_missing}")
+  message(WARNING "The studio is not built: ${_missing} not found. "
+                  "The core libraries, the synthforge CLI and their tests are built; "
+                  "scripts/setup.sh installs everything.")
 endif()

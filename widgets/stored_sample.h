@@ -4,33 +4,26 @@
 // browser shows for it. These are the *stored* annotations, not recomputed
 // ones: what a training job would read.
 
-#include <cstdint>
 #include <string>
-#include <vector>
 
-#include <Eigen/Core>
 #include <opencv2/core/mat.hpp>
 
 #include "core/annotate/class_table.h"
+#include "core/dataset/stored_sample.h"
 #include "widgets/dataset_index.h"
 
 namespace synthforge::widgets {
 
-struct StoredSample {
+/// A stored sample (core/dataset/stored_sample.h: the one reader of sample
+/// files) and the browser row it came from.
+struct StoredSample : dataset::StoredSample {
     std::size_t row = 0;
-    std::string name;       ///< file stem, e.g. "000012"
-    cv::Mat image;          ///< BGR, CV_8UC3
-    cv::Mat seg;            ///< class ids, CV_8UC1; empty when the dataset has none
-    cv::Mat depth;          ///< CV_32FC1, 0 = background; empty when missing
-    cv::Mat normals;        ///< normals/ as stored (CV_8UC3, file RGB = xyz); empty when missing
-    Eigen::Matrix<float, Eigen::Dynamic, 2, Eigen::RowMajor> landmarks;  ///< 2d_kps, pixels
-    std::vector<std::uint8_t> visible;                                  ///< kps_visible
 };
 
-/// Reads sample `row` of `index`. Slow enough (PNG/TIFF decoding) that the
-/// browser calls it on a worker. Throws std::runtime_error naming the file
-/// for a missing or corrupt image or annotation; a missing seg or depth file
-/// (or normals) file only leaves that Mat empty.
+/// Reads sample `row` of `index` through dataset::readStoredSample. Slow
+/// enough (PNG/TIFF decoding) that the browser calls it on a worker. Throws
+/// std::runtime_error naming the file for a missing or corrupt image or
+/// annotation; a missing seg, depth or normals file only leaves that Mat empty.
 StoredSample loadStoredSample(const DatasetIndex& index, std::size_t row);
 
 struct StoredOverlays {

@@ -11,6 +11,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/param_options.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
 #include "core/head/lbs.h"

@@ -14,7 +14,9 @@
 
 #include "app/cli/commands.h"
 #include "core/annotate/class_table.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/default_head/label_map.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 #include "core/io/file_util.h"
 
@@ -30,12 +32,12 @@ struct LabelArgs {
 void runLabels(const LabelArgs& a) {
     const head::HeadModel model = head::loadHeadModel(a.model);
     const cv::Mat ids = head::default_head::buildDefaultLabelMap(model, a.size);
-    head::default_head::saveLabelMap(a.out, ids);
+    annotate::saveLabelMap(a.out, ids);
     const annotate::ClassTable& table = annotate::ClassTable::defaultTable();
     if (!a.classes.empty()) annotate::saveClassTable(a.classes, table);
     if (!a.preview.empty()) {
         std::vector<unsigned char> png;
-        if (!cv::imencode(".png", head::default_head::colorizeLabels(ids, table), png))
+        if (!cv::imencode(".png", annotate::colorizeLabels(ids, table), png))
             throw std::runtime_error(a.preview + ": PNG encoding failed");
         io::writeFileAtomic(a.preview, png.data(), png.size());
     }
@@ -75,7 +77,7 @@ void registerLabelCommands(CLI::App& app) {
     labels->add_option("-o,--output", a->out, "Output label map PNG (8-bit class ids, v up: the face island upright)")
         ->required();
     labels->add_option("--size", a->size, "Width and height of the map in texels")
-        ->check(CLI::Range(16, head::default_head::kMaxLabelMapSize))
+        ->check(CLI::Range(16, annotate::kMaxLabelMapSize))
         ->capture_default_str();
     labels->add_option("--classes", a->classes, "Also write the class table (JSON) the ids refer to");
     labels->add_option("--preview", a->preview, "Also write a colour preview PNG (class colours)");

@@ -7,6 +7,7 @@
 #include "core/annotate/class_table.h"
 #include "core/generate/procedural_generator.h"
 #include "core/head/default_head/default_head.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 
 namespace synthforge::cli {

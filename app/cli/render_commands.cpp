@@ -15,6 +15,7 @@
 
 #include "app/cli/commands.h"
 #include "core/camera/orbit_camera.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
 #include "app/cli/param_options.h"

@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <Eigen/Geometry>
 
@@ -43,6 +44,17 @@ void fillDepth(Annotations& a) {
 void fillNormals(const raster::Vertices& cam, const raster::Triangles& faces, Annotations& a) {
     const raster::Vertices n = raster::vertexNormals(cam, faces);
     const raster::RasterResult& r = a.raster;
+    // Which faces are seen from behind, once per face rather than per pixel:
+    // a normal pointing away from the camera belongs to a back face seen
+    // through an opening (mouth bag, eye socket), and the visible side's
+    // normal is its negation. The test geometric . p has the same value for
+    // every point p of a flat triangle, so its corner v0 decides exactly.
+    std::vector<std::uint8_t> backFacing(static_cast<std::size_t>(faces.rows()), 0);
+    for (Eigen::Index f = 0; f < faces.rows(); ++f) {
+        const auto v0 = cam.row(faces(f, 0)), v1 = cam.row(faces(f, 1)), v2 = cam.row(faces(f, 2));
+        const Eigen::Vector3f geometric = (v1 - v0).cross(v2 - v0).transpose();
+        backFacing[static_cast<std::size_t>(f)] = geometric.dot(v0.transpose()) > 0.0f;
+    }
     a.normals.create(a.height, a.width, CV_32FC3);
     for (int y = 0; y < a.height; ++y) {
         auto* row = a.normals.ptr<cv::Vec3f>(y);
@@ -56,14 +68,7 @@ void fillNormals(const raster::Vertices& cam, const raster::Triangles& faces, An
             const float b0 = r.bary0[i], b1 = r.bary1[i], b2 = 1.0f - b0 - b1;
             const int i0 = faces(f, 0), i1 = faces(f, 1), i2 = faces(f, 2);
             Eigen::Vector3f nn = (b0 * n.row(i0) + b1 * n.row(i1) + b2 * n.row(i2)).transpose();
-            // The point seen at this pixel, for the facing test: a normal
-            // pointing away from the camera belongs to a back face seen
-            // through an opening (mouth bag, eye socket); the visible side's
-            // normal is its negation.
-            const Eigen::Vector3f p = (b0 * cam.row(i0) + b1 * cam.row(i1) + b2 * cam.row(i2)).transpose();
-            const Eigen::Vector3f geometric =
-                (cam.row(i1) - cam.row(i0)).cross(cam.row(i2) - cam.row(i0)).transpose();
-            if (geometric.dot(p) > 0.0f) nn = -nn;
+            if (backFacing[static_cast<std::size_t>(f)]) nn = -nn;
             const float len = nn.norm();
             if (len > 0.0f) nn /= len;
             row[x] = cv::Vec3f(nn.x(), nn.y(), nn.z());

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 
 namespace synthforge::annotate {
 
@@ -24,9 +24,9 @@ UvLabelMap::UvLabelMap(const cv::Mat& ids, const ClassTable& table, const std::s
     if (ids.rows != ids.cols)
         fail(source, "label map size", std::to_string(ids.cols) + "x" + std::to_string(ids.rows) +
                                            " is not square (a UV atlas covers the unit square)");
-    if (ids.rows < kMinLabelMapSize || ids.rows > kMaxLabelMapSide)
+    if (ids.rows < kMinLabelMapSize || ids.rows > kMaxLabelMapSize)
         fail(source, "label map size", std::to_string(ids.rows) + " outside " + std::to_string(kMinLabelMapSize) +
-                                           ".." + std::to_string(kMaxLabelMapSide));
+                                           ".." + std::to_string(kMaxLabelMapSize));
     if (table.empty()) fail(source, "classes", "the class table is empty");
     // Where each id first occurs, so that the error can point at a texel.
     std::array<int, 256> firstAt;
@@ -45,11 +45,11 @@ UvLabelMap::UvLabelMap(const cv::Mat& ids, const ClassTable& table, const std::s
     }
     if (!missing.empty()) fail(source, "class ids", "not in the class table: " + missing);
     original_ = ids.clone();
-    padded_ = head::default_head::padLabelMap(ids, std::max(2, ids.rows / 256));
+    padded_ = padLabelMap(ids, std::max(2, ids.rows / 256));
 }
 
 UvLabelMap UvLabelMap::load(const std::string& pngPath, const ClassTable& table) {
-    return UvLabelMap(head::default_head::loadLabelMap(pngPath), table, pngPath);
+    return UvLabelMap(loadLabelMap(pngPath), table, pngPath);
 }
 
 }  // namespace synthforge::annotate

@@ -8,12 +8,9 @@
 #include <opencv2/core/mat.hpp>
 
 #include "core/annotate/class_table.h"
+#include "core/annotate/label_map_io.h"
 
 namespace synthforge::annotate {
-
-/// Smallest and largest accepted map side.
-constexpr int kMinLabelMapSize = 16;
-constexpr int kMaxLabelMapSide = 1 << 15;
 
 /// Nearest texel of a square CV_8UC1 map at (u, v): x = floor(u * n), row
 /// y = floor((1 - v) * n), both clamped to the map. The one lookup every
@@ -30,13 +27,13 @@ inline std::uint8_t nearestTexel(const cv::Mat& map, float u, float v) {
 class UvLabelMap {
 public:
     UvLabelMap() = default;
-    /// Validates `ids` (CV_8UC1, square, kMinLabelMapSize..kMaxLabelMapSide)
+    /// Validates `ids` (CV_8UC1, square, kMinLabelMapSize..kMaxLabelMapSize)
     /// and checks that every id it holds is a class of `table`. Throws
     /// std::runtime_error "<source>: <field>: <what>" naming the offending
     /// size, type or ids (with one texel where each missing id occurs). Pads
     /// islands by max(2, size / 256) texels.
     UvLabelMap(const cv::Mat& ids, const ClassTable& table, const std::string& source);
-    /// Reads a label map PNG (see head/default_head/label_map.h for what is
+    /// Reads a label map PNG (see label_map_io.h for what is
     /// refused) and validates it as above.
     static UvLabelMap load(const std::string& pngPath, const ClassTable& table);
 

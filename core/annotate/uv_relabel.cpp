@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 
 namespace synthforge::annotate {
 
@@ -60,7 +60,7 @@ PaddedLabelMap::PaddedLabelMap(const cv::Mat& ids) {
     if (ids.empty() || ids.type() != CV_8UC1 || ids.rows != ids.cols)
         throw std::invalid_argument("PaddedLabelMap: the map must be a square CV_8UC1 image");
     ids_ = ids.clone();
-    padded_ = head::default_head::padLabelMap(ids_, padTexelsFor(ids_.rows));
+    padded_ = padLabelMap(ids_, padTexelsFor(ids_.rows));
 }
 
 void PaddedLabelMap::update(const cv::Mat& region, const cv::Rect& dirty) {
@@ -75,7 +75,7 @@ void PaddedLabelMap::update(const cv::Mat& region, const cv::Rect& dirty) {
     // exact (see the header), and nothing outside that can have changed.
     const cv::Rect outer = cv::Rect(dirty.x - 2 * p, dirty.y - 2 * p, dirty.width + 4 * p, dirty.height + 4 * p) & all;
     const cv::Rect inner = cv::Rect(dirty.x - p, dirty.y - p, dirty.width + 2 * p, dirty.height + 2 * p) & all;
-    const cv::Mat local = head::default_head::padLabelMap(ids_(outer), p);
+    const cv::Mat local = padLabelMap(ids_(outer), p);
     local(cv::Rect(inner.x - outer.x, inner.y - outer.y, inner.width, inner.height)).copyTo(padded_(inner));
 }
 

@@ -9,7 +9,7 @@
 // pixel. The UV is formed by exactly the expression annotate() uses, so the
 // result equals annotate()'s segmentation bit for bit for the same map.
 //
-// Building a UvLabelMap pads the whole map (head::default_head::padLabelMap,
+// Building a UvLabelMap pads the whole map (padLabelMap,
 // several passes over every texel: tens of ms at 1024², far more than a
 // frame). A stroke changes a small rectangle, and padding is local (each pass
 // reads the 8 neighbours, so after p passes a texel depends only on texels

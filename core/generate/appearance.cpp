@@ -9,7 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/generate/sample_rng.h"
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/lbs.h"
 #include "core/raster/mesh_normals.h"
 #include "core/raster/visibility.h"
@@ -231,10 +231,10 @@ AppearanceAtlas::AppearanceAtlas(const head::HeadModel& model, const cv::Mat& la
     const std::vector<float> cheeks = cheekWeights(model);
     cv::Mat labels;
     if (!labelMap.empty()) {
-        const cv::Mat padded = head::default_head::padLabelMap(labelMap, std::max(2, labelMap.rows / 256));
+        const cv::Mat padded = annotate::padLabelMap(labelMap, std::max(2, labelMap.rows / 256));
         cv::resize(padded, labels, cv::Size(size, size), 0, 0, cv::INTER_NEAREST);
     }
-    const raster::RasterResult r = head::default_head::rasterizeUvAtlas(model.uv, model.uvFaces, size);
+    const raster::RasterResult r = annotate::rasterizeUvAtlas(model.uv, model.uvFaces, size);
     std::vector<cv::Mat> ch(kNumAtlasChannels);
     for (auto& m : ch) m = cv::Mat::zeros(size, size, CV_32FC1);
     auto interp = [&](const std::vector<float>& field, std::int32_t f, float b0, float b1, float b2) {

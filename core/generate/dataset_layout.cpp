@@ -39,19 +39,6 @@ std::vector<std::string> DatasetFormats::names() const {
     return n;
 }
 
-int indexDigits(std::uint64_t count) {
-    int d = 6;
-    std::uint64_t limit = 1000000;
-    while (count > limit && d < 20) limit *= 10, ++d;
-    return d;
-}
-
-std::string indexName(std::uint64_t index, int digits) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%0*llu", digits, static_cast<unsigned long long>(index));
-    return buf;
-}
-
 namespace {
 
 template <typename M>

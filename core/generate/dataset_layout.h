@@ -1,5 +1,6 @@
 #pragma once
-// The on-disk layout of a generated dataset (DESIGN §3):
+// What the generator writes into a dataset (the layout itself, manifest and
+// sample files, is core/dataset/'s; docs/dataset.md):
 //
 //   manifest.json            what the dataset is (generator, head model,
 //                            sampler, seed, count, size, classes, camera
@@ -21,11 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset/sample_paths.h"
 #include "core/generate/sample_pipeline.h"
 
 namespace synthforge::generate {
-
-constexpr int kDatasetFormatVersion = 1;
 
 /// Export formats besides our own layout.
 struct DatasetFormats {
@@ -38,9 +38,9 @@ struct DatasetFormats {
     std::vector<std::string> names() const;
 };
 
-/// Digits in sample file names for a dataset of `count` samples (>= 6).
-int indexDigits(std::uint64_t count);
-std::string indexName(std::uint64_t index, int digits);
+// Sample names and paths belong to the dataset format (core/dataset/).
+using dataset::indexDigits;
+inline std::string indexName(std::uint64_t index, int digits) { return dataset::sampleName(index, digits); }
 
 /// The sample's annotation JSON (compact, keys in a fixed order):
 /// z, camera_params (25), flame_shape, flame_exp, flame_pose (15), 2d_kps

@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/annotate/class_table.h"
+#include "core/dataset/dataset_manifest.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
 #include "core/io/pts_file.h"
@@ -83,13 +84,6 @@ cv::Mat normalsToPng(const cv::Mat& n) {
     return out;
 }
 
-/// Manifest fields that define the dataset (everything but "complete").
-ordered_json definition(const ordered_json& manifest) {
-    ordered_json d = manifest;
-    d.erase("complete");
-    return d;
-}
-
 /// Removes temporary files ("<name>.tmp<digits>") of this shard's samples
 /// that a killed run left behind. Other shards' temporaries are theirs.
 void removeStaleTemporaries(const fs::path& root, const Shard& shard) {
@@ -122,9 +116,9 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
     headHash = fnv1a(m.shapedirs.data(), sizeof(float) * m.shapedirs.size(), headHash);
     headHash = fnv1a(m.exprdirs.data(), sizeof(float) * m.exprdirs.size(), headHash);
     const GeneratorCapabilities caps = p.generator->capabilities();
+    // What defines the run; count, size, classes and completeness are the
+    // manifest's own fields (core/dataset/dataset_manifest.h).
     ordered_json j;
-    j["format"] = "synthforge-dataset";
-    j["version"] = kDatasetFormatVersion;
     j["generator"] = {{"name", caps.name}, {"version", caps.version}};
     j["head_model"] = {{"name", m.name},          {"source", o.headSource},
                        {"vertices", m.numVertices()}, {"faces", m.numFaces()},
@@ -132,16 +126,18 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
                        {"content_hash", hex(headHash)}};
     j["sampler"] = ordered_json::parse(samplerConfigToJson(p.sampler));
     j["seed"] = o.seed;
-    j["count"] = o.count;
-    j["width"] = p.width;
-    j["height"] = p.height;
+    dataset::DatasetManifest manifest;
+    manifest.count = o.count;
+    manifest.width = p.width;
+    manifest.height = p.height;
+    manifest.indexDigits = dataset::indexDigits(o.count);
+    manifest.complete = complete;
     if (p.labels) {
         const cv::Mat& map = p.labels->original();
-        j["classes"] = ordered_json::parse(annotate::classTableToJson(*p.outputClasses()));
+        manifest.classes = std::make_shared<const annotate::ClassTable>(*p.outputClasses());
         j["classes_preset"] = p.segRemap ? annotate::presetName(p.segRemap->target) : "";
         j["label_map"] = {{"size", map.rows}, {"content_hash", hex(fnv1a(map.data, map.total()))}};
     } else {
-        j["classes"] = nullptr;
         j["label_map"] = nullptr;
     }
     j["camera_convention"] =
@@ -151,9 +147,7 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
     j["files"] = {{"images", "png"}, {"seg", p.labels ? "png" : "none"}, {"depth", "tiff float32"},
                   {"normals", o.normals ? "png" : "none"}, {"annotations", "json"}};
     j["formats"] = o.formats.names();
-    j["index_digits"] = indexDigits(o.count);
-    j["complete"] = complete;
-    return j.dump(2) + "\n";
+    return dataset::datasetManifestJson(manifest, j.dump());
 }
 
 DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions& o, jobs::ProgressSink* progress,
@@ -176,23 +170,19 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
     const std::string manifestText = datasetManifestJson(pipeline, o, false);
     const fs::path manifestPath = root / "manifest.json";
     if (fs::exists(manifestPath)) {
-        ordered_json existing;
+        std::string existing;
         try {
-            existing = ordered_json::parse(io::readFileText(manifestPath.string(), 16u << 20));
+            existing = io::readFileText(manifestPath.string(), dataset::kMaxManifestBytes);
+            dataset::parseDatasetManifest(existing, manifestPath.string());
         } catch (const std::exception& e) {
             if (!o.force)
                 throw std::runtime_error(manifestPath.string() + ": unreadable manifest (" + e.what() +
                                          "); use --force to overwrite it");
         }
-        if (!o.force && definition(existing) != definition(ordered_json::parse(manifestText))) {
-            std::string differs;
-            const ordered_json want = ordered_json::parse(manifestText);
-            for (auto it = want.begin(); it != want.end(); ++it)
-                if (it.key() != "complete" && (!existing.contains(it.key()) || existing[it.key()] != it.value()))
-                    differs += (differs.empty() ? "" : ", ") + it.key();
+        std::string differs;
+        if (!o.force && !dataset::sameDatasetDefinition(existing, manifestText, &differs))
             throw std::runtime_error(o.outDir + ": holds a different dataset (manifest differs in: " + differs +
                                      "); choose another --out, or --force to write into it anyway");
-        }
     } else if (!o.force && !fs::is_empty(root, ec)) {
         throw std::runtime_error(o.outDir + ": is not empty and holds no manifest.json (not a SynthForge dataset); "
                                  "choose an empty folder, or --force to write into it anyway");

@@ -8,7 +8,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/head/default_head/default_head.h"
 #include "core/io/mesh_io.h"
 #include "core/io/npy.h"
 #include "core/io/pickle.h"
@@ -317,8 +316,7 @@ HeadModel loadFlameModel(const std::string& path) {
     throw std::runtime_error(path + ": not a FLAME model file (expected .pkl or .npz)");
 }
 
-HeadModel loadHeadModel(const std::string& path) {
-    if (path == "default") return loadDefaultHead();
+HeadModel loadHeadModelFile(const std::string& path) {
     const std::string ext = extensionOf(path);
     if (ext == ".safetensors") return modelFromSafetensors(io::loadSafetensorsFile(path), path);
     if (ext == ".pkl" || ext == ".npz") return loadFlameModel(path);

@@ -15,10 +15,11 @@ namespace synthforge::head {
 /// Version written to and required from our .safetensors metadata.
 constexpr int kHeadModelFormatVersion = 1;
 
-/// Loads a head model by extension: .safetensors, .pkl (FLAME) or .npz
-/// (FLAME content); the name "default" gives the built-in default head
-/// (built once, then cached). The result is validated.
-HeadModel loadHeadModel(const std::string& path);
+/// Loads a head model file by extension: .safetensors, .pkl (FLAME) or .npz
+/// (FLAME content). The result is validated. The built-in default head is
+/// not a file: head::loadHeadModel (core/head/default_head/model_source.h)
+/// takes "default" or a file.
+HeadModel loadHeadModelFile(const std::string& path);
 
 /// Writes our .safetensors (atomically).
 void saveHeadModel(const std::string& path, const HeadModel& model);

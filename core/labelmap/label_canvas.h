@@ -2,7 +2,7 @@
 // The UV label editor's image: an 8-bit class-id map stored in square tiles,
 // so that an edit records only the tiles it changed (docs/label_editor.md).
 //
-// Texel convention (the same as head/default_head/label_map.h): texel (x, y)
+// Texel convention (the same as core/annotate/label_map_io.h): texel (x, y)
 // is column x, row y from the top of the image, covers [x, x+1) x [y, y+1)
 // in continuous texel coordinates and has its centre at (x + 0.5, y + 0.5).
 //

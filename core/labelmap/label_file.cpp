@@ -3,7 +3,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
 
@@ -30,7 +30,7 @@ void checkIdsInTable(const cv::Mat& ids, const annotate::ClassTable& classes, co
 LabelMapFiles loadLabelMapFiles(const std::string& pngPath, const std::string& tablePath, int expectedSize) {
     annotate::ClassTable classes = annotate::loadClassTable(tablePath);
     if (classes.empty()) throw std::runtime_error(tablePath + ": classes: the class table is empty");
-    const cv::Mat ids = head::default_head::loadLabelMap(pngPath);
+    const cv::Mat ids = annotate::loadLabelMap(pngPath);
     if (ids.rows != ids.cols)
         throw std::runtime_error(pngPath + ": size: " + std::to_string(ids.cols) + "x" + std::to_string(ids.rows) +
                                  " is not square (a UV atlas covers the unit square)");
@@ -51,12 +51,12 @@ void saveLabelMapFiles(const std::string& pngPath, const std::string& tablePath,
         throw std::invalid_argument(e.what());
     }
     annotate::saveClassTable(tablePath, classes);
-    head::default_head::saveLabelMap(pngPath, ids);
+    annotate::saveLabelMap(pngPath, ids);
 }
 
 cv::Mat colorPreview(const LabelCanvas& canvas, const annotate::ClassTable& classes) {
     if (canvas.empty()) throw std::invalid_argument("canvas: empty");
-    return head::default_head::colorizeLabels(canvas.toMat(), classes);
+    return annotate::colorizeLabels(canvas.toMat(), classes);
 }
 
 void saveColorPreview(const std::string& pngPath, const LabelCanvas& canvas, const annotate::ClassTable& classes) {

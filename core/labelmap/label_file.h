@@ -27,7 +27,7 @@ void checkIdsInTable(const cv::Mat& ids, const annotate::ClassTable& classes, co
 
 /// Reads the class table, then the map PNG, and checks them together. Errors
 /// are std::runtime_error naming the file and field: anything
-/// head::default_head::loadLabelMap refuses (missing, not a PNG, JPEG, RGB or
+/// annotate::loadLabelMap refuses (missing, not a PNG, JPEG, RGB or
 /// grey+alpha or 16-bit PNG, truncated or corrupt), a corrupt table JSON, a
 /// map that is not square or (expectedSize > 0) not expectedSize wide, ids
 /// missing from the table.

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "core/labelmap/triangle_grid.h"
 
 namespace synthforge::labelmap {
@@ -22,7 +22,7 @@ MirrorMap MirrorMap::build(const head::HeadModel& model, int resolution, int thr
     if (model.uvFaces.minCoeff() < 0 || model.uvFaces.maxCoeff() >= nt)
         throw std::invalid_argument("model: uv_faces indexes past uv");
     const TriangleGrid grid(model.vTemplate, model.faces);
-    const raster::RasterResult r = head::default_head::rasterizeUvAtlas(model.uv, model.uvFaces, resolution);
+    const raster::RasterResult r = annotate::rasterizeUvAtlas(model.uv, model.uvFaces, resolution);
 
     MirrorMap m;
     m.res_ = resolution;

@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "core/labelmap/label_canvas.h"
 
 namespace synthforge::labelmap {
@@ -68,7 +68,7 @@ UvIslandMap UvIslandMap::build(const head::HeadModel& model, int size) {
         throw std::runtime_error("model: '" + model.name + "' has " + std::to_string(m.count_) +
                                  " UV islands; at most 65534 are supported");
 
-    const raster::RasterResult r = head::default_head::rasterizeUvAtlas(model.uv, model.uvFaces, size);
+    const raster::RasterResult r = annotate::rasterizeUvAtlas(model.uv, model.uvFaces, size);
     m.texels_.assign(r.triangleId.size(), 0);
     for (std::size_t i = 0; i < r.triangleId.size(); ++i) {
         const int f = r.triangleId[i];

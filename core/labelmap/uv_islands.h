@@ -6,7 +6,7 @@
 // model.uv) or a UV vertex position (some files duplicate coordinates at a
 // seam that is not one). Sharing an edge implies sharing vertices, so edge-
 // connected charts are single islands. Coverage follows the label map's rule
-// (head/default_head/label_map.h, rasterizeUvAtlas): a texel belongs to the
+// (core/annotate/label_map_io.h, rasterizeUvAtlas): a texel belongs to the
 // triangle covering its centre, with the rasteriser's top-left rule.
 
 #include <cstdint>

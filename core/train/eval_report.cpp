@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/dataset/dataset_manifest.h"
 #include "core/io/file_util.h"
 #include "core/train/evaluator.h"
 
@@ -30,19 +31,10 @@ std::string fixed(double v, int decimals) {
 }  // namespace
 
 annotate::ClassTable loadDatasetClassTable(const std::string& datasetRoot) {
-    const std::string path = (std::filesystem::path(datasetRoot) / "manifest.json").string();
-    if (!std::filesystem::is_regular_file(path)) throw std::runtime_error(path + ": missing (not a SynthForge dataset)");
-    nlohmann::json m;
-    try {
-        m = nlohmann::json::parse(io::readFileText(path));
-    } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error(path + ": not valid JSON (" + e.what() + ")");
-    }
-    if (!m.contains("classes") || m["classes"].is_null())
-        throw std::runtime_error(path + ": classes: missing (the dataset has no segmentation)");
-    // parseClassTableJson names the field ("classes[3].color"); prefixing the
-    // manifest's path and key keeps the error pointing at this file.
-    return annotate::parseClassTableJson(m["classes"].dump(), path + ": classes");
+    const dataset::DatasetManifest m = dataset::readDatasetManifest(datasetRoot);
+    if (!m.classes)
+        throw std::runtime_error(dataset::manifestPath(datasetRoot) + ": classes: missing (the dataset has no segmentation)");
+    return *m.classes;
 }
 
 bool isStageTwoRun(const std::string& runDir) {

@@ -18,9 +18,9 @@
 
 #include "core/annotate/class_presets.h"
 #include "core/io/file_util.h"
-#include "core/train/datasets/celebamask_hq_dataset.h"
-#include "core/train/datasets/lapa_dataset.h"
-#include "core/train/datasets/w300_dataset.h"
+#include "core/dataset/celebamask_hq_dataset.h"
+#include "core/dataset/lapa_dataset.h"
+#include "core/dataset/w300_dataset.h"
 
 namespace synthforge::train {
 
@@ -163,9 +163,9 @@ io::Points2f normaliseToCrop(const io::Points2f& p, const FaceCrop& crop) {
 // ------------------------------------------------------------ sources
 
 struct BenchmarkDataset::Source {
-    std::optional<W300Dataset> w300;
-    std::vector<LapaDataset> lapa;  ///< one per split in use
-    std::optional<CelebAMaskHqDataset> celeba;
+    std::optional<dataset::W300Dataset> w300;
+    std::vector<dataset::LapaDataset> lapa;  ///< one per split in use
+    std::optional<dataset::CelebAMaskHqDataset> celeba;
     /// id -> (reader part, index in it)
     std::vector<std::pair<size_t, size_t>> entries;
 
@@ -173,16 +173,16 @@ struct BenchmarkDataset::Source {
         const auto [part, i] = entries.at(static_cast<size_t>(id));
         RawSample r;
         if (w300) {
-            W300Sample s = w300->sample(i);
+            dataset::W300Sample s = w300->sample(i);
             r.image = s.image;
             r.landmarks = s.landmarks;
         } else if (!lapa.empty()) {
-            LapaSample s = lapa[part].sample(i);
+            dataset::LapaSample s = lapa[part].sample(i);
             r.image = s.image;
             r.labels = s.labels;
             r.landmarks = s.landmarks;
         } else {
-            CelebAMaskHqSample s = celeba->sample(i);
+            dataset::CelebAMaskHqSample s = celeba->sample(i);
             r.image = s.image;
             // Masks are 512 x 512, images 1024 x 1024 in the release: bring
             // the labels to the image's frame (nearest, exact for 2x).
@@ -212,7 +212,7 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
         splitRule_ = what + ": the last " + std::to_string(nVal) + " of " + std::to_string(n) + " samples validate";
     };
     if (format == "300w") {
-        s.w300 = W300Dataset::open(root);
+        s.w300 = dataset::W300Dataset::open(root);
         std::vector<std::string> where(s.w300->size());
         bool release = false;
         for (size_t i = 0; i < where.size(); ++i) {
@@ -245,10 +245,10 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
         const fs::path r(root);
         if (isDir(r / "train") && isDir(r / "val")) {
             // The official split: train/ trains, val/ validates; test/ is left for evaluation.
-            s.lapa.push_back(LapaDataset::open(root, "train"));
-            s.lapa.push_back(LapaDataset::open(root, "val"));
+            s.lapa.push_back(dataset::LapaDataset::open(root, "train"));
+            s.lapa.push_back(dataset::LapaDataset::open(root, "val"));
             const bool withTest = isDir(r / "test");
-            if (withTest) s.lapa.push_back(LapaDataset::open(root, "test"));
+            if (withTest) s.lapa.push_back(dataset::LapaDataset::open(root, "test"));
             for (size_t part = 0; part < s.lapa.size(); ++part)
                 for (size_t i = 0; i < s.lapa[part].size(); ++i) {
                     (part == 0 ? train_ : part == 1 ? val_ : test_).push_back(static_cast<int64_t>(s.entries.size()));
@@ -257,14 +257,14 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
             splitRule_ = withTest ? "official LaPa train/, val/ and test/ folders" : "official LaPa train/ and val/ folders";
         } else if (isDir(r / "train")) {
             // Never train on test/: without val/, validate on the tail of train/.
-            s.lapa.push_back(LapaDataset::open(root, "train"));
+            s.lapa.push_back(dataset::LapaDataset::open(root, "train"));
             tailSplit(s.lapa[0].size(), "no LaPa val/ folder");
         } else {
-            s.lapa.push_back(LapaDataset::open(root));  // a split folder itself
+            s.lapa.push_back(dataset::LapaDataset::open(root));  // a split folder itself
             tailSplit(s.lapa[0].size(), "one LaPa split folder");
         }
     } else if (format == "celebamask-hq") {
-        s.celeba = CelebAMaskHqDataset::open(root);
+        s.celeba = dataset::CelebAMaskHqDataset::open(root);
         const fs::path mappingPath = fs::path(root) / kCelebAMapping;
         if (fs::exists(mappingPath)) {
             const auto mapping = readCelebAMapping(mappingPath.string());
@@ -302,14 +302,14 @@ const std::string& BenchmarkDataset::subsetOf(int64_t id) const {
 }
 
 int64_t BenchmarkDataset::numClasses() const {
-    if (format_ == "lapa") return LapaDataset::kNumClasses;
-    if (format_ == "celebamask-hq") return CelebAMaskHqDataset::kNumClasses;
+    if (format_ == "lapa") return dataset::LapaDataset::kNumClasses;
+    if (format_ == "celebamask-hq") return dataset::CelebAMaskHqDataset::kNumClasses;
     return 0;
 }
 
 int64_t BenchmarkDataset::numLandmarks() const {
-    if (format_ == "lapa") return LapaDataset::kNumLandmarks;
-    if (format_ == "300w") return W300Dataset::kNumLandmarks;
+    if (format_ == "lapa") return dataset::LapaDataset::kNumLandmarks;
+    if (format_ == "300w") return dataset::W300Dataset::kNumLandmarks;
     return 0;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Real benchmark datasets (300-W, LaPa, CelebAMask-HQ, read by
-// core/train/datasets/) as Stage II training batches: a square face crop
+// core/dataset/) as Stage II training batches: a square face crop
 // around the landmarks' box (or the face parts' mask box) with a margin,
 // resized to the training size, with landmarks in the normalised convention
 // of docs/training.md. Torch types appear here, so only torch_*.cpp files may

@@ -4,41 +4,21 @@
 
 #include <torch/torch.h>
 
-#include <filesystem>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/annotate/class_table.h"
-#include "core/generate/dataset_layout.h"
-#include "core/io/file_util.h"
-#include "core/train/datasets/face_synthetics_dataset.h"
+#include "core/dataset/dataset_manifest.h"
+#include "core/dataset/sample_paths.h"
+#include "core/dataset/stored_sample.h"
+#include "core/dataset/face_synthetics_dataset.h"
 #include "core/train/torch_multitask_net.h"
 
 namespace synthforge::train {
 
 namespace {
-
-namespace fs = std::filesystem;
-
-nlohmann::json readJson(const std::string& path) {
-    const std::string text = io::readFileText(path);
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-        throw std::runtime_error(path + ": not valid JSON (" + e.what() + ")");
-    }
-}
-
-cv::Mat readImage(const std::string& path, int flags, int expectedType) {
-    if (!fs::is_regular_file(path)) throw std::runtime_error(path + ": missing");
-    const cv::Mat m = cv::imread(path, flags);
-    if (m.empty()) throw std::runtime_error(path + ": cannot be decoded");
-    if (m.type() != expectedType) throw std::runtime_error(path + ": unexpected pixel type " + std::to_string(m.type()));
-    return m;
-}
 
 /// SplitMix64: a tiny, portable generator whose sequence is fixed by its seed.
 uint64_t splitMix64(uint64_t& state) {
@@ -108,37 +88,26 @@ void fill(SynthForgeBatch& out, int64_t k, const AugmentSample& s, bool hasDepth
 
 SynthForgeDataset::SynthForgeDataset(const std::string& root, int64_t size) : root_(root), size_(size) {
     if (size < 16) throw std::invalid_argument("size: " + std::to_string(size) + " is below 16");
-    const std::string manifestPath = (fs::path(root) / "manifest.json").string();
-    if (!fs::is_regular_file(manifestPath)) {
-        if (!FaceSyntheticsDataset::looksLike(root))
-            throw std::runtime_error(manifestPath + ": missing (not a SynthForge dataset, and " + root +
+    if (!dataset::hasDatasetManifest(root)) {
+        if (!dataset::FaceSyntheticsDataset::looksLike(root))
+            throw std::runtime_error(dataset::manifestPath(root) + ": missing (not a SynthForge dataset, and " + root +
                                      " holds no FaceSynthetics *_ldmks.txt either)");
         layout_ = DatasetLayout::FaceSynthetics;
-        fs_ = std::make_shared<const FaceSyntheticsDataset>(FaceSyntheticsDataset::open(root));
+        fs_ = std::make_shared<const dataset::FaceSyntheticsDataset>(dataset::FaceSyntheticsDataset::open(root));
         count_ = static_cast<int64_t>(fs_->size());
-        numClasses_ = numClassesOf(FaceSyntheticsDataset::classes());
-        flip_ = FlipSpec::forClasses(FaceSyntheticsDataset::classes());
+        numClasses_ = numClassesOf(dataset::FaceSyntheticsDataset::classes());
+        flip_ = FlipSpec::forClasses(dataset::FaceSyntheticsDataset::classes());
         return;
     }
-    const nlohmann::json m = readJson(manifestPath);
-    try {
-        if (m.value("format", std::string()) != "synthforge-dataset")
-            throw std::runtime_error("format: not \"synthforge-dataset\"");
-        if (!m.value("complete", false)) throw std::runtime_error("complete: the dataset is not complete yet");
-        count_ = m.at("count").get<int64_t>();
-        if (count_ < 1) throw std::runtime_error("count: no samples");
-        digits_ = m.contains("index_digits") ? m["index_digits"].get<int>()
-                                             : generate::indexDigits(static_cast<uint64_t>(count_));
-        const nlohmann::json& classes = m.at("classes");
-        if (classes.is_null()) throw std::runtime_error("classes: the dataset has no segmentation");
-        const annotate::ClassTable table = annotate::parseClassTableJson(classes.dump(), "classes");
-        numClasses_ = numClassesOf(table);
-        flip_ = FlipSpec::forClasses(table);
-    } catch (const std::runtime_error& e) {
-        throw std::runtime_error(manifestPath + ": " + e.what());
-    } catch (const std::exception& e) {  // nlohmann's and the class table's own
-        throw std::runtime_error(manifestPath + ": " + e.what());
-    }
+    const dataset::DatasetManifest m = dataset::readDatasetManifest(root);
+    const std::string manifestPath = dataset::manifestPath(root);
+    if (!m.complete) throw std::runtime_error(manifestPath + ": complete: the dataset is not complete yet");
+    if (m.count < 1) throw std::runtime_error(manifestPath + ": count: no samples");
+    if (!m.classes) throw std::runtime_error(manifestPath + ": classes: the dataset has no segmentation");
+    count_ = static_cast<int64_t>(m.count);
+    digits_ = m.indexDigits;
+    numClasses_ = numClassesOf(*m.classes);
+    flip_ = FlipSpec::forClasses(*m.classes);
 }
 
 AugmentSample SynthForgeDataset::readSample(int64_t i) const {
@@ -146,7 +115,7 @@ AugmentSample SynthForgeDataset::readSample(int64_t i) const {
     const int s = static_cast<int>(size_);
     AugmentSample out;
     if (layout_ == DatasetLayout::FaceSynthetics) {
-        FaceSyntheticsSample f = fs_->sample(static_cast<std::size_t>(i));
+        dataset::FaceSyntheticsSample f = fs_->sample(static_cast<std::size_t>(i));
         cv::cvtColor(f.image, out.image, cv::COLOR_BGR2RGB);
         out.segmentation = f.segmentation;
         out.landmarks = f.landmarks;  // 70: the flip swaps the pupils too; the batch keeps the first 68
@@ -154,43 +123,23 @@ AugmentSample SynthForgeDataset::readSample(int64_t i) const {
         resizeTo(out, s, fs_->imagePath(static_cast<std::size_t>(i)));
         return out;
     }
-    const std::string name = generate::indexName(static_cast<uint64_t>(i), digits_);
-    const fs::path r(root_);
-    const std::string imagePath = (r / "images" / (name + ".png")).string();
-    cv::Mat rgb = readImage(imagePath, cv::IMREAD_COLOR, CV_8UC3);
-    cv::cvtColor(rgb, out.image, cv::COLOR_BGR2RGB);
-    out.segmentation = readImage((r / "seg" / (name + ".png")).string(), cv::IMREAD_UNCHANGED, CV_8UC1);
-    out.depth = readImage((r / "depth" / (name + ".tiff")).string(), cv::IMREAD_UNCHANGED, CV_32FC1);
-
-    const std::string annPath = (r / "annotations" / (name + ".json")).string();
-    if (!fs::is_regular_file(annPath)) throw std::runtime_error(annPath + ": missing");
-    const nlohmann::json a = readJson(annPath);
-    std::string field = "width";
-    try {
-        // 2d_kps are continuous pixels of the written image.
-        const double w = a.at("width").get<double>();
-        field = "height";
-        const double h = a.at("height").get<double>();
-        if (w != rgb.cols || h != rgb.rows) throw std::runtime_error("differs from the image's size");
-        field = "2d_kps";
-        const auto& kps = a.at(field);
-        if (kps.size() != static_cast<size_t>(kNumLandmarks)) throw std::runtime_error("expected 68 points");
-        field = "kps_visible";
-        const auto& vis = a.at(field);
-        if (vis.size() != static_cast<size_t>(kNumLandmarks)) throw std::runtime_error("expected 68 flags");
-        out.landmarks.resize(kNumLandmarks, 2);
-        out.visibility.resize(kNumLandmarks);
-        for (int64_t j = 0; j < kNumLandmarks; ++j) {
-            field = "2d_kps";
-            out.landmarks(j, 0) = kps[j].at(0).get<float>();
-            out.landmarks(j, 1) = kps[j].at(1).get<float>();
-            if (!out.landmarks.row(j).allFinite()) throw std::runtime_error("point " + std::to_string(j) + " is not finite");
-            field = "kps_visible";
-            out.visibility[j] = vis[j].get<double>() != 0 ? 1.0f : 0.0f;
-        }
-    } catch (const std::exception& e) {
-        throw std::runtime_error(annPath + ": " + field + ": " + e.what());
-    }
+    const std::string name = dataset::sampleName(static_cast<uint64_t>(i), digits_);
+    dataset::StoredSampleRead what;
+    what.normals = false;
+    what.required = true;  // training needs segmentation and depth
+    dataset::StoredSample stored = dataset::readStoredSample(root_, name, what);
+    const std::string annPath = dataset::samplePaths(root_, name).annotation;
+    if (stored.landmarks.rows() != kNumLandmarks)
+        throw std::runtime_error(annPath + ": 2d_kps: expected 68 points, found " + std::to_string(stored.landmarks.rows()));
+    if (stored.visible.size() != static_cast<size_t>(kNumLandmarks))
+        throw std::runtime_error(annPath + ": kps_visible: expected 68 flags");
+    cv::cvtColor(stored.image, out.image, cv::COLOR_BGR2RGB);
+    out.segmentation = stored.seg;
+    out.depth = stored.depth;
+    out.landmarks = stored.landmarks;
+    out.visibility.resize(kNumLandmarks);
+    for (int64_t j = 0; j < kNumLandmarks; ++j) out.visibility[j] = stored.visible[static_cast<size_t>(j)] ? 1.0f : 0.0f;
+    const std::string imagePath = dataset::samplePaths(root_, name).image;
     resizeTo(out, s, imagePath);
     return out;
 }

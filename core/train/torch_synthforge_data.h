@@ -30,9 +30,11 @@
 #include "core/train/augment.h"
 #include "core/train/batch_prefetcher.h"
 
-namespace synthforge::train {
-
+namespace synthforge::dataset {
 class FaceSyntheticsDataset;
+}  // namespace synthforge::dataset
+
+namespace synthforge::train {
 
 /// One batch, every tensor on the CPU.
 struct SynthForgeBatch {
@@ -98,7 +100,7 @@ private:
     int digits_ = 6;
     DatasetLayout layout_ = DatasetLayout::SynthForge;
     FlipSpec flip_;
-    std::shared_ptr<const FaceSyntheticsDataset> fs_;  ///< set for the FaceSynthetics layout (immutable, shared by copies)
+    std::shared_ptr<const dataset::FaceSyntheticsDataset> fs_;  ///< set for the FaceSynthetics layout (immutable, shared by copies)
 };
 
 /// Batches of `dataset` in the order `order`, `batch` samples each (the last

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
 #include "core/head/lbs.h"

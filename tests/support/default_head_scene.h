@@ -4,7 +4,9 @@
 
 #include "core/annotate/class_table.h"
 #include "core/annotate/uv_label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/default_head/label_map.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model.h"
 #include "core/head/head_model_io.h"
 

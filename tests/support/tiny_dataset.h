@@ -8,7 +8,9 @@
 
 #include "core/generate/dataset_writer.h"
 #include "core/generate/procedural_generator.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/default_head/label_map.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 
 namespace synthforge::testutil {

@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <iostream>
 
-#ifndef SYNTHFORGE_DEFAULT_HEAD_CODE_HASH
-#define SYNTHFORGE_DEFAULT_HEAD_CODE_HASH "dev"
-#endif
-
+#include "core/annotate/label_map_io.h"
 #include "core/head/default_head/default_head.h"
 #include "core/head/default_head/label_map.h"
 #include "core/head/head_model_io.h"
+// SYNTHFORGE_DEFAULT_HEAD_CODE_HASH: generated at build time from the code
+// that builds the head (core/CMakeLists.txt, cmake/HashSources.cmake).
+#include "default_head_code_hash.h"
 
 namespace synthforge::head {
 
@@ -47,7 +47,7 @@ HeadModel loadDefaultHead() {
     std::error_code ec;
     if (std::filesystem::is_regular_file(path, ec)) {
         try {
-            return loadHeadModel(path);
+            return loadHeadModelFile(path);
         } catch (const std::exception& e) {
             // A corrupt cache is rebuilt, never trusted.
             std::cerr << "warning: ignoring unreadable default head cache: " << e.what() << "\n";
@@ -69,7 +69,7 @@ cv::Mat loadDefaultLabelMap(const HeadModel& model, int size) {
     std::error_code ec;
     if (std::filesystem::is_regular_file(path, ec)) {
         try {
-            cv::Mat ids = default_head::loadLabelMap(path);
+            cv::Mat ids = annotate::loadLabelMap(path);
             if (ids.rows == size && ids.cols == size) return ids;
             std::cerr << "warning: ignoring default label map cache " << path << ": not " << size << " x " << size
                       << "\n";
@@ -80,7 +80,7 @@ cv::Mat loadDefaultLabelMap(const HeadModel& model, int size) {
     cv::Mat ids = default_head::buildDefaultLabelMap(model, size);
     try {
         std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-        default_head::saveLabelMap(path, ids);
+        annotate::saveLabelMap(path, ids);
     } catch (const std::exception& e) {
         std::cerr << "warning: could not cache the default label map: " << e.what() << "\n";
     }

@@ -6,7 +6,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -14,9 +13,9 @@
 #include <vector>
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 
-#include "core/io/file_util.h"
+#include "core/annotate/class_table.h"
+#include "core/annotate/label_map_io.h"
 
 namespace synthforge::head::default_head {
 
@@ -313,9 +312,9 @@ private:
 };
 
 void checkSize(int size) {
-    if (size < 16 || size > kMaxLabelMapSize)
+    if (size < annotate::kMinLabelMapSize || size > annotate::kMaxLabelMapSize)
         throw std::invalid_argument("label map size " + std::to_string(size) + " is outside 16.." +
-                                    std::to_string(kMaxLabelMapSize));
+                                    std::to_string(annotate::kMaxLabelMapSize));
 }
 
 template <typename A, typename B>
@@ -323,84 +322,11 @@ bool sameMatrix(const A& a, const B& b) {
     return a.rows() == b.rows() && a.cols() == b.cols() && a == b;
 }
 
-// ---- PNG structure --------------------------------------------------------------
-
-std::uint32_t crc32(const std::uint8_t* data, std::size_t n) {
-    static const std::array<std::uint32_t, 256> table = [] {
-        std::array<std::uint32_t, 256> t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    std::uint32_t c = 0xFFFFFFFFu;
-    for (std::size_t i = 0; i < n; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
-std::uint32_t be32(const std::uint8_t* p) {
-    return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
-}
-
-/// Walks the PNG chunks (lengths, CRCs, IHDR first, IEND last) and checks
-/// that the image is 8-bit greyscale within the size limit.
-void checkPngStructure(const std::vector<std::uint8_t>& b, const std::string& path) {
-    static const std::uint8_t kSig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    auto fail = [&](const std::string& what) { throw std::runtime_error(path + ": " + what); };
-    if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
-        fail("is a JPEG; label maps must be lossless 8-bit greyscale PNGs (JPEG would corrupt the class ids)");
-    if (b.size() < 8 || std::memcmp(b.data(), kSig, 8) != 0) fail("not a PNG file (bad signature)");
-    std::size_t pos = 8;
-    bool first = true, sawIdat = false;
-    for (;;) {
-        if (b.size() - pos < 12) fail("truncated PNG: chunk header at byte " + std::to_string(pos) + " is cut off");
-        const std::uint32_t len = be32(&b[pos]);
-        const std::string type(reinterpret_cast<const char*>(&b[pos + 4]), 4);
-        if (len > 0x7FFFFFFFu || b.size() - pos - 12 < len)
-            fail("truncated PNG: chunk '" + type + "' at byte " + std::to_string(pos) + " runs past the end of the file");
-        const std::uint8_t* data = &b[pos + 8];
-        if (crc32(&b[pos + 4], len + 4) != be32(data + len))
-            fail("corrupt PNG: CRC mismatch in chunk '" + type + "' at byte " + std::to_string(pos));
-        if (first) {
-            if (type != "IHDR" || len != 13) fail("corrupt PNG: the first chunk is not a valid IHDR");
-            const std::uint32_t w = be32(data), h = be32(data + 4);
-            const int depth = data[8], colour = data[9];
-            if (colour != 0 || depth != 8) {
-                const char* kind = colour == 0 ? "greyscale" : colour == 2 ? "RGB" : colour == 3 ? "palette"
-                                   : colour == 4 ? "greyscale+alpha" : colour == 6 ? "RGBA" : "unknown colour type";
-                fail(std::string("IHDR: a ") + std::to_string(depth) + "-bit " + kind +
-                     " PNG; a label map must be 8-bit greyscale (one class id per pixel). "
-                     "A colour preview cannot be read back as class ids");
-            }
-            if (w == 0 || h == 0 || w > static_cast<std::uint32_t>(kMaxLabelMapSize) ||
-                h > static_cast<std::uint32_t>(kMaxLabelMapSize))
-                fail("IHDR: size " + std::to_string(w) + "x" + std::to_string(h) + " is outside 1.." +
-                     std::to_string(kMaxLabelMapSize));
-            first = false;
-        }
-        if (type == "IDAT") sawIdat = true;
-        pos += 12 + len;
-        if (type == "IEND") break;
-    }
-    if (!sawIdat) fail("corrupt PNG: no image data (IDAT)");
-}
-
 }  // namespace
-
-raster::RasterResult rasterizeUvAtlas(const RowMatX2f& uv, const RowMatX3i& uvFaces, int size) {
-    checkSize(size);
-    raster::Vertices pts(uv.rows(), 3);
-    for (Eigen::Index t = 0; t < uv.rows(); ++t)
-        pts.row(t) << uv(t, 0) * static_cast<float>(size), (1.0f - uv(t, 1)) * static_cast<float>(size), 1.0f;
-    raster::Intrinsics k;  // fx = fy = 1, cx = cy = 0: pixel = (X, Y)
-    return raster::rasterize(pts, k, uvFaces, size, size);
-}
 
 cv::Mat buildDefaultLabelMap(const NeutralHead& head, int size) {
     checkSize(size);
-    const raster::RasterResult r = rasterizeUvAtlas(head.uv, head.uvFaces, size);
+    const raster::RasterResult r = annotate::rasterizeUvAtlas(head.uv, head.uvFaces, size);
     const Labeller labeller(head);
     cv::Mat ids(size, size, CV_8UC1, cv::Scalar(annotate::kBackground));
     for (int y = 0; y < size; ++y) {
@@ -425,90 +351,6 @@ cv::Mat buildDefaultLabelMap(const HeadModel& model, int size) {
                                     "' is not SynthForge's default head (its mesh or UVs differ); only the default "
                                     "head has a built-in label map");
     return buildDefaultLabelMap(head, size);
-}
-
-void saveLabelMap(const std::string& pngPath, const cv::Mat& ids) {
-    if (ids.empty()) throw std::invalid_argument("saveLabelMap: " + pngPath + ": the label map is empty");
-    if (ids.type() != CV_8UC1)
-        throw std::invalid_argument("saveLabelMap: " + pngPath + ": a label map must be CV_8UC1 class ids, got type " +
-                                    std::to_string(ids.type()));
-    std::vector<unsigned char> png;
-    if (!cv::imencode(".png", ids, png, {cv::IMWRITE_PNG_COMPRESSION, 6}))
-        throw std::runtime_error(pngPath + ": PNG encoding failed");
-    io::writeFileAtomic(pngPath, png.data(), png.size());
-}
-
-cv::Mat loadLabelMap(const std::string& path) {
-    const std::vector<std::uint8_t> bytes = io::readFileBytes(path, 512ull << 20);
-    checkPngStructure(bytes, path);
-    cv::Mat ids;
-    try {
-        ids = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception& e) {
-        throw std::runtime_error(path + ": corrupt PNG: " + e.what());
-    }
-    if (ids.empty()) throw std::runtime_error(path + ": corrupt PNG: the image data could not be decoded");
-    if (ids.type() != CV_8UC1)
-        throw std::runtime_error(path + ": decoded as OpenCV type " + std::to_string(ids.type()) +
-                                 ", not 8-bit single channel");
-    return ids;
-}
-
-cv::Mat colorizeLabels(const cv::Mat& ids, const annotate::ClassTable& table) {
-    if (ids.type() != CV_8UC1) throw std::invalid_argument("colorizeLabels: the label map must be CV_8UC1");
-    const auto lut = table.colorMap();
-    cv::Mat out(ids.rows, ids.cols, CV_8UC3);
-    for (int y = 0; y < ids.rows; ++y) {
-        const auto* in = ids.ptr<std::uint8_t>(y);
-        auto* o = out.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < ids.cols; ++x) {
-            const auto& c = lut[in[x]];
-            o[x] = cv::Vec3b(c[2], c[1], c[0]);  // BGR
-        }
-    }
-    return out;
-}
-
-cv::Mat padLabelMap(const cv::Mat& ids, int texels) {
-    if (ids.type() != CV_8UC1) throw std::invalid_argument("padLabelMap: the label map must be CV_8UC1");
-    if (texels < 0) throw std::invalid_argument("padLabelMap: texels must be >= 0");
-    cv::Mat cur = ids.clone();
-    for (int step = 0; step < texels; ++step) {
-        cv::Mat next = cur.clone();
-        bool changed = false;
-        for (int y = 0; y < cur.rows; ++y) {
-            for (int x = 0; x < cur.cols; ++x) {
-                if (cur.at<std::uint8_t>(y, x) != annotate::kBackground) continue;
-                // most frequent non-background 8-neighbour, lowest id on ties
-                std::array<int, 8> cls{}, cnt{};
-                int n = 0;
-                for (int dy = -1; dy <= 1; ++dy)
-                    for (int dx = -1; dx <= 1; ++dx) {
-                        const int yy = y + dy, xx = x + dx;
-                        if (yy < 0 || xx < 0 || yy >= cur.rows || xx >= cur.cols) continue;
-                        const int c = cur.at<std::uint8_t>(yy, xx);
-                        if (c == annotate::kBackground) continue;
-                        int k = 0;
-                        while (k < n && cls[k] != c) ++k;
-                        if (k == n) cls[n++] = c;
-                        ++cnt[k];
-                    }
-                int best = -1, bestCount = 0;
-                for (int k = 0; k < n; ++k)
-                    if (cnt[k] > bestCount || (cnt[k] == bestCount && cls[k] < best)) {
-                        best = cls[k];
-                        bestCount = cnt[k];
-                    }
-                if (best >= 0) {
-                    next.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(best);
-                    changed = true;
-                }
-            }
-        }
-        cur = next;
-        if (!changed) break;
-    }
-    return cur;
 }
 
 }  // namespace synthforge::head::default_head

@@ -3,7 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/annotate/uv_label_map.h"
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "tests/support/fixtures.h"
 
 namespace synthforge::annotate {
@@ -51,7 +51,7 @@ TEST(UvLabelMap, RefusesBadMaps) {
 TEST(UvLabelMap, LoadRefusesCorruptAndColourFiles) {
     testutil::TempDir dir;
     const ClassTable& t = ClassTable::defaultTable();
-    head::default_head::saveLabelMap(dir.file("ok.png"), smallMap());
+    annotate::saveLabelMap(dir.file("ok.png"), smallMap());
     EXPECT_EQ(UvLabelMap::load(dir.file("ok.png"), t).size(), 32);
     cv::imwrite(dir.file("colour.png"), cv::Mat(32, 32, CV_8UC3, cv::Scalar(1, 1, 1)));
     EXPECT_THROW(UvLabelMap::load(dir.file("colour.png"), t), std::runtime_error);

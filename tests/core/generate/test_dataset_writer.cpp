@@ -14,7 +14,7 @@
 
 #include "core/generate/dataset_writer.h"
 #include "core/generate/procedural_generator.h"
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/head_model_io.h"
 #include "core/head/head_params_io.h"
 #include "tests/support/fixtures.h"

@@ -20,7 +20,7 @@ using testutil::fixturePath;
 namespace {
 
 HeadModel loadFullFixtureModel() {
-    HeadModel m = loadHeadModel(fixturePath("generic_model.pkl"));
+    HeadModel m = loadHeadModelFile(fixturePath("generic_model.pkl"));
     attachLandmarkFile(m, fixturePath("flame_static_embedding.pkl"));
     attachLandmarkFile(m, fixturePath("flame_dynamic_embedding.npy"));
     return m;
@@ -61,7 +61,7 @@ constexpr float kTol = 2e-6f;  // float32 forward vs float64 reference, ~0.1 m c
 }  // namespace
 
 TEST(FlameLoader, ReadsPython2PickleWithChumpyAndCsc) {
-    const HeadModel m = loadHeadModel(fixturePath("generic_model.pkl"));
+    const HeadModel m = loadHeadModelFile(fixturePath("generic_model.pkl"));
     EXPECT_EQ(m.numVertices(), 200);
     EXPECT_EQ(m.numFaces(), 396);
     EXPECT_EQ(m.numShape(), 300);
@@ -75,9 +75,9 @@ TEST(FlameLoader, ReadsPython2PickleWithChumpyAndCsc) {
 }
 
 TEST(FlameLoader, Flame2023PickleAndNpzCarryTheSameArrays) {
-    const HeadModel a = loadHeadModel(fixturePath("generic_model.pkl"));
+    const HeadModel a = loadHeadModelFile(fixturePath("generic_model.pkl"));
     for (const char* other : {"flame2023.pkl", "generic_model.npz"}) {
-        const HeadModel b = loadHeadModel(fixturePath(other));
+        const HeadModel b = loadHeadModelFile(fixturePath(other));
         EXPECT_EQ(a.vTemplate, b.vTemplate) << other;
         EXPECT_EQ(a.shapedirs, b.shapedirs) << other;
         EXPECT_EQ(a.exprdirs, b.exprdirs) << other;
@@ -117,13 +117,13 @@ TEST(FlameLoader, BatchedForwardMatchesReferenceToo) {
 
 TEST(FlameLoader, DecaEmbeddingMatchesFlameFilesAndOffersFull68) {
     const HeadModel flame = loadFullFixtureModel();
-    HeadModel deca = loadHeadModel(fixturePath("generic_model.pkl"));
+    HeadModel deca = loadHeadModelFile(fixturePath("generic_model.pkl"));
     attachLandmarkFile(deca, fixturePath("landmark_embedding.npy"));
     EXPECT_EQ(deca.landmarks.staticFaces, flame.landmarks.staticFaces);
     EXPECT_EQ(deca.landmarks.dynamicFaces, flame.landmarks.dynamicFaces);
     EXPECT_TRUE(deca.landmarks.dynamicBary.isApprox(flame.landmarks.dynamicBary));
 
-    HeadModel full = loadHeadModel(fixturePath("generic_model.pkl"));
+    HeadModel full = loadHeadModelFile(fixturePath("generic_model.pkl"));
     attachLandmarkFile(full, fixturePath("landmark_embedding.npy"), /*preferFull68=*/true);
     EXPECT_FALSE(full.landmarks.hasDynamicContour());
     ASSERT_EQ(full.landmarks.count(), kNumLandmarks);
@@ -134,7 +134,7 @@ TEST(FlameLoader, DecaEmbeddingMatchesFlameFilesAndOffersFull68) {
 }
 
 TEST(FlameLoader, DynamicEmbeddingNeedsStaticFirst) {
-    HeadModel m = loadHeadModel(fixturePath("generic_model.pkl"));
+    HeadModel m = loadHeadModelFile(fixturePath("generic_model.pkl"));
     try {
         attachLandmarkFile(m, fixturePath("flame_dynamic_embedding.npy"));
         FAIL() << "expected an error";
@@ -177,7 +177,7 @@ TEST(FlameLoader, MasksAndUvTemplate) {
 }
 
 TEST(FlameLoader, UvTemplateOfAnotherMeshIsRejected) {
-    HeadModel m = loadHeadModel(fixturePath("generic_model.pkl"));
+    HeadModel m = loadHeadModelFile(fixturePath("generic_model.pkl"));
     testutil::TempDir dir;
     const std::string bad = dir.file("other.obj");
     {
@@ -194,7 +194,7 @@ TEST(FlameLoader, SafetensorsRoundTripKeepsEverything) {
     attachUvTemplate(m, fixturePath("head_template.obj"));
     testutil::TempDir dir;
     saveHeadModel(dir.file("flame.safetensors"), m);
-    const HeadModel r = loadHeadModel(dir.file("flame.safetensors"));
+    const HeadModel r = loadHeadModelFile(dir.file("flame.safetensors"));
     EXPECT_EQ(r.name, m.name);
     EXPECT_EQ(r.vTemplate, m.vTemplate);
     EXPECT_EQ(r.shapedirs, m.shapedirs);
@@ -226,7 +226,7 @@ TEST(FlameLoader, TruncatedAndCorruptPicklesFailCleanly) {
                             bytes.size() / 3, bytes.size() / 2, bytes.size() - 2, bytes.size() - 1}) {
         io::writeFileAtomic(path, bytes.data(), cut);
         try {
-            loadHeadModel(path);
+            loadHeadModelFile(path);
             ADD_FAILURE() << "truncation at " << cut << " was accepted";
         } catch (const std::runtime_error& e) {
             EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
@@ -242,7 +242,7 @@ TEST(FlameLoader, HostilePickleGlobalIsRefused) {
     const std::string evil = "\x80\x02"s + "cos\nsystem\nq\x00U\x0a"s + "echo pwnedq\x01\x85q\x02Rq\x03."s;
     io::writeFileAtomic(path, evil);
     try {
-        loadHeadModel(path);
+        loadHeadModelFile(path);
         FAIL() << "expected refusal";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("os.system"), std::string::npos) << e.what();
@@ -254,11 +254,11 @@ TEST(FlameLoader, MissingFieldAndUnknownExtension) {
     testutil::TempDir dir;
     io::writeFileAtomic(dir.file("empty.pkl"), std::string("\x80\x02}q\x00.", 6));
     try {
-        loadHeadModel(dir.file("empty.pkl"));
+        loadHeadModelFile(dir.file("empty.pkl"));
         FAIL();
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("v_template: missing"), std::string::npos) << e.what();
     }
-    EXPECT_THROW(loadHeadModel(dir.file("model.fbx")), std::runtime_error);
-    EXPECT_THROW(loadHeadModel(dir.file("absent.safetensors")), std::runtime_error);
+    EXPECT_THROW(loadHeadModelFile(dir.file("model.fbx")), std::runtime_error);
+    EXPECT_THROW(loadHeadModelFile(dir.file("absent.safetensors")), std::runtime_error);
 }

@@ -16,7 +16,7 @@ namespace {
 
 std::string loadError(const std::string& path) {
     try {
-        loadHeadModel(path);
+        loadHeadModelFile(path);
     } catch (const std::runtime_error& e) {
         return e.what();
     }
@@ -35,7 +35,7 @@ TEST(HeadModelIo, TinyHeadRoundTripAndForwardAgree) {
     m.regions["left_eye"] = {3, 8};
     testutil::TempDir dir;
     saveHeadModel(dir.file("t.safetensors"), m);
-    const HeadModel r = loadHeadModel(dir.file("t.safetensors"));
+    const HeadModel r = loadHeadModelFile(dir.file("t.safetensors"));
     EXPECT_EQ(r.uv, m.uv);
     EXPECT_EQ(r.regions, m.regions);
     HeadParams p;

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 #include "core/head/lbs.h"
 #include "core/head/torch_lbs.h"

@@ -12,7 +12,7 @@
 
 #include "core/generate/dataset_writer.h"
 #include "core/generate/procedural_generator.h"
-#include "core/head/default_head/label_map.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/head_model_io.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/trainer.h"

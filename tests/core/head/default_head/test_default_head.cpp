@@ -11,7 +11,9 @@
 
 #include "core/camera/orbit_camera.h"
 #include "core/head/default_head/default_head.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/default_head/label_map.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 #include "core/head/lbs.h"
 #include "core/head/mesh_checks.h"
@@ -121,13 +123,13 @@ TEST(DefaultHead, LabelMapCacheEqualsTheBuiltMapAndRebuildsBadFiles) {
         if (e.path().filename().string().rfind("default_labels_", 0) == 0) file = e.path();
     ASSERT_FALSE(file.empty()) << "no cache file written";
     EXPECT_NE(file.filename().string().find("_64.png"), std::string::npos) << file;
-    EXPECT_TRUE(same(default_head::loadLabelMap(file.string())));
+    EXPECT_TRUE(same(annotate::loadLabelMap(file.string())));
     EXPECT_TRUE(same(loadDefaultLabelMap(m, 64)));  // read back
 
     // A valid PNG of another size, then garbage: rebuilt and rewritten, never trusted.
-    default_head::saveLabelMap(file.string(), cv::Mat(32, 32, CV_8UC1, cv::Scalar(3)));
+    annotate::saveLabelMap(file.string(), cv::Mat(32, 32, CV_8UC1, cv::Scalar(3)));
     EXPECT_TRUE(same(loadDefaultLabelMap(m, 64)));
-    EXPECT_TRUE(same(default_head::loadLabelMap(file.string())));
+    EXPECT_TRUE(same(annotate::loadLabelMap(file.string())));
     std::ofstream(file, std::ios::trunc | std::ios::binary) << "\x89PNG garbage";
     EXPECT_TRUE(same(loadDefaultLabelMap(m, 64)));
 

@@ -1,14 +1,12 @@
 // The default head's UV label map: classes present, left/right by the 3D
-// points the texels come from, believable brows and lips, PNG round trips
-// and refusals.
+// points the texels come from, believable brows and lips, padding and the
+// colour preview of this map (file round trips: tests/core/annotate/test_label_map_io.cpp).
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,7 +17,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/annotate/class_table.h"
+#include "core/annotate/label_map_io.h"
 #include "core/head/default_head/label_map.h"
+#include "core/head/default_head/model_source.h"
 #include "core/head/default_head/neutral_mesh.h"
 #include "core/head/head_model_io.h"
 #include "tests/support/fixtures.h"
@@ -52,7 +52,7 @@ const TexelPoints& texels() {
     static const TexelPoints t = [] {
         TexelPoints t;
         const dh::NeutralHead& h = neutral();
-        t.r = dh::rasterizeUvAtlas(h.uv, h.uvFaces, kSize);
+        t.r = ann::rasterizeUvAtlas(h.uv, h.uvFaces, kSize);
         t.p.assign(t.r.triangleId.size(), Eigen::Vector3d::Zero());
         for (std::size_t i = 0; i < t.p.size(); ++i) {
             const int f = t.r.triangleId[i];
@@ -101,25 +101,6 @@ int components(int cls) {
     const cv::Mat mask = labels() == cls;
     cv::Mat cc;
     return cv::connectedComponents(mask, cc, 8) - 1;
-}
-
-std::vector<std::uint8_t> readBytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void writeBytes(const std::string& path, const std::vector<std::uint8_t>& b, std::size_t n) {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(n));
-}
-
-void expectLoadError(const std::string& path, const std::string& part) {
-    try {
-        dh::loadLabelMap(path);
-        ADD_FAILURE() << path << " loaded; expected: " << part;
-    } catch (const std::runtime_error& e) {
-        const std::string msg = e.what();
-        EXPECT_EQ(msg.rfind(path, 0), 0u) << msg;
-        EXPECT_NE(msg.find(part), std::string::npos) << "'" << part << "' not in: " << msg;
-    }
 }
 
 }  // namespace
@@ -295,14 +276,14 @@ TEST(DefaultLabelMap, HeadModelOverloadMatchesAndRefusesOtherModels) {
     other.faces.conservativeResize(other.faces.rows() - 1, 3);
     EXPECT_THROW(dh::buildDefaultLabelMap(other, 256), std::invalid_argument);
     EXPECT_THROW(dh::buildDefaultLabelMap(neutral(), 8), std::invalid_argument);
-    EXPECT_THROW(dh::buildDefaultLabelMap(neutral(), dh::kMaxLabelMapSize + 1), std::invalid_argument);
+    EXPECT_THROW(dh::buildDefaultLabelMap(neutral(), ann::kMaxLabelMapSize + 1), std::invalid_argument);
     const cv::Mat small = dh::buildDefaultLabelMap(neutral(), 64);
     EXPECT_EQ(small.rows, 64);
     EXPECT_GT(cv::countNonZero(small == ann::kSkin), 100);
 }
 
 TEST(DefaultLabelMap, PaddingGrowsIslandsWithoutChangingThem) {
-    const cv::Mat padded = dh::padLabelMap(labels(), 3);
+    const cv::Mat padded = ann::padLabelMap(labels(), 3);
     const cv::Mat covered = labels() != ann::kBackground;
     EXPECT_EQ(cv::countNonZero((padded != labels()) & covered), 0);
     EXPECT_LT(cv::countNonZero(padded == ann::kBackground), cv::countNonZero(labels() == ann::kBackground));
@@ -311,77 +292,17 @@ TEST(DefaultLabelMap, PaddingGrowsIslandsWithoutChangingThem) {
     double lo, hi;
     cv::minMaxLoc(padded, &lo, &hi);
     EXPECT_LE(hi, ann::kHair);
-    EXPECT_EQ(cv::countNonZero(dh::padLabelMap(labels(), 0) != labels()), 0);
-    EXPECT_THROW(dh::padLabelMap(labels(), -1), std::invalid_argument);
+    EXPECT_EQ(cv::countNonZero(ann::padLabelMap(labels(), 0) != labels()), 0);
+    EXPECT_THROW(ann::padLabelMap(labels(), -1), std::invalid_argument);
 }
 
 TEST(DefaultLabelMap, ColourPreviewUsesTheClassColours) {
     const ann::ClassTable& t = ann::ClassTable::defaultTable();
-    const cv::Mat c = dh::colorizeLabels(labels(), t);
+    const cv::Mat c = ann::colorizeLabels(labels(), t);
     ASSERT_EQ(c.type(), CV_8UC3);
     for (std::size_t i = 0; i < labels().total(); i += 997) {
         const auto& rgb = t.byId(at(i)).color;
         const cv::Vec3b bgr = c.at<cv::Vec3b>(static_cast<int>(i / kSize), static_cast<int>(i % kSize));
         ASSERT_EQ(bgr, cv::Vec3b(rgb[2], rgb[1], rgb[0]));
     }
-}
-
-TEST(LabelMapPng, RoundTripIsExact) {
-    testutil::TempDir dir;
-    dh::saveLabelMap(dir.file("labels.png"), labels());
-    const cv::Mat back = dh::loadLabelMap(dir.file("labels.png"));
-    ASSERT_EQ(back.type(), CV_8UC1);
-    EXPECT_EQ(cv::countNonZero(back != labels()), 0);
-    // Every id value survives, not only the classes of the default map.
-    cv::Mat ramp(16, 16, CV_8UC1);
-    for (int i = 0; i < 256; ++i) ramp.at<std::uint8_t>(i / 16, i % 16) = static_cast<std::uint8_t>(i);
-    dh::saveLabelMap(dir.file("ramp.png"), ramp);
-    EXPECT_EQ(cv::countNonZero(dh::loadLabelMap(dir.file("ramp.png")) != ramp), 0);
-    EXPECT_THROW(dh::saveLabelMap(dir.file("c.png"), cv::Mat(4, 4, CV_8UC3)), std::invalid_argument);
-    EXPECT_THROW(dh::saveLabelMap(dir.file("e.png"), cv::Mat()), std::invalid_argument);
-    EXPECT_THROW(dh::saveLabelMap(dir.file("no/such/dir/x.png"), ramp), std::runtime_error);
-}
-
-TEST(LabelMapPng, RefusesColourLossyTruncatedAndCorruptFiles) {
-    testutil::TempDir dir;
-    const cv::Mat small = dh::buildDefaultLabelMap(neutral(), 64);
-    // A colour preview is not a label map.
-    ASSERT_TRUE(cv::imwrite(dir.file("colour.png"), dh::colorizeLabels(small, ann::ClassTable::defaultTable())));
-    expectLoadError(dir.file("colour.png"), "8-bit greyscale");
-    // Nor is a JPEG, even a greyscale one.
-    ASSERT_TRUE(cv::imwrite(dir.file("labels.jpg"), small));
-    expectLoadError(dir.file("labels.jpg"), "JPEG");
-    // 16-bit greyscale PNG.
-    cv::Mat wide;
-    small.convertTo(wide, CV_16UC1);
-    ASSERT_TRUE(cv::imwrite(dir.file("wide.png"), wide));
-    expectLoadError(dir.file("wide.png"), "16-bit greyscale");
-    // Greyscale with alpha.
-    cv::Mat ga;
-    cv::cvtColor(small, ga, cv::COLOR_GRAY2BGRA);
-    ASSERT_TRUE(cv::imwrite(dir.file("rgba.png"), ga));
-    expectLoadError(dir.file("rgba.png"), "RGBA");
-    // Not an image at all; missing.
-    writeBytes(dir.file("text.png"), std::vector<std::uint8_t>{'h', 'e', 'l', 'l', 'o'}, 5);
-    expectLoadError(dir.file("text.png"), "not a PNG");
-    EXPECT_THROW(dh::loadLabelMap(dir.file("missing.png")), std::runtime_error);
-
-    // Truncated at every length: always a clean error naming the file.
-    dh::saveLabelMap(dir.file("good.png"), small);
-    const std::vector<std::uint8_t> bytes = readBytes(dir.file("good.png"));
-    ASSERT_GT(bytes.size(), 100u);
-    for (std::size_t n = 0; n < bytes.size(); ++n) {
-        writeBytes(dir.file("cut.png"), bytes, n);
-        try {
-            dh::loadLabelMap(dir.file("cut.png"));
-            ADD_FAILURE() << "a " << n << "-byte prefix loaded";
-        } catch (const std::runtime_error& e) {
-            ASSERT_EQ(std::string(e.what()).rfind(dir.file("cut.png"), 0), 0u) << e.what();
-        }
-    }
-    // A flipped bit in the image data.
-    std::vector<std::uint8_t> bad = bytes;
-    bad[bad.size() / 2] ^= 0x10;
-    writeBytes(dir.file("bad.png"), bad, bad.size());
-    expectLoadError(dir.file("bad.png"), "corrupt PNG");
 }

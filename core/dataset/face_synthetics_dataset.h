@@ -27,7 +27,7 @@ namespace synthforge::annotate {
 class ClassTable;
 }
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 struct FaceSyntheticsSample {
     std::string name;        ///< the sample's stem, e.g. "000042"
@@ -79,4 +79,4 @@ private:
     std::vector<std::string> stems_;
 };
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -1,13 +1,13 @@
-#include "core/train/datasets/w300_dataset.h"
+#include "core/dataset/w300_dataset.h"
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <stdexcept>
 
-#include "core/train/datasets/image_files.h"
+#include "core/dataset/image_files.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 namespace fs = std::filesystem;
 
@@ -87,4 +87,4 @@ W300Sample W300Dataset::sample(std::size_t i) const {
     return s;
 }
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -1,13 +1,13 @@
-#include "core/train/datasets/lapa_dataset.h"
+#include "core/dataset/lapa_dataset.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
-#include "core/train/datasets/image_files.h"
-#include "core/train/datasets/lapa_landmarks.h"
+#include "core/dataset/image_files.h"
+#include "core/dataset/lapa_landmarks.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 namespace fs = std::filesystem;
 
@@ -155,4 +155,4 @@ LapaSample LapaDataset::sample(std::size_t i) const {
     return s;
 }
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -18,7 +18,7 @@
 
 #include "core/io/pts_file.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 struct W300Sample {
     std::string name;        ///< image path relative to the root, '/'-separated
@@ -57,4 +57,4 @@ private:
     std::vector<std::string> withoutPts_;
 };
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -22,7 +22,7 @@
 
 #include "core/io/pts_file.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 struct LapaSample {
     std::string name;        ///< "<split>/<name>", e.g. "train/HELEN_158249995_1_0"
@@ -74,4 +74,4 @@ private:
     std::vector<Entry> entries_;
 };
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -1,4 +1,4 @@
-#include "core/train/datasets/lapa_landmarks.h"
+#include "core/dataset/lapa_landmarks.h"
 
 #include <algorithm>
 #include <charconv>
@@ -11,7 +11,7 @@
 #include "core/io/file_util.h"
 #include "core/io/text_tokens.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 namespace {
 
@@ -80,4 +80,4 @@ io::Points2f fromLapaCoordinates(const io::Points2f& lapaPoints) { return lapaPo
 
 io::Points2f toLapaCoordinates(const io::Points2f& points) { return points.array() - 0.5f; }
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -25,7 +25,7 @@
 
 #include <opencv2/core.hpp>
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 struct CelebAMaskHqSample {
     std::string name;  ///< "CelebA-HQ-img/<i>.jpg"
@@ -68,4 +68,4 @@ private:
     std::vector<int> indices_;
 };
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

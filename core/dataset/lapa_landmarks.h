@@ -14,7 +14,7 @@
 
 #include "core/io/pts_file.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 /// Landmark files larger than this are refused unread (a 106-point file is about 2 KiB).
 constexpr std::uint64_t kMaxLapaLandmarkFileBytes = 1ull << 20;
@@ -32,4 +32,4 @@ io::Points2f fromLapaCoordinates(const io::Points2f& lapaPoints);
 /// Ours -> LaPa's 0-based frame: subtracts 0.5.
 io::Points2f toLapaCoordinates(const io::Points2f& points);
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

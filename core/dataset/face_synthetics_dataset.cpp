@@ -1,4 +1,4 @@
-#include "core/train/datasets/face_synthetics_dataset.h"
+#include "core/dataset/face_synthetics_dataset.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -8,9 +8,9 @@
 #include "core/annotate/class_table.h"
 #include "core/io/file_util.h"
 #include "core/io/text_tokens.h"
-#include "core/train/datasets/image_files.h"
+#include "core/dataset/image_files.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 namespace fs = std::filesystem;
 
@@ -153,4 +153,4 @@ FaceSyntheticsSample FaceSyntheticsDataset::sample(std::size_t i) const {
     return s;
 }
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -1,4 +1,4 @@
-#include "core/train/datasets/image_files.h"
+#include "core/dataset/image_files.h"
 
 #include <cstring>
 #include <optional>
@@ -9,7 +9,7 @@
 
 #include "core/io/file_util.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 namespace {
 
@@ -116,4 +116,4 @@ std::string describeMatType(int type) {
     return std::string(name) + ", " + std::to_string(ch) + (ch == 1 ? " channel" : " channels");
 }
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

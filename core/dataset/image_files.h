@@ -11,7 +11,7 @@
 
 #include <opencv2/core.hpp>
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 /// Image files larger than this are refused unread.
 constexpr std::uint64_t kMaxImageFileBytes = 256ull << 20;
@@ -30,4 +30,4 @@ cv::Mat readPngUnchanged(const std::string& path);
 /// "8-bit, 3 channels" and the like, for error messages.
 std::string describeMatType(int type);
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

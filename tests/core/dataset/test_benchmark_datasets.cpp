@@ -16,10 +16,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/io/pts_file.h"
-#include "core/train/datasets/celebamask_hq_dataset.h"
-#include "core/train/datasets/lapa_dataset.h"
-#include "core/train/datasets/lapa_landmarks.h"
-#include "core/train/datasets/w300_dataset.h"
+#include "core/dataset/celebamask_hq_dataset.h"
+#include "core/dataset/lapa_dataset.h"
+#include "core/dataset/lapa_landmarks.h"
+#include "core/dataset/w300_dataset.h"
 #include "tests/support/fixtures.h"
 
 using namespace synthforge;
@@ -178,7 +178,7 @@ int at(const cv::Mat& labels, int x, int y) { return labels.at<std::uint8_t>(y, 
 TEST(W300Dataset, IndexesNestedFoldersSortedAndSkipsImagesWithoutPts) {
     testutil::TempDir dir;
     write300W(dir.path);
-    const auto d = train::W300Dataset::open(dir.path.string());
+    const auto d = dataset::W300Dataset::open(dir.path.string());
     ASSERT_EQ(d.size(), 3u);
     EXPECT_EQ(d.name(0), "300W/01_Indoor/indoor_001.png");
     EXPECT_EQ(d.name(1), "300W/02_Outdoor/outdoor_001.png");
@@ -191,9 +191,9 @@ TEST(W300Dataset, IndexesNestedFoldersSortedAndSkipsImagesWithoutPts) {
 TEST(W300Dataset, SampleGivesTheImageAndLandmarksInOurFrame) {
     testutil::TempDir dir;
     write300W(dir.path);
-    const auto d = train::W300Dataset::open(dir.path.string());
+    const auto d = dataset::W300Dataset::open(dir.path.string());
 
-    const train::W300Sample s0 = d.sample(0);
+    const dataset::W300Sample s0 = d.sample(0);
     EXPECT_EQ(s0.name, "300W/01_Indoor/indoor_001.png");
     ASSERT_EQ(s0.image.type(), CV_8UC3);
     EXPECT_EQ(s0.image.cols, 40);
@@ -206,9 +206,9 @@ TEST(W300Dataset, SampleGivesTheImageAndLandmarksInOurFrame) {
     EXPECT_FLOAT_EQ(s0.landmarks(67, 0), 67.5f);   // file 68
     EXPECT_FLOAT_EQ(s0.landmarks(67, 1), 134.5f);  // file 135
 
-    const train::W300Sample s1 = d.sample(1);
+    const dataset::W300Sample s1 = d.sample(1);
     EXPECT_FLOAT_EQ(s1.landmarks(0, 0), 10.5f);  // file 11
-    const train::W300Sample s2 = d.sample(2);
+    const dataset::W300Sample s2 = d.sample(2);
     EXPECT_EQ(s2.image.size(), cv::Size(64, 48));
     EXPECT_FLOAT_EQ(s2.landmarks(3, 0), 3.75f);  // file 4.25
 }
@@ -218,7 +218,7 @@ TEST(W300Dataset, RefusesPtsWithOtherThan68Points) {
     write300W(dir.path);
     const std::string pts = (dir.path / "300W/02_Outdoor/outdoor_001.pts").string();
     io::writePts(pts, ptsPoints(67, 0.0f));
-    const auto d = train::W300Dataset::open(dir.path.string());
+    const auto d = dataset::W300Dataset::open(dir.path.string());
     const std::string err = runtimeError([&] { d.sample(1); });
     EXPECT_EQ(err.rfind(pts + ": n_points: ", 0), 0u) << err;
     EXPECT_TRUE(contains(err, "68")) << err;
@@ -232,7 +232,7 @@ TEST(W300Dataset, RefusesPtsWithOtherThan68Points) {
 TEST(W300Dataset, RefusesDamagedImagesNamingThem) {
     testutil::TempDir dir;
     write300W(dir.path);
-    const auto d = train::W300Dataset::open(dir.path.string());
+    const auto d = dataset::W300Dataset::open(dir.path.string());
     const fs::path img = dir.path / "300W/01_Indoor/indoor_001.png";
     writeBytes(img, "\x89PNG\r\n\x1a\n garbage");
     const std::string err = runtimeError([&] { d.sample(0); });
@@ -249,15 +249,15 @@ TEST(W300Dataset, RefusesDamagedImagesNamingThem) {
 TEST(W300Dataset, RefusesEmptyOrMissingRootsNamingThem) {
     testutil::TempDir dir;
     const std::string missing = (dir.path / "nowhere").string();
-    EXPECT_EQ(runtimeError([&] { train::W300Dataset::open(missing); }).rfind(missing + ": ", 0), 0u);
+    EXPECT_EQ(runtimeError([&] { dataset::W300Dataset::open(missing); }).rfind(missing + ": ", 0), 0u);
 
     writeImage(dir.path / "lfpw/trainset/image_0001.png", cv::Mat(4, 4, CV_8UC3, cv::Scalar::all(0)));
-    const std::string err = runtimeError([&] { train::W300Dataset::open(dir.path.string()); });
+    const std::string err = runtimeError([&] { dataset::W300Dataset::open(dir.path.string()); });
     EXPECT_EQ(err.rfind(dir.path.string() + ": ", 0), 0u) << err;
     EXPECT_TRUE(contains(err, "1 images without .pts")) << err;
 
     const std::string file = (dir.path / "lfpw/trainset/image_0001.png").string();
-    EXPECT_THROW(train::W300Dataset::open(file), std::runtime_error);
+    EXPECT_THROW(dataset::W300Dataset::open(file), std::runtime_error);
 }
 
 // ==== LaPa ====================================================================
@@ -265,14 +265,14 @@ TEST(W300Dataset, RefusesEmptyOrMissingRootsNamingThem) {
 TEST(LapaDataset, IndexesSplitsAndLoadsImageLabelsAndLandmarks) {
     testutil::TempDir dir;
     writeLapa(dir.path);
-    const auto d = train::LapaDataset::open(dir.path.string());
+    const auto d = dataset::LapaDataset::open(dir.path.string());
     ASSERT_EQ(d.size(), 3u);
     EXPECT_EQ(d.name(0), "train/10405299_1");
     EXPECT_EQ(d.name(1), "train/HELEN_158249995_1_0");
     EXPECT_EQ(d.name(2), "val/LFPW_image_test_0001_0");
     EXPECT_EQ(d.labelPath(1), (dir.path / "train/labels/HELEN_158249995_1_0.png").string());
 
-    const train::LapaSample s = d.sample(1);
+    const dataset::LapaSample s = d.sample(1);
     EXPECT_EQ(s.name, "train/HELEN_158249995_1_0");
     ASSERT_EQ(s.image.type(), CV_8UC3);
     EXPECT_EQ(s.image.size(), cv::Size(32, 24));
@@ -287,21 +287,21 @@ TEST(LapaDataset, IndexesSplitsAndLoadsImageLabelsAndLandmarks) {
     EXPECT_FLOAT_EQ(s.landmarks(13, 0), 13.8f);  // file 13.3
     EXPECT_FLOAT_EQ(s.landmarks(105, 1), 106.0f);  // file 105.5
 
-    EXPECT_EQ(train::LapaDataset::classNames()[10], std::string("hair"));
+    EXPECT_EQ(dataset::LapaDataset::classNames()[10], std::string("hair"));
     EXPECT_THROW(d.sample(3), std::invalid_argument);
 }
 
 TEST(LapaDataset, OpensOneSplitByNameOrFolder) {
     testutil::TempDir dir;
     writeLapa(dir.path);
-    const auto val = train::LapaDataset::open(dir.path.string(), "val");
+    const auto val = dataset::LapaDataset::open(dir.path.string(), "val");
     ASSERT_EQ(val.size(), 1u);
     EXPECT_EQ(val.name(0), "val/LFPW_image_test_0001_0");
-    const auto trainSplit = train::LapaDataset::open((dir.path / "train").string() + "/");
+    const auto trainSplit = dataset::LapaDataset::open((dir.path / "train").string() + "/");
     ASSERT_EQ(trainSplit.size(), 2u);
     EXPECT_EQ(trainSplit.name(0), "train/10405299_1");
-    EXPECT_THROW(train::LapaDataset::open(dir.path.string(), "test"), std::runtime_error);   // absent
-    EXPECT_THROW(train::LapaDataset::open(dir.path.string(), "valid"), std::invalid_argument);  // not a split
+    EXPECT_THROW(dataset::LapaDataset::open(dir.path.string(), "test"), std::runtime_error);   // absent
+    EXPECT_THROW(dataset::LapaDataset::open(dir.path.string(), "valid"), std::invalid_argument);  // not a split
 }
 
 TEST(LapaDataset, RefusesIncompleteLayoutsNamingTheMissingPath) {
@@ -309,23 +309,23 @@ TEST(LapaDataset, RefusesIncompleteLayoutsNamingTheMissingPath) {
     writeLapa(dir.path);
     const fs::path label = dir.path / "train/labels/10405299_1.png";
     fs::remove(label);
-    const std::string err = runtimeError([&] { train::LapaDataset::open(dir.path.string()); });
+    const std::string err = runtimeError([&] { dataset::LapaDataset::open(dir.path.string()); });
     EXPECT_EQ(err.rfind(label.string() + ": missing", 0), 0u) << err;
 
     fs::remove_all(dir.path / "val/landmarks");
-    const std::string noFolder = runtimeError([&] { train::LapaDataset::open(dir.path.string(), "val"); });
+    const std::string noFolder = runtimeError([&] { dataset::LapaDataset::open(dir.path.string(), "val"); });
     EXPECT_TRUE(contains(noFolder, (dir.path / "val/landmarks").string())) << noFolder;
 
     const fs::path empty = dir.path / "empty";
     fs::create_directories(empty);
-    const std::string none = runtimeError([&] { train::LapaDataset::open(empty.string()); });
+    const std::string none = runtimeError([&] { dataset::LapaDataset::open(empty.string()); });
     EXPECT_EQ(none.rfind(empty.string() + ": ", 0), 0u) << none;
 }
 
 TEST(LapaDataset, RefusesBadLabels) {
     testutil::TempDir dir;
     writeLapa(dir.path);
-    const auto d = train::LapaDataset::open(dir.path.string(), "val");
+    const auto d = dataset::LapaDataset::open(dir.path.string(), "val");
     const fs::path label = dir.path / "val/labels/LFPW_image_test_0001_0.png";
 
     cv::Mat tooHigh = lapaLabels(16, 12);
@@ -364,7 +364,7 @@ TEST(LapaDataset, RefusesBadLabels) {
 TEST(LapaDataset, CorruptLabelPngsFailCleanly) {
     testutil::TempDir dir;
     writeLapa(dir.path);
-    const auto d = train::LapaDataset::open(dir.path.string(), "val");
+    const auto d = dataset::LapaDataset::open(dir.path.string(), "val");
     const fs::path label = dir.path / "val/labels/LFPW_image_test_0001_0.png";
     const std::string png = encodePng(lapaLabels(16, 12));
 
@@ -382,7 +382,7 @@ TEST(LapaDataset, CorruptLabelPngsFailCleanly) {
         for (int e = 0; e < 3; ++e) bad[rng() % bad.size()] = static_cast<char>(rng() % 256);
         writeBytes(label, bad);
         try {
-            const train::LapaSample s = d.sample(0);
+            const dataset::LapaSample s = d.sample(0);
             EXPECT_EQ(s.labels.type(), CV_8UC1);
         } catch (const std::runtime_error& e) {
             EXPECT_EQ(std::string(e.what()).rfind(label.string() + ": ", 0), 0u) << e.what();
@@ -395,7 +395,7 @@ TEST(LapaDataset, CorruptLabelPngsFailCleanly) {
 TEST(LapaDataset, RefusesBadLandmarkFiles) {
     testutil::TempDir dir;
     writeLapa(dir.path);
-    const auto d = train::LapaDataset::open(dir.path.string(), "val");
+    const auto d = dataset::LapaDataset::open(dir.path.string(), "val");
     const fs::path lmk = dir.path / "val/landmarks/LFPW_image_test_0001_0.txt";
 
     writeBytes(lmk, lapaLandmarkText(105, 0.0f));
@@ -421,15 +421,15 @@ TEST(LapaDataset, RefusesBadLandmarkFiles) {
 TEST(LapaLandmarks, ParsesWithToleranceAndSurvivesMutations) {
     std::string crlf;
     for (char c : lapaLandmarkText(106, 3.0f)) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
-    const io::Points2f a = train::parseLapaLandmarks(crlf + "\r\n\r\n", "a.txt");
-    const io::Points2f b = train::parseLapaLandmarks(lapaLandmarkText(106, 3.0f), "b.txt");
+    const io::Points2f a = dataset::parseLapaLandmarks(crlf + "\r\n\r\n", "a.txt");
+    const io::Points2f b = dataset::parseLapaLandmarks(lapaLandmarkText(106, 3.0f), "b.txt");
     EXPECT_EQ(a, b);
     EXPECT_FLOAT_EQ(b(2, 1), 5.5f);
-    EXPECT_EQ(train::toLapaCoordinates(train::fromLapaCoordinates(b)), b);
+    EXPECT_EQ(dataset::toLapaCoordinates(dataset::fromLapaCoordinates(b)), b);
 
     const std::string full = lapaLandmarkText(106, 0.0f);
     for (std::size_t n = 0; n + 1 < full.size(); n += 7)
-        EXPECT_THROW(train::parseLapaLandmarks(full.substr(0, full.rfind('\n', n) + 1), "cut.txt"),
+        EXPECT_THROW(dataset::parseLapaLandmarks(full.substr(0, full.rfind('\n', n) + 1), "cut.txt"),
                      std::runtime_error)
             << n;
     std::mt19937 rng(5);
@@ -441,7 +441,7 @@ TEST(LapaLandmarks, ParsesWithToleranceAndSurvivesMutations) {
             else s.erase(pos, 1 + rng() % 5);
         }
         try {
-            const io::Points2f p = train::parseLapaLandmarks(s, "m.txt");
+            const io::Points2f p = dataset::parseLapaLandmarks(s, "m.txt");
             EXPECT_TRUE(p.allFinite());
         } catch (const std::runtime_error& e) {
             EXPECT_EQ(std::string(e.what()).rfind("m.txt: line ", 0), 0u) << e.what();
@@ -456,23 +456,23 @@ TEST(LapaLandmarks, ParsesWithToleranceAndSurvivesMutations) {
 TEST(CelebAMaskHqDataset, IndexesImagesNumerically) {
     testutil::TempDir dir;
     writeCelebAMaskHq(dir.path);
-    const auto d = train::CelebAMaskHqDataset::open(dir.path.string());
+    const auto d = dataset::CelebAMaskHqDataset::open(dir.path.string());
     ASSERT_EQ(d.size(), 3u);  // 00003.jpg and readme.txt are not release names
     EXPECT_EQ(d.index(0), 0);
     EXPECT_EQ(d.index(1), 1);
     EXPECT_EQ(d.index(2), 2000);
     EXPECT_EQ(d.partMaskPath(2, 0), (dir.path / "CelebAMask-HQ-mask-anno/1/02000_skin.png").string());
     EXPECT_EQ(d.partMaskPath(1, 17), (dir.path / "CelebAMask-HQ-mask-anno/0/00001_cloth.png").string());
-    EXPECT_EQ(train::CelebAMaskHqDataset::partNames()[12], std::string("hair"));
+    EXPECT_EQ(dataset::CelebAMaskHqDataset::partNames()[12], std::string("hair"));
     EXPECT_THROW(d.sample(3), std::invalid_argument);
 }
 
 TEST(CelebAMaskHqDataset, MergesPartsInG_MaskOrderLaterOverwriting) {
     testutil::TempDir dir;
     writeCelebAMaskHq(dir.path);
-    const auto d = train::CelebAMaskHqDataset::open(dir.path.string());
+    const auto d = dataset::CelebAMaskHqDataset::open(dir.path.string());
 
-    const train::CelebAMaskHqSample s = d.sample(0);
+    const dataset::CelebAMaskHqSample s = d.sample(0);
     EXPECT_EQ(s.name, "CelebA-HQ-img/0.jpg");
     EXPECT_EQ(s.image.type(), CV_8UC3);
     EXPECT_EQ(s.image.size(), cv::Size(1024, 1024));  // as stored; the labels are 512
@@ -496,14 +496,14 @@ TEST(CelebAMaskHqDataset, MergesPartsInG_MaskOrderLaterOverwriting) {
     EXPECT_EQ(cv::countNonZero(s.labels == 18), 512 * 62);
     EXPECT_EQ(cv::countNonZero(s.labels == 2), 60 * 100);
 
-    const train::CelebAMaskHqSample s1 = d.sample(1);
+    const dataset::CelebAMaskHqSample s1 = d.sample(1);
     EXPECT_EQ(at(s1.labels, 415, 255), 15);  // earring (ear_r) over the ear
     EXPECT_EQ(at(s1.labels, 405, 255), 9);   // r_ear
     EXPECT_EQ(at(s1.labels, 160, 390), 16);  // necklace outside the neck
     EXPECT_EQ(at(s1.labels, 200, 390), 17);  // neck comes after neck_l, so it overwrites the necklace
     EXPECT_EQ(cv::countNonZero(s1.labels == 1), 0);  // no skin file: no skin
 
-    const train::CelebAMaskHqSample s2 = d.sample(2);
+    const dataset::CelebAMaskHqSample s2 = d.sample(2);
     EXPECT_EQ(s2.index, 2000);
     EXPECT_EQ(at(s2.labels, 255, 0), 1);
     EXPECT_EQ(at(s2.labels, 256, 0), 0);
@@ -512,7 +512,7 @@ TEST(CelebAMaskHqDataset, MergesPartsInG_MaskOrderLaterOverwriting) {
 TEST(CelebAMaskHqDataset, RefusesBadMasksNamingTheFile) {
     testutil::TempDir dir;
     writeCelebAMaskHq(dir.path);
-    const auto d = train::CelebAMaskHqDataset::open(dir.path.string());
+    const auto d = dataset::CelebAMaskHqDataset::open(dir.path.string());
     const fs::path hair = partFile(dir.path, 0, "hair");
 
     writeImage(hair, cv::Mat::zeros(256, 256, CV_8UC1));
@@ -537,7 +537,7 @@ TEST(CelebAMaskHqDataset, RefusesMissingFoldersAndImages) {
     testutil::TempDir dir;
     writeCelebAMaskHq(dir.path);
     fs::remove_all(dir.path / "CelebAMask-HQ-mask-anno/1");
-    const auto d = train::CelebAMaskHqDataset::open(dir.path.string());
+    const auto d = dataset::CelebAMaskHqDataset::open(dir.path.string());
     const std::string err = runtimeError([&] { d.sample(2); });
     EXPECT_EQ(err.rfind((dir.path / "CelebAMask-HQ-mask-anno/1").string() + ": missing mask folder", 0), 0u) << err;
 
@@ -545,12 +545,12 @@ TEST(CelebAMaskHqDataset, RefusesMissingFoldersAndImages) {
     EXPECT_TRUE(contains(runtimeError([&] { d.sample(1); }), "1.jpg"));
 
     fs::remove_all(dir.path / "CelebAMask-HQ-mask-anno");
-    EXPECT_TRUE(contains(runtimeError([&] { train::CelebAMaskHqDataset::open(dir.path.string()); }),
+    EXPECT_TRUE(contains(runtimeError([&] { dataset::CelebAMaskHqDataset::open(dir.path.string()); }),
                          "CelebAMask-HQ-mask-anno: missing folder"));
 
     const fs::path empty = dir.path / "empty";
     fs::create_directories(empty / "CelebA-HQ-img");
     fs::create_directories(empty / "CelebAMask-HQ-mask-anno");
-    EXPECT_TRUE(contains(runtimeError([&] { train::CelebAMaskHqDataset::open(empty.string()); }),
+    EXPECT_TRUE(contains(runtimeError([&] { dataset::CelebAMaskHqDataset::open(empty.string()); }),
                          "no image named <number>.jpg"));
 }

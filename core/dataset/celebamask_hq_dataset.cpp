@@ -1,4 +1,4 @@
-#include "core/train/datasets/celebamask_hq_dataset.h"
+#include "core/dataset/celebamask_hq_dataset.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "core/train/datasets/image_files.h"
+#include "core/dataset/image_files.h"
 
-namespace synthforge::train {
+namespace synthforge::dataset {
 
 namespace fs = std::filesystem;
 
@@ -120,4 +120,4 @@ CelebAMaskHqSample CelebAMaskHqDataset::sample(std::size_t i) const {
     return s;
 }
 
-}  // namespace synthforge::train
+}  // namespace synthforge::dataset

@@ -16,13 +16,13 @@
 #include "core/annotate/class_table.h"
 #include "core/generate/dataset_writer.h"
 #include "core/io/file_util.h"
-#include "core/train/datasets/face_synthetics_dataset.h"
+#include "core/dataset/face_synthetics_dataset.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/tiny_dataset.h"
 
 using namespace synthforge;
 namespace fs = std::filesystem;
-using train::FaceSyntheticsDataset;
+using dataset::FaceSyntheticsDataset;
 
 namespace {
 
@@ -80,12 +80,12 @@ TEST(FaceSyntheticsDataset, ReadsOurExportLikeOurOwnLayout) {
     generate::writeDataset(testutil::tinyPipeline(64), o);
 
     const fs::path root = tmp.path / "ds";
-    ASSERT_TRUE(FaceSyntheticsDataset::looksLike((root / "facesynthetics").string()));
-    EXPECT_FALSE(FaceSyntheticsDataset::looksLike(root.string()));
-    const FaceSyntheticsDataset d = FaceSyntheticsDataset::open((root / "facesynthetics").string());
+    ASSERT_TRUE(dataset::FaceSyntheticsDataset::looksLike((root / "facesynthetics").string()));
+    EXPECT_FALSE(dataset::FaceSyntheticsDataset::looksLike(root.string()));
+    const dataset::FaceSyntheticsDataset d = dataset::FaceSyntheticsDataset::open((root / "facesynthetics").string());
     ASSERT_EQ(d.size(), 3u);
     for (std::size_t i = 0; i < d.size(); ++i) {
-        const train::FaceSyntheticsSample s = d.sample(i);
+        const dataset::FaceSyntheticsSample s = d.sample(i);
         const std::string name = generate::indexName(i, 6);
         EXPECT_EQ(s.name, name);
         const cv::Mat img = cv::imread((root / "images" / (name + ".png")).string(), cv::IMREAD_COLOR);
@@ -112,30 +112,30 @@ TEST(FaceSyntheticsDataset, ReadsOurExportLikeOurOwnLayout) {
 TEST(FaceSyntheticsDataset, ParsesToleratedTextAndConvertsTheFrame) {
     std::string text = "\xEF\xBB\xBF";
     for (int i = 0; i < 70; ++i) text += "  " + std::to_string(i) + "\t" + std::to_string(2 * i) + ".25\r\n\r\n";
-    const io::Points2f p = train::parseFaceSyntheticsLandmarks(text, "x");
+    const io::Points2f p = dataset::parseFaceSyntheticsLandmarks(text, "x");
     EXPECT_FLOAT_EQ(p(69, 0), 69.0f);
     EXPECT_FLOAT_EQ(p(69, 1), 138.25f);
 
     testutil::TempDir tmp;
     writeHandmade(tmp.path);
-    const FaceSyntheticsDataset d = FaceSyntheticsDataset::open(tmp.path.string());
+    const dataset::FaceSyntheticsDataset d = dataset::FaceSyntheticsDataset::open(tmp.path.string());
     const auto s = d.sample(1);
     EXPECT_FLOAT_EQ(s.landmarks(0, 0), 10.5f);  // file 0-based centres + 0.5
     EXPECT_FLOAT_EQ(s.landmarks(0, 1), 12.5f);
-    EXPECT_EQ(FaceSyntheticsDataset::classes(), annotate::ClassTable::defaultTable());
+    EXPECT_EQ(dataset::FaceSyntheticsDataset::classes(), annotate::ClassTable::defaultTable());
     EXPECT_THROW(d.sample(2), std::invalid_argument);
 }
 
 TEST(FaceSyntheticsDataset, RefusesMissingFilesNamingThem) {
     testutil::TempDir tmp;
-    expectError([&] { FaceSyntheticsDataset::open(tmp.file("nope")); }, tmp.path / "nope", "not a folder");
-    expectError([&] { FaceSyntheticsDataset::open(tmp.path.string()); }, tmp.path, "no *_ldmks.txt");
+    expectError([&] { dataset::FaceSyntheticsDataset::open(tmp.file("nope")); }, tmp.path / "nope", "not a folder");
+    expectError([&] { dataset::FaceSyntheticsDataset::open(tmp.path.string()); }, tmp.path, "no *_ldmks.txt");
     writeHandmade(tmp.path);
     fs::remove(tmp.path / "000001_seg.png");
-    expectError([&] { FaceSyntheticsDataset::open(tmp.path.string()); }, tmp.path / "000001_seg.png", "missing");
+    expectError([&] { dataset::FaceSyntheticsDataset::open(tmp.path.string()); }, tmp.path / "000001_seg.png", "missing");
     writeHandmade(tmp.path);
     fs::remove(tmp.path / "000000.png");
-    expectError([&] { FaceSyntheticsDataset::open(tmp.path.string()); }, tmp.path / "000000.png", "missing");
+    expectError([&] { dataset::FaceSyntheticsDataset::open(tmp.path.string()); }, tmp.path / "000000.png", "missing");
 }
 
 TEST(FaceSyntheticsDataset, RefusesDamagedLabelMaps) {
@@ -166,7 +166,7 @@ TEST(FaceSyntheticsDataset, RefusesDamagedLabelMaps) {
         SCOPED_TRACE(c.what);
         writeHandmade(tmp.path);
         c.write();
-        const FaceSyntheticsDataset d = FaceSyntheticsDataset::open(tmp.path.string());
+        const dataset::FaceSyntheticsDataset d = dataset::FaceSyntheticsDataset::open(tmp.path.string());
         EXPECT_NO_THROW(d.sample(0));
         expectError([&] { d.sample(1); }, seg, c.message);
     }
@@ -190,13 +190,13 @@ TEST(FaceSyntheticsDataset, RefusesDamagedLandmarksAndImages) {
         SCOPED_TRACE(message);
         writeHandmade(tmp.path);
         writeText(lmk, text);
-        const FaceSyntheticsDataset d = FaceSyntheticsDataset::open(tmp.path.string());
+        const dataset::FaceSyntheticsDataset d = dataset::FaceSyntheticsDataset::open(tmp.path.string());
         expectError([&] { d.sample(1); }, lmk, message);
     }
     writeHandmade(tmp.path);
     writeText(tmp.path / "000001.png", "\x89PNG\r\n\x1A\nbroken");
-    expectError([&] { FaceSyntheticsDataset::open(tmp.path.string()).sample(1); }, tmp.path / "000001.png", "");
+    expectError([&] { dataset::FaceSyntheticsDataset::open(tmp.path.string()).sample(1); }, tmp.path / "000001.png", "");
     writeHandmade(tmp.path);
     writeText(lmk, std::string(2u << 20, '1'));  // over the size limit: refused unread
-    expectError([&] { FaceSyntheticsDataset::open(tmp.path.string()).sample(1); }, lmk, "");
+    expectError([&] { dataset::FaceSyntheticsDataset::open(tmp.path.string()).sample(1); }, lmk, "");
 }
