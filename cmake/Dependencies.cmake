@@ -36,7 +36,7 @@ find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 
 # Qt 6 for the studio (widgets/, app/studio/). Optional: without it the core
 # libraries, the CLI and their tests still build.
-# OpenGL and OpenGLWidgets carry the 3D viewport (render/, widgets/viewport_widget).
+# OpenGL and OpenGLWidgets carry the 3D viewport (render/, widgets/viewport/).
 find_package(Qt6 QUIET COMPONENTS Widgets Concurrent Test OpenGL OpenGLWidgets)
 if(Qt6_FOUND AND TARGET Qt6::Widgets AND TARGET Qt6::Concurrent AND TARGET Qt6::Test
    AND TARGET Qt6::OpenGL AND TARGET Qt6::OpenGLWidgets)
