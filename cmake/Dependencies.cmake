@@ -35,7 +35,8 @@ endif()
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 
 # The studio (render/, widgets/, app/studio/) needs Qt 6 (Widgets,
-# Concurrent, Test, OpenGL, OpenGLWidgets) and Dear ImGui (the viewport HUD).
+# Concurrent, Test, OpenGL, OpenGLWidgets: OpenGL carries the 3D viewport,
+# render/ and widgets/viewport/) and Dear ImGui (the viewport HUD).
 # Both are optional: without them the core libraries, the CLI and their tests
 # still build, and configuring says what is missing instead of failing.
 # Qt Charts is looked for too (SYNTHFORGE_WITH_CHARTS) for the run monitors.

@@ -12,9 +12,9 @@
 #include <QCommandLineParser>
 #include <QTimer>
 
-#include "widgets/dataset_browser.h"
-#include "widgets/generator_view.h"
-#include "widgets/main_window.h"
+#include "app/studio/main_window.h"
+#include "widgets/dataset/dataset_browser.h"
+#include "widgets/panels/generator_view.h"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);

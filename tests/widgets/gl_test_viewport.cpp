@@ -47,12 +47,12 @@
 #include "core/head/lbs.h"
 #include "core/scene/scene_pipeline.h"
 #include "render/mesh_renderer.h"
-#include "widgets/label_canvas_view.h"
-#include "widgets/label_edit_document.h"
-#include "widgets/label_editor_dock.h"
-#include "widgets/main_window.h"
-#include "widgets/scene_document.h"
-#include "widgets/viewport_widget.h"
+#include "widgets/label_editor/label_canvas_view.h"
+#include "widgets/label_editor/label_edit_document.h"
+#include "widgets/label_editor/label_editor_dock.h"
+#include "app/studio/main_window.h"
+#include "widgets/panels/scene_document.h"
+#include "widgets/viewport/viewport_widget.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;

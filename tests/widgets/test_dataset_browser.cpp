@@ -12,13 +12,13 @@
 #include <QTest>
 #include <opencv2/core.hpp>
 
+#include "app/studio/main_window.h"
 #include "core/generate/dataset_writer.h"
 #include "core/scene/scene_pipeline.h"
-#include "widgets/dataset_browser.h"
-#include "widgets/dataset_model.h"
-#include "widgets/generator_view.h"
-#include "widgets/main_window.h"
-#include "widgets/scene_document.h"
+#include "widgets/dataset/dataset_browser.h"
+#include "widgets/dataset/dataset_model.h"
+#include "widgets/panels/generator_view.h"
+#include "widgets/panels/scene_document.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;

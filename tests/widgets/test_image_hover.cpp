@@ -1,4 +1,4 @@
-// widgets/image_hover.h: the fit transform matches how QLabel shows a
+// widgets/panels/image_hover.h: the fit transform matches how QLabel shows a
 // KeepAspectRatio-scaled pixmap, the nearest landmark respects the distance
 // and NaN points, and the pixel description names class, depth, landmark.
 
@@ -8,7 +8,7 @@
 #include <QTest>
 #include <opencv2/core.hpp>
 
-#include "widgets/image_hover.h"
+#include "widgets/panels/image_hover.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;

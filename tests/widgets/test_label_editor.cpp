@@ -22,13 +22,13 @@
 #include "core/annotate/class_table.h"
 #include "core/labelmap/brush.h"
 #include "core/labelmap/label_file.h"
-#include "widgets/label_autosave.h"
-#include "widgets/label_canvas_view.h"
-#include "widgets/label_class_panel.h"
-#include "widgets/label_color_import_dialog.h"
-#include "widgets/label_edit_document.h"
-#include "widgets/label_editor_dock.h"
-#include "widgets/label_file_actions.h"
+#include "widgets/label_editor/label_autosave.h"
+#include "widgets/label_editor/label_canvas_view.h"
+#include "widgets/label_editor/label_class_panel.h"
+#include "widgets/label_editor/label_color_import_dialog.h"
+#include "widgets/label_editor/label_edit_document.h"
+#include "widgets/label_editor/label_editor_dock.h"
+#include "widgets/label_editor/label_file_actions.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;

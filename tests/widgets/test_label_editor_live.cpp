@@ -19,12 +19,12 @@
 #include "core/annotate/uv_relabel.h"
 #include "core/scene/scene.h"
 #include "core/scene/scene_pipeline.h"
-#include "widgets/generator_view.h"
-#include "widgets/label_canvas_view.h"
-#include "widgets/label_class_panel.h"
-#include "widgets/label_edit_document.h"
-#include "widgets/label_editor_dock.h"
-#include "widgets/scene_document.h"
+#include "widgets/label_editor/label_canvas_view.h"
+#include "widgets/label_editor/label_class_panel.h"
+#include "widgets/label_editor/label_edit_document.h"
+#include "widgets/label_editor/label_editor_dock.h"
+#include "widgets/panels/generator_view.h"
+#include "widgets/panels/scene_document.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;

@@ -15,14 +15,14 @@
 #include <QUndoStack>
 #include <opencv2/core.hpp>
 
+#include "app/studio/main_window.h"
 #include "core/head/lbs.h"
 #include "core/io/mesh_io.h"
 #include "core/scene/scene.h"
-#include "widgets/generator_view.h"
-#include "widgets/image_hover.h"
-#include "widgets/label_editor_dock.h"
-#include "widgets/main_window.h"
-#include "widgets/scene_document.h"
+#include "widgets/label_editor/label_editor_dock.h"
+#include "widgets/panels/generator_view.h"
+#include "widgets/panels/image_hover.h"
+#include "widgets/panels/scene_document.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;

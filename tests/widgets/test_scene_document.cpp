@@ -7,10 +7,10 @@
 #include <QTest>
 #include <QUndoStack>
 
-#include "widgets/camera_panel.h"
-#include "widgets/head_panel.h"
-#include "widgets/param_slider.h"
-#include "widgets/scene_document.h"
+#include "widgets/panels/camera_panel.h"
+#include "widgets/panels/head_panel.h"
+#include "widgets/panels/param_slider.h"
+#include "widgets/panels/scene_document.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;
