@@ -198,10 +198,13 @@ void MeshRenderer::setAlbedo(const QImage& image) {
 
 void MeshRenderer::draw(const Eigen::Matrix4f& model, const Eigen::Matrix4f& view, const Eigen::Matrix4f& projection,
                         Mode mode, bool landmarks, float pointSize) {
+    // Without a 3.3 core context initialize() failed and even glClear would
+    // call through unresolved function pointers; the widget reports the error.
+    if (!initialized()) return;
     const Eigen::Vector3f bg = background();
     glClearColor(bg.x(), bg.y(), bg.z(), 1.0f);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-    if (!initialized() || vertexCount_ == 0 || indexCount_ == 0) return;
+    if (vertexCount_ == 0 || indexCount_ == 0) return;
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LESS);
     glDisable(GL_CULL_FACE);  // both windings, as the CPU rasteriser draws them

@@ -1,6 +1,7 @@
 // `synthforge finetune` as a user runs it: a Stage I run made by the CLI
 // (generate + train), then Stage II on a tiny LaPa fixture in a child
-// process; a child killed after its first checkpoint resumes to the bytes of
+// process; a child killed after its first checkpoint resumes from its newest
+// checkpoint (it says so; metrics.csv holds each step once) to the bytes of
 // an uninterrupted run; bad input exits 1 with a message naming the problem.
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "tests/support/benchmark_fixtures.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/run_dir_files.h"
 
 namespace fs = std::filesystem;
 
@@ -67,9 +69,18 @@ TEST(FinetuneCli, RunsResumesAfterAKillAndRefusesBadInput) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     kill(pid, SIGKILL);
     EXPECT_EQ(synthforge::testutil::waitForExit(pid), -SIGKILL) << "the run ended before the kill";
+    const std::int64_t checkpointStep = synthforge::testutil::latestCheckpointStep(killed);
+    ASSERT_GE(checkpointStep, 1);
+    ASSERT_LT(checkpointStep, 6) << "the killed run had finished training";
     auto resume = finetuneArgs(lapa, stage1, killed);
     resume.push_back("--resume");
     ASSERT_EQ(run(resume, err), 0) << readTextFile(err);
+    // The resumed process started from the newest checkpoint, not from step 0.
+    EXPECT_NE(readTextFile(err).find("fine-tuned 6 steps on 4 samples (1 validate"), std::string::npos)
+        << readTextFile(err);
+    EXPECT_NE(readTextFile(err).find(", resumed from step " + std::to_string(checkpointStep) + ","), std::string::npos)
+        << readTextFile(err);
+    EXPECT_EQ(synthforge::testutil::metricsSteps(killed / "metrics.csv"), synthforge::testutil::stepsUpTo(6));
     EXPECT_EQ(readTextFile(killed / "metrics.csv"), readTextFile(whole / "metrics.csv"));
     EXPECT_TRUE(readTextFile(killed / "final.safetensors") == readTextFile(whole / "final.safetensors"))
         << "final weights differ";

@@ -1,6 +1,7 @@
 // `synthforge generate` and `synthforge render` as a user runs them: a real
-// child process killed with SIGKILL at several moments and resumed must end
-// with exactly the files of an uninterrupted run; a full disk and bad inputs
+// child process killed with SIGKILL at several moments and resumed must keep
+// the samples the killed run completed, write only the rest, and end with
+// exactly the files of an uninterrupted run; a full disk and bad inputs
 // give exit 1 with a clear message and leave nothing half-written.
 
 #include <gtest/gtest.h>
@@ -60,6 +61,16 @@ std::map<std::string, std::string> snapshot(const fs::path& root) {
     return files;
 }
 
+/// Samples with an annotation file (complete ones; temporaries end otherwise).
+int completeSamples(const fs::path& out) {
+    std::error_code ec;
+    int n = 0;
+    if (fs::is_directory(out / "annotations", ec))
+        for (auto it = fs::directory_iterator(out / "annotations", ec); it != fs::directory_iterator(); ++it)
+            n += it->path().extension() == ".json";
+    return n;
+}
+
 std::vector<std::string> generateArgs(const fs::path& out) {
     return {"generate", "--count", "48", "--size", "64", "--seed", "5", "--out", out.string(), "--progress", "none",
             "--formats", "synthforge,300w", "--workers", "2"};
@@ -84,25 +95,25 @@ TEST(GenerateCli, KilledAtAnyMomentAndResumedEndsIdentical) {
         if (completeBeforeKill == 0) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         } else {
-            for (int spin = 0; spin < 60000; ++spin) {
-                std::error_code ec;
-                int n = 0;
-                if (fs::is_directory(out / "annotations", ec))
-                    for (auto it = fs::directory_iterator(out / "annotations", ec); it != fs::directory_iterator(); ++it)
-                        n += it->path().extension() == ".json";
-                if (n >= completeBeforeKill) break;
+            for (int spin = 0; spin < 60000 && completeSamples(out) < completeBeforeKill; ++spin)
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
-            }
         }
         kill(pid, SIGKILL);
         const ChildResult killed = finish(pid, err);
-        if (killed.code == -SIGKILL && fs::exists(out / "annotations") &&
-            !fs::is_empty(out / "annotations"))
-            ++killedMidRun;
+        // A sample is complete exactly when its annotation file exists (the
+        // writer renames it into place last).
+        const int complete = completeSamples(out);
+        if (killed.code == -SIGKILL && complete > 0) ++killedMidRun;
         auto args = generateArgs(out);
         args.push_back("--resume");
-        const ChildResult resumed = run(args, err);
+        const fs::path said = dir.path / "resumed_stdout.txt";
+        const ChildResult resumed = finish(synthforge::testutil::startCli(args, err, said), err);
         ASSERT_EQ(resumed.code, 0) << "after a kill at " << delayMs << " ms: " << resumed.err;
+        // The resumed process kept the complete samples and wrote only the rest.
+        std::string summary = "wrote " + std::to_string(48 - complete) + " samples to " + out.string();
+        if (complete > 0) summary += ", " + std::to_string(complete) + " already complete";
+        EXPECT_EQ(readTextFile(said).rfind(summary + " in ", 0), 0u)
+            << "kill at " << delayMs << " ms, " << complete << " samples complete: " << readTextFile(said);
         const auto files = snapshot(out);
         EXPECT_EQ(files.size(), reference.size()) << "kill at " << delayMs << " ms";
         for (const auto& [name, bytes] : reference) {

@@ -1,6 +1,8 @@
 // `synthforge train` as a user runs it: a real child killed with SIGKILL
-// once its first checkpoint exists, then continued with --resume, must end
-// with the metrics.csv and final weights of an uninterrupted run.
+// once its first checkpoint exists, then continued with --resume, must
+// continue from its newest checkpoint (it says so, and metrics.csv holds
+// each step once) and end with the metrics.csv and final weights of an
+// uninterrupted run.
 
 #include <gtest/gtest.h>
 
@@ -19,6 +21,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/run_dir_files.h"
 
 namespace fs = std::filesystem;
 
@@ -57,9 +60,19 @@ TEST(TrainCli, KilledAfterACheckpointAndResumedEndsIdentical) {
     EXPECT_EQ(code, -SIGKILL) << "the run ended before the kill; the test proved nothing";
     EXPECT_FALSE(fs::exists(killed / "final.safetensors"));
 
+    const std::int64_t checkpointStep = synthforge::testutil::latestCheckpointStep(killed);
+    ASSERT_GE(checkpointStep, 1);
+    ASSERT_LT(checkpointStep, 10) << "the killed run had finished training";
+
     std::vector<std::string> resume = trainArgs(data, killed);
     resume.push_back("--resume");
-    ASSERT_EQ(finish(start(resume, err)), 0) << readTextFile(err);
+    const fs::path said = dir.path / "resumed_stdout.txt";
+    ASSERT_EQ(finish(synthforge::testutil::startCli(resume, err, said)), 0) << readTextFile(err);
+    // The resumed process started from the newest checkpoint, not from step 0.
+    EXPECT_NE(readTextFile(said).find("trained 10 steps (resumed from step " + std::to_string(checkpointStep) + ")"),
+              std::string::npos)
+        << readTextFile(said);
+    EXPECT_EQ(synthforge::testutil::metricsSteps(killed / "metrics.csv"), synthforge::testutil::stepsUpTo(10));
     EXPECT_EQ(readTextFile(killed / "metrics.csv"), readTextFile(dir.path / "whole" / "metrics.csv"));
     EXPECT_TRUE(readTextFile(killed / "final.safetensors") == readTextFile(dir.path / "whole" / "final.safetensors"))
         << "final weights differ";

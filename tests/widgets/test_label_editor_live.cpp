@@ -2,7 +2,8 @@
 // in the editor changes the generator view's segmentation at the pixels that
 // see the painted UV within the same event-loop turn (no re-render), undo
 // brings it back, and mirror painting paints the flip partner once the mirror
-// map is built. Timings are printed, not asserted.
+// map is built, and a screenshot of editor and view shows the strokes.
+// Timings are printed, not asserted.
 
 #include <chrono>
 #include <cstdio>
@@ -28,6 +29,16 @@
 
 using namespace synthforge;
 using namespace synthforge::widgets;
+
+namespace {
+/// Pixels of `rect` in `img` (RGB32) that have exactly colour `rgb`.
+int countColour(const QImage& img, const QRect& rect, QRgb rgb) {
+    int n = 0;
+    for (int y = rect.top(); y <= rect.bottom(); ++y)
+        for (int x = rect.left(); x <= rect.right(); ++x) n += (img.pixel(x, y) & 0xFFFFFF) == (rgb & 0xFFFFFF);
+    return n;
+}
+}  // namespace
 
 class TestLabelEditorLive : public QObject {
     Q_OBJECT
@@ -73,49 +84,6 @@ private slots:
         std::printf("connectGeneratorView (UvLabelMap + padding the 1024^2 map once): %.1f ms\n",
                     static_cast<double>(t.nsecsElapsed()) / 1e6);
         dock_->canvasView()->resize(600, 600);
-    }
-
-    /// With SYNTHFORGE_LABEL_EDITOR_SCREENSHOT=<png> (run under xvfb-run with
-    /// QT_QPA_PLATFORM=xcb for a real window): the editor beside the
-    /// generator view after a few strokes, saved as a PNG for the docs.
-    void screenshot() {
-        const QString out = qEnvironmentVariable("SYNTHFORGE_LABEL_EDITOR_SCREENSHOT");
-        if (out.isEmpty()) QSKIP("SYNTHFORGE_LABEL_EDITOR_SCREENSHOT not set");
-        QWidget window;
-        auto* box = new QHBoxLayout(&window);
-        dock_->setParent(&window);
-        view_->setParent(&window);
-        box->addWidget(dock_, 3);
-        box->addWidget(view_, 2);
-        window.resize(1500, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        LabelCanvasView* canvas = dock_->canvasView();
-        canvas->fitToView();
-        // Zoom on the face so the strokes and the wireframe are visible.
-        const Eigen::Vector2f nose = texelAt(256, 256);
-        canvas->setView(1.6, QPointF(canvas->width() / 2.0 - nose.x() * 1.6, canvas->height() / 2.0 - nose.y() * 1.6));
-        canvas->setBrushSize(25);
-        canvas->setCurrentClass(annotate::kBeard);
-        const auto stroke = [&](std::vector<std::pair<int, int>> pixels) {
-            QTest::mousePress(canvas, Qt::LeftButton, {}, canvas->toWidget(texelAt(pixels[0].first, pixels[0].second)).toPoint());
-            for (const auto& [x, y] : pixels) QTest::mouseMove(canvas, canvas->toWidget(texelAt(x, y)).toPoint());
-            QTest::mouseRelease(canvas, Qt::LeftButton, {}, canvas->toWidget(texelAt(pixels.back().first, pixels.back().second)).toPoint());
-        };
-        stroke({{215, 330}, {235, 345}, {256, 350}, {277, 345}, {297, 330}});
-        canvas->setCurrentClass(annotate::kGlasses);
-        canvas->setBrushSize(12);
-        stroke({{200, 230}, {230, 228}, {256, 235}, {282, 228}, {312, 230}});
-        canvas->setCurrentClass(annotate::kBeard);
-        canvas->setBrushSize(40);
-        QTest::mouseMove(canvas, canvas->toWidget(texelAt(256, 300)).toPoint());  // the size circle
-        view_->setSegmentationOpacity(0.6);
-        dock_->classPanel()->setCurrentClass(annotate::kBeard);
-        QTest::qWait(300);
-        QVERIFY(window.grab().save(out));
-        std::printf("screenshot: %s\n", qPrintable(out));
-        dock_->setParent(nullptr);
-        view_->setParent(nullptr);
     }
 
     void cleanupTestCase() {
@@ -201,6 +169,98 @@ private slots:
         QVERIFY(right > left / 2 && right < left * 2);
         dock_->undoStack()->undo();
         QCOMPARE(count(annotate::kRightBrow), rightBefore);
+    }
+
+    /// The editor beside the generator view after a beard and a glasses
+    /// stroke, grabbed as one window and saved as a PNG (docs/images): the
+    /// saved picture shows both class colours in the editor where it showed
+    /// none before, and the generator view's overlay changed. The PNG goes to
+    /// $SYNTHFORGE_LABEL_EDITOR_SCREENSHOT when set (the widgets_label_editor_
+    /// screenshot test runs this case in a real X window under xvfb-run),
+    /// else to a temporary folder. Runs last: it reparents the shared widgets.
+    void screenshot() {
+        QString out = qEnvironmentVariable("SYNTHFORGE_LABEL_EDITOR_SCREENSHOT");
+        if (out.isEmpty()) out = dir_.filePath(QStringLiteral("label_editor.png"));
+        QWidget window;
+        auto* box = new QHBoxLayout(&window);
+        // Give the dock and view back before `window` deletes its children,
+        // also when a check below returns early.
+        struct Unparent {
+            QWidget* a;
+            QWidget* b;
+            ~Unparent() {
+                a->hide();
+                b->hide();
+                a->setParent(nullptr);
+                b->setParent(nullptr);
+            }
+        } unparent{dock_, view_};
+        dock_->setParent(&window);
+        view_->setParent(&window);
+        box->addWidget(dock_, 3);
+        box->addWidget(view_, 2);
+        window.resize(1500, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        LabelCanvasView* canvas = dock_->canvasView();
+        canvas->fitToView();
+        // Zoom on the face so the strokes and the wireframe are visible.
+        const Eigen::Vector2f nose = texelAt(256, 256);
+        canvas->setView(1.6, QPointF(canvas->width() / 2.0 - nose.x() * 1.6, canvas->height() / 2.0 - nose.y() * 1.6));
+        view_->setSegmentationOpacity(0.6);
+        QTest::qWait(300);
+        const annotate::ClassTable& classes = dock_->document()->classes();
+        const auto colour = [&](int id) {
+            const auto c = classes.colorMap()[static_cast<std::size_t>(id)];
+            return qRgb(c[0], c[1], c[2]);
+        };
+        const QRect editorRect(dock_->mapTo(&window, QPoint(0, 0)), dock_->size());
+        const QRect viewRect(view_->mapTo(&window, QPoint(0, 0)), view_->size());
+        const QImage before = window.grab().toImage().convertToFormat(QImage::Format_RGB32);
+        const int beardBefore = countColour(before, editorRect, colour(annotate::kBeard));
+        const int glassesBefore = countColour(before, editorRect, colour(annotate::kGlasses));
+
+        const int steps = dock_->undoStack()->index();
+        canvas->setBrushSize(25);
+        canvas->setCurrentClass(annotate::kBeard);
+        const auto stroke = [&](std::vector<std::pair<int, int>> pixels) {
+            QTest::mousePress(canvas, Qt::LeftButton, {}, canvas->toWidget(texelAt(pixels[0].first, pixels[0].second)).toPoint());
+            for (const auto& [x, y] : pixels) QTest::mouseMove(canvas, canvas->toWidget(texelAt(x, y)).toPoint());
+            QTest::mouseRelease(canvas, Qt::LeftButton, {}, canvas->toWidget(texelAt(pixels.back().first, pixels.back().second)).toPoint());
+        };
+        stroke({{215, 330}, {235, 345}, {256, 350}, {277, 345}, {297, 330}});
+        canvas->setCurrentClass(annotate::kGlasses);
+        canvas->setBrushSize(12);
+        stroke({{200, 230}, {230, 228}, {256, 235}, {282, 228}, {312, 230}});
+        QCOMPARE(dock_->undoStack()->index(), steps + 2);
+        canvas->setCurrentClass(annotate::kBeard);
+        canvas->setBrushSize(40);
+        QTest::mouseMove(canvas, canvas->toWidget(texelAt(256, 300)).toPoint());  // the size circle
+        dock_->classPanel()->setCurrentClass(annotate::kBeard);
+        QTest::qWait(300);
+        QVERIFY(window.grab().save(out));
+        std::printf("screenshot: %s\n", qPrintable(out));
+
+        // Check the file as saved, not the widgets.
+        const QImage shot = QImage(out).convertToFormat(QImage::Format_RGB32);
+        QVERIFY2(!shot.isNull(), qPrintable(out));
+        QCOMPARE(shot.size(), before.size());
+        const int beard = countColour(shot, editorRect, colour(annotate::kBeard));
+        const int glasses = countColour(shot, editorRect, colour(annotate::kGlasses));
+        std::printf("editor pixels: beard %d (before %d), glasses %d (before %d)\n", beard, beardBefore, glasses,
+                    glassesBefore);
+        // 25 and 12 texel brushes along ~100 texels, shown at zoom 1.6: well
+        // over a thousand pixels each, less the wireframe drawn over them.
+        QVERIFY2(beard > beardBefore + 1000, qPrintable(QString::number(beard)));
+        QVERIFY2(glasses > glassesBefore + 500, qPrintable(QString::number(glasses)));
+        int viewChanged = 0;
+        for (int y = viewRect.top(); y <= viewRect.bottom(); ++y)
+            for (int x = viewRect.left(); x <= viewRect.right(); ++x) viewChanged += shot.pixel(x, y) != before.pixel(x, y);
+        QVERIFY2(viewChanged > 200, qPrintable(QString::number(viewChanged)));
+
+        dock_->undoStack()->undo();
+        dock_->undoStack()->undo();
+        QCOMPARE(dock_->undoStack()->index(), steps);
     }
 };
 

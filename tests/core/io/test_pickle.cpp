@@ -17,9 +17,11 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "core/io/pickle.h"
+#include "tests/support/ci.h"
 
 namespace synthforge::io {
 namespace {
@@ -611,6 +613,64 @@ TEST(PickleRobust, EveryPrefixThrows) {
     }
 }
 
+/// What is wrong with a parsed value ("" when nothing): null references,
+/// arrays whose bytes disagree with their shape, sparse matrices whose
+/// index arrays do not fit their shape, objects without a class name. A
+/// caller that trusts parsePickle's result relies on all of this.
+std::string invalidPart(const PyValue& v, int depth = 0) {
+    if (depth > 1000) return "nesting deeper than 1000";
+    const auto child = [&](const PyRef& r) { return r ? invalidPart(*r, depth + 1) : std::string("null reference"); };
+    switch (v.kind) {
+        case Kind::List:
+        case Kind::Tuple:
+        case Kind::Set:
+            for (const PyRef& r : v.items)
+                if (std::string e = child(r); !e.empty()) return e;
+            return "";
+        case Kind::Dict:
+            for (const auto& [k, x] : v.entries) {
+                if (std::string e = child(k); !e.empty()) return e;
+                if (std::string e = child(x); !e.empty()) return e;
+            }
+            return "";
+        case Kind::Array:
+            for (std::int64_t d : v.array.shape)
+                if (d < 0) return "negative dimension in " + v.array.shapeString();
+            if (v.array.data.size() != v.array.numel() * dtypeSize(v.array.dtype))
+                return "array " + v.array.shapeString() + " holds " + std::to_string(v.array.data.size()) + " bytes";
+            return "";
+        case Kind::Sparse: {
+            const SparseMatrix& m = v.sparse;
+            if (m.format != "csc" && m.format != "csr") return "sparse format '" + m.format + "'";
+            if (m.rows < 0 || m.cols < 0) return "negative sparse shape";
+            const std::int64_t major = m.format == "csc" ? m.cols : m.rows;
+            if (m.indptr.numel() != static_cast<std::size_t>(major) + 1) return "indptr does not fit the shape";
+            if (m.indices.numel() != m.data.numel()) return "indices and data differ in length";
+            if (m.rows * m.cols <= (1 << 22)) {
+                try {
+                    if (m.toDense().size() != static_cast<std::size_t>(m.rows * m.cols)) return "dense copy has the wrong size";
+                } catch (const std::exception& e) {
+                    return std::string("toDense() threw: ") + e.what();
+                }
+            }
+            return "";
+        }
+        case Kind::Object:
+            if (v.className.empty()) return "object without a class name";
+            return v.state ? child(v.state) : "";
+        default:
+            return "";
+    }
+}
+
+// Flipped bytes in valid pickles of every shape the loaders meet (sparse,
+// chumpy, protocol 0 and 4, object and Fortran arrays): each one either
+// parses to a valid value or throws the documented std::runtime_error naming
+// the source; nothing crashes, hangs or throws anything else. The seed is
+// fixed, so the split is a known figure: of 2000 inputs 1835 are refused and
+// 165 parse (flips inside array data or a string leave a valid pickle). The
+// bands below leave room for a reader that gets stricter or more lenient
+// about a few corner cases, not for one that refuses or accepts everything.
 TEST(PickleRobust, RandomByteFlipsParseOrThrow) {
     std::mt19937 rng(12345);
     const std::string* bases[] = {&kCscP2, &kChumpyPy2, &kF8x23P4, &kProto0, &kObjectFortranP3};
@@ -620,15 +680,25 @@ TEST(PickleRobust, RandomByteFlipsParseOrThrow) {
         const int flips = 1 + static_cast<int>(rng() % 4);
         for (int k = 0; k < flips; ++k) p[rng() % p.size()] = static_cast<char>(rng() & 0xFF);
         try {
-            parse(p);
+            const PyRef v = parse(p);
             ++parsed;
+            ASSERT_NE(v, nullptr) << "input " << iter;
+            EXPECT_EQ(invalidPart(*v), "") << "input " << iter;
         } catch (const std::runtime_error& e) {
             ++refused;
-            EXPECT_EQ(std::string(e.what()).rfind("test.pkl: ", 0), 0u) << e.what();
+            EXPECT_EQ(std::string(e.what()).rfind("test.pkl: ", 0), 0u) << "input " << iter << ": " << e.what();
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "input " << iter << " threw " << typeid(e).name() << ", not a std::runtime_error: "
+                          << e.what();
+        } catch (...) {
+            ADD_FAILURE() << "input " << iter << " threw something that is not a std::exception";
         }
     }
+    std::printf("[ info ] 2000 flipped pickles: %d parsed, %d refused\n", parsed, refused);
     EXPECT_EQ(parsed + refused, 2000);
-    EXPECT_GT(refused, 0);
+    EXPECT_GE(refused, 1600);
+    EXPECT_GE(parsed, 80);
+    EXPECT_LE(parsed, 400);
 }
 
 TEST(PickleRobust, ShapeThatLiesAboutDataSize) {
@@ -745,7 +815,8 @@ TEST(PickleFile, LoadPickleFileUsesThePathInErrors) {
 }
 
 /// The fixture files exist when the tests run through ctest (the
-/// generate_flame_fixture test writes them); a bare run of the binary skips.
+/// generate_flame_fixture test writes them); a bare run of the binary skips
+/// (and fails under CI).
 std::string fixture(const std::string& name) {
     const std::string path = std::string(SYNTHFORGE_FIXTURE_DIR) + "/" + name;
     return std::filesystem::exists(path) ? path : std::string();
@@ -753,7 +824,7 @@ std::string fixture(const std::string& name) {
 
 TEST(PickleFixture, FlameGenericModel) {
     const std::string path = fixture("generic_model.pkl");
-    if (path.empty()) GTEST_SKIP() << "FLAME fixture not generated";
+    if (path.empty()) SYNTHFORGE_SKIP_OR_FAIL_IN_CI("FLAME fixture not generated (run through ctest)");
     const PyRef m = loadPickleFile(path);
     ASSERT_EQ(m->kind, Kind::Dict);
     const PyValue& v = entry(*m, "v_template");
@@ -779,7 +850,7 @@ TEST(PickleFixture, FlameGenericModel) {
 TEST(PickleFixture, OtherFlamePickles) {
     for (const char* name : {"flame2023.pkl", "flame_static_embedding.pkl", "FLAME_masks.pkl"}) {
         const std::string path = fixture(name);
-        if (path.empty()) GTEST_SKIP() << "FLAME fixture not generated";
+        if (path.empty()) SYNTHFORGE_SKIP_OR_FAIL_IN_CI("FLAME fixture not generated (run through ctest)");
         const PyRef d = loadPickleFile(path);
         ASSERT_EQ(d->kind, Kind::Dict) << name;
         EXPECT_GE(d->entries.size(), 2u) << name;
@@ -789,7 +860,7 @@ TEST(PickleFixture, OtherFlamePickles) {
 TEST(PickleFixture, NpyObjectPayloads) {
     for (const char* name : {"flame_dynamic_embedding.npy", "landmark_embedding.npy"}) {
         const std::string path = fixture(name);
-        if (path.empty()) GTEST_SKIP() << "FLAME fixture not generated";
+        if (path.empty()) SYNTHFORGE_SKIP_OR_FAIL_IN_CI("FLAME fixture not generated (run through ctest)");
         std::ifstream in(path, std::ios::binary);
         const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         // .npy v1.0: magic(6) version(2) header_len(2 LE) header, then the pickle

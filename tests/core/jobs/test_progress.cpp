@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <future>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -26,6 +29,7 @@
 #include "core/jobs/interrupt.h"
 #include "core/jobs/progress.h"
 #include "core/jobs/terminal_progress.h"
+#include "tests/support/ci.h"
 
 using namespace synthforge::jobs;
 
@@ -466,7 +470,7 @@ TEST(MakeCliProgress, AutoOnATerminalIsABar) {
     const int master = posix_openpt(O_RDWR | O_NOCTTY);
     if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
         if (master >= 0) close(master);
-        GTEST_SKIP() << "no pseudo-terminal available";
+        SYNTHFORGE_SKIP_OR_FAIL_IN_CI("no pseudo-terminal available");
     }
     std::FILE* tty = std::fopen(ptsname(master), "w");
     ASSERT_NE(tty, nullptr);
@@ -494,21 +498,39 @@ TEST(CancelToken, ThrowIfCancelled) {
 }
 
 TEST(CancelToken, StopsAWorkerThread) {
-    CancelToken token;
-    std::atomic<long> spins{0};
-    std::thread worker([&] {
+    // Shared with the worker, so that a worker which never stops (a broken
+    // cancel) can be detached and the test fail instead of hanging in join().
+    struct Shared {
+        CancelToken token;
+        std::atomic<long> spins{0};
+        std::atomic<bool> sawCancelled{false};
+        std::promise<void> done;
+    };
+    auto shared = std::make_shared<Shared>();
+    std::future<void> finished = shared->done.get_future();
+    std::thread worker([shared] {
         try {
             for (;;) {
-                token.throwIfCancelled();
-                spins.fetch_add(1);
+                shared->token.throwIfCancelled();
+                shared->spins.fetch_add(1);
             }
         } catch (const Cancelled&) {
+            shared->sawCancelled = true;
         }
+        shared->done.set_value();
     });
-    while (spins.load() == 0) std::this_thread::yield();
-    token.cancel();
-    worker.join();  // returns only if the worker saw the cancellation
-    SUCCEED();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (shared->spins.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    const bool started = shared->spins.load() > 0;
+    shared->token.cancel();
+    // Generous: a cancelled worker stops within one loop turn.
+    if (finished.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+        worker.detach();
+        FAIL() << "the worker still runs 30 s after cancel()";
+    }
+    worker.join();
+    EXPECT_TRUE(started) << "the worker had not run a single turn after 30 s";
+    EXPECT_TRUE(shared->sawCancelled.load());  // stopped by Cancelled, not by anything else
 }
 
 // ---------------------------------------------------------------- signals

@@ -1,10 +1,11 @@
 // The round brush: exact footprints at several diameters and sub-texel
-// positions, gap-free strokes, zoomed input, eraser, and the time a stroke
-// plus the overlay refresh of its dirty rectangle takes.
+// positions, gap-free strokes, zoomed input, eraser, and long strokes with
+// the overlay refresh of their dirty rectangle (timed in bench/bench_brush.cpp).
 
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -174,35 +175,100 @@ TEST(Brush, EraserPaintsSkinByDefault) {
     EXPECT_EQ(c.at(4, 4), synthforge::annotate::kBackground);
 }
 
-// Stroke + overlay refresh: paint a stroke, colour its dirty rectangle and
-// resample it into a 512^2 overlay. Timings are printed, not asserted.
-TEST(Brush, StrokeTimingsForTheLiveOverlay) {
+namespace {
+
+/// The overlay refresh the label editor does after a stroke: the canvas
+/// rectangle `rect` in overlay pixels (nearest lookup), coloured by class.
+void refreshOverlay(cv::Mat& overlay, const LabelCanvas& c, const TexelRect& rect,
+                    const std::array<std::array<std::uint8_t, 3>, 256>& lut) {
+    const double s = static_cast<double>(overlay.cols) / c.size();
+    const int ox0 = static_cast<int>(rect.x * s), oy0 = static_cast<int>(rect.y * s);
+    const int ox1 = std::min(overlay.cols - 1, static_cast<int>((rect.x + rect.width) * s)),
+              oy1 = std::min(overlay.rows - 1, static_cast<int>((rect.y + rect.height) * s));
+    for (int y = oy0; y <= oy1; ++y)
+        for (int x = ox0; x <= ox1; ++x) {
+            const auto& col = lut[c.get(static_cast<int>((x + 0.5) / s), static_cast<int>((y + 0.5) / s))];
+            overlay.at<cv::Vec3b>(y, x) = cv::Vec3b(col[2], col[1], col[0]);
+        }
+}
+
+double segmentDistance(const Vector2f& p, const Vector2f& a, const Vector2f& b) {
+    const Eigen::Vector2d pd = p.cast<double>(), ad = a.cast<double>(), e = (b - a).cast<double>();
+    const double l2 = e.squaredNorm();
+    const double t = l2 == 0 ? 0.0 : std::clamp((pd - ad).dot(e) / l2, 0.0, 1.0);
+    return (pd - (ad + t * e)).norm();
+}
+
+}  // namespace
+
+// A long mouse stroke as the live overlay sees it, on 1024^2 and 4096^2 maps
+// at small, medium and the largest brush: the painted texels are exactly
+// those whose centre lies within d/2 of the polyline through the snapped
+// brush centres (texels within 1e-3 of the rim are left out of the
+// comparison: float ties), the record's dirty rectangle is the bounding box
+// of the change, refreshing only that rectangle of a 512^2 overlay gives the
+// overlay of the whole map, and undo restores the map. Timings live in
+// bench/bench_brush.cpp.
+TEST(Brush, LongStrokeForTheLiveOverlay) {
+    const auto lut = synthforge::annotate::ClassTable::defaultTable().colorMap();
     for (int n : {1024, 4096}) {
-        LabelCanvas c(n, 1);
-        const auto table = synthforge::annotate::ClassTable::defaultTable();
-        const auto lut = table.colorMap();
-        cv::Mat overlay(512, 512, CV_8UC3, cv::Scalar(0, 0, 0));
         for (int d : {5, 50, 200}) {
-            std::vector<Vector2f> pts;  // a 1000-texel-long mouse stroke, a point every 4 texels
+            SCOPED_TRACE("canvas " + std::to_string(n) + ", diameter " + std::to_string(d));
+            LabelCanvas c(n, synthforge::annotate::kSkin);
+            cv::Mat overlay(512, 512, CV_8UC3, cv::Scalar(0, 0, 0));
+            refreshOverlay(overlay, c, c.bounds(), lut);
+            std::vector<Vector2f> pts;  // a 1000-texel-long mouse stroke (at 4096^2), a point every 4 texels
             for (int k = 0; k <= 250; ++k)
                 pts.push_back(Vector2f(0.1f * n + 4.0f * k * n / 4096.0f, 0.5f * n + 100.0f * std::sin(k * 0.05f)));
-            const auto t0 = std::chrono::steady_clock::now();
-            const StrokeRecord r = paintStroke(c, pts, d, 6);
-            const auto t1 = std::chrono::steady_clock::now();
-            // overlay update: the dirty rectangle in overlay pixels, nearest lookup
-            const double s = 512.0 / n;
-            const int ox0 = static_cast<int>(r.dirty().x * s), oy0 = static_cast<int>(r.dirty().y * s);
-            const int ox1 = std::min(511, static_cast<int>((r.dirty().x + r.dirty().width) * s)),
-                      oy1 = std::min(511, static_cast<int>((r.dirty().y + r.dirty().height) * s));
-            for (int y = oy0; y <= oy1; ++y)
-                for (int x = ox0; x <= ox1; ++x) {
-                    const auto& col = lut[c.get(static_cast<int>((x + 0.5) / s), static_cast<int>((y + 0.5) / s))];
-                    overlay.at<cv::Vec3b>(y, x) = cv::Vec3b(col[2], col[1], col[0]);
-                }
-            const auto t2 = std::chrono::steady_clock::now();
-            std::printf("[ info ] %d^2, d=%3d, 1000-texel stroke: paint+record %.2f ms, overlay %.2f ms, %zu tiles\n",
-                        n, d, std::chrono::duration<double, std::milli>(t1 - t0).count(),
-                        std::chrono::duration<double, std::milli>(t2 - t1).count(), r.tileCount());
+            const StrokeRecord r = paintStroke(c, pts, d, synthforge::annotate::kLeftBrow);
+            const cv::Mat ids = c.toMat();
+            const cv::Mat changed = ids != synthforge::annotate::kSkin;
+            ASSERT_EQ(cv::countNonZero((ids != synthforge::annotate::kSkin) & (ids != synthforge::annotate::kLeftBrow)), 0);
+
+            // The reference: brute force over each segment's neighbourhood.
+            std::vector<Vector2f> centres;
+            for (const auto& p : pts) centres.push_back(snapBrushCentre(p, d));
+            const double radius = d / 2.0;
+            cv::Mat inside(n, n, CV_8UC1, cv::Scalar(0)), rim(n, n, CV_8UC1, cv::Scalar(0));
+            for (std::size_t k = 0; k < centres.size(); ++k) {
+                const Vector2f a = centres[k], b = centres[k == 0 ? 0 : k - 1];
+                const int x0 = std::max(0, static_cast<int>(std::floor(std::min(a.x(), b.x()) - radius)) - 1),
+                          x1 = std::min(n - 1, static_cast<int>(std::ceil(std::max(a.x(), b.x()) + radius)) + 1),
+                          y0 = std::max(0, static_cast<int>(std::floor(std::min(a.y(), b.y()) - radius)) - 1),
+                          y1 = std::min(n - 1, static_cast<int>(std::ceil(std::max(a.y(), b.y()) + radius)) + 1);
+                for (int y = y0; y <= y1; ++y)
+                    for (int x = x0; x <= x1; ++x) {
+                        const double dist = segmentDistance(Vector2f(x + 0.5f, y + 0.5f), a, b);
+                        if (dist <= radius - 1e-3) inside.at<std::uint8_t>(y, x) = 255;
+                        else if (dist <= radius + 1e-3) rim.at<std::uint8_t>(y, x) = 255;
+                    }
+            }
+            const cv::Mat decided = rim == 0;
+            const int wrong = cv::countNonZero((changed != inside) & decided);
+            const int painted = cv::countNonZero(changed);
+            std::printf("[ info ] %d^2, d=%3d: %d texels painted, %d on the rim, %zu tiles\n", n, d, painted,
+                        cv::countNonZero(rim), r.tileCount());
+            EXPECT_EQ(wrong, 0) << "of " << painted << " painted texels";
+            // The stroke spans about 250 (1024^2) or 1000 (4096^2) texels in x.
+            EXPECT_GT(painted, (n / 4) * d / 2);
+
+            const cv::Rect box = cv::boundingRect(changed);
+            EXPECT_EQ(r.dirty(), (TexelRect{box.x, box.y, box.width, box.height}));
+            EXPECT_EQ(r.canvasSize(), n);
+
+            refreshOverlay(overlay, c, r.dirty(), lut);
+            cv::Mat whole(512, 512, CV_8UC3, cv::Scalar(0, 0, 0));
+            refreshOverlay(whole, c, c.bounds(), lut);
+            cv::Mat diff;
+            cv::absdiff(overlay, whole, diff);
+            EXPECT_EQ(cv::countNonZero(diff.reshape(1)), 0) << "the dirty rectangle missed overlay pixels";
+            const auto& brow = lut[synthforge::annotate::kLeftBrow];
+            cv::Mat browPixels;
+            cv::inRange(whole, cv::Scalar(brow[2], brow[1], brow[0]), cv::Scalar(brow[2], brow[1], brow[0]), browPixels);
+            EXPECT_GT(cv::countNonZero(browPixels), 0);
+
+            EXPECT_EQ(c.undo(r), r.dirty());
+            EXPECT_EQ(cv::countNonZero(c.toMat() != synthforge::annotate::kSkin), 0);
         }
     }
 }
