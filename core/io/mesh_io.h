@@ -32,6 +32,8 @@ void exportMesh(const std::string& path, const TriMesh& mesh);
 /// Reads any triangle mesh Assimp knows. Positions and UVs are welded by
 /// exact value, so an OBJ's v/vt indexing comes back, but in order of first
 /// use, not file order: do not rely on vertex numbers from this reader.
+/// Assimp's PLY reader keeps one UV per vertex, so per-corner `texcoord`
+/// lists (as exportMesh writes) come back with their seams merged.
 TriMesh importMesh(const std::string& path);
 
 }  // namespace synthforge::io
