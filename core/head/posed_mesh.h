@@ -17,7 +17,9 @@ io::TriMesh meshWithModelLayout(const HeadModel& model, const RowMatX3f& vertice
 /// Vertices posed by `forward`, the model's faces, and its UVs when it has them.
 io::TriMesh posedMesh(const HeadModel& model, const HeadParams& params, const ForwardOptions& options = {});
 
-/// posedMesh() written by extension (.obj, .ply, .gltf, .glb; io::exportMesh).
+/// posedMesh() written by extension (.obj, .ply, .gltf, .glb; io::exportMesh):
+/// vertex i of the file is model vertex i (glTF appends seam copies, named
+/// by its _VERTEX_ID attribute).
 /// Throws std::invalid_argument for params that do not fit the model and
 /// std::runtime_error naming the path when it cannot be written.
 void exportPosedMesh(const std::string& path, const HeadModel& model, const HeadParams& params,

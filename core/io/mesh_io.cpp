@@ -1,15 +1,16 @@
 #include "core/io/mesh_io.h"
 
-#include <assimp/Exporter.hpp>
+#include "core/io/file_util.h"
+#include "core/io/mesh_writers.h"
+
 #include <assimp/Importer.hpp>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <filesystem>
-#include <map>
-#include <memory>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -23,59 +24,38 @@ std::string lowerExtension(const std::string& path) {
     return ext;
 }
 
-std::string assimpFormatFor(const std::string& path) {
+enum class MeshFormat { Obj, Ply, Gltf, Glb };
+
+MeshFormat formatFor(const std::string& path) {
     const std::string ext = lowerExtension(path);
-    if (ext == ".obj") return "obj";
-    if (ext == ".ply") return "plyb";
-    if (ext == ".gltf") return "gltf2";
-    if (ext == ".glb") return "glb2";
+    if (ext == ".obj") return MeshFormat::Obj;
+    if (ext == ".ply") return MeshFormat::Ply;
+    if (ext == ".gltf") return MeshFormat::Gltf;
+    if (ext == ".glb") return MeshFormat::Glb;
     throw std::runtime_error(path + ": unsupported mesh extension '" + ext + "' (use .obj, .ply, .gltf or .glb)");
 }
 
-/// Builds a one-mesh scene. aiScene's destructor frees everything we new here.
-std::unique_ptr<aiScene> buildScene(const TriMesh& mesh) {
-    const bool hasUv = mesh.uv.rows() > 0;
-    // Split vertices per (position index, uv index) pair.
-    std::map<std::pair<int, int>, unsigned> corner;
-    std::vector<std::pair<int, int>> order;
-    std::vector<unsigned> indices(static_cast<std::size_t>(mesh.faces.rows()) * 3);
-    for (Eigen::Index f = 0; f < mesh.faces.rows(); ++f)
-        for (int k = 0; k < 3; ++k) {
-            const std::pair<int, int> key{mesh.faces(f, k), hasUv ? mesh.uvFaces(f, k) : -1};
-            auto [it, inserted] = corner.emplace(key, static_cast<unsigned>(order.size()));
-            if (inserted) order.push_back(key);
-            indices[static_cast<std::size_t>(f) * 3 + k] = it->second;
-        }
-
-    auto scene = std::make_unique<aiScene>();
-    scene->mRootNode = new aiNode();
-    scene->mRootNode->mNumMeshes = 1;
-    scene->mRootNode->mMeshes = new unsigned[1]{0};
-    scene->mNumMaterials = 1;
-    scene->mMaterials = new aiMaterial*[1]{new aiMaterial()};
-    scene->mNumMeshes = 1;
-    auto* m = new aiMesh();
-    scene->mMeshes = new aiMesh*[1]{m};
-    m->mMaterialIndex = 0;
-    m->mPrimitiveTypes = aiPrimitiveType_TRIANGLE;
-    m->mNumVertices = static_cast<unsigned>(order.size());
-    m->mVertices = new aiVector3D[m->mNumVertices];
-    if (hasUv) {
-        m->mTextureCoords[0] = new aiVector3D[m->mNumVertices];
-        m->mNumUVComponents[0] = 2;
+/// Everything a writer relies on, checked once, so that a bad mesh is an
+/// error naming the file instead of a file that readers reject.
+void validateForExport(const std::string& path, const TriMesh& mesh, MeshFormat format) {
+    const Eigen::Index V = mesh.positions.rows();
+    if (mesh.faces.rows() == 0) throw std::runtime_error(path + ": refusing to export a mesh with no faces");
+    if (!mesh.positions.allFinite()) throw std::runtime_error(path + ": mesh positions contain NaN or infinity");
+    if (mesh.faces.minCoeff() < 0 || mesh.faces.maxCoeff() >= V)
+        throw std::runtime_error(path + ": a face index is outside the " + std::to_string(V) + " vertices");
+    if (mesh.uv.rows() > 0) {
+        if (mesh.uvFaces.rows() != mesh.faces.rows()) throw std::runtime_error(path + ": uv_faces count differs from faces");
+        if (!mesh.uv.allFinite()) throw std::runtime_error(path + ": mesh UVs contain NaN or infinity");
+        if (mesh.uvFaces.minCoeff() < 0 || mesh.uvFaces.maxCoeff() >= mesh.uv.rows())
+            throw std::runtime_error(path + ": a uv_faces index is outside the " + std::to_string(mesh.uv.rows()) +
+                                     " UVs");
     }
-    for (unsigned i = 0; i < m->mNumVertices; ++i) {
-        const auto p = mesh.positions.row(order[i].first);
-        m->mVertices[i] = aiVector3D(p[0], p[1], p[2]);
-        if (hasUv) m->mTextureCoords[0][i] = aiVector3D(mesh.uv(order[i].second, 0), mesh.uv(order[i].second, 1), 0);
-    }
-    m->mNumFaces = static_cast<unsigned>(mesh.faces.rows());
-    m->mFaces = new aiFace[m->mNumFaces];
-    for (unsigned f = 0; f < m->mNumFaces; ++f) {
-        m->mFaces[f].mNumIndices = 3;
-        m->mFaces[f].mIndices = new unsigned[3]{indices[f * 3], indices[f * 3 + 1], indices[f * 3 + 2]};
-    }
-    return scene;
+    // _VERTEX_ID is a float attribute (see gltf_writer.cpp), exact below 2^24.
+    if ((format == MeshFormat::Gltf || format == MeshFormat::Glb) && V + 3 * mesh.faces.rows() > (1 << 24))
+        throw std::runtime_error(path + ": too many vertices for glTF's float _VERTEX_ID attribute");
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent))
+        throw std::runtime_error(path + ": cannot write the mesh, '" + parent.string() + "' is not a directory");
 }
 
 struct FloatKeyHash {
@@ -93,14 +73,14 @@ struct FloatKeyHash {
 }  // namespace
 
 void exportMesh(const std::string& path, const TriMesh& mesh) {
-    const std::string format = assimpFormatFor(path);
-    if (mesh.faces.rows() == 0) throw std::runtime_error(path + ": refusing to export a mesh with no faces");
-    if (mesh.uv.rows() > 0 && mesh.uvFaces.rows() != mesh.faces.rows())
-        throw std::runtime_error(path + ": uv_faces count differs from faces");
-    auto scene = buildScene(mesh);
-    Assimp::Exporter exporter;
-    if (exporter.Export(scene.get(), format, path) != AI_SUCCESS)
-        throw std::runtime_error(path + ": mesh export failed: " + exporter.GetErrorString());
+    const MeshFormat format = formatFor(path);
+    validateForExport(path, mesh, format);
+    switch (format) {
+        case MeshFormat::Obj: writeFileAtomic(path, detail::objText(mesh)); break;
+        case MeshFormat::Ply: writeFileAtomic(path, detail::plyBytes(mesh)); break;
+        case MeshFormat::Gltf: writeFileAtomic(path, detail::gltfEmbedded(mesh)); break;
+        case MeshFormat::Glb: writeFileAtomic(path, detail::glbBytes(mesh)); break;
+    }
 }
 
 TriMesh importMesh(const std::string& path) {
