@@ -1,7 +1,7 @@
 #pragma once
 // Each command group registers its CLI11 subcommands here. Errors thrown from
 // a command callback become exit code 1 with the message on stderr; usage
-// errors are exit code 2 (see main.cpp).
+// errors are exit code 2 (app/cli/app_main.h).
 
 #include <CLI/CLI.hpp>
 
@@ -20,11 +20,18 @@ void registerLabelCommands(CLI::App& app);
 void registerGenerateCommands(CLI::App& app);
 /// `render`: one or a few samples with overlays, for a quick look.
 void registerSampleRenderCommands(CLI::App& app);
+// The commands below need LibTorch and are built into synthforge-torch only
+// (app/cli/app_main.h); their help text comes from kTorchCommands.
+
 /// `train`: Stage I training runs (core/train/trainer.h).
 void registerTrainCommands(CLI::App& app);
 /// `finetune`: Stage II label fine-tuning (core/train/finetune.h).
 void registerFinetuneCommands(CLI::App& app);
 /// `eval`: metrics of a trained run on a dataset (core/train/evaluator.h).
 void registerEvalCommands(CLI::App& app);
+
+/// In the front end: `train`, `finetune` and `eval` as stand-ins that execv()
+/// synthforge-torch (found next to this executable) with `argv` unchanged.
+void registerTorchCommandForwarders(CLI::App& app, char** argv);
 
 }  // namespace synthforge::cli

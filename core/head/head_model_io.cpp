@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -96,11 +97,44 @@ RowMatX3i faceMatrix(const NdArray& a, const std::string& source, const std::str
     return Eigen::Map<const RowMatX3i>(v.data(), a.shape[0], 3);
 }
 
-/// (V, 3, K) C-ordered basis -> 3V x K column-major (column k = direction k).
-Eigen::MatrixXf basisFromVxCxK(const std::vector<float>& v, Eigen::Index V, Eigen::Index K, Eigen::Index first,
-                               Eigen::Index count) {
-    Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> all(v.data(), 3 * V, K);
-    return all.middleCols(first, count);
+/// Copies columns [first, first + count) of a row-major rows x K array of T
+/// (raw little-endian bytes) into a column-major float matrix. The copy goes
+/// tile by tile: a plain column-by-column walk would read one value per cache
+/// line of the source.
+template <typename T>
+Eigen::MatrixXf transposeColumns(const std::uint8_t* src, Eigen::Index rows, Eigen::Index K, Eigen::Index first,
+                                 Eigen::Index count) {
+    constexpr Eigen::Index kTile = 32;
+    const auto at = [&](Eigen::Index r, Eigen::Index c) {
+        T v;  // memcpy: NdArray bytes promise no alignment
+        std::memcpy(&v, src + (r * K + first + c) * static_cast<Eigen::Index>(sizeof(T)), sizeof(T));
+        return static_cast<float>(v);
+    };
+    Eigen::MatrixXf dst(rows, count);
+    float* out = dst.data();
+    for (Eigen::Index r0 = 0; r0 < rows; r0 += kTile) {
+        const Eigen::Index r1 = std::min(rows, r0 + kTile);
+        for (Eigen::Index c0 = 0; c0 < count; c0 += kTile) {
+            const Eigen::Index c1 = std::min(count, c0 + kTile);
+            for (Eigen::Index c = c0; c < c1; ++c)
+                for (Eigen::Index r = r0; r < r1; ++r) out[c * rows + r] = at(r, c);
+        }
+    }
+    return dst;
+}
+
+/// (V, 3, K) C-ordered basis -> 3V x count column-major float, columns
+/// [first, first + count) (column k = direction first + k). Bases are most
+/// of a model file, so float32 and float64 data are converted directly
+/// rather than through a float copy of the whole array.
+Eigen::MatrixXf basisFromVxCxK(const NdArray& a, Eigen::Index V, Eigen::Index K, Eigen::Index first, Eigen::Index count,
+                               const std::string& source, const std::string& field) {
+    const bool sized = a.data.size() == a.numel() * io::dtypeSize(a.dtype);
+    if (sized && a.dtype == io::DType::F64) return transposeColumns<double>(a.data.data(), 3 * V, K, first, count);
+    if (sized && a.dtype == io::DType::F32) return transposeColumns<float>(a.data.data(), 3 * V, K, first, count);
+    // Other dtypes, and the size error with its message.
+    const std::vector<float> v = floats(a, source, field);
+    return transposeColumns<float>(reinterpret_cast<const std::uint8_t*>(v.data()), 3 * V, K, first, count);
 }
 
 /// Fills the landmark embedding from static (51 or 68) and optional dynamic arrays.
@@ -159,13 +193,13 @@ HeadModel modelFromSafetensors(const io::SafetensorsFile& file, const std::strin
             return;
         }
         requireShape(*a, {V, 3, -1}, source, key);
-        dst = basisFromVxCxK(floats(*a, source, key), V, a->shape[2], 0, a->shape[2]);
+        dst = basisFromVxCxK(*a, V, a->shape[2], 0, a->shape[2], source, key);
     };
     basis("shapedirs", true, m.shapedirs);
     basis("exprdirs", false, m.exprdirs);
     if (const NdArray* p = optional(t, "posedirs")) {
         requireShape(*p, {V, 3, kNumPoseFeatures}, source, "posedirs");
-        m.posedirs = basisFromVxCxK(floats(*p, source, "posedirs"), V, kNumPoseFeatures, 0, kNumPoseFeatures);
+        m.posedirs = basisFromVxCxK(*p, V, kNumPoseFeatures, 0, kNumPoseFeatures, source, "posedirs");
     }
     const NdArray& jr = require(t, "J_regressor", source);
     requireShape(jr, {kNumJoints, V}, source, "J_regressor");
@@ -212,13 +246,22 @@ NdArray intArray(const M& m) {
 
 // ---------------------------------------------------------------- FLAME
 
-/// Turns an unpickled FLAME value into an array: ndarray, chumpy Ch (its
-/// array lives in state['x']) or a scipy.sparse matrix (densified).
-NdArray arrayFromPy(const io::PyValue& v, const std::string& source, const std::string& field, int depth = 0) {
-    using K = io::PyValue::Kind;
+/// The value that holds an unpickled FLAME array: the value itself, or for a
+/// chumpy Ch the array in its state['x'].
+io::PyValue& arrayHolder(io::PyValue& v, const std::string& source, const std::string& field, int depth = 0) {
     if (depth > 8) fail(source, field, "nested chumpy objects too deep");
+    if (v.kind != io::PyValue::Kind::Object) return v;
+    io::PyValue* x = v.state ? v.state->find("x") : nullptr;
+    if (!x) fail(source, field, "object of class " + v.className + " has no array state 'x'");
+    return arrayHolder(*x, source, field, depth + 1);
+}
+
+/// Takes the array out of an ndarray value (moved: a FLAME model's arrays
+/// are 53 MB) or densifies a scipy.sparse matrix.
+NdArray takeArray(io::PyValue& v, const std::string& source, const std::string& field) {
+    using K = io::PyValue::Kind;
     switch (v.kind) {
-        case K::Array: return v.array;
+        case K::Array: return std::move(v.array);
         case K::Sparse: {
             NdArray a;
             a.dtype = io::DType::F64;
@@ -233,23 +276,29 @@ NdArray arrayFromPy(const io::PyValue& v, const std::string& source, const std::
             std::memcpy(a.data.data(), dense.data(), a.data.size());
             return a;
         }
-        case K::Object: {
-            const io::PyValue* x = v.state ? v.state->find("x") : nullptr;
-            if (!x) fail(source, field, "object of class " + v.className + " has no array state 'x'");
-            return arrayFromPy(*x, source, field, depth + 1);
-        }
         default: fail(source, field, "expected an array, found " + v.kindName());
     }
 }
 
-ArrayMap arraysFromPickleDict(const io::PyValue& root, const std::string& source) {
+/// The arrays of an unpickled dict, by key (the first of repeated keys).
+/// Arrays are moved out of `root`, which is left unusable; one array stored
+/// under several keys (the pickle memo shares values) is copied for each.
+ArrayMap takeArraysFromPickleDict(io::PyValue& root, const std::string& source) {
     if (root.kind != io::PyValue::Kind::Dict) fail(source, "top level", "expected a dict, found " + root.kindName());
     ArrayMap out;
+    std::map<const io::PyValue*, std::string> takenFor;  // holder -> key it was moved to
     for (const auto& [k, v] : root.entries) {
         if (!k || (k->kind != io::PyValue::Kind::Str && k->kind != io::PyValue::Kind::Bytes)) continue;
         using K = io::PyValue::Kind;
-        if (v && (v->kind == K::Array || v->kind == K::Sparse || v->kind == K::Object))
-            out.emplace(k->text, arrayFromPy(*v, source, k->text));
+        if (!v || (v->kind != K::Array && v->kind != K::Sparse && v->kind != K::Object) || out.count(k->text)) continue;
+        io::PyValue& holder = arrayHolder(*v, source, k->text);
+        if (auto it = takenFor.find(&holder); it != takenFor.end()) {
+            NdArray copy = out.at(it->second);
+            out.emplace(k->text, std::move(copy));
+            continue;
+        }
+        out.emplace(k->text, takeArray(holder, source, k->text));
+        takenFor.emplace(&holder, k->text);
     }
     return out;
 }
@@ -274,15 +323,14 @@ HeadModel modelFromFlameArrays(const ArrayMap& a, const std::string& source) {
     const NdArray& sd = require(a, "shapedirs", source);
     requireShape(sd, {V, 3, -1}, source, "shapedirs");
     const Eigen::Index K = sd.shape[2];
-    const auto sdv = floats(sd, source, "shapedirs");
     const Eigen::Index S = std::min<Eigen::Index>(K, kFlameShapeComponents);
-    m.shapedirs = basisFromVxCxK(sdv, V, K, 0, S);
-    m.exprdirs = basisFromVxCxK(sdv, V, K, S, K - S);
+    m.shapedirs = basisFromVxCxK(sd, V, K, 0, S, source, "shapedirs");
+    m.exprdirs = basisFromVxCxK(sd, V, K, S, K - S, source, "shapedirs");
     m.name = "FLAME (" + std::to_string(S) + " shape, " + std::to_string(K - S) + " expression)";
 
     const NdArray& pd = require(a, "posedirs", source);
     requireShape(pd, {V, 3, kNumPoseFeatures}, source, "posedirs");
-    m.posedirs = basisFromVxCxK(floats(pd, source, "posedirs"), V, kNumPoseFeatures, 0, kNumPoseFeatures);
+    m.posedirs = basisFromVxCxK(pd, V, kNumPoseFeatures, 0, kNumPoseFeatures, source, "posedirs");
 
     const NdArray& jr = require(a, "J_regressor", source);
     requireShape(jr, {kNumJoints, V}, source, "J_regressor");
@@ -312,7 +360,7 @@ HeadModel modelFromFlameArrays(const ArrayMap& a, const std::string& source) {
 HeadModel loadFlameModel(const std::string& path) {
     const std::string ext = extensionOf(path);
     if (ext == ".npz") return modelFromFlameArrays(arraysFromNpz(path), path);
-    if (ext == ".pkl") return modelFromFlameArrays(arraysFromPickleDict(*io::loadPickleFile(path), path), path);
+    if (ext == ".pkl") return modelFromFlameArrays(takeArraysFromPickleDict(*io::loadPickleFile(path), path), path);
     throw std::runtime_error(path + ": not a FLAME model file (expected .pkl or .npz)");
 }
 
@@ -385,7 +433,7 @@ void attachLandmarkFile(HeadModel& model, const std::string& path, bool preferFu
     }
     if (!root || root->kind != io::PyValue::Kind::Dict)
         fail(path, "top level", "expected a dict, found " + (root ? root->kindName() : std::string("nothing")));
-    const ArrayMap a = arraysFromPickleDict(*root, path);
+    const ArrayMap a = takeArraysFromPickleDict(*root, path);
     HeadModel updated = model;
     if (a.count("static_lmk_faces_idx") || a.count("full_lmk_faces_idx")) {
         // DECA's landmark_embedding.npy.
@@ -437,7 +485,7 @@ void attachFlameMasks(HeadModel& model, const std::string& path) {
     const io::PyRef root = io::loadPickleFile(path);
     if (root->kind != io::PyValue::Kind::Dict) fail(path, "top level", "expected a dict, found " + root->kindName());
     HeadModel updated = model;
-    for (const auto& [name, arr] : arraysFromPickleDict(*root, path)) updated.regions[name] = indices32(arr, path, name);
+    for (const auto& [name, arr] : takeArraysFromPickleDict(*root, path)) updated.regions[name] = indices32(arr, path, name);
     updated.validate(path);
     model = std::move(updated);
 }

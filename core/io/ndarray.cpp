@@ -134,6 +134,10 @@ std::vector<float> NdArray::toFloat() const {
         std::memcpy(out.data(), data.data(), n * 4);
         return out;
     }
+    if (dtype == DType::F64) {  // the common case, without a dtype switch per element
+        for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<double>(data.data() + i * 8));
+        return out;
+    }
     for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(elementAsDouble(dtype, data.data() + i * es));
     return out;
 }

@@ -7,9 +7,10 @@
 #include <limits>
 #include <new>
 #include <stdexcept>
+#include <string_view>
 #include <unordered_map>
 
-#include "core/io/file_util.h"
+#include "core/io/mapped_file.h"
 
 namespace synthforge::io {
 
@@ -89,6 +90,10 @@ const PyValue* PyValue::find(const std::string& key) const {
         if (k && (k->kind == Kind::Str || k->kind == Kind::Bytes) && k->text == key) return it->second.get();
     }
     return nullptr;
+}
+
+PyValue* PyValue::find(const std::string& key) {
+    return const_cast<PyValue*>(static_cast<const PyValue&>(*this).find(key));
 }
 
 std::string PyValue::kindName() const {
@@ -364,9 +369,21 @@ struct Tracked {
     std::size_t depth = 1;
     bool adopted = false;  ///< already inside another value
     bool built = false;    ///< BUILD already applied
+    bool visited = false;  ///< seen by the walk that copies out lazy bytes
     Role role = Role::Plain;
     Callable callable = Callable::None;
+    /// A large Bytes value whose text is still in the input (see kLazyBytes).
+    std::string_view lazy;
 };
+
+/// Bytes values of at least this size keep pointing into the input until the
+/// parse ends. Most of them are array data that BUILD copies into an NdArray
+/// and then drops, so copying them into the value first would double the
+/// work (53 MB for a FLAME model). Those still reachable from the result get
+/// their text copied in at the end. Until then their PyValue::text is
+/// empty; PyValue::find, which the reader uses on state dicts, still answers
+/// right, since no key it looks up is that long.
+constexpr std::size_t kLazyBytes = 64 * 1024;
 
 // Rough per-value cost for the allocation budget: the PyValue, the
 // shared_ptr control block and the tracking-table node.
@@ -388,8 +405,12 @@ public:
                 failPlain("truncated at byte " + std::to_string(size_) + ": the pickle ends without a STOP opcode");
             opPos_ = pos_;
             op_ = data_[pos_++];
-            if (op_ == '.') return pop();
             try {
+                if (op_ == '.') {
+                    PyRef result = pop();
+                    copyLazyBytes(result);
+                    return result;
+                }
                 step();
             } catch (const PickleError&) {
                 throw;
@@ -483,6 +504,51 @@ private:
     }
 
     Tracked& track(const PyRef& v) { return tracked_.at(v.get()); }
+
+    /// A Bytes value of the next n input bytes; large ones stay in the input.
+    PyRef makeBytes(std::uint64_t n) {
+        const std::uint8_t* p = take(n);
+        charge(n);
+        const char* c = reinterpret_cast<const char*>(p);
+        const auto len = static_cast<std::size_t>(n);
+        if (len < kLazyBytes) return makeText(Kind::Bytes, std::string(c, len));
+        PyRef v = newValue(Kind::Bytes);
+        track(v).lazy = std::string_view(c, len);
+        return v;
+    }
+
+    /// The text of a Str or Bytes value, wherever it lives.
+    std::string_view textView(const PyValue& v) {
+        const std::string_view lazy = tracked_.at(&v).lazy;
+        return lazy.data() ? lazy : std::string_view(v.text);
+    }
+
+    void copyLazyBytes(PyValue& v, Tracked& t) {
+        if (!t.lazy.data()) return;
+        v.text.assign(t.lazy.data(), t.lazy.size());
+        t.lazy = {};
+    }
+
+    /// Copies the text of every lazy Bytes value the result can reach, so
+    /// that it no longer refers to the caller's buffer. Each value is visited
+    /// once: the result is a DAG whose shared parts are walked only once.
+    void copyLazyBytes(const PyRef& root) {
+        std::vector<PyValue*> todo{root.get()};
+        while (!todo.empty()) {
+            PyValue* v = todo.back();
+            todo.pop_back();
+            Tracked& t = tracked_.at(v);
+            if (t.visited) continue;
+            t.visited = true;
+            copyLazyBytes(*v, t);
+            for (const PyRef& item : v->items) todo.push_back(item.get());
+            for (const auto& [key, value] : v->entries) {
+                todo.push_back(key.get());
+                todo.push_back(value.get());
+            }
+            if (v->state) todo.push_back(v->state.get());
+        }
+    }
 
     PyRef makeInt(std::int64_t i) {
         PyRef v = newValue(Kind::Int);
@@ -648,9 +714,9 @@ private:
             case 'T': opBinString(); break;
             case 'U': push(makeText(Kind::Bytes, readBytes(readUInt(1)))); break;
             case 'C': push(makeText(Kind::Bytes, readBytes(readUInt(1)))); break;
-            case 'B': push(makeText(Kind::Bytes, readBytes(readUInt(4)))); break;
-            case 0x8e: push(makeText(Kind::Bytes, readBytes(readUInt(8)))); break;
-            case 0x96: push(makeText(Kind::Bytes, readBytes(readUInt(8)))); break;  // bytearray -> bytes
+            case 'B': push(makeBytes(readUInt(4))); break;
+            case 0x8e: push(makeBytes(readUInt(8))); break;
+            case 0x96: push(makeBytes(readUInt(8))); break;  // bytearray -> bytes
             case 'V': push(makeText(Kind::Str, decodeRawUnicodeEscape(readLine()))); break;
             case 0x8c: push(makeText(Kind::Str, readBytes(readUInt(1)))); break;
             case 'X': push(makeText(Kind::Str, readBytes(readUInt(4)))); break;
@@ -752,7 +818,7 @@ private:
     void opBinString() {
         const auto n = static_cast<std::int32_t>(static_cast<std::uint32_t>(readUInt(4)));
         if (n < 0) fail("negative length " + std::to_string(n));
-        push(makeText(Kind::Bytes, readBytes(static_cast<std::uint64_t>(n))));
+        push(makeBytes(static_cast<std::uint64_t>(n)));
     }
 
     /// STRING holds a quoted Python 2 repr with backslash escapes.
@@ -910,9 +976,10 @@ private:
 
     /// Bytes content of a Bytes value, or of latin-1 text (Python 3 reading
     /// a Python 2 str with encoding='latin1').
-    /// `scratch` receives the converted text; the result refers to it or to v.
-    const std::string& bytesOf(const PyValue& v, std::string& scratch, const char* what) {
-        if (v.kind == Kind::Bytes) return v.text;
+    /// `scratch` receives the converted text; the result refers to it, to v
+    /// or to the input.
+    std::string_view bytesOf(const PyValue& v, std::string& scratch, const char* what) {
+        if (v.kind == Kind::Bytes) return textView(v);
         if (v.kind == Kind::Str) {
             charge(v.text.size());
             if (!utf8ToLatin1(v.text, scratch)) fail(std::string(what) + " holds text that is not latin-1");
@@ -922,7 +989,7 @@ private:
     }
 
     std::string textOf(const PyValue& v, const char* what) {
-        if (v.kind == Kind::Str || v.kind == Kind::Bytes) return v.text;
+        if (v.kind == Kind::Str || v.kind == Kind::Bytes) return std::string(textView(v));
         fail(std::string(what) + " must be a string, got a " + v.kindName());
     }
 
@@ -1121,13 +1188,14 @@ private:
         a.shape = std::move(shape);
         const std::uint64_t n = checkedElementCount(a.shape, spec.itemsize(), "array " + a.shapeString());
         std::string scratch;
-        const std::string& bytes = bytesOf(raw, scratch, "array data");
+        const std::string_view bytes = bytesOf(raw, scratch, "array data");
         const std::uint64_t need = n * spec.itemsize();
         if (bytes.size() != need)
             fail("array data holds " + std::to_string(bytes.size()) + " bytes but shape " + a.shapeString() +
                  " of " + spec.name() + " needs " + std::to_string(need));
         charge(need);
-        a.data.assign(bytes.begin(), bytes.end());
+        const auto* first = reinterpret_cast<const std::uint8_t*>(bytes.data());
+        a.data.assign(first, first + bytes.size());  // one memcpy, no zero fill first
         if (fortran && a.ndim() > 1) {
             charge(need);  // fortranToC's temporary
             fortranToC(a);
@@ -1179,6 +1247,7 @@ private:
     /// Makes `target` a copy of `elem` in place: the placeholder is already
     /// referenced from the stack and memo, so it cannot simply be swapped.
     void replaceWith(const PyRef& target, const PyRef& elem) {
+        copyLazyBytes(*elem, track(elem));  // the copy must not share the view
         const PyValue& e = *elem;
         std::uint64_t cost = e.text.size() + e.className.size() + e.items.size() * sizeof(PyRef) +
                              e.entries.size() * 2 * sizeof(PyRef) + e.array.data.size() + e.sparse.data.data.size() +
@@ -1222,9 +1291,11 @@ private:
         if (!shapeVal) fail("scipy.sparse state has no '_shape'");
         const std::vector<std::int64_t> shape = readShape(*shapeVal);
         if (shape.size() != 2) fail("scipy.sparse shape must have 2 dimensions");
-        if (const PyValue* f = state.find("format"))
-            if (textOf(*f, "scipy.sparse format") != m.format)
-                fail("scipy.sparse state says format '" + printable(f->text) + "' for a " + m.format + "_matrix");
+        if (const PyValue* f = state.find("format")) {
+            const std::string format = textOf(*f, "scipy.sparse format");
+            if (format != m.format)
+                fail("scipy.sparse state says format '" + printable(format) + "' for a " + m.format + "_matrix");
+        }
         NdArray* parts[] = {&m.data, &m.indices, &m.indptr};
         const char* names[] = {"data", "indices", "indptr"};
         for (int i = 0; i < 3; ++i) {
@@ -1274,8 +1345,10 @@ PyRef parsePickle(const std::uint8_t* data, std::size_t size, const std::string&
 }
 
 PyRef loadPickleFile(const std::string& path, const PickleLimits& limits) {
-    const std::vector<std::uint8_t> bytes = readFileBytes(path);
-    return parsePickle(bytes.data(), bytes.size(), path, limits);
+    // Parsed straight from the page cache; the result owns copies of what it
+    // keeps, so the mapping can go when the parse ends.
+    const MappedFile file(path);
+    return parsePickle(file.data(), file.size(), path, limits);
 }
 
 }  // namespace synthforge::io

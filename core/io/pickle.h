@@ -48,6 +48,7 @@ struct PyValue {
     /// Dict lookup by a Str or Bytes key; nullptr when absent or not a dict.
     /// A hostile pickle may repeat a key; like Python's dict, the last one wins.
     const PyValue* find(const std::string& key) const;
+    PyValue* find(const std::string& key);
     /// Human-readable kind name for error messages.
     std::string kindName() const;
 };

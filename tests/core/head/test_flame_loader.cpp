@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "core/head/head_model_io.h"
 #include "core/head/lbs.h"
@@ -174,6 +177,31 @@ TEST(FlameLoader, MasksAndUvTemplate) {
         }
     }
     EXPECT_EQ(face, 396);
+}
+
+TEST(FlameLoader, ArraysSharedBetweenKeysReachEveryKey) {
+    // pickle.dumps({'shared_a': a, 'shared_b': a, 'own': b}, protocol=3) with
+    // a = arange(6) and b = [7, 8] (int64): the second use of `a` is a memo
+    // reference to the same value, which the loader moves its arrays out of.
+    const std::string bytes(
+        "\200\003}q\000(X\010\000\000\000shared_aq\001cnumpy.core.multiarray\012_reconstruct\012q\002cnumpy"
+        "\012ndarray\012q\003K\000\205q\004C\001bq\005\207q\006Rq\007(K\001K\006\205q\010cnumpy\012dtype\012q"
+        "\011X\002\000\000\000i8q\012\211\210\207q\013Rq\014(K\003X\001\000\000\000<q\015NNNJ\377\377\377\377"
+        "J\377\377\377\377K\000tq\016b\211C0\000\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000"
+        "\002\000\000\000\000\000\000\000\003\000\000\000\000\000\000\000\004\000\000\000\000\000\000\000\005"
+        "\000\000\000\000\000\000\000q\017tq\020bX\010\000\000\000shared_bq\021h\007X\003\000\000\000ownq\022"
+        "h\002h\003K\000\205q\023h\005\207q\024Rq\025(K\001K\002\205q\026h\014\211C\020\007\000\000\000\000"
+        "\000\000\000\010\000\000\000\000\000\000\000q\027tq\030bu.",
+        300);
+    testutil::TempDir dir;
+    const std::string path = dir.file("shared_masks.pkl");
+    io::writeFileAtomic(path, bytes);
+    HeadModel m = loadHeadModelFile(fixturePath("generic_model.pkl"));
+    attachFlameMasks(m, path);
+    const std::vector<std::int32_t> arange{0, 1, 2, 3, 4, 5};
+    EXPECT_EQ(m.regions.at("shared_a"), arange);
+    EXPECT_EQ(m.regions.at("shared_b"), arange);
+    EXPECT_EQ(m.regions.at("own"), (std::vector<std::int32_t>{7, 8}));
 }
 
 TEST(FlameLoader, UvTemplateOfAnotherMeshIsRejected) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "core/head/default_head/model_source.h"
 #include "core/head/head_model_io.h"
 #include "core/head/lbs.h"
 #include "core/head/posed_mesh.h"

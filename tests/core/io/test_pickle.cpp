@@ -792,6 +792,38 @@ TEST(PickleRobust, AllocationBudget) {
     EXPECT_TRUE(contains(errorOf(p, tight), "would need more than"));
 }
 
+TEST(PickleRead, LargeBytesOutliveTheInput) {
+    // Large byte strings are read in place and copied out only if the result
+    // keeps them. Here one 64 KiB block is both an array's data and, through
+    // the memo, the result's second item; another is a Python 2 str in a list.
+    std::string big(64 * 1024, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7 + 3) & 0xFF);
+    const std::string data48 = kF8x23P3.substr(kF8x23P3.find("\211C0") + 3, 48);
+    std::string p = patched(kF8x23P3, "K\001K\002K\003\206q\006", "K\001M\000\040\205q\006"s);  // shape (8192,)
+    p = patched(p, "C0" + data48, "B" + u32le(static_cast<std::uint32_t>(big.size())) + big);
+    // Before STOP the built array is on the stack and memo 13 holds its data:
+    // add GET 13 and [BINSTRING big], then TUPLE3.
+    p.pop_back();
+    p += "h\015]q\100T" + u32le(static_cast<std::uint32_t>(big.size())) + big + "a\207.";
+    std::vector<std::uint8_t> input(p.begin(), p.end());
+    const PyRef r = parsePickle(input.data(), input.size(), "test.pkl");
+    std::fill(input.begin(), input.end(), 0xAB);  // the result must not look at the input any more
+    input.clear();
+    input.shrink_to_fit();
+
+    ASSERT_EQ(r->kind, Kind::Tuple);
+    ASSERT_EQ(r->items.size(), 3u);
+    const PyValue& arr = *r->items[0];
+    ASSERT_EQ(arr.kind, Kind::Array);
+    EXPECT_EQ(arr.array.shape, (std::vector<std::int64_t>{8192}));
+    EXPECT_EQ(std::string(arr.array.data.begin(), arr.array.data.end()), big);
+    EXPECT_EQ(r->items[1]->kind, Kind::Bytes);
+    EXPECT_EQ(r->items[1]->text, big);
+    ASSERT_EQ(r->items[2]->kind, Kind::List);
+    ASSERT_EQ(r->items[2]->items.size(), 1u);
+    EXPECT_EQ(r->items[2]->items[0]->text, big);
+}
+
 // ---------------------------------------------------------------------------
 // files
 // ---------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 // (core/train/evaluator.h), or of a Stage II run (`synthforge finetune`) on
 // a benchmark folder in its format (evaluateRun dispatches on config.json). Prints a table and writes JSON (default
 // RUN/eval.json); a missing run, weights file or dataset is exit code 1 with
-// the file named (main.cpp turns the exception into that).
+// the file named (app/cli/app_main.h turns the exception into that).
 
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "app/cli/app_main.h"
 #include "app/cli/commands.h"
 #include "core/io/file_util.h"
 #include "core/jobs/terminal_progress.h"
@@ -38,7 +39,7 @@ void runEval(const EvalArgs& a) {
 void registerEvalCommands(CLI::App& app) {
     auto args = std::make_shared<EvalArgs>();
     train::EvalConfig& c = args->config;
-    CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset");
+    CLI::App* cmd = app.add_subcommand("eval", torchCommandDescription("eval"));
     cmd->add_option("--model", c.model, "Run directory of train or finetune (holds final.safetensors)")->required();
     cmd->add_option("--data", c.data, "Dataset folder (synthforge generate), or for a Stage II run a benchmark folder in its format")->required();
     cmd->add_option("--size", c.size, "Square evaluation resolution (0: the run's training size)")

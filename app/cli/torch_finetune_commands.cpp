@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/cli/app_main.h"
 #include "app/cli/commands.h"
 #include "app/cli/training_command.h"
 #include "core/train/finetune.h"
@@ -38,8 +39,7 @@ int runFinetune(const FinetuneArgs& a) {
 void registerFinetuneCommands(CLI::App& app) {
     auto args = std::make_shared<FinetuneArgs>();
     train::FinetuneConfig& c = args->config;
-    CLI::App* cmd = app.add_subcommand(
-        "finetune", "Stage II: train label heads on a real benchmark over a frozen Stage I network");
+    CLI::App* cmd = app.add_subcommand("finetune", torchCommandDescription("finetune"));
     cmd->add_option("--data", c.data, "Benchmark folder in its official layout")->required();
     cmd->add_option("--format", c.format, std::string("Benchmark: ") + train::finetuneFormats())->required();
     cmd->add_option("--stage1", c.stage1, "Stage I weights (.safetensors) or `synthforge train` run directory")

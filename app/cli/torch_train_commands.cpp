@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/cli/app_main.h"
 #include "app/cli/commands.h"
 #include "app/cli/training_command.h"
 #include "core/train/trainer.h"
@@ -37,7 +38,7 @@ int runTrain(const TrainArgs& a) {
 void registerTrainCommands(CLI::App& app) {
     auto args = std::make_shared<TrainArgs>();
     train::TrainConfig& c = args->config;
-    CLI::App* cmd = app.add_subcommand("train", "Train the Stage I multi-task network on a generated dataset");
+    CLI::App* cmd = app.add_subcommand("train", torchCommandDescription("train"));
     cmd->add_option("--data", c.data, "Dataset folder (synthforge generate)")->required();
     cmd->add_option("--preset", c.preset, "Network preset")->required()->check(CLI::IsMember({"small", "reference"}));
     cmd->add_option("--out", c.out, "Run directory")->required();

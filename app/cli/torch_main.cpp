@@ -1,0 +1,15 @@
+// synthforge-torch: the LibTorch half of the CLI. The `synthforge` front end
+// execv()s it with its own argv for train, finetune and eval, so usage, help
+// and exit codes (app/cli/app_main.h) are exactly those of `synthforge`.
+
+#include "app/cli/app_main.h"
+#include "app/cli/commands.h"
+
+int main(int argc, char** argv) {
+    CLI::App app;
+    synthforge::cli::configureApp(app);
+    synthforge::cli::registerTrainCommands(app);
+    synthforge::cli::registerFinetuneCommands(app);
+    synthforge::cli::registerEvalCommands(app);
+    return synthforge::cli::parseAndRun(app, argc, argv);
+}
