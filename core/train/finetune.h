@@ -15,40 +15,27 @@
 #include <string>
 
 #include "core/jobs/progress.h"
+#include "core/train/run_config_common.h"
 
 namespace synthforge::train {
 
-struct FinetuneConfig {
-    std::string data;              ///< benchmark folder in its official layout (docs/datasets.md)
+/// Stage II settings; the fields both stages share (data, out, epochs,
+/// batch, size, seed, lr, schedule, split, augmentation, loader,
+/// checkpoints, device) are RunConfigCommon's. Here `data` is a benchmark
+/// folder in its official layout (docs/datasets.md), `size` the square crop
+/// resolution, and `lr` AdamW's rate on the heads (default 1e-3), cosine to
+/// minLr; validation crops are never augmented.
+struct FinetuneConfig : RunConfigCommon {
+    FinetuneConfig() : RunConfigCommon(1e-3) {}
+
     std::string format;            ///< "300w", "lapa" or "celebamask-hq"
     std::string stage1;            ///< Stage I weights (.safetensors) or a Stage I run directory (its final.safetensors)
-    std::string out;               ///< run directory
     int64_t numClasses = 0;        ///< 0: the format's; otherwise it must equal the format's (a guard against mix-ups)
     bool useFeatures = false;      ///< also feed the Stage I backbone features to the heads
-    int64_t epochs = 10;
-    int64_t batch = 8;
-    int64_t size = 256;            ///< square crop resolution (>= 64)
     double margin = 0.25;          ///< crop margin on each side, as a fraction of the face box's longer side
-    uint64_t seed = 0;
-    double lr = 1e-3;              ///< AdamW on the heads; cosine to minLr
-    double minLr = 1e-5;
-    double weightDecay = 1e-2;
     double depthWeight = 0.5;      ///< applies only to batches with a depth target (none of the three benchmarks has one)
     double segWeight = 1.0;
     double kpsWeight = 0.2;        ///< on keypoint L2 + heatmap cross-entropy
-    double valFraction = 0.1;      ///< without official splits the last ceil(n * f) samples validate (none when n < 2)
-    /// Augmentation of the training crops (core/train/augment.h,
-    /// docs/augmentation.md): "none", "default" or a JSON file; part of the
-    /// run's identity. Validation crops are never augmented.
-    std::string augment = "none";
-    int workers = 2;               ///< loader threads (0 = load on the training thread); results do not depend on it
-    int prefetch = 4;              ///< batches loaded ahead
-    int64_t checkpointEvery = 100;
-    int64_t keepCheckpoints = 3;
-    int64_t imageEvery = 0;        ///< steps between TensorBoard prediction grids (validation crops); 0 = never
-    std::string device = "auto";   ///< auto | cpu | cuda (not part of the run's identity)
-    int threads = 0;               ///< torch intra-op threads; 0 = torch's default
-    bool resume = false;
 
     /// The run's identity as config.json stores it (everything but device,
     /// threads, workers, prefetch and resume). It includes the Stage I weights' absolute path

@@ -7,7 +7,8 @@
 // (seed, epoch), augmentation draws from (seed, epoch, sample), the
 // schedule's state is the step, and the Stage I forward in eval mode draws
 // nothing random, so a resumed run continues bit for bit (CPU, fixed thread
-// count), for any number of loader threads.
+// count), for any number of loader threads. The loop itself is
+// torch_run_loop.h's, shared with Stage I.
 
 #include "core/train/finetune.h"
 
@@ -22,7 +23,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/io/tensorboard_writer.h"
 #include "core/train/augment.h"
 #include "core/train/batch_prefetcher.h"
 #include "core/train/torch_benchmark_data.h"
@@ -30,6 +30,7 @@
 #include "core/train/torch_losses.h"
 #include "core/train/torch_preview.h"
 #include "core/train/torch_run_directory.h"
+#include "core/train/torch_run_loop.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/torch_weights.h"
 
@@ -39,45 +40,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kMetricsHeader = "step,epoch,total,segmentation,depth,keypoints,lr,val_total\n";
-
-void check(bool ok, const std::string& field, const std::string& why) {
-    if (!ok) throw std::invalid_argument(field + ": " + why);
-}
-
 int64_t formatClasses(const std::string& f) { return f == "lapa" ? 11 : f == "celebamask-hq" ? 19 : 0; }
 
 void validate(const FinetuneConfig& c) {
-    check(!c.data.empty(), "data", "required");
-    check(!c.out.empty(), "out", "required");
-    check(!c.stage1.empty(), "stage1", "required");
-    check(c.format == "300w" || c.format == "lapa" || c.format == "celebamask-hq", "format",
-          "'" + c.format + "' is not one of " + finetuneFormats());
+    validateRunCommon(c, "the keypoint head pools H/4 four times");
+    checkRunField(!c.stage1.empty(), "stage1", "required");
+    checkRunField(c.format == "300w" || c.format == "lapa" || c.format == "celebamask-hq", "format",
+                  "'" + c.format + "' is not one of " + finetuneFormats());
     if (c.numClasses != 0) {
         const int64_t have = formatClasses(c.format);
-        check(c.numClasses == have, "classes",
-              std::to_string(c.numClasses) + " requested, but " + c.format +
-                  (have ? " has " + std::to_string(have) + " classes" : " has no segmentation labels"));
+        checkRunField(c.numClasses == have, "classes",
+                      std::to_string(c.numClasses) + " requested, but " + c.format +
+                          (have ? " has " + std::to_string(have) + " classes" : " has no segmentation labels"));
     }
-    check(c.epochs >= 1, "epochs", "must be at least 1");
-    check(c.batch >= 1, "batch", "must be at least 1");
-    check(c.size >= 64, "size", "must be at least 64 (the keypoint head pools H/4 four times)");
-    check(c.margin >= 0 && c.margin <= 4, "margin", "must be in [0, 4]");
-    check(c.lr > 0 && std::isfinite(c.lr), "lr", "must be positive");
-    check(c.minLr >= 0 && c.minLr <= c.lr, "min_lr", "must be in [0, lr]");
-    check(c.weightDecay >= 0, "weight_decay", "must be non-negative");
+    checkRunField(c.margin >= 0 && c.margin <= 4, "margin", "must be in [0, 4]");
     const std::initializer_list<std::pair<const char*, double>> weights = {
         {"depth_weight", c.depthWeight}, {"seg_weight", c.segWeight}, {"kps_weight", c.kpsWeight}};
     for (const auto& [name, w] : weights)
-        check(w >= 0 && std::isfinite(w), name, "must be a non-negative number");
-    check(c.valFraction >= 0 && c.valFraction < 1, "val_fraction", "must be in [0, 1)");
-    check(!c.augment.empty(), "augment", "none, default or a JSON file");
-    check(c.workers >= 0, "workers", "must be at least 0");
-    check(c.prefetch >= 1, "prefetch", "must be at least 1");
-    check(c.checkpointEvery >= 1, "checkpoint_every", "must be at least 1");
-    check(c.imageEvery >= 0, "image_every", "must be at least 0");
-    check(c.keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1");
-    check(c.device == "auto" || c.device == "cpu" || c.device == "cuda", "device", "auto, cpu or cuda");
+        checkRunField(w >= 0 && std::isfinite(w), name, "must be a non-negative number");
 }
 
 /// The Stage I weights file: the path itself, or <run>/final.safetensors.
@@ -117,29 +97,20 @@ const char* finetuneFormats() { return "300w, lapa, celebamask-hq"; }
 std::string FinetuneConfig::toJson() const {
     const std::string weights = stageOnePath(stage1);
     nlohmann::ordered_json j;
-    j["format"] = "synthforge-train-config";
-    j["version"] = 1;
-    j["stage"] = "II";
-    j["data"] = fs::absolute(data).lexically_normal().string();
+    putRunIdentity(j, "II", *this);
     j["dataset_format"] = format;
     j["stage1"] = {{"path", weights}, {"hash", fileHash(weights)}};
     j["num_classes"] = formatClasses(format);
     j["use_features"] = useFeatures;
-    j["epochs"] = epochs;
-    j["batch"] = batch;
-    j["size"] = size;
+    putRunBatching(j, *this);
     j["margin"] = margin;
     j["seed"] = seed;
     j["optimizer"] = {{"name", "adamw"}, {"lr", lr}, {"weight_decay", weightDecay}, {"betas", {0.9, 0.999}},
                       {"eps", 1e-8}};
-    j["schedule"] = {{"name", "cosine"}, {"min_lr", minLr}};
+    putRunSchedule(j, *this);
     j["losses"] = {{"depth", depthWeight}, {"segmentation", segWeight}, {"keypoints", kpsWeight},
                    {"heatmap_sigma", 1.0}};
-    j["val_fraction"] = valFraction;
-    j["checkpoint_every"] = checkpointEvery;
-    j["keep_checkpoints"] = keepCheckpoints;
-    j["image_every"] = imageEvery;
-    j["augment"] = nlohmann::ordered_json::parse(augmentConfigToJson(resolveAugment(augment)));
+    putRunTail(j, *this);
     return j.dump(2) + "\n";
 }
 
@@ -162,13 +133,12 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
     const auto& valIds = data.valIds();
     const auto nTrain = static_cast<int64_t>(trainIds.size());
     const int64_t stepsPerEpoch = nTrain / c.batch;  // a partial last batch is dropped
-    check(stepsPerEpoch >= 1, "batch",
-          std::to_string(c.batch) + " exceeds the " + std::to_string(nTrain) + " training samples (" +
-              data.splitRule() + ")");
+    checkRunField(stepsPerEpoch >= 1, "batch",
+                  std::to_string(c.batch) + " exceeds the " + std::to_string(nTrain) + " training samples (" +
+                      data.splitRule() + ")");
     const int64_t totalSteps = c.epochs * stepsPerEpoch;
 
     const RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
-    const CheckpointStore& store = run.checkpoints();
 
     torch::manual_seed(c.seed);
     FinetuneHeads heads(FinetuneHeadsOptions(stage1->options.numClasses(), stage1->options.numLandmarks())
@@ -179,18 +149,6 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
     heads->to(device);
     torch::optim::AdamW optimizer(heads->parameters(), torch::optim::AdamWOptions(c.lr).weight_decay(c.weightDecay));
 
-    TrainState state;
-    FinetuneResult result;
-    result.trainSamples = nTrain;
-    result.valSamples = static_cast<int64_t>(valIds.size());
-    result.split = data.splitRule();
-    if (c.resume && store.latestStep() >= 0) {
-        state = store.load(store.latestStep(), *heads, optimizer);
-        result.resumedFrom = state.step;
-    }
-    run.restartMetrics(kMetricsHeader, state.step);
-    io::TensorBoardWriter tb(run.path().string());
-
     auto forward = [&](const torch::Tensor& images) {
         MultiTaskOutput s1;
         {
@@ -199,7 +157,8 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
         }
         return heads->forward(s1);
     };
-    auto validation = [&]() -> double {
+    RunLoopHooks hooks;
+    hooks.validate = [&]() -> double {
         if (valIds.empty()) return NAN;
         torch::NoGradGuard noGrad;
         heads->eval();
@@ -225,7 +184,7 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
             data.load(std::vector<int64_t>(pool.begin(), pool.begin() + std::min<ptrdiff_t>(4, pool.size())))
                 .images.to(device);
     }
-    auto previewGrid = [&] {
+    hooks.preview = [&] {
         torch::NoGradGuard noGrad;
         heads->eval();
         const FinetuneOutput y = forward(previewImages);
@@ -235,22 +194,12 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
                               benchmarkClassTable(c.format), tile);
     };
 
-    jobs::ProgressTracker tracker(progress, "finetune", static_cast<uint64_t>(totalSteps));
-    if (state.step > 0) tracker.advance(static_cast<uint64_t>(state.step));
-    heads->train();
     // One loader per epoch over its remaining steps (a resumed run starts
     // mid-epoch). Batch k of the epoch is a function of (seed, epoch, k), so
     // the batches are the same for any number of workers.
     int64_t loaderEpoch = -1;
     std::unique_ptr<OrderedPrefetcher<BenchmarkBatch>> loader;
-    while (state.step < totalSteps) {
-        const int64_t step = state.step;
-        // Torch's generator is reseeded per step, so anything random in the
-        // step resumes without being checkpointed.
-        torch::manual_seed(c.seed * 1000003ull + static_cast<uint64_t>(step) + 1);
-        const double lr = cosineLr(c.lr, c.minLr, step, totalSteps);
-        static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[0].options()).lr(lr);
-
+    hooks.step = [&](int64_t step, double lr) {
         const int64_t epoch = step / stepsPerEpoch;
         if (epoch != loaderEpoch) {
             loader.reset();  // the old epoch's workers stop before new ones start
@@ -272,53 +221,40 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
         if (!next) throw std::logic_error("finetuneStageTwo: the epoch's loader ran out of batches");
         const BenchmarkBatch& batch = *next;
 
-        optimizer.zero_grad();
         const Losses l = lossOf(forward(batch.images.to(device)), batch, c, device);
         l.total.backward();
-        optimizer.step();
-        state.step = step + 1;
+        return StepReport{epoch,
+                          {l.total.item<double>(), l.seg.item<double>(), l.depth.item<double>(),
+                           l.kps.item<double>(), lr}};
+    };
+    hooks.saveFinal = [&](const std::string& path) {
+        heads->to(torch::kCPU);
+        saveFinetuneHeads(heads, path,
+                          {{"stage1_path", stage1Path},
+                           {"stage1_hash", fileHash(stage1Path)},
+                           {"crop_size", std::to_string(c.size)},
+                           {"crop_margin", formatMetric(c.margin)}});
+    };
 
-        const bool checkpointNow = state.step % c.checkpointEvery == 0 || state.step == totalSteps;
-        const double val = checkpointNow ? validation() : NAN;
-        if (std::isfinite(val) && (state.bestStep < 0 || val < state.bestValLoss)) {
-            state.bestValLoss = val;
-            state.bestStep = state.step;
-        }
-        const double total = l.total.item<double>();
-        run.appendMetrics(std::to_string(state.step) + ',' + std::to_string(epoch) + ',' + formatMetric(total) + ',' +
-                          formatMetric(l.seg.item<double>()) + ',' + formatMetric(l.depth.item<double>()) + ',' +
-                          formatMetric(l.kps.item<double>()) + ',' + formatMetric(lr) + ',' +
-                          (std::isfinite(val) ? formatMetric(val) : ""));
-        tb.addScalar("loss/total", total, state.step);
-        tb.addScalar("loss/segmentation", l.seg.item<double>(), state.step);
-        tb.addScalar("loss/depth", l.depth.item<double>(), state.step);
-        tb.addScalar("loss/keypoints", l.kps.item<double>(), state.step);
-        tb.addScalar("lr/heads", lr, state.step);
-        if (std::isfinite(val)) tb.addScalar("val/total", val, state.step);
-        if (c.imageEvery > 0 && state.step % c.imageEvery == 0)
-            tb.addImage("val/predictions", previewGrid(), state.step);
-        result.lastLoss = total;
+    RunLoopSpec spec;
+    spec.job = "finetune";
+    spec.totalSteps = totalSteps;
+    spec.metrics = {{"total", "loss/total"},
+                    {"segmentation", "loss/segmentation"},
+                    {"depth", "loss/depth"},
+                    {"keypoints", "loss/keypoints"},
+                    {"lr", "lr/heads"}};
+    const RunLoopResult done = runTrainingLoop(run, c, spec, *heads, optimizer, hooks, progress, cancel);
 
-        const bool stopping = cancel && cancel->cancelled();
-        if (checkpointNow || stopping) {
-            store.save(state, *heads, optimizer);
-            tb.flush();
-        }
-        tracker.setMessage("loss " + formatMetric(total));
-        tracker.advance();
-        if (stopping) throw jobs::Cancelled();
-    }
-    tracker.finish();
-
-    heads->to(torch::kCPU);
-    result.finalWeights = run.finalWeightsPath().string();
-    saveFinetuneHeads(heads, result.finalWeights,
-                      {{"stage1_path", stage1Path},
-                       {"stage1_hash", fileHash(stage1Path)},
-                       {"crop_size", std::to_string(c.size)},
-                       {"crop_margin", formatMetric(c.margin)}});
-    result.steps = state.step;
-    result.bestValLoss = state.bestStep >= 0 ? state.bestValLoss : 0;
+    FinetuneResult result;
+    result.trainSamples = nTrain;
+    result.valSamples = static_cast<int64_t>(valIds.size());
+    result.split = data.splitRule();
+    result.steps = done.steps;
+    result.resumedFrom = done.resumedFrom;
+    result.lastLoss = done.lastLoss;
+    result.bestValLoss = done.bestValLoss;
+    result.finalWeights = done.finalWeights;
     return result;
 }
 

@@ -14,35 +14,21 @@
 #include <string>
 
 #include "core/jobs/progress.h"
+#include "core/train/run_config_common.h"
 
 namespace synthforge::train {
 
-struct TrainConfig {
-    std::string data;              ///< dataset folder (docs/dataset.md)
-    std::string out;               ///< run directory
+/// Stage I settings; the fields both stages share (data, out, epochs, batch,
+/// size, seed, lr, schedule, split, augmentation, loader, checkpoints,
+/// device) are RunConfigCommon's. Here `data` is a dataset folder
+/// (docs/dataset.md), `lr` the heads' rate (default 1e-4; the backbone gets
+/// lr * backboneLrScale, and minLr is scaled for it too).
+struct TrainConfig : RunConfigCommon {
+    TrainConfig() : RunConfigCommon(1e-4) {}
+
     std::string preset = "small";  ///< MultiTaskNetOptions::preset
-    int64_t epochs = 10;
-    int64_t batch = 8;
-    int64_t size = 256;            ///< square training resolution
     int64_t accumulate = 1;        ///< micro-batches per optimiser step
-    uint64_t seed = 0;
-    double lr = 1e-4;              ///< heads; the backbone gets lr * backboneLrScale
     double backboneLrScale = 0.1;
-    double minLr = 1e-5;           ///< end of the cosine schedule (scaled for the backbone too)
-    double weightDecay = 1e-2;     ///< AdamW's default
-    double valFraction = 0.1;      ///< the last ceil(n * f) samples validate (none when n < 2)
-    int64_t checkpointEvery = 100; ///< optimiser steps between checkpoints (one is also written at the end)
-    int64_t keepCheckpoints = 3;   ///< the last k step checkpoints stay; best.pt is kept besides
-    int64_t imageEvery = 0;        ///< steps between TensorBoard image grids; 0 = never
-    /// Augmentation (core/train/augment.h, docs/augmentation.md): "none",
-    /// "default" (AugmentConfig's documented defaults) or a JSON config file.
-    /// The resolved settings are part of the run's identity (config.json).
-    std::string augment = "none";
-    int workers = 2;               ///< loader threads (0 = load on the training thread); results do not depend on it
-    int prefetch = 4;              ///< batches loaded ahead
-    std::string device = "auto";   ///< auto | cpu | cuda (not part of the run's identity)
-    int threads = 0;               ///< torch intra-op threads; 0 = leave torch's default
-    bool resume = false;
 
     /// The identity of the run as JSON (everything but device, threads,
     /// workers, prefetch and resume), as config.json stores it. Reads the

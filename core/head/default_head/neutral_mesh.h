@@ -64,7 +64,7 @@ struct NeutralHead {
     /// left_pupil, right_pupil, mouth_interior, left_brow, right_brow,
     /// left_eye_socket, right_eye_socket, ...
     std::map<std::string, std::vector<std::int32_t>> regions;
-    /// Named 3D feature points (see neutral_mesh.cpp for the full list):
+    /// Named 3D feature points (see neutral_mesh_anchors.cpp for the full list):
     /// left/right_eye_inner/outer_corner, pupils, eye centres, nose_tip,
     /// nasion, alar, subnasale, mouth corners, lip centres, menton, gonion,
     /// tragion, brows, jaw hinges, neck centres, eurion, ...
