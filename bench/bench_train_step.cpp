@@ -1,4 +1,4 @@
-// Training step time of the Stage I network on the CPU (issue 7 "Speed"),
+// Training step time of the Stage I network on the CPU (docs/performance.md),
 // next to tools/bench_train_step.py, which steps the same network (the
 // PyTorch twin, tools/synthforge_nets.py) through the same work.
 //

@@ -1,6 +1,6 @@
 #pragma once
 // Class-table presets for other datasets' segmentation classes, and remaps
-// from our default (FaceSynthetics) ids to theirs (DESIGN §3; sources and
+// from our default (FaceSynthetics) ids to theirs (docs/design.md; sources and
 // per-class reasons in docs/classes.md).
 //
 // Each preset keeps the dataset's own ids and names, so a remapped label map

@@ -1,6 +1,6 @@
 #pragma once
 // Segmentation class tables: id, name, preview colour and left/right flip
-// partner per class, with the JSON file format of DESIGN §3:
+// partner per class, with the JSON file format of docs/design.md:
 //
 //   {"format": "synthforge-class-table", "version": 1,
 //    "classes": [{"id": 0, "name": "background", "color": [0, 0, 0], "flip": 0}, ...]}
@@ -16,7 +16,7 @@
 
 namespace synthforge::annotate {
 
-/// The default (FaceSynthetics) class ids of DESIGN §3.
+/// The default (FaceSynthetics) class ids of docs/design.md.
 enum DefaultClass : std::uint8_t {
     kBackground = 0,
     kSkin = 1,

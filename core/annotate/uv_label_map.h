@@ -1,7 +1,7 @@
 #pragma once
 // A UV region label map ready for lookups: validated against its class
 // table and padded, so that nearest-texel sampling just inside an island
-// border never reads background (DESIGN §3).
+// border never reads background (docs/design.md).
 
 #include <string>
 

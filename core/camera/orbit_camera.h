@@ -1,5 +1,5 @@
 #pragma once
-// Cameras in the generator world of Next3D/EG3D (DESIGN §2), so that a 25-value
+// Cameras in the generator world of Next3D/EG3D (docs/design.md), so that a 25-value
 // camera vector we write is exactly what such a generator expects.
 //
 // Frames:

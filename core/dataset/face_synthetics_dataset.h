@@ -2,7 +2,7 @@
 // FaceSynthetics (Wood et al., "Fake It Till You Make It", ICCV 2021): one
 // flat folder with, per sample,
 //     000000.png         RGB image (512 x 512 in the release)
-//     000000_seg.png     8-bit class ids, the image's size (DESIGN §3's default table)
+//     000000_seg.png     8-bit class ids, the image's size (the default class table of docs/design.md)
 //     000000_ldmks.txt   70 lines "x y": the 68 iBUG points, then the
 //                        subject's right and left pupil
 // `synthforge generate --formats ...,facesynthetics` writes the same layout

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/dataset/image_files.h"
+#include "core/io/file_util.h"
 
 namespace synthforge::dataset {
 
@@ -14,8 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 bool isImageExtension(const fs::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string ext = io::lowerExtension(p.string());
     return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
 }
 

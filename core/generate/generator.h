@@ -1,6 +1,6 @@
 #pragma once
 // The pluggable image generator: head geometry, a camera and a latent code
-// in, an RGB image and a depth map out (DESIGN §1, core/generate).
+// in, an RGB image and a depth map out (docs/design.md, core/generate).
 //
 // Built for a 3D-aware GAN such as Next3D exported to TorchScript as much as
 // for the procedural default: calls take batches, a generator runs on a
@@ -42,7 +42,7 @@ struct GeneratorCapabilities {
 struct GeneratorInput {
     const Eigen::VectorXf* z = nullptr;          ///< latent code, latentDim values
     const head::RowMatX3f* vertices = nullptr;   ///< posed head, FLAME metres (HeadPose::vertices)
-    camera::PinholeCamera camera;                ///< generator-world camera (DESIGN §2)
+    camera::PinholeCamera camera;                ///< generator-world camera (docs/design.md)
     /// Optional: a raster of exactly these vertices, camera and output size
     /// (the annotations' raster). Generators that rasterise the mesh may
     /// reuse it instead of rasterising again; others ignore it.

@@ -1,6 +1,6 @@
 #pragma once
 // What one dataset sample is made of: head parameters, a camera and a latent
-// code, drawn from configurable ranges (DESIGN §2 "Default sampling"). Sample
+// code, drawn from configurable ranges (docs/design.md). Sample
 // i depends only on (seed, i): see sample_rng.h.
 //
 // The sampler config is JSON; every key is optional and takes the default

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/io/file_util.h"
 #include "core/io/mesh_io.h"
 #include "core/io/npy.h"
 #include "core/io/pickle.h"
@@ -23,12 +24,6 @@ using ArrayMap = std::map<std::string, NdArray>;
 
 [[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
     throw std::runtime_error(source + ": " + field + ": " + what);
-}
-
-std::string extensionOf(const std::string& path) {
-    std::string ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
 }
 
 const NdArray& require(const ArrayMap& arrays, const std::string& key, const std::string& source) {
@@ -358,14 +353,14 @@ HeadModel modelFromFlameArrays(const ArrayMap& a, const std::string& source) {
 }  // namespace
 
 HeadModel loadFlameModel(const std::string& path) {
-    const std::string ext = extensionOf(path);
+    const std::string ext = io::lowerExtension(path);
     if (ext == ".npz") return modelFromFlameArrays(arraysFromNpz(path), path);
     if (ext == ".pkl") return modelFromFlameArrays(takeArraysFromPickleDict(*io::loadPickleFile(path), path), path);
     throw std::runtime_error(path + ": not a FLAME model file (expected .pkl or .npz)");
 }
 
 HeadModel loadHeadModelFile(const std::string& path) {
-    const std::string ext = extensionOf(path);
+    const std::string ext = io::lowerExtension(path);
     if (ext == ".safetensors") return modelFromSafetensors(io::loadSafetensorsFile(path), path);
     if (ext == ".pkl" || ext == ".npz") return loadFlameModel(path);
     throw std::runtime_error(path + ": unknown head model format '" + ext +
@@ -420,7 +415,7 @@ void saveHeadModel(const std::string& path, const HeadModel& model) {
 }
 
 void attachLandmarkFile(HeadModel& model, const std::string& path, bool preferFull68) {
-    const std::string ext = extensionOf(path);
+    const std::string ext = io::lowerExtension(path);
     io::PyRef root;
     if (ext == ".pkl") {
         root = io::loadPickleFile(path);

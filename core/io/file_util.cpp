@@ -1,5 +1,7 @@
 #include "core/io/file_util.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -57,6 +59,12 @@ void writeFileAtomic(const std::string& path, const void* data, std::size_t size
         std::remove(tmp.c_str());
         throw std::runtime_error(path + ": cannot rename temporary file into place (" + ec.message() + ")");
     }
+}
+
+std::string lowerExtension(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext;
 }
 
 }  // namespace synthforge::io

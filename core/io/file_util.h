@@ -14,6 +14,11 @@ namespace synthforge::io {
 std::vector<std::uint8_t> readFileBytes(const std::string& path, std::uint64_t maxBytes = 8ull << 30);
 std::string readFileText(const std::string& path, std::uint64_t maxBytes = 256ull << 20);
 
+/// The extension of `path`'s file name with its dot, lower-cased (ASCII):
+/// "a/B.PKL" -> ".pkl", "a/b" -> "". Formats are chosen by it, so that
+/// "MODEL.PLY" and "model.ply" mean the same.
+std::string lowerExtension(const std::string& path);
+
 /// Writes `size` bytes to `path` atomically.
 void writeFileAtomic(const std::string& path, const void* data, std::size_t size);
 inline void writeFileAtomic(const std::string& path, const std::string& text) {

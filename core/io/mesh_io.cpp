@@ -18,12 +18,6 @@ namespace synthforge::io {
 
 namespace {
 
-std::string lowerExtension(const std::string& path) {
-    std::string ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
-
 enum class MeshFormat { Obj, Ply, Gltf, Glb };
 
 MeshFormat formatFor(const std::string& path) {

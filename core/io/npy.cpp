@@ -1,4 +1,6 @@
 #include "core/io/npy.h"
+
+#include "core/io/numpy_typestr.h"
 #include "core/io/utf8.h"
 
 #include <zip.h>
@@ -199,42 +201,18 @@ struct Descr {
 };
 
 Descr parseDescr(const std::string& descr, const std::string& source) {
-    auto unsupported = [&]() -> Descr {
+    const std::optional<NumpyTypestr> t = parseNumpyTypestr(descr);
+    // The .npy format always writes a byte order.
+    if (!t || t->byteOrder == 0)
         fail(source, "unsupported dtype descr '" + descr +
                          "' (supported: b1 u1 i1 u2 i2 u4 i4 u8 i8 f2 f4 f8 with a byte order, U<n>, S<n> and O)");
-    };
-    if (descr.size() < 2) unsupported();
-    const char order = descr[0];
-    if (order != '<' && order != '>' && order != '|' && order != '=') unsupported();
-    const std::string code = descr.substr(1);
-
     Descr d;
-    d.bigEndian = order == '>';  // '|' and '=' mean native, which is little-endian here
-    if (code == "O" || code == "O4" || code == "O8") {  // Python 2 numpy wrote "|O8"
-        d.isObject = true;
-        return d;
-    }
-    // Fixed-width strings ("<U3", "|S5"): np.savez stores Python strings such
-    // as FLAME's bs_style this way.
-    if ((code[0] == 'U' || code[0] == 'S') && code.size() > 1 && code.size() <= 7 &&
-        code.find_first_not_of("0123456789", 1) == std::string::npos) {
-        d.textKind = code[0];
-        d.textLen = static_cast<std::size_t>(std::stoul(code.substr(1)));
-        if (d.textLen == 0) unsupported();
-        return d;
-    }
-    static const std::pair<const char*, DType> kCodes[] = {
-        {"b1", DType::Bool}, {"u1", DType::U8},  {"i1", DType::I8},  {"u2", DType::U16},
-        {"i2", DType::I16},  {"u4", DType::U32}, {"i4", DType::I32}, {"u8", DType::U64},
-        {"i8", DType::I64},  {"f2", DType::F16}, {"f4", DType::F32}, {"f8", DType::F64},
-    };
-    for (const auto& [name, type] : kCodes) {
-        if (code == name) {
-            d.dtype = type;
-            return d;
-        }
-    }
-    return unsupported();
+    d.bigEndian = t->bigEndian();
+    d.isObject = t->kind == NumpyTypestr::Kind::Object;
+    d.dtype = t->dtype;
+    d.textKind = t->textKind;
+    d.textLen = t->textLen;
+    return d;
 }
 
 // ---- reading ----------------------------------------------------------------

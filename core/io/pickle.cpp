@@ -1,4 +1,6 @@
 #include "core/io/pickle.h"
+
+#include "core/io/numpy_typestr.h"
 #include "core/io/utf8.h"
 
 #include <algorithm>
@@ -280,24 +282,13 @@ struct DtypeSpec {
     std::string encode() const { return std::string(1, order) + name(); }
 };
 
-bool parseTypestr(std::string s, DtypeSpec& out) {
-    char order = 0;
-    if (!s.empty() && std::strchr("<>|=", s[0])) {
-        order = s[0];
-        s.erase(0, 1);
-    }
+bool parseTypestr(const std::string& s, DtypeSpec& out) {
+    const std::optional<NumpyTypestr> t = parseNumpyTypestr(s);
+    if (!t || t->kind == NumpyTypestr::Kind::Text) return false;
     DtypeSpec spec;
-    if (s == "O" || s == "O4" || s == "O8") {
-        spec.object = true;
-    } else if (s == "?") {
-        spec.type = DType::Bool;
-    } else {
-        static const DType all[] = {DType::Bool, DType::U8, DType::I8, DType::U16, DType::I16, DType::U32,
-                                    DType::I32, DType::U64, DType::I64, DType::F16, DType::F32, DType::F64};
-        const DType* hit = std::find_if(std::begin(all), std::end(all), [&](DType t) { return dtypeName(t) == s; });
-        if (hit == std::end(all)) return false;
-        spec.type = *hit;
-    }
+    spec.object = t->kind == NumpyTypestr::Kind::Object;
+    spec.type = t->dtype;
+    char order = t->byteOrder;
     if (order == '=' || (order == 0 && spec.itemsize() > 1 && !spec.object)) order = '<';  // little-endian host
     if (order == 0 || spec.object) order = '|';
     spec.order = order;

@@ -1,5 +1,5 @@
 #pragma once
-// Ctrl+C for the CLI (DESIGN §4): the first SIGINT or SIGTERM cancels a
+// Ctrl+C for the CLI (docs/design.md): the first SIGINT or SIGTERM cancels a
 // CancelToken so that the running job stops at its next check and the program
 // exits cleanly (partial outputs finalised, manifest consistent). A second one
 // while the job is still stopping kills the process the default way, so a

@@ -1,5 +1,5 @@
 #pragma once
-// Progress reporting and cancellation for long jobs (DESIGN §1).
+// Progress reporting and cancellation for long jobs (docs/design.md).
 //
 // A long operation is a plain function in core that takes a `ProgressSink*`
 // (may be null) and a `const CancelToken*` (may be null). Inside, it counts

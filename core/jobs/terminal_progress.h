@@ -1,5 +1,5 @@
 #pragma once
-// Progress sinks for the CLI (DESIGN §4): a bar redrawn in place on a
+// Progress sinks for the CLI (docs/design.md): a bar redrawn in place on a
 // terminal, and JSON lines for scripts (`--progress json`).
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 #pragma once
 // Saving and loading the editor's map: an 8-bit greyscale PNG of class ids
-// plus the class table JSON (DESIGN §3), and the colour preview export.
+// plus the class table JSON (docs/design.md), and the colour preview export.
 //
 // Loading builds a new canvas and table and hands them back only when every
 // check passed, so a failed load never touches the map being edited: the

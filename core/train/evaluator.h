@@ -1,5 +1,5 @@
 #pragma once
-// Evaluation of a Stage I run on a dataset in our layout (issue 7, "Metrics";
+// Evaluation of a Stage I run on a dataset in our layout (see
 // docs/training.md "Evaluation"). This header has no torch types so that the
 // CLI can include it; evaluateRun lives in core/train/torch_evaluator.cpp
 // (synthforge_torch), the report helpers in core/train/eval_report.cpp.

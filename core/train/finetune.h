@@ -1,5 +1,5 @@
 #pragma once
-// Stage II label fine-tuning (issue 7, docs/training.md "Stage II"): the
+// Stage II label fine-tuning (docs/training.md "Stage II"): the
 // Stage I network is frozen and small task heads learn to map its
 // predictions to a real benchmark's label definitions (300-W's 68 landmarks,
 // LaPa's 11 classes + 106 landmarks, CelebAMask-HQ's 19 classes). This header

@@ -1,5 +1,5 @@
 #pragma once
-// Stage II task heads (issue 7, docs/training.md "Stage II"). The frozen
+// Stage II task heads (docs/training.md "Stage II"). The frozen
 // Stage I network's predictions, optionally with its backbone features,
 // become the heads' input:
 //     [softmax(segmentation logits) (K), depth (1),

@@ -1,5 +1,5 @@
 #pragma once
-// Stage I losses (issue 7, docs/training.md): segmentation cross-entropy,
+// Stage I losses (docs/training.md): segmentation cross-entropy,
 // masked depth L1, keypoint L2 plus heatmap supervision, and the
 // self-supervised affine-equivariance loss. Torch types appear here, so only
 // torch_*.cpp files may include it.
@@ -13,7 +13,7 @@
 
 namespace synthforge::train {
 
-/// The "ignore" class id of segmentation targets (DESIGN §3).
+/// The "ignore" class id of segmentation targets (docs/design.md).
 constexpr int64_t kIgnoreIndex = 255;
 
 /// Mean cross-entropy over pixels whose target is not kIgnoreIndex (0 when

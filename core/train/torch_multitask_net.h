@@ -1,5 +1,5 @@
 #pragma once
-// The Stage I multi-task network (issue 7, docs/training.md): a UNet
+// The Stage I multi-task network (docs/training.md): a UNet
 // backbone whose features feed a segmentation UNet, a depth UNet and a
 // stacked-hourglass keypoint head with soft-argmax decoding.
 //

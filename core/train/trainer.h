@@ -1,5 +1,5 @@
 #pragma once
-// Stage I training runs (issue 7, docs/training.md "Runs"). This header has
+// Stage I training runs (docs/training.md "Runs"). This header has
 // no torch types, so the CLI (and later the studio) can start a run without
 // including LibTorch; the implementation is core/train/torch_trainer.cpp, in
 // synthforge_torch.

@@ -1,5 +1,5 @@
 #pragma once
-// The UV label map editor (issue 6) as a dock: the painting view
+// The UV label map editor as a dock: the painting view
 // (LabelCanvasView), a tool bar, the class list (LabelClassPanel), file
 // actions and autosave. The engine is core/labelmap (docs/label_editor.md);
 // this only wires it to widgets.

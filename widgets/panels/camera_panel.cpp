@@ -16,7 +16,7 @@ constexpr double kDegPerRad = 57.29577951308232;
 
 CameraPanel::CameraPanel(SceneDocument* doc, QWidget* parent) : QWidget(parent), doc_(doc) {
     auto* box = new QVBoxLayout(this);
-    // Yaw and pitch are shown in degrees; the scene stores radians (DESIGN §2).
+    // Yaw and pitch are shown in degrees; the scene stores radians (docs/design.md).
     yaw_ = add(tr("Yaw°"), -90, 90, 0.1, 1, [](camera::OrbitCamera& c, double v) { c.yaw = float(v / kDegPerRad); }, "yaw");
     pitch_ = add(tr("Pitch°"), -80, 80, 0.1, 1, [](camera::OrbitCamera& c, double v) { c.pitch = float(v / kDegPerRad); }, "pitch");
     fov_ = add(tr("FOV°"), 5, 60, 0.1, 1, [](camera::OrbitCamera& c, double v) { c.eg3dFovDeg = float(v); }, "fov");

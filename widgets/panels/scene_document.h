@@ -1,6 +1,6 @@
 #pragma once
 // The studio's document: the current scene, the head model it is edited
-// against, and the undo stack that every edit goes through (DESIGN §4).
+// against, and the undo stack that every edit goes through (docs/design.md).
 //
 // Edits that happen inside beginDrag()/endDrag() on the same parameter merge
 // into one undo step, so a slider drag of any length undoes in one go; edits

@@ -23,15 +23,6 @@ using namespace synthforge::labelmap;
 
 namespace {
 
-std::string errorOf(const std::string& png, const std::string& json, int expected = 0) {
-    try {
-        loadLabelMapFiles(png, json, expected);
-    } catch (const std::runtime_error& e) {
-        return e.what();
-    }
-    return "";
-}
-
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& b) {
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }

@@ -70,7 +70,7 @@ TEST(MultiTaskNet, SmallPresetOutputShapes) {
     EXPECT_LE(out.landmarks.abs().max().item<double>(), 1.0);
 }
 
-TEST(MultiTaskNet, ReferencePresetFollowsIssue7) {
+TEST(MultiTaskNet, ReferencePresetFollowsThePaper) {
     MultiTaskNetOptions o(11);
     o.preset("reference");
     EXPECT_EQ(o.backboneWidths(), (std::vector<int64_t>{64, 128, 256, 512, 512}));

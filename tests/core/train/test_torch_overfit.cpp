@@ -1,4 +1,4 @@
-// Issue 7's overfitting check: the `small` preset on 16 generated samples at
+// The overfitting check: the `small` preset on 16 generated samples at
 // 64² must drive its losses down substantially and reach a training-set NME
 // well below the mean-shape baseline.
 //
