@@ -18,6 +18,10 @@ for size in 256 512; do
   echo "   disk: $(du -sh "$tmp/ds$size" | cut -f1)"
   rm -rf "$tmp/ds$size"
 done
+echo "== $count samples at 512x512 with --normals (every annotation: seg + depth + normals + annotations)"
+/usr/bin/time -f "peak RSS %M KB, wall %e s" "$cli" generate --count "$count" --size 512 --normals \
+  --out "$tmp/normals" --progress none
+rm -rf "$tmp/normals"
 echo "== 512x512 with --normals and the FaceSynthetics + 300W exports"
 /usr/bin/time -f "peak RSS %M KB, wall %e s" "$cli" generate --count "$count" --size 512 --normals \
   --formats synthforge,facesynthetics,300w --out "$tmp/all" --progress none

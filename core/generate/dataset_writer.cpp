@@ -102,6 +102,15 @@ void removeStaleTemporaries(const fs::path& root, const Shard& shard) {
     }
 }
 
+/// Whether `root` holds nothing but manifest temporaries ("manifest.json.tmp<n>")
+/// that another shard is writing at this moment.
+bool onlyManifestTemporaries(const fs::path& root) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(root, ec))
+        if (e.path().filename().string().rfind("manifest.json.tmp", 0) != 0) return false;
+    return true;
+}
+
 bool sampleComplete(const fs::path& root, std::uint64_t i, int digits) {
     std::error_code ec;
     return fs::exists(root / "annotations" / (indexName(i, digits) + ".json"), ec);
@@ -169,7 +178,16 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
         throw std::runtime_error(o.outDir + ": cannot create the output folder (" + ec.message() + ")");
     const std::string manifestText = datasetManifestJson(pipeline, o, false);
     const fs::path manifestPath = root / "manifest.json";
-    if (fs::exists(manifestPath)) {
+    // Shards started together race for a new folder. The first to find it
+    // empty writes the manifest before anything else, so any other entry
+    // implies the manifest is there: a shard that sees the folder non-empty
+    // looks for the manifest again instead of refusing the folder. A
+    // manifest still being written (its temporary) counts as empty; the
+    // shards then write identical manifests.
+    bool haveManifest = fs::exists(manifestPath, ec);
+    const bool empty = !haveManifest && onlyManifestTemporaries(root);
+    if (!haveManifest && !empty) haveManifest = fs::exists(manifestPath, ec);
+    if (haveManifest) {
         std::string existing;
         try {
             existing = io::readFileText(manifestPath.string(), dataset::kMaxManifestBytes);
@@ -183,9 +201,11 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
         if (!o.force && !dataset::sameDatasetDefinition(existing, manifestText, &differs))
             throw std::runtime_error(o.outDir + ": holds a different dataset (manifest differs in: " + differs +
                                      "); choose another --out, or --force to write into it anyway");
-    } else if (!o.force && !fs::is_empty(root, ec)) {
+    } else if (!o.force && !empty) {
         throw std::runtime_error(o.outDir + ": is not empty and holds no manifest.json (not a SynthForge dataset); "
                                  "choose an empty folder, or --force to write into it anyway");
+    } else {
+        io::writeFileAtomic(manifestPath.string(), manifestText);
     }
     for (const char* d : kSampleDirs) {
         const std::string name = d;

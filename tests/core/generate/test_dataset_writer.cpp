@@ -202,6 +202,16 @@ TEST(DatasetWriter, RefusesToMixDatasetsAndBadFolders) {
     EXPECT_THROW(writeDataset(pipeline(), zero), std::invalid_argument);
 }
 
+TEST(DatasetWriter, AManifestBeingWrittenByAnotherShardCountsAsEmpty) {
+    testutil::TempDir dir;
+    // Another shard is writing the manifest right now: only its temporary is
+    // there. The folder counts as empty, and this shard writes the same manifest.
+    fs::create_directories(dir.path / "racing");
+    { std::ofstream(dir.path / "racing/manifest.json.tmp123456") << "{"; }
+    EXPECT_EQ(writeDataset(pipeline(), options(dir.path / "racing", 2)).written, 2u);
+    EXPECT_TRUE(fs::exists(dir.path / "racing/manifest.json"));
+}
+
 TEST(Shard, ParsesAndOwnsInterleavedSamples) {
     const Shard s = Shard::parse("1/3");
     EXPECT_TRUE(s.owns(1));
