@@ -12,54 +12,12 @@
 #include "core/annotate/pixel_pick.h"
 #include "core/head/lbs.h"
 #include "core/scene/scene_pipeline.h"
+#include "tests/support/posed_view.h"
 
 using namespace synthforge;
 
 namespace {
-constexpr int kSize = 256;
-
-class PixelPickTest : public ::testing::Test {
-protected:
-    struct View {
-        annotate::Annotations a;
-        raster::WindowRaster raster;
-    };
-
-    static void SetUpTestSuite() {
-        pipeline_ = new generate::SamplePipeline(scene::buildScenePipeline("default", "procedural", kSize, kSize));
-        head::HeadParams p;
-        p.expr = Eigen::VectorXf::Zero(pipeline_->model->numExpr());
-        p.expr[0] = 1.0f;   // not the rest pose, so posing matters
-        p.pose[6] = 0.15f;  // jaw open
-        pose_ = new head::HeadPose(head::forward(*pipeline_->model, p));
-    }
-    static void TearDownTestSuite() {
-        delete pose_;
-        delete pipeline_;
-        pose_ = nullptr;
-        pipeline_ = nullptr;
-    }
-
-    static View view(float yaw, float pitch) {
-        camera::OrbitCamera cam;
-        cam.yaw = yaw;
-        cam.pitch = pitch;
-        View v;
-        annotate::AnnotationOptions opt;
-        opt.segmentation = true;
-        v.a = annotate::annotate(*pipeline_->model, *pose_, cam.pinhole(), kSize, kSize, pipeline_->labels.get(), opt);
-        const Eigen::Matrix4f toCam = annotate::flameToCamera(cam.pinhole());
-        v.raster = raster::WindowRaster(camera::transformPoints(toCam, pose_->vertices), pipeline_->model->faces,
-                                        raster::Intrinsics::fromMatrix(cam.pinhole().intrinsicsPixels(kSize, kSize)),
-                                        kSize, kSize);
-        return v;
-    }
-
-    static generate::SamplePipeline* pipeline_;
-    static head::HeadPose* pose_;
-};
-generate::SamplePipeline* PixelPickTest::pipeline_ = nullptr;
-head::HeadPose* PixelPickTest::pose_ = nullptr;
+class PixelPickTest : public testutil::PosedViewTest {};
 }  // namespace
 
 TEST_F(PixelPickTest, MatchesAnnotator) {
