@@ -63,6 +63,15 @@ struct Fixture {
         seg = torch::randint(0, kClasses, {kBatch, n, n}, torch::kLong);
         depth = torch::rand({kBatch, 1, n, n});
         landmarks = torch::rand({kBatch, 68, 2}) * 2 - 1;
+        // SYNTHFORGE_BENCH_CHANNELS_LAST=1: the images and every 4-d parameter
+        // in channels-last (NHWC) layout, to measure whether oneDNN's
+        // convolutions run faster that way before the trainer adopts it.
+        if (std::getenv("SYNTHFORGE_BENCH_CHANNELS_LAST")) {
+            torch::NoGradGuard noGrad;
+            images = images.contiguous(torch::MemoryFormat::ChannelsLast);
+            for (auto& p : net->parameters())
+                if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+        }
         net->train();
     }
 };
