@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/dataset/fs_checks.h"
 #include "core/dataset/image_files.h"
 
 namespace synthforge::dataset {
@@ -20,14 +21,6 @@ constexpr const char* kMaskFolder = "CelebAMask-HQ-mask-anno";
 /// overflow the 5-digit mask file names long before int does.
 constexpr int kMaxIndex = 9999999;
 
-bool isDir(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_directory(p, ec);
-}
-bool isFile(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
 
 /// i from "<i>.jpg" with i in the release's spelling (no sign, no leading zero).
 bool parseImageIndex(const std::string& file, int& index) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "core/dataset/fs_checks.h"
 #include "core/annotate/class_table.h"
 #include "core/io/file_util.h"
 #include "core/io/text_tokens.h"
@@ -22,10 +23,6 @@ constexpr std::string_view kLandmarkSuffix = "_ldmks.txt";
     throw std::runtime_error(source + ": line " + std::to_string(line) + ": " + what);
 }
 
-bool isFile(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
 
 /// The stem of "<stem>_ldmks.txt", or empty for any other (or hidden) name.
 std::string stemOf(const std::string& file) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/dataset/fs_checks.h"
 #include "core/dataset/image_files.h"
 #include "core/dataset/lapa_landmarks.h"
 
@@ -15,14 +16,6 @@ namespace {
 
 constexpr const char* kSplits[] = {"train", "val", "test"};
 
-bool isDir(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_directory(p, ec);
-}
-bool isFile(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
 
 /// LaPa labels are single-channel. A label PNG saved as grey RGB(A) (equal
 /// colour channels) carries the same ids and is accepted; anything else is a

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/dataset/fs_checks.h"
 #include "core/dataset/image_files.h"
 #include "core/io/file_util.h"
 
@@ -26,10 +27,6 @@ bool isIgnoredName(const fs::path& p) {
     return n.empty() || n[0] == '.' || n == "__MACOSX";
 }
 
-bool isFile(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
 
 }  // namespace
 

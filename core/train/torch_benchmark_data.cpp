@@ -16,6 +16,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/dataset/fs_checks.h"
 #include "core/annotate/class_presets.h"
 #include "core/io/file_util.h"
 #include "core/dataset/celebamask_hq_dataset.h"
@@ -33,10 +34,6 @@ constexpr const char* kCelebAMapping = "CelebA-HQ-to-CelebA-mapping.txt";
 /// earrings, necklace, neck and cloth would stretch the box far beyond it.
 constexpr int kCelebAFaceIdMax = 12;
 
-bool isDir(const fs::path& p) {
-    std::error_code ec;
-    return fs::is_directory(p, ec);
-}
 
 /// One decoded sample before cropping, every array in the image's frame.
 struct RawSample {
@@ -243,11 +240,11 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
         }
     } else if (format == "lapa") {
         const fs::path r(root);
-        if (isDir(r / "train") && isDir(r / "val")) {
+        if (dataset::isDir(r / "train") && dataset::isDir(r / "val")) {
             // The official split: train/ trains, val/ validates; test/ is left for evaluation.
             s.lapa.push_back(dataset::LapaDataset::open(root, "train"));
             s.lapa.push_back(dataset::LapaDataset::open(root, "val"));
-            const bool withTest = isDir(r / "test");
+            const bool withTest = dataset::isDir(r / "test");
             if (withTest) s.lapa.push_back(dataset::LapaDataset::open(root, "test"));
             for (size_t part = 0; part < s.lapa.size(); ++part)
                 for (size_t i = 0; i < s.lapa[part].size(); ++i) {
@@ -255,7 +252,7 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
                     s.entries.emplace_back(part, i);
                 }
             splitRule_ = withTest ? "official LaPa train/, val/ and test/ folders" : "official LaPa train/ and val/ folders";
-        } else if (isDir(r / "train")) {
+        } else if (dataset::isDir(r / "train")) {
             // Never train on test/: without val/, validate on the tail of train/.
             s.lapa.push_back(dataset::LapaDataset::open(root, "train"));
             tailSplit(s.lapa[0].size(), "no LaPa val/ folder");
