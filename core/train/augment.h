@@ -127,8 +127,9 @@ const std::vector<int>& faceSynthetics70FlipPermutation();
 const std::vector<int>& lapa106FlipPermutation();
 
 /// The augmentation a run asks for: "none" (AugmentConfig::none()),
-/// "default" (AugmentConfig()) or the path of a JSON file
-/// (readAugmentConfig, whose errors name the file and the field).
+/// "default" (AugmentConfig()), inline JSON starting with '{' (as a run's
+/// config.json stores it) or the path of a JSON file (readAugmentConfig,
+/// whose errors name the file and the field).
 AugmentConfig resolveAugment(const std::string& what);
 
 /// A per-sample seed from (run seed, epoch, sample index).

@@ -227,6 +227,8 @@ const std::vector<int>& lapa106FlipPermutation() {
 AugmentConfig resolveAugment(const std::string& what) {
     if (what == "none") return AugmentConfig::none();
     if (what == "default") return AugmentConfig();
+    // Inline JSON is what a run's config.json holds, read back by --config.
+    if (!what.empty() && what.front() == '{') return augmentConfigFromJson(what, "augment (inline JSON)");
     return readAugmentConfig(what);
 }
 

@@ -2,15 +2,24 @@
 // What a Stage I run (trainer.h) and a Stage II run (finetune.h) are both
 // configured by, and the checks and config.json fields that go with it, so
 // that both commands name the same mistakes with the same words and store
-// the shared part of their identity the same way. No torch types: the CLI
-// includes this through trainer.h and finetune.h.
+// the shared part of their identity the same way. config.json is also the
+// schema of `--config FILE`: readRunCommon reads back what putRun* write.
+// No torch types: the CLI includes this through trainer.h and finetune.h.
 
 #include <cstdint>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
 
+namespace synthforge::io {
+class JsonFields;
+}
+
 namespace synthforge::train {
+
+/// config.json's "version": 2 added betas/eps, warm-up, the schedule name,
+/// gradient clipping, validation and (Stage I) recipes and loss weights.
+constexpr int kRunConfigVersion = 2;
 
 struct RunConfigCommon {
     std::string data;              ///< dataset folder (each stage's header says which kind)
@@ -19,14 +28,30 @@ struct RunConfigCommon {
     int64_t batch = 8;
     int64_t size = 256;            ///< square training resolution (>= 64)
     uint64_t seed = 0;
-    double lr;                     ///< start of the cosine schedule; each stage sets its default
-    double minLr = 1e-5;           ///< end of the cosine schedule
+    double lr;                     ///< peak rate (after warm-up); each stage sets its default
+    double minLr = 1e-5;           ///< end of the decay (cosine, linear); unused by constant
     double weightDecay = 1e-2;     ///< AdamW's default
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  ///< AdamW's
+    /// The decay after warm-up: "cosine" (from lr to minLr), "linear" (same
+    /// ends) or "constant" (lr).
+    std::string schedule = "cosine";
+    int64_t warmupSteps = 0;       ///< linear ramp lr/W, 2lr/W, ..., lr over the first W steps
+    double gradClip = 0;           ///< maximum global L2 norm of the gradients; 0 = no clipping
     double valFraction = 0.1;      ///< without official splits the last ceil(n * f) samples validate (none when n < 2)
+    int64_t valEvery = 0;          ///< optimiser steps between validations; 0 = at every checkpoint
+    /// What chooses checkpoints/best.pt (and best.safetensors): "loss" (the
+    /// validation loss), or for Stage I "nme", "miou" (higher is better) or
+    /// "depth_l1".
+    std::string bestMetric = "loss";
+    /// Stop after this many validations without an improvement of the best
+    /// metric by more than earlyStopMinDelta; 0 = never stop early.
+    int64_t earlyStopPatience = 0;
+    double earlyStopMinDelta = 0;
     /// Augmentation of the training samples (core/train/augment.h,
     /// docs/augmentation.md): "none", "default" (AugmentConfig's documented
-    /// defaults) or a JSON config file. The resolved settings are part of the
-    /// run's identity (config.json); validation samples are never augmented.
+    /// defaults), a JSON config file or inline JSON ("{...}", as config.json
+    /// stores it). The resolved settings are part of the run's identity;
+    /// validation samples are never augmented.
     std::string augment = "none";
     int workers = 2;               ///< loader threads (0 = load on the training thread); results do not depend on it
     int prefetch = 4;              ///< batches loaded ahead
@@ -48,17 +73,34 @@ void checkRunField(bool ok, const std::string& field, const std::string& why);
 /// one). `sizeReason` says why the size must be at least 64 for the stage's
 /// network.
 void validateRunCommon(const RunConfigCommon& c, const std::string& sizeReason);
+/// The same without requiring data and out: the checks a config file can
+/// be held to before the command line fills those in.
+void validateRunValues(const RunConfigCommon& c, const std::string& sizeReason);
+
+/// The base learning rate of optimiser step `step` (0-based) of `total`:
+/// the warm-up ramp, then the schedule from lr (at step warmupSteps) to
+/// minLr (at step total).
+double scheduledLr(const RunConfigCommon& c, int64_t step, int64_t total);
 
 /// config.json fields, in the order both stages write them:
 /// format, version, stage, data (absolute).
 void putRunIdentity(nlohmann::ordered_json& j, const std::string& stage, const RunConfigCommon& c);
 /// epochs, batch, size.
 void putRunBatching(nlohmann::ordered_json& j, const RunConfigCommon& c);
-/// The cosine schedule: {"name": "cosine", "min_lr": ...}.
+/// {"name": "adamw", "lr", "weight_decay", "betas", "eps"}; a stage adds its own keys.
+nlohmann::ordered_json runOptimizerJson(const RunConfigCommon& c);
+/// {"name", "min_lr", "warmup_steps"}, and grad_clip.
 void putRunSchedule(nlohmann::ordered_json& j, const RunConfigCommon& c);
-/// val_fraction, checkpoint_every, keep_checkpoints, image_every and the
-/// resolved augmentation. Reads the augmentation file; std::runtime_error
-/// naming it and the field when it is bad.
+/// val_fraction, validation {every, best_metric, early_stop_patience,
+/// early_stop_min_delta}, checkpoint_every, keep_checkpoints, image_every
+/// and the resolved augmentation. Reads the augmentation file;
+/// std::runtime_error naming it and the field when it is bad.
 void putRunTail(nlohmann::ordered_json& j, const RunConfigCommon& c);
+
+/// Reads every shared field present in a config file (format, version and
+/// `stage` checked, data, seed, optimizer.{lr, weight_decay, betas, eps},
+/// schedule, grad_clip, validation, the tail) into `c`; absent fields keep
+/// their values. Type errors name the file and key (std::runtime_error).
+void readRunCommon(io::JsonFields& fields, const std::string& stage, RunConfigCommon& c);
 
 }  // namespace synthforge::train

@@ -59,7 +59,7 @@ void CheckpointStore::save(const TrainState& state, torch::nn::Module& net, torc
     archive.write("optimizer", optim);
     archive.write("step", torch::tensor(static_cast<int64_t>(state.step)));
     archive.write("best_step", torch::tensor(static_cast<int64_t>(state.bestStep)));
-    archive.write("best_val_loss", torch::tensor(state.bestValLoss, torch::kFloat64));
+    archive.write("best_val_loss", torch::tensor(state.bestScore, torch::kFloat64));
     const std::string path = pathOf(state.step), tmp = path + ".tmp";
     try {
         archive.save_to(tmp);
@@ -79,6 +79,17 @@ void CheckpointStore::save(const TrainState& state, torch::nn::Module& net, torc
 
 TrainState CheckpointStore::load(int64_t step, torch::nn::Module& net, torch::optim::Optimizer& optimizer) const {
     const std::string path = pathOf(step);
+    const TrainState s = loadFile(path, net, optimizer);
+    if (s.step != step) throw std::runtime_error(path + ": step: holds step " + std::to_string(s.step));
+    return s;
+}
+
+TrainState CheckpointStore::loadBest(torch::nn::Module& net, torch::optim::Optimizer& optimizer) const {
+    return loadFile(bestPath(), net, optimizer);
+}
+
+TrainState CheckpointStore::loadFile(const std::string& path, torch::nn::Module& net,
+                                     torch::optim::Optimizer& optimizer) const {
     TrainState s;
     try {
         torch::serialize::InputArchive archive, model, optim;
@@ -87,17 +98,19 @@ TrainState CheckpointStore::load(int64_t step, torch::nn::Module& net, torch::op
         archive.read("optimizer", optim);
         net.load(model);
         optimizer.load(optim);
-        torch::Tensor t;
-        archive.read("step", t);
-        s.step = t.item<int64_t>();
-        archive.read("best_step", t);
-        s.bestStep = t.item<int64_t>();
-        archive.read("best_val_loss", t);
-        s.bestValLoss = t.item<double>();
+        // A fresh tensor per key: read() into a defined tensor keeps that
+        // tensor's dtype, which would turn the double score into int64 bits.
+        const auto scalar = [&](const char* key) {
+            torch::Tensor t;
+            archive.read(key, t);
+            return t;
+        };
+        s.step = scalar("step").item<int64_t>();
+        s.bestStep = scalar("best_step").item<int64_t>();
+        s.bestScore = scalar("best_val_loss").item<double>();
     } catch (const std::exception& e) {
         throw std::runtime_error(path + ": cannot read checkpoint (" + e.what() + ")");
     }
-    if (s.step != step) throw std::runtime_error(path + ": step: holds step " + std::to_string(s.step));
     return s;
 }
 

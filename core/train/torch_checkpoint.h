@@ -16,12 +16,15 @@ namespace synthforge::train {
 /// What the trainer needs besides weights and optimiser to continue.
 struct TrainState {
     int64_t step = 0;          ///< optimiser steps done
-    double bestValLoss = 0;    ///< valid when bestStep >= 0
-    int64_t bestStep = -1;     ///< step of the best validation loss so far; -1 = none yet
+    /// The best validation score so far, valid when bestStep >= 0; lower is
+    /// better (a metric where higher is better is stored negated). Archived
+    /// as "best_val_loss", the name it had when it was always the loss.
+    double bestScore = 0;
+    int64_t bestStep = -1;     ///< step of the best validation score so far; -1 = none yet
 };
 
 /// checkpoints/step_00000010.pt, ..., plus best.pt (a copy of the checkpoint
-/// with the best validation loss).
+/// with the best validation score).
 class CheckpointStore {
 public:
     /// `keep`: how many step checkpoints stay after each save (best.pt besides).
@@ -39,8 +42,12 @@ public:
     /// was saved) and returns the counters. std::runtime_error naming the file
     /// when it is unreadable.
     TrainState load(int64_t step, torch::nn::Module& net, torch::optim::Optimizer& optimizer) const;
+    /// Loads best.pt the same way.
+    TrainState loadBest(torch::nn::Module& net, torch::optim::Optimizer& optimizer) const;
 
 private:
+    TrainState loadFile(const std::string& path, torch::nn::Module& net, torch::optim::Optimizer& optimizer) const;
+
     std::string dir_;
     int64_t keep_;
 };

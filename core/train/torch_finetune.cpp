@@ -53,6 +53,8 @@ void validate(const FinetuneConfig& c) {
                       std::to_string(c.numClasses) + " requested, but " + c.format +
                           (have ? " has " + std::to_string(have) + " classes" : " has no segmentation labels"));
     }
+    // Stage II validates its loss only (its metrics are `synthforge eval`'s).
+    checkRunField(c.bestMetric == "loss", "best_metric", "Stage II chooses its best checkpoint on the loss");
     checkRunField(c.margin >= 0 && c.margin <= 4, "margin", "must be in [0, 4]");
     const std::initializer_list<std::pair<const char*, double>> weights = {
         {"depth_weight", c.depthWeight}, {"seg_weight", c.segWeight}, {"kps_weight", c.kpsWeight}};
@@ -105,8 +107,7 @@ std::string FinetuneConfig::toJson() const {
     putRunBatching(j, *this);
     j["margin"] = margin;
     j["seed"] = seed;
-    j["optimizer"] = {{"name", "adamw"}, {"lr", lr}, {"weight_decay", weightDecay}, {"betas", {0.9, 0.999}},
-                      {"eps", 1e-8}};
+    j["optimizer"] = runOptimizerJson(*this);
     putRunSchedule(j, *this);
     j["losses"] = {{"depth", depthWeight}, {"segmentation", segWeight}, {"keypoints", kpsWeight},
                    {"heatmap_sigma", 1.0}};
@@ -147,7 +148,9 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
                             .numLandmarks(data.numLandmarks())
                             .datasetFormat(c.format));
     heads->to(device);
-    torch::optim::AdamW optimizer(heads->parameters(), torch::optim::AdamWOptions(c.lr).weight_decay(c.weightDecay));
+    torch::optim::AdamW optimizer(
+        heads->parameters(),
+        torch::optim::AdamWOptions(c.lr).weight_decay(c.weightDecay).betas({c.beta1, c.beta2}).eps(c.eps));
 
     auto forward = [&](const torch::Tensor& images) {
         MultiTaskOutput s1;
@@ -158,8 +161,8 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
         return heads->forward(s1);
     };
     RunLoopHooks hooks;
-    hooks.validate = [&]() -> double {
-        if (valIds.empty()) return NAN;
+    hooks.validate = [&]() -> std::vector<double> {
+        if (valIds.empty()) return {NAN};
         torch::NoGradGuard noGrad;
         heads->eval();
         double sum = 0;
@@ -172,7 +175,7 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
                    static_cast<double>(ids.size());
         }
         heads->train();
-        return sum / static_cast<double>(valIds.size());
+        return {sum / static_cast<double>(valIds.size())};
     };
 
     // Prediction grids: up to 4 validation crops (training crops without a

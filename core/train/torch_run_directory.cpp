@@ -17,11 +17,6 @@ namespace synthforge::train {
 
 namespace fs = std::filesystem;
 
-double cosineLr(double high, double low, int64_t step, int64_t total) {
-    const double t = total > 0 ? static_cast<double>(step) / static_cast<double>(total) : 1.0;
-    return low + 0.5 * (high - low) * (1.0 + std::cos(M_PI * t));
-}
-
 std::string formatMetric(double v) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.9g", v);

@@ -2,7 +2,7 @@
 // The run-directory machinery shared by Stage I training (torch_trainer.cpp)
 // and Stage II fine-tuning (torch_finetune.cpp): config.json as the run's
 // identity, checkpoints/ (atomic, last k + best), metrics.csv cut back to the
-// checkpoint a resume starts from, the cosine schedule and the device choice.
+// checkpoint a resume starts from and the device choice.
 // Keeping one copy means both commands refuse the same mistakes with the same
 // words, and a fix to resume exactness reaches both. Torch types appear here,
 // so only torch_*.cpp files may include it.
@@ -16,9 +16,6 @@
 #include "core/train/torch_checkpoint.h"
 
 namespace synthforge::train {
-
-/// Cosine from `high` at step 0 to `low` at step `total` (low when total <= 0).
-double cosineLr(double high, double low, int64_t step, int64_t total);
 
 /// "%.9g": 9 significant digits round-trip a float, and the text is the same
 /// on every run, which byte-identical resumes rely on.

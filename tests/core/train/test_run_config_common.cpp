@@ -33,7 +33,8 @@ TrainConfig valid() {
 }
 
 TEST(RunConfigCommon, EachStageKeepsItsOwnLearningRateDefault) {
-    EXPECT_EQ(TrainConfig().lr, 1e-4);
+    EXPECT_EQ(TrainConfig().lr, 1e-3) << "the fast recipe";
+    EXPECT_EQ(trainRecipe("paper").lr, 1e-4);
     EXPECT_EQ(FinetuneConfig().lr, 1e-3);
     const TrainConfig t;
     const FinetuneConfig f;
@@ -68,6 +69,14 @@ TEST(RunConfigCommon, ValidationNamesTheBadField) {
         {"image_every: must be at least 0", [](TrainConfig& c) { c.imageEvery = -1; }},
         {"keep_checkpoints: must be at least 1", [](TrainConfig& c) { c.keepCheckpoints = 0; }},
         {"device: auto, cpu or cuda", [](TrainConfig& c) { c.device = "tpu"; }},
+        {"betas: each must be in [0, 1)", [](TrainConfig& c) { c.beta2 = 1.0; }},
+        {"eps: must be positive", [](TrainConfig& c) { c.eps = 0; }},
+        {"schedule: \"step\" is not cosine, linear or constant", [](TrainConfig& c) { c.schedule = "step"; }},
+        {"warmup_steps: must be at least 0", [](TrainConfig& c) { c.warmupSteps = -1; }},
+        {"grad_clip: must be non-negative (0: off)", [](TrainConfig& c) { c.gradClip = -1; }},
+        {"val_every: must be at least 0 (0: at every checkpoint)", [](TrainConfig& c) { c.valEvery = -2; }},
+        {"early_stop_patience: must be at least 0 (0: off)", [](TrainConfig& c) { c.earlyStopPatience = -1; }},
+        {"early_stop_min_delta: must be non-negative", [](TrainConfig& c) { c.earlyStopMinDelta = -0.1; }},
     };
     for (const Case& k : cases) {
         TrainConfig c = valid();
@@ -95,16 +104,19 @@ TEST(RunConfigCommon, SharedConfigJsonFieldsInStageOrder) {
     std::string keys;
     for (auto it = j.begin(); it != j.end(); ++it) keys += it.key() + " ";
     EXPECT_EQ(keys,
-              "format version stage data epochs batch size schedule val_fraction checkpoint_every keep_checkpoints "
-              "image_every augment ");
+              "format version stage data epochs batch size schedule grad_clip val_fraction validation checkpoint_every "
+              "keep_checkpoints image_every augment ");
     EXPECT_EQ(j["format"], "synthforge-train-config");
-    EXPECT_EQ(j["version"], 1);
+    EXPECT_EQ(j["version"], 2);
     EXPECT_EQ(j["stage"], "II");
     EXPECT_EQ(j["data"], (std::filesystem::absolute("bench")).lexically_normal().string());
     EXPECT_EQ(j["epochs"], 4);
     EXPECT_EQ(j["batch"], 2);
     EXPECT_EQ(j["size"], 64);
-    EXPECT_EQ(j["schedule"].dump(), R"({"name":"cosine","min_lr":2e-05})");
+    EXPECT_EQ(j["schedule"].dump(), R"({"name":"cosine","min_lr":2e-05,"warmup_steps":0})");
+    EXPECT_EQ(j["grad_clip"], 0.0);
+    EXPECT_EQ(j["validation"].dump(),
+              R"({"every":0,"best_metric":"loss","early_stop_patience":0,"early_stop_min_delta":0.0})");
     EXPECT_EQ(j["val_fraction"], 0.25);
     EXPECT_EQ(j["checkpoint_every"], 7);
     EXPECT_EQ(j["keep_checkpoints"], 2);

@@ -1,0 +1,143 @@
+// Stage I settings as a file: the recipes, config.json read back to an equal
+// config (a run is re-run from its own config.json), partial files on top of
+// a recipe, and every unknown key or bad value refused with the file named.
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/train/trainer.h"
+#include "tests/support/fixtures.h"
+
+namespace synthforge::train {
+namespace {
+
+std::string errorOf(const std::string& text) {
+    try {
+        trainConfigFromJson(text, "cfg.json");
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TrainConfig everyFieldChanged() {
+    TrainConfig c = trainRecipe("paper");
+    c.data = "/data/set";
+    c.preset = "reference";
+    c.epochs = 7;
+    c.batch = 3;
+    c.size = 128;
+    c.accumulate = 2;
+    c.seed = 12345678901234ull;
+    c.lr = 3e-3;
+    c.backboneLrScale = 0.25;
+    c.weightDecay = 0.05;
+    c.beta1 = 0.8;
+    c.beta2 = 0.95;
+    c.eps = 1e-6;
+    c.schedule = "linear";
+    c.minLr = 1e-6;
+    c.warmupSteps = 17;
+    c.gradClip = 2.5;
+    c.losses = {0.5, 0.25, 2.0, 0.75, 0.1, 1.5, 0.3, 0.2};
+    c.valFraction = 0.2;
+    c.valEvery = 9;
+    c.bestMetric = "miou";
+    c.earlyStopPatience = 4;
+    c.earlyStopMinDelta = 0.001;
+    c.checkpointEvery = 11;
+    c.keepCheckpoints = 5;
+    c.imageEvery = 13;
+    c.augment = "default";
+    return c;
+}
+
+TEST(TrainConfig, RecipesDifferWhereTheyShould) {
+    TrainConfig fast = trainRecipe("fast"), paper = trainRecipe("paper"), byDefault;
+    fast.data = byDefault.data = "d";
+    EXPECT_EQ(byDefault.toJson(), fast.toJson()) << "fast is the default";
+    EXPECT_EQ(paper.recipe, "paper");
+    EXPECT_EQ(paper.lr, 1e-4);
+    EXPECT_EQ(paper.backboneLrScale, 0.1);
+    EXPECT_EQ(paper.warmupSteps, 0);
+    EXPECT_EQ(paper.minLr, 1e-5);
+    EXPECT_GT(fast.lr, paper.lr);
+    EXPECT_EQ(fast.backboneLrScale, 1.0);
+    EXPECT_GT(fast.warmupSteps, 0);
+    EXPECT_EQ(fast.bestMetric, "nme");
+    EXPECT_THROW(trainRecipe("slow"), std::invalid_argument);
+}
+
+TEST(TrainConfig, ConfigJsonRoundTripsEveryField) {
+    const TrainConfig c = everyFieldChanged();
+    const std::string json = c.toJson();
+    const TrainConfig back = trainConfigFromJson(json, "config.json");
+    EXPECT_EQ(back.toJson(), json);
+    EXPECT_EQ(back.recipe, "paper");
+    EXPECT_EQ(back.data, "/data/set");
+    EXPECT_EQ(back.seed, 12345678901234ull);
+    EXPECT_EQ(back.losses.equivariance, 0.1);
+    EXPECT_EQ(back.beta2, 0.95);
+    EXPECT_EQ(back.bestMetric, "miou");
+    // The resolved augmentation comes back inline and resolves to the same settings.
+    EXPECT_EQ(back.augment.front(), '{');
+    // And a second generation is identical too.
+    EXPECT_EQ(trainConfigFromJson(back.toJson(), "again.json").toJson(), json);
+}
+
+TEST(TrainConfig, PartialFileStartsFromItsRecipeOrTheCallers) {
+    const TrainConfig a = trainConfigFromJson(R"({"optimizer": {"lr": 0.002}})", "cfg.json");
+    EXPECT_EQ(a.recipe, "fast");
+    EXPECT_EQ(a.lr, 0.002);
+    EXPECT_EQ(a.warmupSteps, trainRecipe("fast").warmupSteps);
+    const TrainConfig b = trainConfigFromJson(R"({"recipe": "paper", "epochs": 3})", "cfg.json");
+    EXPECT_EQ(b.recipe, "paper");
+    EXPECT_EQ(b.lr, 1e-4);
+    EXPECT_EQ(b.epochs, 3);
+    const TrainConfig c = trainConfigFromJson(R"({"recipe": "paper", "epochs": 3})", "cfg.json", "fast");
+    EXPECT_EQ(c.recipe, "fast") << "the caller's recipe wins over the file's";
+    EXPECT_EQ(c.lr, trainRecipe("fast").lr);
+    EXPECT_EQ(c.epochs, 3);
+}
+
+TEST(TrainConfig, UnknownKeysAndBadValuesNameTheFile) {
+    EXPECT_EQ(errorOf(R"({"optimizer": {"lr": 0.001, "lrr": 1}})"), "cfg.json: unknown key(s) optimizer.lrr");
+    EXPECT_EQ(errorOf(R"({"learning_rate": 0.1})"), "cfg.json: unknown key(s) learning_rate");
+    EXPECT_EQ(errorOf(R"({"optimizer": {"lr": -1}})"), "cfg.json: lr: must be positive");
+    EXPECT_EQ(errorOf(R"({"optimizer": {"lr": "big"}})"), "cfg.json: optimizer.lr: expected a number, got \"big\"");
+    EXPECT_EQ(errorOf(R"({"schedule": {"name": "step"}})"),
+              "cfg.json: schedule: \"step\" is not cosine, linear or constant");
+    EXPECT_EQ(errorOf(R"({"losses": {"depth": -0.5}})"), "cfg.json: losses.depth: must be a non-negative number");
+    EXPECT_EQ(errorOf(R"({"recipe": "slow"})"), "cfg.json: recipe: recipe: \"slow\" is not one of fast, paper");
+    EXPECT_EQ(errorOf(R"({"stage": "II"})"), "cfg.json: stage: expected \"I\", got \"II\"");
+    EXPECT_EQ(errorOf(R"({"version": 99})"), "cfg.json: version: 99 is not one this build understands (1 to 2)");
+    EXPECT_EQ(errorOf(R"({"validation": {"best_metric": "f1"}})"),
+              "cfg.json: best_metric: \"f1\" is not loss, nme, miou or depth_l1");
+    EXPECT_EQ(errorOf(R"({"augment": {"format": "synthforge-augment", "bogus": 1}})").rfind("cfg.json: augment: ", 0), 0u);
+    EXPECT_EQ(errorOf("[1, 2]"), "cfg.json: expected a JSON object, got [1,2]");
+    EXPECT_EQ(errorOf("{\"epochs\": 3").rfind("cfg.json: not valid JSON", 0), 0u) << "truncated";
+    EXPECT_EQ(errorOf(std::string("{\"epochs\": \x01}")).rfind("cfg.json: not valid JSON", 0), 0u);
+}
+
+TEST(TrainConfig, FileReaderNamesAMissingOrHugeFile) {
+    testutil::TempDir dir;
+    const std::string missing = (dir.path / "none.json").string();
+    try {
+        readTrainConfigFile(missing);
+        FAIL();
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("none.json"), std::string::npos) << e.what();
+    }
+    const std::string huge = (dir.path / "huge.json").string();
+    std::ofstream(huge) << std::string(5u << 20, ' ');
+    EXPECT_THROW(readTrainConfigFile(huge), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace synthforge::train
