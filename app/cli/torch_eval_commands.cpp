@@ -1,5 +1,6 @@
 // `synthforge eval`: metrics of a finished Stage I run on a dataset
-// (core/train/evaluator.h), or of a Stage II run (`synthforge finetune`) on
+// (core/train/evaluator.h) or, zero-shot, on a real benchmark (300-W, LaPa,
+// CelebAMask-HQ; core/train/zero_shot.h), or of a Stage II run (`synthforge finetune`) on
 // a benchmark folder in its format (evaluateRun dispatches on config.json). Prints a table and writes JSON (default
 // RUN/eval.json); a missing run, weights file or dataset is exit code 1 with
 // the file named (app/cli/app_main.h turns the exception into that).
@@ -41,12 +42,21 @@ void registerEvalCommands(CLI::App& app) {
     train::EvalConfig& c = args->config;
     CLI::App* cmd = app.add_subcommand("eval", torchCommandDescription("eval"));
     cmd->add_option("--model", c.model, "Run directory of train or finetune (holds final.safetensors)")->required();
-    cmd->add_option("--data", c.data, "Dataset folder (synthforge generate), or for a Stage II run a benchmark folder in its format")->required();
+    cmd->add_option("--data", c.data,
+                    "Dataset folder (synthforge generate), or a benchmark folder (300-W, LaPa, CelebAMask-HQ): a "
+                    "Stage I run is then scored zero-shot, a Stage II run on its own format")
+        ->required();
+    cmd->add_option("--format", c.format,
+                    "Format of --data: auto (detected from what the folder holds), synthforge (ours or "
+                    "FaceSynthetics), 300w, lapa or celebamask-hq")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "synthforge", "300w", "lapa", "celebamask-hq"}));
     cmd->add_option("--size", c.size, "Square evaluation resolution (0: the run's training size)")
         ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{4096}));
     cmd->add_option("--split", c.split,
-                    "Samples to score: val (the run's held-out samples), train, all, test (Stage II: the "
-                    "benchmark's test samples), or auto (val on the run's own dataset, else all)")
+                    "Samples to score: val (the run's held-out samples), train, all, test (a benchmark's test "
+                    "samples), or auto (val on the run's own dataset; a benchmark's test samples for a Stage I run "
+                    "scored zero-shot; else all)")
         ->capture_default_str()->check(CLI::IsMember({"auto", "all", "train", "val", "test"}));
     cmd->add_option("--json", args->json, "JSON output (default RUN/eval.json)");
     cmd->add_option("--batch", c.batch, "Samples per forward pass")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));

@@ -5,12 +5,14 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "core/dataset/dataset_manifest.h"
+#include "core/eval/landmark_metrics.h"
 #include "core/io/file_util.h"
 #include "core/train/evaluator.h"
 
@@ -28,7 +30,115 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
+nlohmann::ordered_json subsetsJson(const std::vector<SubsetNme>& subsets) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& sub : subsets)
+        out.push_back(nlohmann::ordered_json{{"name", sub.name}, {"samples", sub.samples},
+                                             {"nme_mean", number(sub.nmeMean)},
+                                             {"failure_rate", number(sub.failureRate)}, {"auc", number(sub.auc)}});
+    return out;
+}
+
+void subsetLines(std::ostringstream& s, const std::vector<SubsetNme>& subsets) {
+    for (const auto& sub : subsets)
+        s << "  " << sub.name << std::string(sub.name.size() < 12 ? 12 - sub.name.size() : 1, ' ') << "NME "
+          << fixed(sub.nmeMean, 4) << "  failure " << fixed(sub.failureRate, 4) << "  AUC " << fixed(sub.auc, 4)
+          << "  (" << sub.samples << " images)\n";
+}
+
+/// The zero-shot additions to eval.json.
+void zeroShotJson(nlohmann::ordered_json& j, const EvalResult& r) {
+    const ZeroShotReport& z = r.zeroShotReport;
+    j["zero_shot"] = true;
+    j["framing"] = {{"box", z.framing.box},
+                    {"source", z.framing.source},
+                    {"training_data", z.framing.trainingData},
+                    {"samples_measured", z.framing.samplesMeasured},
+                    {"face_fraction", z.framing.faceFraction},
+                    {"centre_offset", {z.framing.offsetX, z.framing.offsetY}}};
+    const LandmarkMapping& lm = z.landmarks;
+    nlohmann::ordered_json l;
+    l["scored"] = lm.scored;
+    l["from"] = lm.from;
+    l["to"] = lm.to.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(lm.to);
+    if (lm.scored) {
+        bool identity = true;
+        for (size_t k = 0; k < lm.ourIndex.size(); ++k) identity = identity && lm.ourIndex[k] == static_cast<int>(k);
+        l["indices"] = identity ? nlohmann::ordered_json("identity") : nlohmann::ordered_json(lm.ourIndex);
+    }
+    l["note"] = lm.note;
+    nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+    for (const auto& g : lm.groups)
+        groups.push_back({{"name", g.name}, {"points", {g.first, g.last}}, {"agrees", g.agrees}, {"note", g.note}});
+    l["groups"] = groups;
+    j["landmark_mapping"] = l;
+    if (!z.agreeingNmePerImage.empty()) {
+        nlohmann::ordered_json a;
+        a["label"] = lm.agreeingLabel;
+        a["points"] = {lm.agreeingFirst, lm.agreeingLast};
+        a["count"] = lm.agreeingLast - lm.agreeingFirst + 1;
+        a["nme_mean"] = number(z.agreeingNmeMean);
+        a["failure_rate"] = number(z.agreeingFailureRate);
+        a["auc"] = number(z.agreeingAuc);
+        if (!z.agreeingSubsets.empty()) a["nme_subsets"] = subsetsJson(z.agreeingSubsets);
+        nlohmann::ordered_json per = nlohmann::ordered_json::array();
+        for (double v : z.agreeingNmePerImage) per.push_back(number(v));
+        a["nme_per_image"] = per;
+        j["nme_without_contour"] = a;
+    } else {
+        j["nme_without_contour"] = nullptr;
+    }
+    const ClassMapping& cm = z.classes;
+    nlohmann::ordered_json c;
+    c["scored"] = cm.scored;
+    c["from"] = cm.from;
+    c["to"] = cm.to.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(cm.to);
+    c["note"] = cm.note;
+    nlohmann::ordered_json map = nlohmann::ordered_json::array();
+    for (const auto& e : cm.entries) {
+        nlohmann::ordered_json row{{"ours", e.ours}, {"ours_name", e.oursName}, {"to", e.target},
+                                   {"to_name", e.targetName}};
+        if (!e.note.empty()) row["note"] = e.note;
+        map.push_back(row);
+    }
+    c["map"] = map;
+    nlohmann::ordered_json unmapped = nlohmann::ordered_json::array();
+    for (const auto& u : cm.unmapped) unmapped.push_back({{"id", u.id}, {"name", u.name}, {"reason", u.reason}});
+    c["unmapped"] = unmapped;
+    j["class_mapping"] = c;
+}
+
 }  // namespace
+
+std::vector<SubsetNme> subsetScores(const std::vector<std::string>& subsetOf, const std::vector<double>& perImage,
+                                    double threshold) {
+    if (subsetOf.size() != perImage.size())
+        throw std::invalid_argument("subsetScores: " + std::to_string(subsetOf.size()) + " subset names for " +
+                                    std::to_string(perImage.size()) + " images");
+    std::map<std::string, std::vector<double>> groups;
+    for (size_t k = 0; k < subsetOf.size(); ++k) {
+        const std::string& name = subsetOf[k];
+        if (name.empty()) continue;
+        groups[name].push_back(perImage[k]);
+        if (name == "common" || name == "challenging") groups["full"].push_back(perImage[k]);
+    }
+    std::vector<SubsetNme> out;
+    for (const char* name : {"common", "challenging", "full", "private"}) {
+        const auto it = groups.find(name);
+        if (it == groups.end()) continue;
+        const std::vector<double>& v = it->second;
+        SubsetNme sub;
+        sub.name = name;
+        sub.samples = static_cast<int64_t>(v.size());
+        double sum = 0;
+        for (double x : v) sum += x;
+        sub.nmeMean = sum / static_cast<double>(v.size());
+        sub.failureRate = eval::failureRate(v, threshold);
+        sub.auc = eval::cedAuc(v, threshold);
+        out.push_back(sub);
+    }
+    return out;
+}
 
 annotate::ClassTable loadDatasetClassTable(const std::string& datasetRoot) {
     const dataset::DatasetManifest m = dataset::readDatasetManifest(datasetRoot);
@@ -73,15 +183,7 @@ std::string evalResultToJson(const EvalResult& r) {
     j["failure_threshold"] = r.failureThreshold;
     j["failure_rate"] = number(r.failureRate);
     j["auc"] = number(r.auc);
-    if (!r.nmeSubsets.empty()) {
-        nlohmann::ordered_json subsets = nlohmann::ordered_json::array();
-        for (const auto& sub : r.nmeSubsets)
-            subsets.push_back(nlohmann::ordered_json{{"name", sub.name}, {"samples", sub.samples},
-                                                     {"nme_mean", number(sub.nmeMean)},
-                                                     {"failure_rate", number(sub.failureRate)},
-                                                     {"auc", number(sub.auc)}});
-        j["nme_subsets"] = subsets;
-    }
+    if (!r.nmeSubsets.empty()) j["nme_subsets"] = subsetsJson(r.nmeSubsets);
     nlohmann::ordered_json per = nlohmann::ordered_json::array();
     for (double v : r.nmePerImage) per.push_back(number(v));
     j["nme_per_image"] = per;
@@ -96,6 +198,7 @@ std::string evalResultToJson(const EvalResult& r) {
                             {"classes_counted", r.foregroundCounted}};
     j["depth_l1_face"] = number(r.depthL1);
     j["face_pixels"] = r.facePixels;
+    if (r.zeroShot) zeroShotJson(j, r);
     return j.dump(2) + "\n";
 }
 
@@ -105,23 +208,44 @@ std::string evalResultTable(const EvalResult& r) {
       << " samples from #" << r.firstSample << ", at " << r.size
       << "x" << r.size << ", preset " << r.preset;
     if (r.stage == "II") s << ", Stage II " << r.datasetFormat << " heads";
-    s << ")\n\n";
-    if (r.numLandmarks == 0)
+    if (r.zeroShot) s << ", Stage I zero-shot on " << r.datasetFormat;
+    s << ")\n";
+    if (r.zeroShot) {
+        const ZeroShotFraming& f = r.zeroShotReport.framing;
+        s << "framing  face " << r.zeroShotReport.framing.box << " box = " << fixed(f.faceFraction, 4)
+          << " of the crop, centre offset (" << fixed(f.offsetX, 4) << ", " << fixed(f.offsetY, 4) << "), "
+          << (f.source == "default" ? std::string("default constants")
+                                    : "measured on " + std::to_string(f.samplesMeasured) + " samples of " +
+                                          f.trainingData)
+          << "\n";
+    }
+    s << "\n";
+    if (r.numLandmarks == 0 && r.zeroShot)
+        s << "landmarks  - (not scored: " << r.zeroShotReport.landmarks.note << ")\n";
+    else if (r.numLandmarks == 0)
         s << "landmarks  - (no landmark head)\n";
     else
         s << "landmarks  NME " << fixed(r.nmeMean, 4) << "  failure@" << fixed(r.failureThreshold, 2) << " "
           << fixed(r.failureRate, 4) << "  AUC@" << fixed(r.failureThreshold, 2) << " " << fixed(r.auc, 4) << "  ("
           << r.numLandmarks << " points, " << r.nmeNormalizer << ")\n";
-    for (const auto& sub : r.nmeSubsets)
-        s << "  " << sub.name << std::string(sub.name.size() < 12 ? 12 - sub.name.size() : 1, ' ') << "NME "
-          << fixed(sub.nmeMean, 4) << "  failure " << fixed(sub.failureRate, 4) << "  AUC " << fixed(sub.auc, 4)
-          << "  (" << sub.samples << " images)\n";
-    if (r.stage == "II")
+    subsetLines(s, r.nmeSubsets);
+    if (r.zeroShot && !r.zeroShotReport.agreeingNmePerImage.empty()) {
+        const ZeroShotReport& z = r.zeroShotReport;
+        s << "without the jaw contour (points " << z.landmarks.agreeingFirst << "-" << z.landmarks.agreeingLast
+          << ", extra, not the 300-W protocol)\n"
+          << "  all         NME " << fixed(z.agreeingNmeMean, 4) << "  failure " << fixed(z.agreeingFailureRate, 4)
+          << "  AUC " << fixed(z.agreeingAuc, 4) << "\n";
+        subsetLines(s, z.agreeingSubsets);
+    }
+    if (r.stage == "II" || (r.zeroShot && !std::isfinite(r.depthL1)))
         s << "depth      - (the benchmark has no depth)\n\n";
     else
         s << "depth      L1 on the face " << fixed(r.depthL1, 5) << " (" << r.facePixels << " pixels)\n\n";
     if (r.classes.empty()) {
-        s << "segmentation  - (no segmentation head)\n";
+        if (r.zeroShot)
+            s << "segmentation  - (not scored: " << r.zeroShotReport.classes.note << ")\n";
+        else
+            s << "segmentation  - (no segmentation head)\n";
         return s.str();
     }
     char line[160];
@@ -136,6 +260,9 @@ std::string evalResultTable(const EvalResult& r) {
     std::snprintf(line, sizeof line, "%4s  %-16s %8s %8s   (%d classes present)\n", "", "mean foreground",
                   fixed(r.meanF1, 4).c_str(), fixed(r.meanIoU, 4).c_str(), r.foregroundCounted);
     s << line;
+    if (r.zeroShot)
+        for (const auto& u : r.zeroShotReport.classes.unmapped)
+            s << "unmapped  " << u.name << ": " << u.reason << "\n";
     return s.str();
 }
 
@@ -148,6 +275,9 @@ void validateEvalConfig(const EvalConfig& c) {
         throw std::invalid_argument("device: auto, cpu or cuda");
     if (c.split != "auto" && c.split != "all" && c.split != "train" && c.split != "val" && c.split != "test")
         throw std::invalid_argument("split: auto, all, train, val or test");
+    if (c.format != "auto" && c.format != "synthforge" && c.format != "300w" && c.format != "lapa" &&
+        c.format != "celebamask-hq")
+        throw std::invalid_argument(std::string("format: ") + evalFormats());
 }
 
 bool sameFolder(const std::string& a, const std::string& b) {

@@ -1,6 +1,8 @@
 #pragma once
 // Evaluation of a Stage I run on a dataset in our layout (see
-// docs/training.md "Evaluation"). This header has no torch types so that the
+// docs/training.md "Evaluation"), of a Stage I run zero-shot on a real
+// benchmark ("Zero-shot evaluation on benchmarks"), and of a Stage II run on
+// its benchmark. This header has no torch types so that the
 // CLI can include it; evaluateRun lives in core/train/torch_evaluator.cpp
 // (synthforge_torch), the report helpers in core/train/eval_report.cpp.
 //
@@ -23,6 +25,7 @@
 
 #include "core/annotate/class_table.h"
 #include "core/jobs/progress.h"
+#include "core/train/zero_shot.h"
 
 namespace synthforge::train {
 
@@ -36,9 +39,17 @@ struct EvalConfig {
     /// Which samples: "val" (the run's held-out samples, core/train/data_split.h,
     /// with the run's val_fraction), "train", "all", or "auto" = "val" when
     /// `data` is the folder the run trained on and it held samples out, else
-    /// "all". Stage II also has "test": the benchmark's test samples (LaPa
-    /// test/, CelebA's test partition, 300-W's common/challenging/private).
+    /// "all". On a benchmark (Stage II, or a Stage I run scored zero-shot)
+    /// there is also "test": the benchmark's test samples (LaPa test/,
+    /// CelebA's test partition, 300-W's common/challenging/private); for a
+    /// zero-shot run "auto" is "test" when there are some, and "all" is
+    /// every sample.
     std::string split = "auto";
+    /// The format of `data`: "auto" (detectDatasetFormat), "synthforge"
+    /// (ours or FaceSynthetics), "300w", "lapa" or "celebamask-hq". A Stage I
+    /// run on a benchmark format is evaluated zero-shot; a Stage II run needs
+    /// its own format (or "auto").
+    std::string format = "auto";
 };
 
 struct ClassEval {
@@ -54,6 +65,18 @@ struct SubsetNme {
     std::string name;
     int64_t samples = 0;
     double nmeMean = 0, failureRate = 0, auc = 0;
+};
+
+/// What a zero-shot evaluation (a Stage I run on a benchmark) adds.
+struct ZeroShotReport {
+    LandmarkMapping landmarks;
+    ClassMapping classes;
+    ZeroShotFraming framing;
+    /// NME over the points whose definitions agree (LandmarkMapping's
+    /// agreeing range), same normaliser; empty perImage when not reported.
+    std::vector<double> agreeingNmePerImage;
+    double agreeingNmeMean = 0, agreeingFailureRate = 0, agreeingAuc = 0;
+    std::vector<SubsetNme> agreeingSubsets;
 };
 
 struct EvalResult {
@@ -78,6 +101,8 @@ struct EvalResult {
     int foregroundCounted = 0;
     double depthL1 = 0;                ///< NaN when no face pixel
     std::uint64_t facePixels = 0;
+    bool zeroShot = false;             ///< a Stage I run scored on a benchmark; `zeroShotReport` is filled
+    ZeroShotReport zeroShotReport;
 };
 
 /// Runs `config.model`'s final weights over the samples of `config.data`
@@ -104,6 +129,27 @@ bool isStageTwoRun(const std::string& runDir);
 /// LaPa-106 66/79); classes: the benchmark's class names; depth is NaN.
 /// evaluateRun dispatches here for a Stage II run.
 EvalResult evaluateFinetunedRun(const EvalConfig& config, jobs::ProgressSink* progress = nullptr);
+
+/// Zero-shot evaluation of a Stage I run on a benchmark folder
+/// (core/train/torch_zero_shot.cpp): the benchmark's faces are cropped so
+/// that they are framed as in the run's training renders (ZeroShotFraming,
+/// measured on RUN/config.json's data when it is there, else the default
+/// constants), run through the Stage I net at the run's size (or
+/// config.size), and scored through the landmark and class mappings of
+/// zero_shot.h. Splits as for Stage II, but "auto" is the benchmark's test
+/// samples when it has some (300-W's common/challenging/private, LaPa
+/// test/, CelebA's test partition), else all: the run never saw any of it.
+/// evaluateRun dispatches here for a Stage I run on a benchmark format.
+EvalResult evaluateZeroShotRun(const EvalConfig& config, const std::string& format,
+                               jobs::ProgressSink* progress = nullptr);
+
+/// NME, failure rate and AUC per named subset: sample k belongs to
+/// subsetOf[k] ("" for none). In the order 300-W papers report them:
+/// common, challenging, full (common + challenging), then private; subsets
+/// without a sample are left out, so the result is empty when no sample is
+/// in a named subset.
+std::vector<SubsetNme> subsetScores(const std::vector<std::string>& subsetOf, const std::vector<double>& perImage,
+                                    double threshold);
 
 /// Checks the caller's options (model, data, batch, size, device, split);
 /// throws std::invalid_argument naming the field. Shared by both stages.

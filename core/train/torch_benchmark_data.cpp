@@ -129,6 +129,18 @@ FaceCrop squareCrop(double x0, double y0, double x1, double y1, double margin) {
     return c;
 }
 
+FaceCrop framedCrop(double x0, double y0, double x1, double y1, const CropFraming& f) {
+    if (!(f.faceFraction > 0 && f.faceFraction <= 4) || !std::isfinite(f.offsetX) || !std::isfinite(f.offsetY))
+        throw std::invalid_argument("framing: faceFraction must be in (0, 4] and the offsets finite");
+    const double side = std::max({x1 - x0, y1 - y0, 1.0}) / f.faceFraction;
+    const double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1);
+    FaceCrop c;
+    c.side = std::max(1, static_cast<int>(std::lround(side)));
+    c.x = static_cast<int>(std::lround(cx - (0.5 + f.offsetX) * c.side));
+    c.y = static_cast<int>(std::lround(cy - (0.5 + f.offsetY) * c.side));
+    return c;
+}
+
 cv::Mat cropAndResize(const cv::Mat& image, const FaceCrop& crop, int size, bool nearest, const cv::Scalar& fill) {
     // Pad only as much as the crop leaves the image, then cut.
     const int left = std::max(0, -crop.x), top = std::max(0, -crop.y);
@@ -292,6 +304,11 @@ BenchmarkDataset::BenchmarkDataset(const std::string& root, const std::string& f
     if (format == "celebamask-hq") partners(4, 5), partners(6, 7), partners(8, 9);  // l/r eye, brow, ear
 }
 
+void BenchmarkDataset::setFraming(const CropFraming& framing) {
+    framedCrop(0, 0, 1, 1, framing);  // validates
+    framing_ = framing;
+}
+
 const std::string& BenchmarkDataset::subsetOf(int64_t id) const {
     if (id < 0 || id >= static_cast<int64_t>(subset_.size()))
         throw std::invalid_argument("id: sample " + std::to_string(id) + " out of range");
@@ -336,7 +353,8 @@ BenchmarkBatch BenchmarkDataset::load(const std::vector<int64_t>& ids, const Aug
             const cv::Rect box = cv::boundingRect(face);
             if (box.area() > 0) x0 = box.x, y0 = box.y, x1 = box.x + box.width, y1 = box.y + box.height;
         }
-        const FaceCrop crop = squareCrop(x0, y0, x1, y1, margin_);
+        const FaceCrop crop = framing_ ? framedCrop(x0, y0, x1, y1, *framing_) : squareCrop(x0, y0, x1, y1, margin_);
+        b.crops.push_back(crop);
 
         AugmentSample a;
         cv::cvtColor(cropAndResize(r.image, crop, S, false, cv::Scalar::all(0)), a.image, cv::COLOR_BGR2RGB);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,22 +22,39 @@
 
 namespace synthforge::train {
 
-/// One batch, every tensor on the CPU. Undefined members: the format has no such label.
-struct BenchmarkBatch {
-    torch::Tensor images;        ///< B x 3 x S x S float, RGB in [-1, 1]
-    torch::Tensor segmentation;  ///< B x S x S int64 class ids; 255 (ignored) where the crop leaves the image
-    torch::Tensor landmarks;     ///< B x L x 2 normalised coordinates
-};
-
 /// The crop: a square of side `side` pixels whose top-left corner is (x, y),
 /// integers, so that resizing it maps pixel edges to pixel edges exactly.
 struct FaceCrop {
     int x = 0, y = 0, side = 1;
 };
 
+/// One batch, every tensor on the CPU. Undefined members: the format has no such label.
+struct BenchmarkBatch {
+    torch::Tensor images;        ///< B x 3 x S x S float, RGB in [-1, 1]
+    torch::Tensor segmentation;  ///< B x S x S int64 class ids; 255 (ignored) where the crop leaves the image
+    torch::Tensor landmarks;     ///< B x L x 2 normalised coordinates
+    /// The crop of each sample in its original image (continuous pixels), so
+    /// that normalised coordinates can be taken back: p = corner + (v + 1) side / 2.
+    std::vector<FaceCrop> crops;
+};
+
 /// The square crop around the box [x0, x1] x [y0, y1] (continuous pixel
 /// coordinates) with `margin` x the longer side added on each side.
 FaceCrop squareCrop(double x0, double y0, double x1, double y1, double margin);
+
+/// A framing that reproduces another image population's face placement
+/// (zero-shot evaluation: the Stage I renders'): the face box's longer side
+/// is `faceFraction` of the crop's side, and the box's centre lies
+/// (offsetX, offsetY) x side from the crop's centre.
+struct CropFraming {
+    double faceFraction = 0.5;
+    double offsetX = 0, offsetY = 0;
+};
+
+/// The square crop of `framing` around the box [x0, x1] x [y0, y1]:
+/// side = longer side / faceFraction, corner = box centre - (0.5 + offset) x side,
+/// rounded to whole pixels. std::invalid_argument unless 0 < faceFraction <= 4.
+FaceCrop framedCrop(double x0, double y0, double x1, double y1, const CropFraming& framing);
 
 /// Cuts `crop` out of `image` (constant `fill` outside it) and resizes it
 /// to size x size: INTER_AREA for images when shrinking, linear when
@@ -99,12 +117,16 @@ public:
     /// partners (LaPa: brows, eyes; CelebAMask-HQ: eyes, brows, ears).
     const FlipSpec& flipSpec() const { return flip_; }
 
+    /// Crops by `framing` (framedCrop) instead of the margin rule from now on.
+    void setFraming(const CropFraming& framing);
+
     struct Source;  ///< the reader(s) behind the ids
 
 private:
     std::string format_;
     int64_t size_ = 0;
     double margin_ = 0;
+    std::optional<CropFraming> framing_;  ///< replaces the margin rule when set
     std::unique_ptr<Source> source_;
     std::vector<int64_t> train_, val_, test_;
     std::vector<std::string> subset_;  ///< per id, "" when not in a named subset

@@ -103,18 +103,9 @@ EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const a
     return r;
 }
 
-namespace {
-
-/// What evaluation needs from a run's config.json; the defaults of a
-/// TrainConfig without one.
-struct RunFacts {
-    int64_t size = 256;
-    double valFraction = 0.1;
-    std::string data;  ///< the training dataset folder ("" when unknown)
-};
-
-RunFacts runFacts(const fs::path& run) {
-    RunFacts f;
+StageOneRunFacts stageOneRunFacts(const std::string& runDir) {
+    const fs::path run(runDir);
+    StageOneRunFacts f;
     const fs::path path = run / "config.json";
     if (!fs::is_regular_file(path)) return f;
     nlohmann::json j;
@@ -139,8 +130,6 @@ RunFacts runFacts(const fs::path& run) {
     return f;
 }
 
-}  // namespace
-
 EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
     validateEvalConfig(c);
     const fs::path run(c.model);
@@ -151,9 +140,12 @@ EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
     if (!fs::is_regular_file(weights))
         throw std::runtime_error(weights.string() + ": missing (the run has not finished training)");
     if (!fs::is_directory(c.data)) throw std::runtime_error(c.data + ": no such dataset directory");
+    // A benchmark folder (by --format or by what it holds) is scored zero-shot.
+    const std::string format = c.format == "auto" ? detectDatasetFormat(c.data) : c.format;
+    if (format != "synthforge") return evaluateZeroShotRun(c, format, progress);
     if (c.threads > 0) torch::set_num_threads(c.threads);
 
-    const RunFacts facts = runFacts(run);
+    const StageOneRunFacts facts = stageOneRunFacts(run.string());
     const int64_t size = c.size > 0 ? c.size : facts.size;
     MultiTaskNet net = loadMultiTaskNet(weights.string());
     const SynthForgeDataset data(c.data, size);

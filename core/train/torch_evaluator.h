@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <string>
 
 #include "core/annotate/class_table.h"
 #include "core/eval/landmark_metrics.h"
@@ -20,6 +21,15 @@ namespace synthforge::train {
 /// L x 2 normalised coordinates (softArgmax's convention) -> continuous
 /// pixels of a size x size image: p = (v + 1) * size / 2.
 eval::Landmarks2d landmarksToPixels(const torch::Tensor& normalised, int64_t size);
+
+/// What evaluation needs from a Stage I run's config.json; the defaults of a
+/// TrainConfig without one. Errors name the file and field.
+struct StageOneRunFacts {
+    int64_t size = 256;
+    double valFraction = 0.1;
+    std::string data;  ///< the training dataset folder ("" when unknown)
+};
+StageOneRunFacts stageOneRunFacts(const std::string& runDir);
 
 /// The samples `range` of `data` (every sample when range.end < 0) through
 /// `net` (eval mode, no grad; the net's mode is restored), in batches of

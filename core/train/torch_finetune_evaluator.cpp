@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <map>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -76,36 +75,6 @@ StageTwoFacts stageTwoFacts(const fs::path& run) {
     return f;
 }
 
-/// NME per named subset of `ids` (BenchmarkDataset::subsetOf), in the
-/// order 300-W papers report them: common, challenging, full (common +
-/// challenging), then private. Empty when no sample is in a named subset.
-std::vector<SubsetNme> subsetScores(const BenchmarkDataset& data, const std::vector<int64_t>& ids,
-                                    const std::vector<double>& perImage, double threshold) {
-    std::map<std::string, std::vector<double>> groups;
-    for (size_t k = 0; k < ids.size(); ++k) {
-        const std::string& name = data.subsetOf(ids[k]);
-        if (name.empty()) continue;
-        groups[name].push_back(perImage[k]);
-        if (name == "common" || name == "challenging") groups["full"].push_back(perImage[k]);
-    }
-    std::vector<SubsetNme> out;
-    for (const char* name : {"common", "challenging", "full", "private"}) {
-        const auto it = groups.find(name);
-        if (it == groups.end()) continue;
-        const std::vector<double>& v = it->second;
-        SubsetNme sub;
-        sub.name = name;
-        sub.samples = static_cast<int64_t>(v.size());
-        double sum = 0;
-        for (double x : v) sum += x;
-        sub.nmeMean = sum / static_cast<double>(v.size());
-        sub.failureRate = eval::failureRate(v, threshold);
-        sub.auc = eval::cedAuc(v, threshold);
-        out.push_back(sub);
-    }
-    return out;
-}
-
 }  // namespace
 
 EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progress) {
@@ -119,6 +88,9 @@ EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progres
     if (c.threads > 0) torch::set_num_threads(c.threads);
 
     const StageTwoFacts facts = stageTwoFacts(run);
+    if (c.format != "auto" && c.format != facts.format)
+        throw std::invalid_argument("format: '" + c.format + "', but the Stage II run " + run.string() +
+                                    " was fine-tuned on " + facts.format);
     const int64_t size = c.size > 0 ? c.size : facts.size;
     // The folder must be in the run's format: the readers' own errors say
     // what is missing, the prefix says what was expected.
@@ -211,7 +183,9 @@ EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progres
         r.nmeMean = nme.mean;
         r.failureRate = eval::failureRate(nme.perImage, r.failureThreshold);
         r.auc = eval::cedAuc(nme.perImage, r.failureThreshold);
-        r.nmeSubsets = subsetScores(*data, ids, nme.perImage, r.failureThreshold);
+        std::vector<std::string> subsetOf;
+        for (int64_t id : ids) subsetOf.push_back(data->subsetOf(id));
+        r.nmeSubsets = subsetScores(subsetOf, nme.perImage, r.failureThreshold);
     } else {
         r.nmeNormalizer = "none";
         r.nmeMean = r.failureRate = r.auc = NAN;

@@ -1,6 +1,7 @@
 // `synthforge eval` as a user runs it: a 4-step run trained by the CLI is
-// evaluated on its dataset (table on stdout, JSON written), and a missing
-// run directory is exit code 1 naming it.
+// evaluated on its dataset (table on stdout, JSON written), a Stage II run on
+// its benchmark, a Stage I run zero-shot on a 300-W folder, and a missing run
+// directory is exit code 1 naming it.
 
 #include <gtest/gtest.h>
 
@@ -157,6 +158,72 @@ TEST(EvalCli, ScoresAStageTwoRunOnItsBenchmark) {
                      log),
               1);
     EXPECT_NE(readTextFile(log).find("not a lapa dataset"), std::string::npos) << readTextFile(log);
+}
+
+TEST(EvalCli, ScoresAStageOneRunZeroShotOnA300WFolder) {
+    synthforge::testutil::TempDir dir;
+    const fs::path log = dir.path / "log.txt", ds = dir.path / "ds", run = dir.path / "stage1",
+                   w300 = dir.path / "300W_release";
+    ASSERT_EQ(runCli({"generate", "--count", "6", "--size", "64", "--seed", "5", "--out", ds.string(), "--progress",
+                      "none", "--workers", "2"},
+                     log),
+              0)
+        << readTextFile(log);
+    ASSERT_EQ(runCli({"train", "--data", ds.string(), "--preset", "small", "--out", run.string(), "--epochs", "1",
+                      "--batch", "2", "--size", "64", "--device", "cpu", "--threads", "1", "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+    synthforge::testutil::write300WReleaseFixture(w300);
+
+    // No --format: the folder's .pts files say 300-W, the run is Stage I.
+    ASSERT_EQ(runCli({"eval", "--model", run.string(), "--data", w300.string(), "--device", "cpu", "--threads", "1",
+                      "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+    const std::string printed = readTextFile(log);
+    EXPECT_NE(printed.find("Stage I zero-shot on 300w"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("challenging"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("without the jaw contour"), std::string::npos) << printed;
+    const auto j = nlohmann::json::parse(readTextFile(run / "eval.json"));
+    EXPECT_EQ(j["format"], "synthforge-eval");
+    EXPECT_EQ(j["stage"], "I");
+    EXPECT_EQ(j["zero_shot"], true);
+    EXPECT_EQ(j["dataset_format"], "300w");
+    EXPECT_EQ(j["split"], "test");
+    EXPECT_EQ(j["samples"], 5);
+    EXPECT_EQ(j["size"], 64);
+    EXPECT_EQ(j["num_landmarks"], 68);
+    EXPECT_EQ(j["nme_normalizer"], "outer_eye_corners_36_45");
+    EXPECT_TRUE(j["nme_mean"].is_number());
+    EXPECT_TRUE(j["auc"].is_number());
+    EXPECT_TRUE(j["failure_rate"].is_number());
+    ASSERT_EQ(j["nme_subsets"].size(), 4u);
+    EXPECT_EQ(j["nme_subsets"][0]["name"], "common");
+    EXPECT_EQ(j["nme_subsets"][3]["name"], "private");
+    EXPECT_EQ(j["landmark_mapping"]["to"], "ibug-68");
+    EXPECT_EQ(j["nme_without_contour"]["count"], 51);
+    EXPECT_EQ(j["class_mapping"]["scored"], false);
+    // The framing was measured on the run's own renders (config.json's data).
+    EXPECT_EQ(j["framing"]["source"], "training_data");
+    EXPECT_EQ(j["framing"]["samples_measured"], 6);
+    EXPECT_TRUE(j["classes"].empty());
+    EXPECT_TRUE(j["depth_l1_face"].is_null());
+
+    // The wrong --format, and a folder in no known format: exit 1, saying why.
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", w300.string(), "--format", "lapa", "--device", "cpu",
+                      "--progress", "none"},
+                     log),
+              1);
+    EXPECT_NE(readTextFile(log).find("not a lapa dataset"), std::string::npos) << readTextFile(log);
+    fs::create_directories(dir.path / "odd");
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", (dir.path / "odd").string(), "--device", "cpu",
+                      "--progress", "none"},
+                     log),
+              1);
+    EXPECT_NE(readTextFile(log).find("not a dataset in a known format"), std::string::npos) << readTextFile(log);
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", w300.string(), "--format", "coco"}, log), 2);
 }
 
 TEST(EvalCli, MissingRunOrDataIsExitOne) {
