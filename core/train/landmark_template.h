@@ -36,10 +36,10 @@ struct LandmarkTemplate {
 
 /// The mean landmarks of every complete sample of a dataset in our layout
 /// (docs/dataset.md), each annotation's 2d_kps p mapped to 2p/n - 1 with n
-/// its image's width or height (the trainer's normalisation). Read with
-/// core/dataset's sample reader, so its errors (missing or corrupt files,
-/// named) pass through; std::runtime_error naming the folder when it holds
-/// no complete sample or the samples disagree in landmark count.
+/// the manifest's width or height (the trainer's normalisation). Only the
+/// manifest and annotations are read (core/dataset's readers, whose errors,
+/// naming the file, pass through); std::runtime_error naming the folder
+/// when it holds no complete sample or the samples disagree in landmark count.
 LandmarkTemplate computeLandmarkTemplate(const std::string& datasetDir);
 
 /// The mean of per-sample landmarks that are already normalised; `source`

@@ -44,10 +44,10 @@ TEST(LandmarkTemplate, MeanOfADatasetsNormalisedLandmarks) {
     EXPECT_EQ(back.samples, 5);
     EXPECT_EQ(back.source, t.source);
 
-    // An empty folder, or one whose sample lost its image, is an error naming it.
+    // A folder without a dataset, or one with a corrupt annotation, is an error naming it.
     fs::create_directories(dir.path / "empty");
     EXPECT_THROW(computeLandmarkTemplate((dir.path / "empty").string()), std::runtime_error);
-    fs::remove(dataset::samplePaths(ds.string(), "000002").image);
+    io::writeFileAtomic(dataset::samplePaths(ds.string(), "000002").annotation, std::string("{\"2d_kps\": [[1, 2], [3"));
     try {
         computeLandmarkTemplate(ds.string());
         FAIL() << "no error";
