@@ -72,7 +72,9 @@ struct Item {
 
 /// Where the landmark template comes from: the run's file, else the
 /// training data (written back to the run when possible).
-LandmarkTemplate obtainTemplate(const std::string& run, const PredictRunFacts& facts, int64_t size,
+/// `forCascade`: needed by the cascade (else only to place face boxes),
+/// which decides the advice an error gives.
+LandmarkTemplate obtainTemplate(const std::string& run, const PredictRunFacts& facts, int64_t size, bool forCascade,
                                 std::vector<std::string>& notes, std::string& source) {
     const std::string path = landmarkTemplatePath(run);
     std::error_code ec;
@@ -80,7 +82,10 @@ LandmarkTemplate obtainTemplate(const std::string& run, const PredictRunFacts& f
         source = path;
         return readLandmarkTemplate(run);
     }
-    const std::string advice = "; pass --boxes FILE, or --cascade 0 for the centred crop";
+    const std::string advice =
+        forCascade ? "; the cascade needs it: pass --boxes FILE with a box for every image, or --cascade 0 for the centred crop"
+                   : "; a Stage I run needs it to place --boxes in its training framing: predict without --boxes "
+                     "(--cascade 0 for the centred crop)";
     LandmarkTemplate t;
     if (!facts.stageTwo) {
         if (facts.data.empty() || !dataset::hasDatasetManifest(facts.data))
@@ -149,7 +154,7 @@ PredictResult predictImages(const PredictConfig& c, jobs::ProgressSink* progress
     r.cascade = cascade ? c.cascade : 0;
     std::optional<LandmarkTemplate> tmpl;
     if (cascade || (anyBox && !facts.stageTwo)) {
-        tmpl = obtainTemplate(c.model, facts, size, r.notes, r.templateSource);
+        tmpl = obtainTemplate(c.model, facts, size, cascade, r.notes, r.templateSource);
         if (cascade && tmpl->points.rows() != model.numLandmarks())
             throw std::runtime_error(landmarkTemplatePath(c.model) + ": " + std::to_string(tmpl->points.rows()) +
                                      " landmarks, but the model predicts " + std::to_string(model.numLandmarks()));
