@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -128,7 +129,13 @@ TEST(TorchPredictor, CentredFramingEqualsTheNetworkOnEvalsSamples) {
                 const float want = netIds.data[i] == 0 ? 0.0f : netDepth.data_ptr<float>()[i];
                 ASSERT_NEAR(d[static_cast<std::size_t>(i)], want, 1e-5) << name << " pixel " << i;
             }
-            for (const char* suffix : {"_overlay.png", "_seg_overlay.png", "_depth.png"})
+            // The 16-bit PNG is the same depth in units of 1e-4, rounded.
+            const cv::Mat d16 = cv::imread((fs::path(c.out) / (name + "_depth.png")).string(), cv::IMREAD_UNCHANGED);
+            ASSERT_EQ(d16.type(), CV_16UC1);
+            for (int i = 0; i < 64 * 64; ++i)
+                ASSERT_NEAR(d16.ptr<uint16_t>()[i], std::clamp(d[static_cast<std::size_t>(i)] * 1e4, 0.0, 65535.0), 0.5001)
+                    << name << " pixel " << i;
+            for (const char* suffix : {"_overlay.png", "_seg_overlay.png"})
                 EXPECT_TRUE(fs::is_regular_file(fs::path(c.out) / (name + suffix))) << name << suffix;
         }
 
