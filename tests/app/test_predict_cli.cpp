@@ -2,8 +2,8 @@
 // renders predicts a folder that also holds an unreadable file, a uniform
 // grey image and a tiny one (each reported, the others predicted, exit 0),
 // a folder of only bad images (exit 1), a corrupt box file (exit 1, named),
-// and a Stage II LaPa run (106 points, 11 classes, the template from the
-// benchmark's crops).
+// a Stage II LaPa run (106 points, 11 classes, the template from the
+// benchmark's crops) and a CelebAMask-HQ run (no landmarks: no cascade).
 
 #include <gtest/gtest.h>
 
@@ -184,6 +184,30 @@ TEST(PredictCli, StageTwoRunPredictsItsBenchmarksLayout) {
     // The template of 106 normalised points was saved with the run.
     const auto t = nlohmann::json::parse(readTextFile(run / "landmark_template.json"));
     EXPECT_EQ(t["num_landmarks"], 106);
+
+    // CelebAMask-HQ heads have no landmarks: no cascade (said once), the centred crop, no landmark file.
+    const fs::path celeba = dir.path / "CelebAMask-HQ", run3 = dir.path / "run3", out3 = dir.path / "out3";
+    synthforge::testutil::writeCelebAFixture(celeba, 4, {}, 64);
+    ASSERT_EQ(runCli(with({"finetune", "--data", celeba.string(), "--format", "celebamask-hq", "--stage1",
+                           stage1.string(), "--out", run3.string(), "--epochs", "1", "--batch", "2", "--size", "64"}),
+                     log),
+              0)
+        << readTextFile(log);
+    ASSERT_EQ(runCli(with({"predict", "--model", run3.string(), "--images", (celeba / "CelebA-HQ-img" / "0.jpg").string(),
+                           "--out", out3.string()}),
+                     log),
+              0)
+        << readTextFile(log);
+    EXPECT_NE(readTextFile(log).find("predicts no landmarks, so it cannot cascade"), std::string::npos)
+        << readTextFile(log);
+    const auto j3 = nlohmann::json::parse(readTextFile(out3 / "predictions.json"));
+    EXPECT_EQ(j3["num_landmarks"], 0);
+    EXPECT_EQ(j3["num_classes"], 19);
+    EXPECT_EQ(j3["cascade"], 0);
+    EXPECT_EQ(j3["images"][0]["framing"], "centred");
+    EXPECT_FALSE(fs::exists(out3 / "0_landmarks.json"));
+    EXPECT_TRUE(fs::is_regular_file(out3 / "0_seg.png"));
+    EXPECT_FALSE(fs::exists(run3 / "landmark_template.json"));
 }
 
 }  // namespace
