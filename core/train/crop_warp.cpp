@@ -40,7 +40,10 @@ bool isPixelAlignedCrop(const Similarity2d& crop, int size, int* x, int* y, int*
 cv::Mat warpToCrop(const cv::Mat& image, const Similarity2d& crop, int size, EnlargeFilter enlarge) {
     if (image.empty() || size < 1) throw std::invalid_argument("warpToCrop: empty image or size < 1");
     int x = 0, y = 0, side = 0;
-    if (isPixelAlignedCrop(crop, size, &x, &y, &side)) {
+    // The cut-out path allocates the whole square: only for squares about the
+    // image's size (a hostile face box may ask for a million pixels a side).
+    const int bound = std::min(8192, 2 * std::max({image.cols, image.rows, size}));
+    if (isPixelAlignedCrop(crop, size, &x, &y, &side) && side <= bound) {
         // Cut the square (zero padding where it leaves the image), then resize like the loaders.
         cv::Mat square(side, side, image.type(), cv::Scalar::all(0));
         const cv::Rect inside = cv::Rect(x, y, side, side) & cv::Rect(0, 0, image.cols, image.rows);

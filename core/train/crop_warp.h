@@ -20,8 +20,9 @@ enum class EnlargeFilter { Area, Linear };
 
 /// The size x size crop of `image` (any type OpenCV warps) under `crop`,
 /// zero outside the image. A crop with no rotation whose square has whole-
-/// pixel corner and side is cut out and resized (cv::resize, the loaders'
-/// path, so a square image at its own size comes back unchanged); any other
+/// pixel corner and side (at most twice the image's size) is cut out and
+/// resized (cv::resize, the loaders' path, so a square image at its own
+/// size comes back unchanged); any other
 /// is cv::warpAffine (bilinear), after an INTER_AREA pre-shrink of the image
 /// when the crop shrinks it, so that bilinear never skips pixels.
 /// std::invalid_argument for an empty image or size < 1.

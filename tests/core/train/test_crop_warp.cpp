@@ -47,6 +47,10 @@ TEST(CropWarp, PixelAlignedCropsCutAndResizeLikeTheLoaders) {
     EXPECT_EQ(off.at<cv::Vec3b>(5, 5), cv::Vec3b(0, 0, 0));
     EXPECT_EQ(off.at<cv::Vec3b>(15, 15), img.at<cv::Vec3b>(5, 5));
     EXPECT_FALSE(isPixelAlignedCrop(squareCrop(0.5, 0, 20, 20), 20));
+    // A square of a million pixels a side (a hostile box) is warped, not allocated: the image is a speck in its corner.
+    const cv::Mat huge = warpToCrop(img, squareCrop(0, 0, 1000000, 64), 64, EnlargeFilter::Area);
+    EXPECT_EQ(huge.size(), cv::Size(64, 64));
+    EXPECT_EQ(huge.at<cv::Vec3b>(32, 32), cv::Vec3b(0, 0, 0));
     EXPECT_THROW(warpToCrop(cv::Mat(), c, 40, EnlargeFilter::Area), std::invalid_argument);
 }
 
