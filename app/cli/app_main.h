@@ -31,6 +31,7 @@ inline constexpr CommandSummary kTorchCommands[] = {
     {"train", "Train the Stage I multi-task network on a generated dataset"},
     {"finetune", "Stage II: train label heads on a real benchmark over a frozen Stage I network"},
     {"eval", "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset"},
+    {"predict", "Run a trained network on your own images: landmarks, segmentation, depth and overlays"},
 };
 
 /// Help text of a torch command; throws std::logic_error for a name not in kTorchCommands.

@@ -29,8 +29,10 @@ void registerTrainCommands(CLI::App& app);
 void registerFinetuneCommands(CLI::App& app);
 /// `eval`: metrics of a trained run on a dataset (core/train/evaluator.h).
 void registerEvalCommands(CLI::App& app);
+/// `predict`: a trained run on the user's own images (core/train/predictor.h).
+void registerPredictCommands(CLI::App& app);
 
-/// In the front end: `train`, `finetune` and `eval` as stand-ins that execv()
+/// In the front end: the kTorchCommands (`train`, `finetune`, `eval`, `predict`) as stand-ins that execv()
 /// synthforge-torch (found next to this executable) with `argv` unchanged.
 void registerTorchCommandForwarders(CLI::App& app, char** argv);
 

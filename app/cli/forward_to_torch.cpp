@@ -40,7 +40,7 @@ std::filesystem::path torchExecutablePath() {
     ::execv(tool.c_str(), argv);
     const int err = errno;
     throw std::runtime_error(tool.string() + ": cannot run it (" + std::strerror(err) + "); " + argv[0] +
-                             " needs this executable, installed next to it, for train, finetune and eval");
+                             " needs this executable, installed next to it, for train, finetune, eval and predict");
 }
 
 }  // namespace

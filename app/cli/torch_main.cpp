@@ -1,5 +1,5 @@
 // synthforge-torch: the LibTorch half of the CLI. The `synthforge` front end
-// execv()s it with its own argv for train, finetune and eval, so usage, help
+// execv()s it with its own argv for train, finetune, eval and predict, so usage, help
 // and exit codes (app/cli/app_main.h) are exactly those of `synthforge`.
 
 #include "app/cli/app_main.h"
@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
     synthforge::cli::registerTrainCommands(app);
     synthforge::cli::registerFinetuneCommands(app);
     synthforge::cli::registerEvalCommands(app);
+    synthforge::cli::registerPredictCommands(app);
     return synthforge::cli::parseAndRun(app, argc, argv);
 }

@@ -106,4 +106,11 @@ StoredSample readStoredSample(const std::string& datasetDir, const std::string& 
     return s;
 }
 
+StoredSample readStoredAnnotation(const std::string& datasetDir, const std::string& name, const cv::Size& imageSize) {
+    StoredSample s;
+    s.name = name;
+    readAnnotation(samplePaths(datasetDir, name).annotation, imageSize, s);
+    return s;
+}
+
 }  // namespace synthforge::dataset

@@ -46,4 +46,10 @@ constexpr std::uint64_t kMaxAnnotationBytes = 16u << 20;
 StoredSample readStoredSample(const std::string& datasetDir, const std::string& name,
                               const StoredSampleRead& what = {});
 
+/// Only the annotation of sample `name` (landmarks and visibility; no image
+/// is decoded), checked against `imageSize`, the size the dataset's
+/// manifest declares: for readers that need landmarks of many samples (the
+/// landmark template). Errors as readStoredSample's for the annotation.
+StoredSample readStoredAnnotation(const std::string& datasetDir, const std::string& name, const cv::Size& imageSize);
+
 }  // namespace synthforge::dataset

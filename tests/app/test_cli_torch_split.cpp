@@ -1,5 +1,5 @@
 // The CLI is two executables: `synthforge` (no LibTorch) and
-// `synthforge-torch` (train, finetune, eval), which the front end execs. A
+// `synthforge-torch` (train, finetune, eval, predict), which the front end execs. A
 // user must not see the seam: help lists every command, torch commands keep
 // their help, usage errors and exit codes, and a missing torch executable is
 // a clear error that names where it was looked for.
@@ -78,10 +78,11 @@ TEST(CliTorchSplit, HelpListsEveryCommand) {
     TempDir dir;
     const Outcome r = cli({"--help"}, dir);
     ASSERT_EQ(r.code, 0) << r.err;
-    for (const char* text : {"head", "generate", "render", "train", "finetune", "eval",
+    for (const char* text : {"head", "generate", "render", "train", "finetune", "eval", "predict",
                              "Train the Stage I multi-task network on a generated dataset",
                              "Stage II: train label heads on a real benchmark over a frozen Stage I network",
-                             "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset"})
+                             "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset",
+                             "Run a trained network on your own images"})
         EXPECT_NE(r.out.find(text), std::string::npos) << text << " missing from:\n" << r.out;
 }
 
@@ -95,6 +96,10 @@ TEST(CliTorchSplit, TorchCommandsKeepTheirHelpAndUsage) {
     EXPECT_NE(train.out.find(std::string(SYNTHFORGE_CLI) + " train"), std::string::npos) << train.out;
     EXPECT_EQ(train.out.find("synthforge-torch"), std::string::npos) << train.out;
 
+    const Outcome predict = cli({"predict", "--help"}, dir);
+    ASSERT_EQ(predict.code, 0) << predict.err;
+    EXPECT_NE(predict.out.find("--cascade"), std::string::npos) << predict.out;
+    EXPECT_NE(predict.out.find(std::string(SYNTHFORGE_CLI) + " predict"), std::string::npos) << predict.out;
     const Outcome eval = cli({"eval", "--help"}, dir);
     ASSERT_EQ(eval.code, 0) << eval.err;
     EXPECT_NE(eval.out.find("--split"), std::string::npos) << eval.out;

@@ -148,3 +148,20 @@ TEST(StoredSample, RefusesBadAnnotationsNamingTheField) {
         ASSERT_EQ(e.rfind(s.p.annotation, 0), 0u) << n << ": '" << e << "'";
     }
 }
+
+TEST(StoredSample, AnnotationAloneReadsLandmarksWithoutTheImage) {
+    SampleDir s;
+    fs::remove(s.p.image);  // not needed: the size comes from the caller (the manifest)
+    const dataset::StoredSample r = dataset::readStoredAnnotation(s.root(), "000000", cv::Size(kW, kH));
+    EXPECT_TRUE(r.image.empty());
+    ASSERT_EQ(r.landmarks.rows(), 2);
+    EXPECT_FLOAT_EQ(r.landmarks(0, 1), 2.5f);
+    EXPECT_EQ(r.visible, (std::vector<std::uint8_t>{1, 0}));
+    try {
+        dataset::readStoredAnnotation(s.root(), "000000", cv::Size(kW + 1, kH));
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()).rfind(s.p.annotation + ": width", 0), 0u) << e.what();
+    }
+    EXPECT_THROW(dataset::readStoredAnnotation(s.root(), "000001", cv::Size(kW, kH)), std::runtime_error);
+}

@@ -1,0 +1,74 @@
+// The network behind predict (see torch_predict_model.h).
+
+#include "core/train/torch_predict_model.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "core/dataset/dataset_manifest.h"
+#include "core/train/torch_benchmark_data.h"
+#include "core/train/torch_weights.h"
+
+namespace synthforge::train {
+
+namespace fs = std::filesystem;
+
+PredictModel PredictModel::load(const std::string& runDir, const PredictRunFacts& facts, const torch::Device& device) {
+    std::error_code ec;
+    if (!fs::is_directory(runDir, ec)) throw std::runtime_error(runDir + ": no such run directory");
+    PredictModel m;
+    m.device_ = device;
+    m.weights_ = (fs::path(runDir) / "final.safetensors").string();
+    if (!fs::is_regular_file(m.weights_, ec))
+        throw std::runtime_error(m.weights_ + ": missing (the run has not finished training)");
+    if (facts.stageTwo) {
+        m.stage2_ = loadFinetunedModel(m.weights_);
+        m.stage2_->stage1->to(device);
+        m.stage2_->heads->to(device);
+        m.stage2_->stage1->eval();
+        m.stage2_->heads->eval();
+        m.numLandmarks_ = m.stage2_->heads->options.numLandmarks();
+        m.numClasses_ = m.stage2_->heads->options.numClasses();
+        if (const annotate::ClassTable* t = benchmarkClassTable(facts.format)) m.classes_ = *t;
+        return m;
+    }
+    m.stage1_ = loadMultiTaskNet(m.weights_);
+    m.stage1_->to(device);
+    m.stage1_->eval();
+    m.numLandmarks_ = m.stage1_->options.numLandmarks();
+    m.numClasses_ = m.stage1_->options.numClasses();
+    // The class colours are the training dataset's; without it, the default
+    // table's (which the generator writes unless told otherwise).
+    m.classes_ = annotate::ClassTable::defaultTable();
+    if (!facts.data.empty() && dataset::hasDatasetManifest(facts.data)) {
+        const dataset::DatasetManifest manifest = dataset::readDatasetManifest(facts.data);
+        if (manifest.classes) m.classes_ = *manifest.classes;
+    } else {
+        m.classNote_ = "class colours: the default table (the training data " +
+                       (facts.data.empty() ? std::string("is not named in config.json") : facts.data + " is gone") + ")";
+    }
+    return m;
+}
+
+PredictOutput PredictModel::forward(const torch::Tensor& images) {
+    torch::NoGradGuard noGrad;
+    const torch::Tensor x = images.to(device_);
+    PredictOutput out;
+    auto cpu = [](const torch::Tensor& t) { return t.defined() ? t.to(torch::kCPU).contiguous() : t; };
+    if (stage2_) {
+        const FinetuneOutput y = stage2_->forward(x);
+        out.landmarks = cpu(y.landmarks);
+        out.segmentation = cpu(y.segmentation);
+        out.depth = cpu(y.depth);
+        return out;
+    }
+    const MultiTaskOutput y = stage1_->forward(x);
+    out.landmarks = cpu(y.landmarks);
+    out.segmentation = cpu(y.segmentation);
+    out.depth = cpu(y.depth);
+    return out;
+}
+
+}  // namespace synthforge::train
