@@ -126,6 +126,7 @@ void registerTrainCommands(CLI::App& app) {
     field(cmd, a, "--grad-clip", SF_FIELD(c.gradClip), "Clip the gradients' global L2 norm to this (0: off)")->check(CLI::NonNegativeNumber);
     // Losses
     field(cmd, a, "--w-segmentation", SF_FIELD(c.losses.segmentation), "Weight of the segmentation loss");
+    field(cmd, a, "--w-dice", SF_FIELD(c.losses.dice), "Weight of the soft Dice loss on the segmentation (0: off)");
     field(cmd, a, "--w-depth", SF_FIELD(c.losses.depth), "Weight of the depth loss");
     field(cmd, a, "--w-keypoints", SF_FIELD(c.losses.keypoints), "Weight of the keypoint L2 loss");
     field(cmd, a, "--w-heatmap", SF_FIELD(c.losses.heatmap), "Weight of the heatmap loss");

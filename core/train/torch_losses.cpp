@@ -31,6 +31,20 @@ torch::Tensor segmentationLoss(const torch::Tensor& logits, const torch::Tensor&
     return safeMean(perPixel.sum(), counted.sum());
 }
 
+torch::Tensor diceLoss(const torch::Tensor& logits, const torch::Tensor& target) {
+    const int64_t k = logits.size(1);
+    const auto t = target.to(torch::kLong);
+    const auto valid = (t != kIgnoreIndex).unsqueeze(1).to(logits.dtype());  // B x 1 x H x W
+    const auto oneHot = F::one_hot(t.where(t != kIgnoreIndex, torch::zeros_like(t)), k)
+                            .permute({0, 3, 1, 2})
+                            .to(logits.dtype()) *
+                        valid;
+    const auto p = logits.softmax(1) * valid;
+    const std::vector<int64_t> dims{0, 2, 3};
+    const auto overlap = (p * oneHot).sum(dims), sizes = p.sum(dims) + oneHot.sum(dims);
+    return 1 - ((2 * overlap + 1) / (sizes + 1)).mean();
+}
+
 torch::Tensor depthLoss(const torch::Tensor& pred, const torch::Tensor& target, const torch::Tensor& mask) {
     if (pred.sizes() != target.sizes()) throw std::invalid_argument("depthLoss: pred and target shapes differ");
     const auto m = (mask.defined() ? mask : target > 0).to(pred.dtype());
@@ -118,6 +132,7 @@ MultiTaskLosses multiTaskLoss(MultiTaskNet& net, const torch::Tensor& images, co
     const auto zero = torch::zeros({}, images.options());
     MultiTaskLosses l;
     l.segmentation = targets.segmentation.defined() ? segmentationLoss(out.segmentation, targets.segmentation) : zero;
+    l.dice = targets.segmentation.defined() && o.dice() != 0 ? diceLoss(out.segmentation, targets.segmentation) : zero;
     l.depth = targets.depth.defined() ? depthLoss(out.depth, targets.depth, targets.faceMask) : zero;
     const bool kps = targets.landmarks.defined();
     l.keypoints = kps ? keypointLoss(out.landmarks, targets.landmarks, targets.landmarkWeights) : zero;
@@ -130,7 +145,7 @@ MultiTaskLosses multiTaskLoss(MultiTaskNet& net, const torch::Tensor& images, co
             equivarianceLoss([&](const torch::Tensor& t) { return net->backbone->forward(t); }, images, theta,
                              out.features);
     }
-    l.total = o.segmentation() * l.segmentation + o.depth() * l.depth + o.keypoints() * l.keypoints +
+    l.total = o.segmentation() * l.segmentation + o.dice() * l.dice + o.depth() * l.depth + o.keypoints() * l.keypoints +
               o.heatmap() * l.heatmap + o.equivariance() * l.equivariance;
     return l;
 }

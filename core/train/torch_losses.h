@@ -20,6 +20,15 @@ constexpr int64_t kIgnoreIndex = 255;
 /// every pixel is ignored). logits B x K x H x W, target B x H x W integer.
 torch::Tensor segmentationLoss(const torch::Tensor& logits, const torch::Tensor& target);
 
+/// Soft Dice loss, 1 - mean over classes of (2 sum p t + 1) / (sum p + sum t + 1),
+/// with p the softmax of `logits` and t the one-hot target, summed over the
+/// batch and the pixels whose target is not kIgnoreIndex. Unlike the
+/// per-pixel cross-entropy it weighs every class alike, so small parts (eyes,
+/// brows, lips: a few hundred pixels against tens of thousands of skin)
+/// start being predicted early; the +1 keeps a class absent from both maps
+/// at 0 loss. logits B x K x H x W, target B x H x W integer.
+torch::Tensor diceLoss(const torch::Tensor& logits, const torch::Tensor& target);
+
 /// Mean |pred - target| over the face mask (0 when the mask is empty).
 /// pred and target B x 1 x H x W (or B x H x W); mask of the same shape
 /// (bool or 0/1). An undefined mask means target > 0: depth maps hold 0 on
@@ -73,6 +82,7 @@ torch::Tensor equivarianceLoss(const std::function<torch::Tensor(const torch::Te
 
 struct MultiTaskLossOptions {
     TORCH_ARG(double, segmentation) = 1.0;
+    TORCH_ARG(double, dice) = 0.0;             ///< soft Dice on the segmentation (off by default)
     TORCH_ARG(double, depth) = 1.0;
     TORCH_ARG(double, keypoints) = 1.0;
     TORCH_ARG(double, heatmap) = 1.0;
@@ -92,7 +102,7 @@ struct MultiTaskTargets {
 };
 
 struct MultiTaskLosses {
-    torch::Tensor total, segmentation, depth, keypoints, heatmap, equivariance;  ///< unweighted terms; total weighted
+    torch::Tensor total, segmentation, dice, depth, keypoints, heatmap, equivariance;  ///< unweighted terms; total weighted
 };
 
 /// Runs the network on `images` and sums the weighted losses. The

@@ -34,10 +34,11 @@ MultiTaskTargets targetsOf(const SynthForgeBatch& b, const torch::Device& d) {
 }
 
 struct LossSums {
-    double total = 0, seg = 0, depth = 0, kps = 0, heat = 0, eqv = 0;
+    double total = 0, seg = 0, dice = 0, depth = 0, kps = 0, heat = 0, eqv = 0;
     void add(const MultiTaskLosses& l, double w) {
         total += w * l.total.item<double>();
         seg += w * l.segmentation.item<double>();
+        dice += w * l.dice.item<double>();
         depth += w * l.depth.item<double>();
         kps += w * l.keypoints.item<double>();
         heat += w * l.heatmap.item<double>();
@@ -108,6 +109,7 @@ MultiTaskLossOptions StageOneSession::lossOptions() const {
     const StageOneLossWeights& w = c_.losses;
     return MultiTaskLossOptions()
         .segmentation(w.segmentation)
+        .dice(w.dice)
         .depth(w.depth)
         .keypoints(w.keypoints)
         .heatmap(w.heatmap)
@@ -118,7 +120,7 @@ MultiTaskLossOptions StageOneSession::lossOptions() const {
 }
 
 std::vector<RunMetric> StageOneSession::trainMetrics() {
-    return {{"total", "loss/total"},         {"segmentation", "loss/segmentation"},
+    return {{"total", "loss/total"},         {"segmentation", "loss/segmentation"}, {"dice", "loss/dice"},
             {"depth", "loss/depth"},         {"keypoints", "loss/keypoints"},
             {"heatmap", "loss/heatmap"},     {"equivariance", "loss/equivariance"},
             {"lr", "lr/heads"},              {"lr_backbone", "lr/backbone"}};
@@ -151,7 +153,7 @@ StepReport StageOneSession::step(int64_t step, double lrHeads) {
         sums.add(l, 1.0 / static_cast<double>(c_.accumulate));
     }
     const double lrBackbone = c_.backboneLrScale * lrHeads;
-    return StepReport{epoch, {sums.total, sums.seg, sums.depth, sums.kps, sums.heat, sums.eqv, lrHeads, lrBackbone}};
+    return StepReport{epoch, {sums.total, sums.seg, sums.dice, sums.depth, sums.kps, sums.heat, sums.eqv, lrHeads, lrBackbone}};
 }
 
 std::vector<RunMetric> StageOneSession::validationMetrics() {

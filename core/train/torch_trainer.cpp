@@ -22,6 +22,10 @@
 
 #include <torch/torch.h>
 
+#include <filesystem>
+
+#include "core/dataset/dataset_manifest.h"
+#include "core/train/landmark_template.h"
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_run_loop.h"
 #include "core/train/torch_stage_one.h"
@@ -35,6 +39,10 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
     // The run directory refuses a foreign run or a changed config before
     // anything is written.
     const RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
+    // The mean training landmarks, which `synthforge predict` frames faces
+    // with (its cascade and --boxes); reading the annotations takes seconds.
+    if (dataset::hasDatasetManifest(c.data) && !std::filesystem::exists(run.path() / "landmark_template.json"))
+        writeLandmarkTemplate(c.out, computeLandmarkTemplate(c.data));
 
     RunLoopHooks hooks;
     hooks.step = [&](int64_t step, double lrHeads) { return session.step(step, lrHeads); };

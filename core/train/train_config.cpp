@@ -75,7 +75,8 @@ void validateTrainValues(const TrainConfig& c) {
     const StageOneLossWeights& w = c.losses;
     const std::initializer_list<std::pair<const char*, double>> weights = {
         {"losses.segmentation", w.segmentation}, {"losses.depth", w.depth},     {"losses.keypoints", w.keypoints},
-        {"losses.heatmap", w.heatmap},           {"losses.equivariance", w.equivariance}};
+        {"losses.heatmap", w.heatmap},           {"losses.equivariance", w.equivariance},
+        {"losses.dice", w.dice}};
     for (const auto& [name, v] : weights)
         checkRunField(v >= 0 && std::isfinite(v), name, "must be a non-negative number");
     checkRunField(w.heatmapSigma > 0 && std::isfinite(w.heatmapSigma), "losses.heatmap_sigma", "must be positive");
@@ -103,7 +104,7 @@ std::string TrainConfig::toJson() const {
     optimizer["backbone_lr_scale"] = backboneLrScale;
     j["optimizer"] = optimizer;
     putRunSchedule(j, *this);
-    j["losses"] = {{"segmentation", losses.segmentation}, {"depth", losses.depth},
+    j["losses"] = {{"segmentation", losses.segmentation}, {"dice", losses.dice},          {"depth", losses.depth},
                    {"keypoints", losses.keypoints},       {"heatmap", losses.heatmap},
                    {"equivariance", losses.equivariance}, {"heatmap_sigma", losses.heatmapSigma},
                    {"max_angle", losses.maxAngle},        {"max_shift", losses.maxShift}};
@@ -133,6 +134,7 @@ TrainConfig trainConfigFromJson(const std::string& text, const std::string& sour
     f.number("optimizer.backbone_lr_scale", c.backboneLrScale);
     StageOneLossWeights& w = c.losses;
     f.number("losses.segmentation", w.segmentation);
+    f.number("losses.dice", w.dice);
     f.number("losses.depth", w.depth);
     f.number("losses.keypoints", w.keypoints);
     f.number("losses.heatmap", w.heatmap);

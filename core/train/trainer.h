@@ -23,6 +23,7 @@ namespace synthforge::train {
 /// (MultiTaskLossOptions; docs/training.md "Losses").
 struct StageOneLossWeights {
     double segmentation = 1.0, depth = 1.0, keypoints = 1.0, heatmap = 1.0, equivariance = 1.0;
+    double dice = 0.0;               ///< soft Dice on the segmentation, besides its cross-entropy
     double heatmapSigma = 1.0;       ///< heatmap pixels
     double maxAngle = 1.0;           ///< equivariance rotations: radians, uniform in +-maxAngle
     double maxShift = 1.0 / 3.0;     ///< equivariance shifts: fraction of the image height

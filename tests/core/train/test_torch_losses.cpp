@@ -31,6 +31,27 @@ TEST(Losses, SegmentationCrossEntropyIgnores255) {
     EXPECT_EQ(value(segmentationLoss(logits, torch::full({1, 1, 3}, 255, torch::kLong))), 0.0);
 }
 
+TEST(Losses, SoftDiceKnownValuesAndIgnoredPixels) {
+    // Two classes, uniform logits (p = 0.5), four pixels of class 0:
+    // class 0: (2*2 + 1) / (2 + 4 + 1) = 5/7; class 1: (0 + 1) / (2 + 0 + 1) = 1/3.
+    const auto target = torch::zeros({1, 2, 2}, torch::kLong);
+    EXPECT_NEAR(diceLoss(torch::zeros({1, 2, 2, 2}), target).item<double>(), 1 - (5.0 / 7 + 1.0 / 3) / 2, 1e-6);
+    // A fifth pixel marked 255 changes nothing, whatever its logits.
+    auto logits = torch::zeros({1, 2, 1, 5});
+    logits[0][1][0][4] = 9.0f;
+    auto t5 = torch::zeros({1, 1, 5}, torch::kLong);
+    t5[0][0][4] = kIgnoreIndex;
+    EXPECT_NEAR(diceLoss(logits, t5).item<double>(), 1 - (5.0 / 7 + 1.0 / 3) / 2, 1e-6);
+    // Confident and right: close to 0, including for a class absent from both.
+    auto sure = torch::full({1, 3, 2, 2}, -20.0);
+    sure.select(1, 0).fill_(20.0);
+    EXPECT_LT(diceLoss(sure, target).item<double>(), 1e-6);
+    // Confident and wrong: close to 1 - (1/5 + 1/5 + 1)/3 (class 0 and 1 each miss 4 pixels).
+    auto wrong = torch::full({1, 3, 2, 2}, -20.0);
+    wrong.select(1, 1).fill_(20.0);
+    EXPECT_NEAR(diceLoss(wrong, target).item<double>(), 1 - (0.2 + 0.2 + 1) / 3, 1e-6);
+}
+
 TEST(Losses, DepthL1IsMaskedToTheFace) {
     const auto pred = image({1, 2, 3, 4}, {1, 1, 2, 2});
     const auto target = image({0, 1, 5, 4}, {1, 1, 2, 2});

@@ -229,7 +229,7 @@ TEST(Trainer, TrainsOnTheFaceSyntheticsLayoutWithoutDepth) {
     c.epochs = 1;
     const TrainResult r = trainStageOne(c);
     EXPECT_EQ(r.steps, 2);
-    // The depth column (5th) is exactly 0: no FaceSynthetics sample has depth.
+    // The depth column (6th) is exactly 0: no FaceSynthetics sample has depth.
     std::istringstream in(readText(dir.path / "run" / "metrics.csv"));
     std::string line;
     std::getline(in, line);
@@ -237,7 +237,7 @@ TEST(Trainer, TrainsOnTheFaceSyntheticsLayoutWithoutDepth) {
     while (std::getline(in, line)) {
         std::istringstream row(line);
         std::string cell;
-        for (int i = 0; i < 5; ++i) std::getline(row, cell, ',');
+        for (int i = 0; i < 6; ++i) std::getline(row, cell, ',');
         EXPECT_EQ(std::stod(cell), 0.0) << line;
         ++rows;
     }

@@ -45,7 +45,7 @@ TrainConfig everyFieldChanged() {
     c.minLr = 1e-6;
     c.warmupSteps = 17;
     c.gradClip = 2.5;
-    c.losses = {0.5, 0.25, 2.0, 0.75, 0.1, 1.5, 0.3, 0.2};
+    c.losses = {0.5, 0.25, 2.0, 0.75, 0.1, 0.4, 1.5, 0.3, 0.2};
     c.valFraction = 0.2;
     c.valEvery = 9;
     c.bestMetric = "miou";
