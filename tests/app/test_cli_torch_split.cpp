@@ -106,7 +106,7 @@ TEST(CliTorchSplit, TorchCommandsKeepTheirHelpAndUsage) {
 
     const Outcome missing = cli({"train", "--data", dir.file("none")}, dir);
     EXPECT_EQ(missing.code, 2) << "a missing required option is a usage error:\n" << missing.err;
-    EXPECT_NE(missing.err.find("--preset"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("--out"), std::string::npos) << missing.err;
     const Outcome badValue = cli({"finetune", "--data", "d", "--format", "lapa", "--stage1", "s", "--out", "o",
                               "--epochs", "0"}, dir);
     EXPECT_EQ(badValue.code, 2) << badValue.err;

@@ -32,8 +32,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kSamples = 80;  // 64 train, 16 held out
-constexpr int64_t kEpochs = 30;   // 8 steps per epoch: 240 steps
+constexpr int64_t kSamples = 200;  // 160 train, 40 held out
+constexpr int64_t kEpochs = 15;    // 20 steps per epoch: 300 steps
 
 double heldOutNme(const fs::path& data, const fs::path& run) {
     EvalConfig e;
@@ -43,7 +43,7 @@ double heldOutNme(const fs::path& data, const fs::path& run) {
     e.device = "cpu";
     e.threads = 1;
     const EvalResult r = evaluateRun(e);
-    EXPECT_EQ(r.samples, 16);
+    EXPECT_EQ(r.samples, 40);
     return r.nmeMean;
 }
 
@@ -87,8 +87,8 @@ TEST(Learning, FastRecipeGeneralisesWithinACiBudgetAndBeatsPaper) {
 
     const TrainResult fast = trainStageOne(runOf("fast", data, dir.path / "fast"));
     const TrainResult paper = trainStageOne(runOf("paper", data, dir.path / "paper"));
-    ASSERT_EQ(fast.steps, kEpochs * 8);
-    ASSERT_EQ(paper.steps, kEpochs * 8);
+    ASSERT_EQ(fast.steps, kEpochs * 20);
+    ASSERT_EQ(paper.steps, kEpochs * 20);
 
     const double baseline = meanShapeBaseline(data);
     const double fastNme = heldOutNme(data, dir.path / "fast");

@@ -111,6 +111,7 @@ TEST(Trainer, SmallNetLowersTheLoss) {
     c.epochs = 10;  // 50 steps
     c.lr = 3e-3;    // a few dozen steps need more than the 1e-4 of a long run
     c.minLr = 3e-4;
+    c.warmupSteps = 0;  // fast's 100-step warm-up would keep all 50 steps slow
     c.checkpointEvery = 10;
     c.keepCheckpoints = 2;
     const TrainResult r = trainStageOne(c);
