@@ -7,6 +7,7 @@
 # which the target (held-out NME <= 0.08 and mIoU >= 0.6) is met, then scores
 # the final weights with `synthforge eval --split val`.
 # Usage: bench/bench_train_recipes.sh [build-dir] [epochs] [threads] [recipes...]
+# SYNTHFORGE_TRAIN_EXTRA="--w-dice 1" adds options to every run (printed).
 set -euo pipefail
 build="${1:-build}"
 epochs="${2:-12}"
@@ -17,16 +18,17 @@ recipes=("$@")
 cli="$build/app/synthforge"
 work="${SYNTHFORGE_BENCH_DIR:-$(mktemp -d)}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F)"
-echo "work: $work; epochs $epochs, threads $threads, batch 8, size 128, small"
+extra="${SYNTHFORGE_TRAIN_EXTRA:-}"
+echo "work: $work; epochs $epochs, threads $threads, batch 8, size 128, small${extra:+, extra: $extra}"
 if [ ! -f "$work/ds/manifest.json" ]; then
   "$cli" generate --count 1500 --size 128 --seed 0 --out "$work/ds" --progress none >/dev/null
 fi
 for recipe in "${recipes[@]}"; do
-  run="$work/run_$recipe"
+  run="$work/run_$recipe${extra:+_$(echo "$extra" | tr -c 'a-z0-9' '_')}"
   rm -rf "$run"
   start=$(date +%s.%N)
   "$cli" train --recipe "$recipe" --data "$work/ds" --out "$run" --size 128 --batch 8 --epochs "$epochs" \
-    --val-every 100 --threads "$threads" --progress none >/dev/null
+    --val-every 100 --threads "$threads" --progress none $extra >/dev/null
   end=$(date +%s.%N)
   wall=$(echo "$end - $start" | bc -l)
   steps=$(tail -n 1 "$run/metrics.csv" | cut -d, -f1)

@@ -33,7 +33,7 @@ TrainConfig valid() {
 }
 
 TEST(RunConfigCommon, EachStageKeepsItsOwnLearningRateDefault) {
-    EXPECT_EQ(TrainConfig().lr, 1e-3) << "the fast recipe";
+    EXPECT_EQ(TrainConfig().lr, 2e-3) << "the fast recipe";
     EXPECT_EQ(trainRecipe("paper").lr, 1e-4);
     EXPECT_EQ(FinetuneConfig().lr, 1e-3);
     const TrainConfig t;
