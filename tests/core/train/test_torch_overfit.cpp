@@ -46,7 +46,10 @@ TEST(Overfit, SmallNetMemorisesSixteenSamples) {
     c.valFraction = 0;  // every sample trains: this is about memorising
     c.seed = 2;
     c.device = "cpu";
-    c.threads = 2;
+    // One thread: CTest runs two tests at once on CI's two cores, and two
+    // torch threads each spin against each other in every parallel region
+    // (measured: 409 s instead of ~60 s next to the learning test).
+    c.threads = 1;
     c.checkpointEvery = 1000;
     trainStageOne(c);
 
@@ -60,7 +63,7 @@ TEST(Overfit, SmallNetMemorisesSixteenSamples) {
     e.data = data.string();
     e.split = "all";
     e.device = "cpu";
-    e.threads = 2;
+    e.threads = 1;
     const EvalResult r = evaluateRun(e);
     ASSERT_EQ(r.samples, 16);
 
