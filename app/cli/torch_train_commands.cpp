@@ -100,7 +100,7 @@ void registerTrainCommands(CLI::App& app) {
                     "Settings file in config.json's schema (a run's own config.json re-runs it); options given "
                     "here override it")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--recipe", a.recipe, "Starting settings: fast (default; learns within minutes on a CPU) or paper")
+    cmd->add_option("--recipe", a.recipe, "Starting settings: fast (default; learns within minutes on a CPU; the defaults shown below are its) or paper (SynthForge's)")
         ->check(CLI::IsMember({"fast", "paper"}));
     field(cmd, a, "--data", SF_FIELD(c.data), "Dataset folder (synthforge generate)");
     cmd->add_option("--out", a.given.out, "Run directory (with --find-lr: where lr_find.* go)")->required();
