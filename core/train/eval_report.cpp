@@ -13,6 +13,7 @@
 
 #include "core/dataset/dataset_manifest.h"
 #include "core/eval/landmark_metrics.h"
+#include "core/eval/segmentation_metrics.h"
 #include "core/io/file_util.h"
 #include "core/train/evaluator.h"
 
@@ -284,6 +285,19 @@ bool sameFolder(const std::string& a, const std::string& b) {
     std::error_code ec;
     const bool same = std::filesystem::equivalent(a, b, ec);
     return !ec && same;
+}
+
+void putClassScores(EvalResult& r, const eval::ConfusionMatrix& cm, const annotate::ClassTable* table) {
+    for (int k = 0; k < cm.numClasses(); ++k) {
+        const eval::ClassScores sc = cm.classScores(k);
+        const annotate::ClassEntry* entry = table ? table->findById(k) : nullptr;
+        r.classes.push_back({k, entry ? entry->name : "class_" + std::to_string(k), sc.precision, sc.recall, sc.f1,
+                             sc.iou, sc.gtPixels, sc.predPixels});
+    }
+    const eval::MeanScores mean = cm.meanScores();
+    r.meanF1 = mean.f1;
+    r.meanIoU = mean.iou;
+    r.foregroundCounted = mean.classesCounted;
 }
 
 }  // namespace synthforge::train

@@ -27,6 +27,10 @@
 #include "core/jobs/progress.h"
 #include "core/train/zero_shot.h"
 
+namespace synthforge::eval {
+class ConfusionMatrix;
+}
+
 namespace synthforge::train {
 
 struct EvalConfig {
@@ -161,6 +165,11 @@ bool sameFolder(const std::string& a, const std::string& b);
 /// The class table of a dataset's manifest.json ("classes"); errors name the
 /// manifest and field.
 annotate::ClassTable loadDatasetClassTable(const std::string& datasetRoot);
+
+/// Fills r.classes (ids 0..cm's classes - 1, named from `table`, "class_<id>"
+/// for ids it lacks or without a table) and the foreground means from one
+/// confusion matrix: the same rows for every evaluator.
+void putClassScores(EvalResult& r, const eval::ConfusionMatrix& cm, const annotate::ClassTable* table);
 
 /// The result as JSON ("synthforge-eval", version 1); NaN is written as null.
 std::string evalResultToJson(const EvalResult& result);

@@ -88,16 +88,7 @@ EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const a
     r.nmeMean = nme.mean;
     r.failureRate = eval::failureRate(nme.perImage, r.failureThreshold);
     r.auc = eval::cedAuc(nme.perImage, r.failureThreshold);
-    for (int c = 0; c < numClasses; ++c) {
-        const eval::ClassScores sc = cm.classScores(c);
-        const annotate::ClassEntry* entry = classes.findById(c);
-        r.classes.push_back({c, entry ? entry->name : "class_" + std::to_string(c), sc.precision, sc.recall, sc.f1,
-                             sc.iou, sc.gtPixels, sc.predPixels});
-    }
-    const eval::MeanScores mean = cm.meanScores();
-    r.meanF1 = mean.f1;
-    r.meanIoU = mean.iou;
-    r.foregroundCounted = mean.classesCounted;
+    putClassScores(r, cm, &classes);
     r.depthL1 = facePixels > 0 ? depthSum / static_cast<double>(facePixels) : NAN;
     r.facePixels = facePixels;
     return r;

@@ -191,17 +191,7 @@ EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progres
         r.nmeMean = r.failureRate = r.auc = NAN;
     }
     if (numClasses > 0) {
-        const annotate::ClassTable* table = benchmarkClassTable(facts.format);
-        for (int k = 0; k < numClasses; ++k) {
-            const eval::ClassScores sc = cm.classScores(k);
-            const annotate::ClassEntry* entry = table ? table->findById(k) : nullptr;
-            r.classes.push_back({k, entry ? entry->name : "class_" + std::to_string(k), sc.precision, sc.recall,
-                                 sc.f1, sc.iou, sc.gtPixels, sc.predPixels});
-        }
-        const eval::MeanScores mean = cm.meanScores();
-        r.meanF1 = mean.f1;
-        r.meanIoU = mean.iou;
-        r.foregroundCounted = mean.classesCounted;
+        putClassScores(r, cm, benchmarkClassTable(facts.format));
     } else {
         r.meanF1 = r.meanIoU = NAN;
     }

@@ -228,17 +228,7 @@ EvalResult scoreZeroShot(const BenchmarkDataset& data, const std::vector<int64_t
         r.nmeMean = r.failureRate = r.auc = NAN;
     }
     if (withClasses) {
-        const annotate::ClassTable* table = benchmarkClassTable(setup.format);
-        for (int k = 0; k < numClasses; ++k) {
-            const eval::ClassScores sc = cm.classScores(k);
-            const annotate::ClassEntry* entry = table ? table->findById(k) : nullptr;
-            r.classes.push_back({k, entry ? entry->name : "class_" + std::to_string(k), sc.precision, sc.recall,
-                                 sc.f1, sc.iou, sc.gtPixels, sc.predPixels});
-        }
-        const eval::MeanScores mean = cm.meanScores();
-        r.meanF1 = mean.f1;
-        r.meanIoU = mean.iou;
-        r.foregroundCounted = mean.classesCounted;
+        putClassScores(r, cm, benchmarkClassTable(setup.format));
     } else {
         r.meanF1 = r.meanIoU = NAN;
     }
