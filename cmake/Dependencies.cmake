@@ -39,28 +39,22 @@ find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 # render/ and widgets/viewport/) and Dear ImGui (the viewport HUD).
 # Both are optional: without them the core libraries, the CLI and their tests
 # still build, and configuring says what is missing instead of failing.
-# Qt Charts is looked for too (SYNTHFORGE_WITH_CHARTS) for the run monitors.
-find_package(Qt6 QUIET COMPONENTS Widgets Concurrent Test OpenGL OpenGLWidgets)
+# Qt Charts draws the run centre's scalar and CED charts (widgets/runs/).
+find_package(Qt6 QUIET COMPONENTS Widgets Concurrent Test OpenGL OpenGLWidgets Charts)
 pkg_check_modules(IMGUI QUIET IMPORTED_TARGET imgui)
-find_package(Qt6 QUIET OPTIONAL_COMPONENTS Charts)
 set(SYNTHFORGE_WITH_QT OFF)
 if(Qt6_FOUND AND TARGET Qt6::Widgets AND TARGET Qt6::Concurrent AND TARGET Qt6::Test
-   AND TARGET Qt6::OpenGL AND TARGET Qt6::OpenGLWidgets)
+   AND TARGET Qt6::OpenGL AND TARGET Qt6::OpenGLWidgets AND TARGET Qt6::Charts)
   set(SYNTHFORGE_WITH_QT ON)
-endif()
-set(SYNTHFORGE_WITH_CHARTS OFF)
-if(SYNTHFORGE_WITH_QT AND TARGET Qt6::Charts)
-  set(SYNTHFORGE_WITH_CHARTS ON)
 endif()
 if(SYNTHFORGE_WITH_QT AND IMGUI_FOUND)
   set(SYNTHFORGE_WITH_STUDIO ON)
-  message(STATUS "Qt ${Qt6_VERSION} and Dear ImGui ${IMGUI_VERSION}: building the studio"
-                 " (Qt Charts: ${SYNTHFORGE_WITH_CHARTS})")
+  message(STATUS "Qt ${Qt6_VERSION} and Dear ImGui ${IMGUI_VERSION}: building the studio")
 else()
   set(SYNTHFORGE_WITH_STUDIO OFF)
   set(_missing)
   if(NOT SYNTHFORGE_WITH_QT)
-    list(APPEND _missing "Qt 6 (Widgets, Concurrent, Test, OpenGL, OpenGLWidgets: qt6-base-dev libqt6opengl6-dev)")
+    list(APPEND _missing "Qt 6 (Widgets, Concurrent, Test, OpenGL, OpenGLWidgets, Charts: qt6-base-dev libqt6opengl6-dev qt6-charts-dev)")
   endif()
   if(NOT IMGUI_FOUND)
     list(APPEND _missing "Dear ImGui (libimgui-dev)")

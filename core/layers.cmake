@@ -8,7 +8,7 @@
 #
 # SYNTHFORGE_AREA_DIR_<area> overrides the folder (default: core/<area>).
 
-set(SYNTHFORGE_AREAS io camera jobs eval raster head annotate default_head labelmap dataset generate scene train)
+set(SYNTHFORGE_AREAS io camera jobs eval runs raster head annotate default_head labelmap dataset generate scene train)
 
 set(SYNTHFORGE_AREA_DIR_default_head head/default_head)
 
@@ -16,6 +16,7 @@ set(SYNTHFORGE_LAYER_io)
 set(SYNTHFORGE_LAYER_camera)
 set(SYNTHFORGE_LAYER_jobs)
 set(SYNTHFORGE_LAYER_eval)
+set(SYNTHFORGE_LAYER_runs         io jobs eval)
 set(SYNTHFORGE_LAYER_raster       camera)
 set(SYNTHFORGE_LAYER_head         io)
 set(SYNTHFORGE_LAYER_annotate     io camera raster head)

@@ -15,7 +15,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread libeigen3-dev libopencv-dev libassimp-dev libzip-dev libpng-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  qt6-base-dev libqt6opengl6-dev libqt6charts6-dev libimgui-dev libglm-dev
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev libimgui-dev libglm-dev
   python3 python3-numpy python3-scipy python3-protobuf python3-torch
   xvfb xauth libgl1-mesa-dri
 )
