@@ -14,7 +14,7 @@ set(SYNTHFORGE_AREA_DIR_default_head head/default_head)
 
 set(SYNTHFORGE_LAYER_io)
 set(SYNTHFORGE_LAYER_camera)
-set(SYNTHFORGE_LAYER_jobs)
+set(SYNTHFORGE_LAYER_jobs         io)
 set(SYNTHFORGE_LAYER_eval)
 set(SYNTHFORGE_LAYER_runs         io jobs eval)
 set(SYNTHFORGE_LAYER_raster       camera)

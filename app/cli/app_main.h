@@ -19,6 +19,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/cli/run_recording.h"
+
 namespace synthforge::cli {
 
 struct CommandSummary {
@@ -51,6 +53,7 @@ inline void configureApp(CLI::App& app) {
 
 /// Parses and runs the chosen command; returns the process exit code.
 inline int parseAndRun(CLI::App& app, int argc, char** argv) {
+    processArgv() = jobs::argvStrings(argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -10,6 +10,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/pipeline_options.h"
+#include "app/cli/run_recording.h"
 #include "core/generate/dataset_writer.h"
 #include "core/jobs/interrupt.h"
 #include "core/jobs/terminal_progress.h"
@@ -26,6 +27,8 @@ struct GenerateArgs {
     int workers = 0, pngCompression = 1;
 };
 
+int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, jobs::RunRecorder& recorder);
+
 int runGenerate(const GenerateArgs& a) {
     generate::DatasetOptions o;
     o.outDir = a.out;
@@ -40,7 +43,17 @@ int runGenerate(const GenerateArgs& a) {
     o.headSource = a.pipeline.head;
     if (!a.shard.empty()) o.shard = generate::Shard::parse(a.shard);
     else if (auto env = generate::Shard::fromEnvironment()) o.shard = *env;
-    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
+    // Shards of one dataset run as separate processes writing one folder;
+    // one run record per folder cannot describe them, so sharded runs keep none.
+    const std::string recordIn = o.shard.count > 1 ? std::string() : a.out;
+    return recordRun(recordIn, "generate", a.resume || a.force, [&](jobs::RunRecorder& recorder) {
+        return generateDataset(a, o, recorder);
+    });
+}
+
+int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, jobs::RunRecorder& recorder) {
+    std::unique_ptr<jobs::ProgressSink> inner = jobs::makeCliProgress(a.progress, stderr);
+    jobs::ProgressSink* sink = recorder.heartbeatSink(inner.get());
 
     std::string notes;
     const generate::SamplePipeline p = a.pipeline.build(&notes);
@@ -49,7 +62,7 @@ int runGenerate(const GenerateArgs& a) {
     jobs::ScopedInterruptHandler interrupt(cancel);
     generate::DatasetRunResult r;
     try {
-        r = generate::writeDataset(p, o, sink.get(), &cancel);
+        r = generate::writeDataset(p, o, sink, &cancel);
     } catch (const jobs::Cancelled&) {
         std::cerr << "stopped: complete samples are kept; run again with --resume to finish\n";
         return 130;

@@ -12,6 +12,7 @@
 
 #include "app/cli/app_main.h"
 #include "app/cli/commands.h"
+#include "app/cli/run_recording.h"
 #include "core/io/file_util.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/train/evaluator.h"
@@ -23,16 +24,22 @@ namespace {
 struct EvalArgs {
     train::EvalConfig config;
     std::string json;
+    std::string runDir;
     std::string progress = "auto";
 };
 
-void runEval(const EvalArgs& a) {
-    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    const train::EvalResult r = train::evaluateRun(a.config, sink.get());
-    const std::string out =
-        a.json.empty() ? (std::filesystem::path(a.config.model) / "eval.json").string() : a.json;
-    io::writeFileAtomic(out, train::evalResultToJson(r));
-    std::cout << train::evalResultTable(r) << "\nwrote " << out << "\n";
+int runEval(const EvalArgs& a) {
+    // With --run-dir the evaluation is a run of its own (run.json, heartbeats,
+    // eval.json there), which the studio's run centre lists and compares.
+    return recordRun(a.runDir, "eval", true, [&](jobs::RunRecorder& recorder) {
+        std::unique_ptr<jobs::ProgressSink> inner = jobs::makeCliProgress(a.progress, stderr);
+        const train::EvalResult r = train::evaluateRun(a.config, recorder.heartbeatSink(inner.get()));
+        const std::filesystem::path base = a.runDir.empty() ? std::filesystem::path(a.config.model) : std::filesystem::path(a.runDir);
+        const std::string out = a.json.empty() ? (base / "eval.json").string() : a.json;
+        io::writeFileAtomic(out, train::evalResultToJson(r));
+        std::cout << train::evalResultTable(r) << "\nwrote " << out << "\n";
+        return 0;
+    });
 }
 
 }  // namespace
@@ -58,12 +65,18 @@ void registerEvalCommands(CLI::App& app) {
                     "samples), or auto (val on the run's own dataset; a benchmark's test samples for a Stage I run "
                     "scored zero-shot; else all)")
         ->capture_default_str()->check(CLI::IsMember({"auto", "all", "train", "val", "test"}));
-    cmd->add_option("--json", args->json, "JSON output (default RUN/eval.json)");
+    cmd->add_option("--json", args->json, "JSON output (default: eval.json in --run-dir, else in --model)");
+    cmd->add_option("--run-dir", args->runDir,
+                    "Record this evaluation as a run in this folder (run.json, progress, eval.json), for the run "
+                    "centre and `synthforge runs`");
     cmd->add_option("--batch", c.batch, "Samples per forward pass")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
-    cmd->callback([args] { runEval(*args); });
+    cmd->callback([args] {
+        const int rc = runEval(*args);
+        if (rc != 0) std::exit(rc);
+    });
 }
 
 }  // namespace synthforge::cli

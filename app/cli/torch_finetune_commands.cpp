@@ -23,7 +23,7 @@ struct FinetuneArgs {
 
 int runFinetune(const FinetuneArgs& a) {
     const std::optional<train::FinetuneResult> done = runTrainingJob(
-        a.progress, a.config.out,
+        a.progress, a.config.out, "finetune", a.config.resume,
         [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) { return train::finetuneStageTwo(a.config, sink, cancel); });
     if (!done) return 130;
     const train::FinetuneResult& r = *done;

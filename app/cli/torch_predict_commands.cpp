@@ -12,6 +12,7 @@
 
 #include "app/cli/app_main.h"
 #include "app/cli/commands.h"
+#include "app/cli/run_recording.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/train/predictor.h"
 
@@ -19,14 +20,24 @@ namespace synthforge::cli {
 
 namespace {
 
+struct PredictArgs;
+void predictInto(const PredictArgs& a, jobs::RunRecorder& recorder);
+
 struct PredictArgs {
     train::PredictConfig config;
     std::string progress = "auto";
 };
 
-void runPredict(const PredictArgs& a) {
-    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    const train::PredictResult r = train::predictImages(a.config, sink.get());
+int runPredict(const PredictArgs& a) {
+    return recordRun(a.config.out, "predict", true, [&](jobs::RunRecorder& recorder) {
+        predictInto(a, recorder);
+        return 0;
+    });
+}
+
+void predictInto(const PredictArgs& a, jobs::RunRecorder& recorder) {
+    std::unique_ptr<jobs::ProgressSink> inner = jobs::makeCliProgress(a.progress, stderr);
+    const train::PredictResult r = train::predictImages(a.config, recorder.heartbeatSink(inner.get()));
     for (const std::string& note : r.notes) std::cerr << "note: " << note << "\n";
     for (const train::ImagePrediction& p : r.images) {
         if (p.ok)
@@ -63,7 +74,10 @@ void registerPredictCommands(CLI::App& app) {
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
-    cmd->callback([args] { runPredict(*args); });
+    cmd->callback([args] {
+        const int rc = runPredict(*args);
+        if (rc != 0) std::exit(rc);
+    });
 }
 
 }  // namespace synthforge::cli

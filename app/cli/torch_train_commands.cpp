@@ -64,7 +64,7 @@ int runTrain(const TrainArgs& a) {
     const train::TrainConfig c = a.resolve();
     if (c.data.empty()) throw std::invalid_argument("data: required (--data, or a --config file that names it)");
     if (a.findLr) {
-        const auto done = runTrainingJob(a.progress, c.out, [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) {
+        const auto done = runTrainingJob(a.progress, c.out, "lr-find", true, [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) {
             return train::findLearningRate(c, a.range, sink, cancel);
         });
         if (!done) return 130;
@@ -76,7 +76,7 @@ int runTrain(const TrainArgs& a) {
         return 0;
     }
     const std::optional<train::TrainResult> done = runTrainingJob(
-        a.progress, c.out,
+        a.progress, c.out, "train", c.resume,
         [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) { return train::trainStageOne(c, sink, cancel); });
     if (!done) return 130;
     const train::TrainResult& r = *done;

@@ -15,6 +15,7 @@
 #include "core/jobs/memory_policy.h"
 #include "core/jobs/progress.h"
 #include "core/jobs/terminal_progress.h"
+#include "app/cli/run_recording.h"
 
 namespace synthforge::cli {
 
@@ -29,25 +30,33 @@ inline void addLoaderOptions(CLI::App* cmd, std::string& augment, int& workers, 
 }
 
 /// Runs `job(sink, cancel)` with `progress`'s display (--progress), Ctrl+C
-/// turned into a checkpointed stop, and the training allocator policy
-/// (core/jobs/memory_policy.h). Returns the job's result, or nullopt after a
-/// Ctrl+C, once it has told the user how to resume the run in `out` (the
-/// command then exits with 130). Other errors propagate.
+/// turned into a checkpointed stop, the training allocator policy
+/// (core/jobs/memory_policy.h) and a run record in `out` (run.json,
+/// heartbeats; `kind` names the job, `continuing` is --resume). Returns the
+/// job's result, or nullopt after a Ctrl+C, once it has told the user how to
+/// resume the run in `out` (the command then exits with 130). Other errors
+/// propagate.
 template <typename Job>
-auto runTrainingJob(const std::string& progress, const std::string& out, Job&& job)
+auto runTrainingJob(const std::string& progress, const std::string& out, const char* kind, bool continuing, Job&& job)
     -> std::optional<decltype(job(static_cast<jobs::ProgressSink*>(nullptr),
                                   static_cast<const jobs::CancelToken*>(nullptr)))> {
-    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(progress, stderr);
-    jobs::CancelToken cancel;
-    jobs::ScopedInterruptHandler interrupt(cancel);
-    try {
-        jobs::retainFreedMemoryForReuse();  // reuse activations between steps
-        return job(sink.get(), &cancel);
-    } catch (const jobs::Cancelled&) {
-        std::cerr << "stopped: a checkpoint of the current step is in " << out
-                  << "/checkpoints; run again with --resume to continue\n";
-        return std::nullopt;
-    }
+    using Result = decltype(job(static_cast<jobs::ProgressSink*>(nullptr), static_cast<const jobs::CancelToken*>(nullptr)));
+    std::optional<Result> result;
+    recordRun(out, kind, continuing, [&](jobs::RunRecorder& recorder) {
+        std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(progress, stderr);
+        jobs::CancelToken cancel;
+        jobs::ScopedInterruptHandler interrupt(cancel);
+        try {
+            jobs::retainFreedMemoryForReuse();  // reuse activations between steps
+            result = job(recorder.heartbeatSink(sink.get()), &cancel);
+            return 0;
+        } catch (const jobs::Cancelled&) {
+            std::cerr << "stopped: a checkpoint of the current step is in " << out
+                      << "/checkpoints; run again with --resume to continue\n";
+            return 130;
+        }
+    });
+    return result;
 }
 
 }  // namespace synthforge::cli

@@ -17,6 +17,7 @@
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
 #include "core/io/pts_file.h"
+#include "core/jobs/run_record.h"
 
 namespace synthforge::generate {
 
@@ -103,11 +104,14 @@ void removeStaleTemporaries(const fs::path& root, const Shard& shard) {
 }
 
 /// Whether `root` holds nothing but manifest temporaries ("manifest.json.tmp<n>")
-/// that another shard is writing at this moment.
+/// that another shard is writing at this moment, and the run record of this
+/// job (run.json, heartbeat, the logs the studio sends a child's output to).
 bool onlyManifestTemporaries(const fs::path& root) {
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(root, ec))
-        if (e.path().filename().string().rfind("manifest.json.tmp", 0) != 0) return false;
+    for (const auto& e : fs::directory_iterator(root, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("manifest.json.tmp", 0) != 0 && !jobs::isRunRecordFile(name)) return false;
+    }
     return true;
 }
 
