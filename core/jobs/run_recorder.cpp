@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 
 class RunRecorder::Sink : public ProgressSink {
 public:
-    Sink(const std::string& dir, ProgressSink* inner, double minInterval)
-        : dir_(dir), inner_(inner), minInterval_(minInterval) {}
+    Sink(RunRecorder& recorder, ProgressSink* inner, double minInterval)
+        : recorder_(recorder), inner_(inner), minInterval_(minInterval) {}
 
     void update(const ProgressUpdate& u) override {
         if (inner_) inner_->update(u);
@@ -31,6 +31,9 @@ private:
         const double now = unixNow();
         if (!force && now - lastWrite_ < minInterval_) return;
         lastWrite_ = now;
+        // The first progress is the job at work: its record starts now if
+        // the folder did not exist before (see the constructor).
+        if (!recorder_.ensureStarted()) return;
         Heartbeat h;
         h.time = now;
         h.stage = u.stage;
@@ -41,14 +44,14 @@ private:
         h.elapsed = u.elapsedSeconds;
         h.message = u.message;
         try {
-            writeHeartbeat(dir_, h);
+            writeHeartbeat(recorder_.dir(), h);
         } catch (const std::exception&) {
             // A full disk or a removed folder must not stop the job; the
             // record is advisory, the job's outputs are what count.
         }
     }
 
-    std::string dir_;
+    RunRecorder& recorder_;
     ProgressSink* inner_;
     double minInterval_;
     std::mutex mutex_;
@@ -59,7 +62,7 @@ RunRecorder::RunRecorder(const std::string& dir, std::string kind, std::vector<s
     : dir_(dir) {
     if (dir.empty()) return;
     std::error_code ec;
-    fs::create_directories(dir, ec);
+    const bool folderExisted = fs::is_directory(dir, ec);
     const bool hadRecord = fs::exists(fs::path(dir) / kRunRecordFile, ec);
     const bool hadRun = hadRecord || fs::exists(fs::path(dir) / "config.json", ec) ||
                         fs::exists(fs::path(dir) / "manifest.json", ec);
@@ -86,14 +89,30 @@ RunRecorder::RunRecorder(const std::string& dir, std::string kind, std::vector<s
         record_.startTime = before->startTime;
         record_.attempts = before->attempts + 1;
     }
+    active_ = true;
+    // A folder made for the job (the studio makes one for its log files)
+    // shows the run at once. Otherwise the record waits for the job's first
+    // progress or its end: a command refused before it did anything then
+    // leaves no folder behind.
+    if (folderExisted) ensureStarted();
+}
+
+bool RunRecorder::ensureStarted() {
+    std::lock_guard<std::mutex> lock(startMutex_);
+    if (!active_) return false;
+    if (started_) return true;
     try {
+        std::error_code ec;
+        fs::create_directories(dir_, ec);
         // A heartbeat of an earlier attempt would show its progress as this one's.
-        fs::remove(fs::path(dir) / kHeartbeatFile, ec);
-        writeRunRecord(dir, record_);
-        active_ = true;
+        fs::remove(fs::path(dir_) / kHeartbeatFile, ec);
+        writeRunRecord(dir_, record_);
+        started_ = true;
     } catch (const std::exception& e) {
         std::cerr << "warning: cannot write the run record: " << e.what() << "\n";
+        active_ = false;
     }
+    return started_;
 }
 
 RunRecorder::~RunRecorder() {
@@ -102,7 +121,7 @@ RunRecorder::~RunRecorder() {
 
 ProgressSink* RunRecorder::heartbeatSink(ProgressSink* inner, double minInterval) {
     if (!active_) return inner;
-    sinks_.push_back(std::make_unique<Sink>(dir_, inner, minInterval));
+    sinks_.push_back(std::make_unique<Sink>(*this, inner, minInterval));
     return sinks_.back().get();
 }
 
@@ -116,6 +135,11 @@ void RunRecorder::finish(int exitCode, const std::string& error) {
     if (finished_) return;
     finished_ = true;
     if (!active_) return;
+    // A job that never started its record and left no folder (refused
+    // before any work) keeps it that way.
+    std::error_code ec;
+    if (!started_ && !fs::is_directory(dir_, ec)) return;
+    if (!ensureStarted()) return;
     RunEnd end;
     end.status = statusForExitCode(exitCode);
     end.exitCode = exitCode;

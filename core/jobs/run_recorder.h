@@ -18,8 +18,11 @@ namespace synthforge::jobs {
 
 class RunRecorder {
 public:
-    /// Starts the record of a `kind` job whose output folder is `dir`
-    /// (created when missing). `continuing` is true for a job that may reuse
+    /// Starts the record of a `kind` job whose output folder is `dir`. When
+    /// the folder exists, run.json is written at once; otherwise at the job's
+    /// first progress or at its end if the job created the folder by then, so
+    /// that a command refused before doing anything leaves no folder behind.
+    /// `continuing` is true for a job that may reuse
     /// a folder that already holds a run (--resume, --force): the record then
     /// counts one more attempt and keeps the first start time. Otherwise, a
     /// folder that already holds a run (run.json, config.json or a dataset
@@ -35,6 +38,7 @@ public:
     RunRecorder(const RunRecorder&) = delete;
     RunRecorder& operator=(const RunRecorder&) = delete;
 
+    /// Whether this recorder keeps the folder's record (see the constructor).
     bool active() const { return active_; }
     const std::string& dir() const { return dir_; }
 
@@ -54,7 +58,12 @@ public:
 
 private:
     class Sink;
+    /// Writes the start record once; false when it cannot (or is inactive).
+    bool ensureStarted();
+
     std::string dir_;
+    std::mutex startMutex_;
+    bool started_ = false;
     bool active_ = false;
     bool finished_ = false;
     RunRecord record_;

@@ -215,6 +215,8 @@ RunState readRunState(const std::string& dir, const RunProbe& probe) {
     }
     if ((s.status == RunStatus::Failed || s.status == RunStatus::Stale) && s.stderrTail.empty())
         s.stderrTail = tailLines((d / kStderrLogFile).string(), kStderrTailLines);
+    if (s.stderrTail.empty() && s.record && s.record->end && !s.record->end->error.empty())
+        s.stderrTail = {"error: " + s.record->end->error};
     return s;
 }
 

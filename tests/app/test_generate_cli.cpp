@@ -24,6 +24,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/jobs/run_record.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
@@ -53,11 +54,16 @@ ChildResult run(const std::vector<std::string>& args, const fs::path& errFile, l
     return finish(start(args, errFile, fileLimit), errFile);
 }
 
+/// The dataset's files. The run record (run.json, heartbeat.json) is left
+/// out: it describes the process that wrote the dataset (times, pid), not
+/// the dataset, so it differs between any two runs by design.
 std::map<std::string, std::string> snapshot(const fs::path& root) {
     std::map<std::string, std::string> files;
     if (!fs::exists(root)) return files;
-    for (const auto& e : fs::recursive_directory_iterator(root))
-        if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = readTextFile(e.path());
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+        const std::string name = fs::relative(e.path(), root).string();
+        if (e.is_regular_file() && !synthforge::jobs::isRunRecordFile(name)) files[name] = readTextFile(e.path());
+    }
     return files;
 }
 

@@ -141,15 +141,16 @@ TEST(RunRecorder, WritesStartHeartbeatAndEnd) {
     {
         RunRecorder rec(run, "train", {"synthforge", "train"}, false);
         ASSERT_TRUE(rec.active());
-        const RunState running = readRunState(run);
-        EXPECT_EQ(running.status, RunStatus::Running);  // this very process
-        EXPECT_EQ(running.record->attempts, 1);
+        EXPECT_FALSE(fs::exists(run));  // nothing until the job is at work
         ProgressSink* sink = rec.heartbeatSink(nullptr, 1000.0);
         ProgressUpdate u;
         u.stage = "train";
         u.done = 3;
         u.total = 9;
         sink->update(u);
+        const RunState running = readRunState(run);
+        EXPECT_EQ(running.status, RunStatus::Running);  // this very process
+        EXPECT_EQ(running.record->attempts, 1);
         u.done = 4;
         sink->update(u);  // throttled: the file still says 3
         EXPECT_EQ(readHeartbeat(run)->done, 3u);
@@ -181,6 +182,28 @@ TEST(RunRecorder, WritesStartHeartbeatAndEnd) {
     EXPECT_EQ(s.status, RunStatus::Failed);
     EXPECT_EQ(s.record->end->exitCode, 1);
     EXPECT_FALSE(s.stderrTail.empty());
+}
+
+TEST(RunRecorder, RefusedBeforeAnyWorkLeavesNoFolderButAnExistingOneGetsTheFailure) {
+    testutil::TempDir dir;
+    const std::string fresh = (dir.path / "fresh").string();
+    {
+        RunRecorder rec(fresh, "finetune", {"synthforge", "finetune"}, false);
+        rec.finish(1, "lapa has 11 classes");
+    }
+    EXPECT_FALSE(fs::exists(fresh));
+    // A folder made beforehand (the studio's, holding the job's logs) shows
+    // the run from the start, and its failure.
+    const std::string made = (dir.path / "made").string();
+    writeText(fs::path(made) / kStderrLogFile, "error: lapa has 11 classes\n");
+    {
+        RunRecorder rec(made, "finetune", {"synthforge", "finetune"}, false);
+        EXPECT_EQ(readRunState(made).status, RunStatus::Running);
+        rec.finish(1, "lapa has 11 classes");
+    }
+    const RunState s = readRunState(made);
+    EXPECT_EQ(s.status, RunStatus::Failed);
+    EXPECT_EQ(s.record->end->error, "lapa has 11 classes");
 }
 
 TEST(RunRecorder, EmptyDirRecordsNothingAndExitCodesMapToStatuses) {

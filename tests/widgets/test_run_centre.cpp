@@ -1,0 +1,225 @@
+// The run centre's logic on a workspace of hand-made run folders (no jobs
+// run here; widgets/run_centre_live.cpp runs real ones): the table's rows,
+// columns and sort values, row identity across polls, filtering, which
+// actions each selection allows, the resume and re-run command lines, and
+// a workspace that cannot be read.
+
+#include <QAction>
+#include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <fstream>
+
+#include "core/jobs/run_record.h"
+#include "widgets/runs/run_centre.h"
+#include "widgets/runs/run_launcher.h"
+#include "widgets/runs/run_monitor.h"
+#include "widgets/runs/run_table_model.h"
+
+using namespace synthforge;
+using namespace synthforge::widgets;
+
+namespace {
+
+void writeText(const QString& path, const std::string& text) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    std::ofstream(path.toStdString(), std::ios::binary) << text;
+}
+
+/// A train run folder with a record ending in `exitCode` (none: still "running" as pid 1's child... never alive).
+void makeRun(const QString& dir, const std::string& kind, std::optional<int> exitCode, bool checkpoint,
+             const std::string& metrics) {
+    QDir().mkpath(dir);
+    jobs::RunRecord r;
+    r.kind = kind;
+    r.argv = {"/usr/bin/synthforge", kind, "--out", dir.toStdString(), "--lr", "0.01", "--progress", "json"};
+    r.cwd = "/tmp";
+    r.host = jobs::hostName();
+    r.pid = 999999999;  // no such process: without an end record the run is stale
+    r.startTime = 1764900000;
+    if (exitCode)
+        r.end = jobs::RunEnd{*exitCode == 0 ? jobs::RunStatus::Finished
+                             : *exitCode == 130 ? jobs::RunStatus::Stopped
+                                                : jobs::RunStatus::Failed,
+                             *exitCode, 1764900090, *exitCode == 1 ? "data: missing" : "", {}};
+    jobs::writeRunRecord(dir.toStdString(), r);
+    writeText(dir + "/config.json", "{\"stage\": \"I\", \"preset\": \"small\", \"lr\": 0.01, \"size\": 64}");
+    if (checkpoint) writeText(dir + "/checkpoints/step_00000004.pt", "x");
+    if (!metrics.empty()) writeText(dir + "/metrics.csv", metrics);
+}
+
+}  // namespace
+
+class TestRunCentre : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("SynthForgeTest"));
+        QVERIFY(dir_.isValid());
+        ws_ = dir_.filePath(QStringLiteral("ws"));
+        makeRun(ws_ + "/finished", "train", 0, true, "step,epoch,total,val_nme\n1,0,3.5,\n2,0,2.5,0.4\n");
+        makeRun(ws_ + "/stopped", "train", 130, true, "step,epoch,total,val_nme\n1,0,9.5,\n");
+        makeRun(ws_ + "/failed", "train", 1, false, "");
+        makeRun(ws_ + "/stale", "train", std::nullopt, true, "");
+        makeRun(ws_ + "/eval_run", "eval", 0, false, "");
+        QDir().mkpath(ws_ + "/not_a_run");
+    }
+
+    void tableShowsEveryRunWithItsState() {
+        RunCentre centre;
+        QSignalSpy changed(centre.monitor(), &RunMonitor::runsChanged);
+        centre.setWorkspace(ws_);
+        QVERIFY(changed.wait(10000));
+        RunTableModel* m = centre.model();
+        QCOMPARE(m->rowCount(), 5);
+        QMap<QString, QString> status;
+        for (int row = 0; row < m->rowCount(); ++row)
+            status[m->index(row, RunTableModel::Name).data().toString()] =
+                m->index(row, RunTableModel::Status).data().toString();
+        QCOMPARE(status.value("finished"), QString("finished"));
+        QCOMPARE(status.value("stopped"), QString("stopped"));
+        QCOMPARE(status.value("failed"), QString("failed"));
+        QCOMPARE(status.value("stale"), QString("stale"));
+        const jobs::RunState* fin = m->runAt(ws_ + "/finished");
+        QVERIFY(fin);
+        QCOMPARE(fin->lastStep, 2);
+        // Key metrics and config columns.
+        int finishedRow = -1;
+        for (int row = 0; row < m->rowCount(); ++row)
+            if (m->index(row, 0).data(RunTableModel::dirRole()).toString() == ws_ + "/finished") finishedRow = row;
+        QVERIFY(finishedRow >= 0);
+        QCOMPARE(m->index(finishedRow, RunTableModel::Loss).data().toString(), QString("2.5"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::ValNme).data().toString(), QString("0.4"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::ValNme).data(RunTableModel::sortRole()).toDouble(), 0.4);
+        QCOMPARE(m->headerData(RunTableModel::FixedColumns, Qt::Horizontal, Qt::DisplayRole).toString(), QString("preset"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns).data().toString(), QString("small"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns + 1).data().toString(), QString("0.01"));
+        // The failed run's tooltip carries its stderr tail.
+        for (int row = 0; row < m->rowCount(); ++row)
+            if (m->index(row, 0).data().toString() == "failed")
+                QVERIFY(m->index(row, RunTableModel::Status).data(Qt::ToolTipRole).toString().contains("data: missing"));
+    }
+
+    void rowsKeepTheirIdentityAcrossPolls() {
+        RunTableModel m;
+        std::vector<jobs::RunState> runs(3);
+        for (int i = 0; i < 3; ++i) {
+            runs[i].dir = "/ws/r" + std::to_string(i);
+            runs[i].name = "r" + std::to_string(i);
+        }
+        m.setRuns(runs);
+        QSignalSpy removed(&m, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        runs.erase(runs.begin() + 1);
+        runs[0].lastStep = 7;
+        jobs::RunState extra;
+        extra.dir = "/ws/r9";
+        extra.name = "r9";
+        runs.push_back(extra);
+        m.setRuns(runs);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(changed.count(), 2);  // r0 and r2 updated in place
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.index(0, RunTableModel::Step).data().toLongLong(), 7LL);
+        QCOMPARE(m.index(2, RunTableModel::Name).data().toString(), QString("r9"));
+    }
+
+    void actionsFollowTheSelection() {
+        RunCentre centre;
+        QSignalSpy changed(centre.monitor(), &RunMonitor::runsChanged);
+        centre.setWorkspace(ws_);
+        QVERIFY(changed.wait(10000));
+        QVERIFY(centre.selectRun(ws_ + "/stopped"));
+        QCOMPARE(centre.selectedRuns(), QStringList{ws_ + "/stopped"});
+        QVERIFY(centre.resumeAction()->isEnabled());
+        QVERIFY(!centre.stopAction()->isEnabled());
+        QVERIFY(centre.rerunAction()->isEnabled());
+        QVERIFY(centre.deleteAction()->isEnabled());
+        QVERIFY(centre.selectRun(ws_ + "/finished"));
+        QVERIFY(!centre.resumeAction()->isEnabled());
+        QVERIFY(centre.selectRun(ws_ + "/failed"));
+        QVERIFY(!centre.resumeAction()->isEnabled());  // no checkpoint to resume from
+        QVERIFY(centre.resumeAction()->toolTip().contains("checkpoint"));
+        QVERIFY(centre.selectRun(ws_ + "/stale"));
+        QVERIFY(centre.resumeAction()->isEnabled());
+        QVERIFY(centre.selectRun(ws_ + "/eval_run"));
+        QVERIFY(!centre.resumeAction()->isEnabled());
+        // Multi-select: stop and delete apply to many, resume to one.
+        centre.table()->selectAll();
+        QCOMPARE(centre.selectedRuns().size(), 5);
+        QVERIFY(!centre.resumeAction()->isEnabled());
+        QVERIFY(centre.deleteAction()->isEnabled());
+        // Filtering narrows the table.
+        auto* proxy = qobject_cast<QSortFilterProxyModel*>(centre.table()->model());
+        QVERIFY(proxy);
+        proxy->setFilterFixedString(QStringLiteral("eval"));
+        QCOMPARE(proxy->rowCount(), 1);
+        // Nothing runs here, so nothing to stop on close.
+        QVERIFY(centre.runningHere().isEmpty());
+    }
+
+    void resumeAndRerunCommandLines() {
+        jobs::RunState s = jobs::readRunState((ws_ + "/stopped").toStdString());
+        QString why;
+        const LaunchRequest r = resumeRequest(s, &why);
+        QCOMPARE(r.arguments, (QStringList{"train", "--out", ws_ + "/stopped", "--lr", "0.01", "--resume"}));
+        QCOMPARE(r.workingDir, QString("/tmp"));
+        QCOMPARE(r.runDir, ws_ + "/stopped");
+        QCOMPARE(rerunArguments(s), (QStringList{"train", "--out", ws_ + "/stopped", "--lr", "0.01"}));
+        s = jobs::readRunState((ws_ + "/finished").toStdString());
+        QVERIFY(resumeRequest(s, &why).arguments.isEmpty());
+        QVERIFY(why.contains("finished"));
+    }
+
+    void launchErrorsAreReported() {
+        RunCentre centre;
+        LaunchRequest r;
+        r.program = dir_.filePath("no-such-program");
+        r.arguments = QStringList{"train"};
+        r.runDir = dir_.filePath("ws/new_run");
+        QString error;
+        QVERIFY(!centre.launch(r, &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(centre.statusText().contains("no-such-program"));
+        r.runDir.clear();
+        QVERIFY(!centre.launch(r, &error));
+        QVERIFY(error.contains("--out"));
+    }
+
+    void unreadableWorkspaceIsAnErrorNotACrash() {
+        RunCentre centre;
+        const QString file = dir_.filePath("plain_file");
+        writeText(file, "x");
+        QSignalSpy errors(centre.monitor(), &RunMonitor::workspaceError);
+        centre.setWorkspace(file);
+        QVERIFY(errors.wait(10000));
+        QVERIFY(errors.first().first().toString().contains("plain_file"));
+        QCOMPARE(centre.model()->rowCount(), 0);
+    }
+
+    void workspaceIsRemembered() {
+        {
+            RunCentre centre;
+            centre.setWorkspace(ws_);
+        }
+        RunCentre again;
+        QCOMPARE(again.workspace(), ws_);
+    }
+
+private:
+    QTemporaryDir dir_;
+    QString ws_;
+};
+
+QTEST_MAIN(TestRunCentre)
+#include "test_run_centre.moc"

@@ -1,0 +1,368 @@
+#include "widgets/runs/run_centre.h"
+
+#include <QAction>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "core/jobs/terminal_progress.h"
+#include "widgets/runs/run_monitor.h"
+#include "widgets/runs/run_table_model.h"
+
+namespace synthforge::widgets {
+
+namespace {
+const char* kWorkspaceKey = "runs/workspace";
+}
+
+RunCentre::RunCentre(QWidget* parent)
+    : QWidget(parent), monitor_(new RunMonitor(this)), model_(new RunTableModel(this)) {
+    model_->setConfigColumns({QStringLiteral("preset"), QStringLiteral("lr"), QStringLiteral("size")});
+    proxy_ = new QSortFilterProxyModel(this);
+    proxy_->setSourceModel(model_);
+    proxy_->setSortRole(RunTableModel::sortRole());
+    proxy_->setFilterKeyColumn(-1);
+    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* toolbar = new QToolBar(this);
+    toolbar->setObjectName(QStringLiteral("runsToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    layout->addWidget(toolbar);
+
+    buildActions();
+    auto* newButton = new QToolButton(toolbar);
+    newButton->setText(tr("New run"));
+    newButton->setPopupMode(QToolButton::InstantPopup);
+    auto* newMenu = new QMenu(newButton);
+    const std::pair<const char*, const char*> kinds[] = {{"generate", "Generate a dataset…"},
+                                                          {"train", "Train (Stage I)…"},
+                                                          {"finetune", "Fine-tune (Stage II)…"},
+                                                          {"eval", "Evaluate…"},
+                                                          {"predict", "Predict on images…"}};
+    for (const auto& [command, label] : kinds) {
+        const QString c = QString::fromLatin1(command);
+        newMenu->addAction(tr(label), this, [this, c] { newRun(c); });
+    }
+    newButton->setMenu(newMenu);
+    toolbar->addWidget(newButton);
+    toolbar->addSeparator();
+    for (QAction* a : {stop_, resume_, rerun_, openFolder_, delete_}) toolbar->addAction(a);
+    toolbar->addSeparator();
+    filter_ = new QLineEdit(toolbar);
+    filter_->setPlaceholderText(tr("Filter runs (name, kind, status, config…)"));
+    filter_->setClearButtonEnabled(true);
+    filter_->setMaximumWidth(320);
+    toolbar->addWidget(filter_);
+    connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+
+    auto* wsRow = new QHBoxLayout;
+    workspaceLabel_ = new QLabel(this);
+    workspaceLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* change = new QToolButton(this);
+    change->setText(tr("Change…"));
+    connect(change, &QToolButton::clicked, this, &RunCentre::chooseWorkspace);
+    status_ = new QLabel(this);
+    status_->setObjectName(QStringLiteral("runsStatus"));
+    status_->setWordWrap(true);
+    wsRow->addWidget(new QLabel(tr("Workspace:"), this));
+    wsRow->addWidget(workspaceLabel_, 1);
+    wsRow->addWidget(change);
+    layout->addLayout(wsRow);
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    table_ = new QTableView(split);
+    table_->setObjectName(QStringLiteral("runsTable"));
+    table_->setModel(proxy_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(RunTableModel::Started, Qt::DescendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    table_->verticalHeader()->hide();
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    table_->setAlternatingRowColors(true);
+    table_->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (QAction* a : {stop_, resume_, rerun_, openFolder_, delete_}) table_->addAction(a);
+    views_ = new QTabWidget(split);
+    views_->setDocumentMode(true);
+    details_ = new QPlainTextEdit;
+    details_->setReadOnly(true);
+    details_->setObjectName(QStringLiteral("runDetails"));
+    details_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    views_->addTab(details_, tr("Details"));
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+    layout->addWidget(status_);
+
+    connect(monitor_, &RunMonitor::runsChanged, this, &RunCentre::onRunsChanged);
+    connect(monitor_, &RunMonitor::workspaceError, this, [this](const QString& m) { setStatus(m, true); });
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateActions();
+        updateDetails();
+        emit selectionChanged(selectedRuns());
+    });
+    connect(table_, &QTableView::doubleClicked, this, [this] { openSelectedFolder(); });
+
+    const QString ws = QSettings().value(QString::fromLatin1(kWorkspaceKey)).toString();
+    setWorkspace(ws.isEmpty() ? QString::fromStdString(jobs::defaultWorkspace()) : ws);
+    updateActions();
+}
+
+void RunCentre::buildActions() {
+    stop_ = new QAction(tr("Stop"), this);
+    stop_->setToolTip(tr("Stop the selected runs: they write a checkpoint and exit (resume later)"));
+    connect(stop_, &QAction::triggered, this, &RunCentre::stopSelected);
+    resume_ = new QAction(tr("Resume"), this);
+    resume_->setToolTip(tr("Continue the selected stopped run from its last checkpoint (--resume)"));
+    connect(resume_, &QAction::triggered, this, &RunCentre::resumeSelected);
+    rerun_ = new QAction(tr("Run again…"), this);
+    rerun_->setToolTip(tr("A new run with the selected run's settings, changed as you like"));
+    connect(rerun_, &QAction::triggered, this, &RunCentre::rerunSelected);
+    openFolder_ = new QAction(tr("Open folder"), this);
+    connect(openFolder_, &QAction::triggered, this, &RunCentre::openSelectedFolder);
+    delete_ = new QAction(tr("Delete…"), this);
+    delete_->setToolTip(tr("Move the selected runs' folders to the trash"));
+    delete_->setShortcut(QKeySequence::Delete);
+    delete_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(delete_, &QAction::triggered, this, &RunCentre::deleteSelected);
+}
+
+void RunCentre::setWorkspace(const QString& dir) {
+    workspaceLabel_->setText(QDir::toNativeSeparators(dir));
+    QSettings().setValue(QString::fromLatin1(kWorkspaceKey), dir);
+    model_->setRuns({});
+    monitor_->setWorkspace(dir);
+}
+
+QString RunCentre::workspace() const {
+    return monitor_->workspace();
+}
+
+void RunCentre::chooseWorkspace() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Runs workspace"), workspace());
+    if (!dir.isEmpty()) setWorkspace(dir);
+}
+
+void RunCentre::onRunsChanged() {
+    model_->setRuns(monitor_->runs());
+    if (!pendingSelect_.isEmpty() && selectRun(pendingSelect_)) pendingSelect_.clear();
+    updateActions();
+    updateDetails();
+}
+
+QStringList RunCentre::selectedRuns() const {
+    QStringList dirs;
+    const QModelIndexList rows = table_->selectionModel()->selectedRows();
+    QList<int> order;
+    for (const QModelIndex& r : rows) order << r.row();
+    std::sort(order.begin(), order.end());
+    for (int row : order) dirs << proxy_->index(row, 0).data(RunTableModel::dirRole()).toString();
+    return dirs;
+}
+
+bool RunCentre::selectRun(const QString& dir) {
+    const QString wanted = QDir::cleanPath(dir);
+    for (int row = 0; row < proxy_->rowCount(); ++row) {
+        const QString d = QDir::cleanPath(proxy_->index(row, 0).data(RunTableModel::dirRole()).toString());
+        if (d != wanted) continue;
+        table_->selectionModel()->select(proxy_->index(row, 0),
+                                         QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        table_->scrollTo(proxy_->index(row, 0));
+        return true;
+    }
+    return false;
+}
+
+void RunCentre::updateActions() {
+    const QStringList dirs = selectedRuns();
+    bool anyRunning = false, oneResumable = false;
+    for (const QString& d : dirs) {
+        const jobs::RunState* s = model_->runAt(d);
+        if (!s) continue;
+        anyRunning |= s->status == jobs::RunStatus::Running;
+    }
+    if (dirs.size() == 1)
+        if (const jobs::RunState* s = model_->runAt(dirs.front())) {
+            QString why;
+            oneResumable = !resumeRequest(*s, &why).arguments.isEmpty();
+            resume_->setToolTip(oneResumable ? tr("Continue this run from its last checkpoint (--resume)") : why);
+        }
+    stop_->setEnabled(anyRunning);
+    resume_->setEnabled(oneResumable);
+    rerun_->setEnabled(dirs.size() == 1 && model_->runAt(dirs.front()) && model_->runAt(dirs.front())->record);
+    openFolder_->setEnabled(dirs.size() == 1);
+    delete_->setEnabled(!dirs.isEmpty() && !anyRunning);
+}
+
+void RunCentre::updateDetails() {
+    const QStringList dirs = selectedRuns();
+    if (dirs.size() != 1) {
+        details_->setPlainText(dirs.isEmpty() ? tr("Select a run.") : tr("%1 runs selected.").arg(dirs.size()));
+        return;
+    }
+    const jobs::RunState* s = model_->runAt(dirs.front());
+    if (!s) return;
+    QString t;
+    t += tr("Run       %1\n").arg(QString::fromStdString(s->dir));
+    t += tr("Kind      %1\nStatus    %2\n").arg(QString::fromStdString(s->kind), QString::fromLatin1(jobs::runStatusName(s->status)));
+    if (s->record) {
+        QStringList argv;
+        for (const std::string& a : s->record->argv) argv << QString::fromStdString(a);
+        t += tr("Command   %1\n").arg(argv.join(' '));
+        t += tr("Host      %1 (pid %2), attempt %3\n")
+                 .arg(QString::fromStdString(s->record->host))
+                 .arg(s->record->pid)
+                 .arg(s->record->attempts);
+        if (s->record->end) t += tr("Exit code %1\n").arg(s->record->end->exitCode);
+    }
+    const QString progress = runProgressText(*s);
+    if (!progress.isEmpty()) t += tr("Progress  %1\n").arg(progress);
+    if (s->duration >= 0) t += tr("Time      %1\n").arg(QString::fromStdString(jobs::formatDuration(s->duration)));
+    for (const auto& [k, v] : s->lastMetrics) t += QStringLiteral("  %1 %2\n").arg(QString::fromStdString(k), -16).arg(v);
+    if (!s->stderrTail.empty()) {
+        t += tr("\nLast lines of stderr:\n");
+        for (const std::string& l : s->stderrTail) t += QStringLiteral("  ") + QString::fromStdString(l) + '\n';
+    }
+    for (const std::string& w : s->warnings) t += tr("\nWarning: %1").arg(QString::fromStdString(w));
+    details_->setPlainText(t);
+}
+
+bool RunCentre::launch(const LaunchRequest& request, QString* error) {
+    const LaunchResult r = launchRun(request);
+    if (!r.ok) {
+        setStatus(r.error, true);
+        if (error) *error = r.error;
+        return false;
+    }
+    const QString workDir = request.workingDir.isEmpty() ? QDir::currentPath() : request.workingDir;
+    pendingSelect_ = QDir(workDir).absoluteFilePath(request.runDir);
+    setStatus(tr("Started %1 (pid %2) in %3").arg(request.arguments.value(0)).arg(r.pid).arg(pendingSelect_), false);
+    monitor_->refresh();
+    return true;
+}
+
+void RunCentre::newRun(const QString& command) {
+    if (!prompt_) {
+        setStatus(tr("No launch dialog is available"), true);
+        return;
+    }
+    LaunchRequest r = prompt_(command, {});
+    if (r.arguments.isEmpty()) return;
+    launch(r);
+}
+
+QStringList RunCentre::runningHere() const {
+    QStringList dirs;
+    const std::string host = jobs::hostName();
+    for (const jobs::RunState& s : model_->runs())
+        if (s.status == jobs::RunStatus::Running && s.record && s.record->host == host) dirs << QString::fromStdString(s.dir);
+    return dirs;
+}
+
+int RunCentre::stopRuns(const QStringList& dirs) {
+    int stopped = 0;
+    QStringList errors;
+    for (const QString& d : dirs) {
+        const jobs::RunState* s = model_->runAt(d);
+        if (!s) continue;
+        QString why;
+        if (stopRun(*s, &why))
+            ++stopped;
+        else
+            errors << QStringLiteral("%1: %2").arg(QString::fromStdString(s->name), why);
+    }
+    if (!errors.isEmpty())
+        setStatus(errors.join(QStringLiteral("; ")), true);
+    else if (stopped > 0)
+        setStatus(tr("Asked %n run(s) to stop; each writes a checkpoint first", nullptr, stopped), false);
+    monitor_->refresh();
+    return stopped;
+}
+
+void RunCentre::stopSelected() {
+    stopRuns(selectedRuns());
+}
+
+void RunCentre::resumeSelected() {
+    const QStringList dirs = selectedRuns();
+    if (dirs.size() != 1) return;
+    const jobs::RunState* s = model_->runAt(dirs.front());
+    if (!s) return;
+    QString why;
+    const LaunchRequest r = resumeRequest(*s, &why);
+    if (r.arguments.isEmpty()) {
+        setStatus(why, true);
+        return;
+    }
+    launch(r);
+}
+
+void RunCentre::rerunSelected() {
+    const QStringList dirs = selectedRuns();
+    if (dirs.size() != 1 || !prompt_) return;
+    const jobs::RunState* s = model_->runAt(dirs.front());
+    if (!s || !s->record) return;
+    QStringList args = rerunArguments(*s);
+    const QString command = args.isEmpty() ? QString() : args.takeFirst();
+    LaunchRequest r = prompt_(command, args);
+    if (r.arguments.isEmpty()) return;
+    if (r.workingDir.isEmpty()) r.workingDir = QString::fromStdString(s->record->cwd);
+    launch(r);
+}
+
+void RunCentre::openSelectedFolder() {
+    const QStringList dirs = selectedRuns();
+    if (dirs.size() == 1) QDesktopServices::openUrl(QUrl::fromLocalFile(dirs.front()));
+}
+
+void RunCentre::deleteSelected() {
+    const QStringList dirs = selectedRuns();
+    if (dirs.isEmpty()) return;
+    QStringList names;
+    for (const QString& d : dirs) names << QDir(d).dirName();
+    const auto answer = QMessageBox::question(
+        this, tr("Delete runs"),
+        tr("Move %n run folder(s) to the trash?\n\n%1", nullptr, static_cast<int>(dirs.size())).arg(names.join('\n')),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes) return;
+    QStringList failed;
+    for (const QString& d : dirs)
+        if (!QFile::moveToTrash(d)) failed << QDir(d).dirName();
+    if (!failed.isEmpty())
+        setStatus(tr("Could not move to the trash (no trash on this file system?): %1").arg(failed.join(", ")), true);
+    else
+        setStatus(tr("Moved %n run(s) to the trash", nullptr, static_cast<int>(dirs.size())), false);
+    monitor_->refresh();
+}
+
+void RunCentre::setStatus(const QString& text, bool error) {
+    status_->setText(text);
+    status_->setStyleSheet(error ? QStringLiteral("color: #c62828;") : QString());
+}
+
+QString RunCentre::statusText() const {
+    return status_->text();
+}
+
+}  // namespace synthforge::widgets

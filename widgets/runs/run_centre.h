@@ -1,0 +1,113 @@
+#pragma once
+// The run centre: every run of a workspace in one sortable, filterable
+// table (multi-select), with actions to launch, stop, resume, run again with
+// changes, open the folder and delete to the trash, and views of the
+// selected runs below it (scalars, images, evaluation, details).
+//
+// The workspace is a folder of run folders (default ~/SynthForge/runs,
+// remembered in QSettings under "runs/workspace"). Everything shown is read
+// from the run folders (core/jobs/run_state.h) by a RunMonitor on a worker
+// thread, so runs started from a terminal show up too, and a restarted
+// studio picks its running jobs up again with no bookkeeping of its own.
+
+#include <functional>
+
+#include <QStringList>
+#include <QWidget>
+
+#include "widgets/runs/run_launcher.h"
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QSortFilterProxyModel;
+class QTabWidget;
+class QTableView;
+
+namespace synthforge::widgets {
+
+class RunMonitor;
+class RunTableModel;
+
+class RunCentre : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunCentre(QWidget* parent = nullptr);
+
+    /// Shows the runs of `dir` and remembers it (QSettings).
+    void setWorkspace(const QString& dir);
+    QString workspace() const;
+
+    RunMonitor* monitor() const { return monitor_; }
+    RunTableModel* model() const { return model_; }
+    QTableView* table() const { return table_; }
+    QTabWidget* views() const { return views_; }
+
+    QAction* stopAction() const { return stop_; }
+    QAction* resumeAction() const { return resume_; }
+    QAction* rerunAction() const { return rerun_; }
+    QAction* openFolderAction() const { return openFolder_; }
+    QAction* deleteAction() const { return delete_; }
+
+    /// Starts a job and selects its run once it appears. False (and an error
+    /// message in the status line and `error`) when it could not start.
+    bool launch(const LaunchRequest& request, QString* error = nullptr);
+
+    /// The run folders selected in the table, in table order.
+    QStringList selectedRuns() const;
+    /// Selects the run in `dir` (once it is in the table); false when it is not.
+    bool selectRun(const QString& dir);
+
+    /// Runs of the workspace running on this machine (for the close prompt).
+    QStringList runningHere() const;
+    /// Sends SIGINT to every run in `dirs` that runs here; returns how many.
+    int stopRuns(const QStringList& dirs);
+
+    /// How "New …" and "Run again with changes" get a command line from the
+    /// user: given the command and initial arguments, return the request to
+    /// launch (empty arguments = cancelled). The studio sets the launch
+    /// dialog here; tests set a function.
+    using LaunchPrompt = std::function<LaunchRequest(const QString& command, const QStringList& initial)>;
+    void setLaunchPrompt(LaunchPrompt prompt) { prompt_ = std::move(prompt); }
+
+    /// A message for the user (errors of actions, launches).
+    QString statusText() const;
+
+signals:
+    /// The selection changed; views of the selected runs follow it.
+    void selectionChanged(const QStringList& dirs);
+
+private:
+    void buildActions();
+    void updateActions();
+    void updateDetails();
+    void onRunsChanged();
+    void chooseWorkspace();
+    void newRun(const QString& command);
+    void stopSelected();
+    void resumeSelected();
+    void rerunSelected();
+    void openSelectedFolder();
+    void deleteSelected();
+    void setStatus(const QString& text, bool error);
+
+    RunMonitor* monitor_;
+    RunTableModel* model_;
+    QSortFilterProxyModel* proxy_;
+    QTableView* table_;
+    QTabWidget* views_;
+    QPlainTextEdit* details_;
+    QLabel* workspaceLabel_;
+    QLabel* status_;
+    QLineEdit* filter_;
+    QAction* stop_ = nullptr;
+    QAction* resume_ = nullptr;
+    QAction* rerun_ = nullptr;
+    QAction* openFolder_ = nullptr;
+    QAction* delete_ = nullptr;
+    QString pendingSelect_;
+    LaunchPrompt prompt_;
+};
+
+}  // namespace synthforge::widgets
