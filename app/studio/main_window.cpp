@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -33,6 +34,7 @@
 #include "widgets/panels/head_panel.h"
 #include "widgets/panels/latent_panel.h"
 #include "widgets/panels/scene_document.h"
+#include "widgets/runs/run_centre.h"
 #include "widgets/viewport/viewport_widget.h"
 
 namespace synthforge::widgets {
@@ -58,6 +60,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     auto* viewportLayout = new QVBoxLayout(viewportPage_);
     viewportLayout->setContentsMargins(0, 0, 0, 0);
     tabs_->addTab(viewportPage_, tr("3D viewport"));
+    runs_ = new RunCentre;
+    runs_->setObjectName(QStringLiteral("runCentre"));
+    tabs_->addTab(runs_, tr("Runs"));
     connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
         if (tabs_->widget(index) == viewportPage_) ensureViewport();
     });
@@ -478,8 +483,34 @@ void MainWindow::about() {
                            .arg(generator));
 }
 
+bool MainWindow::settleRunningJobs() {
+    const QStringList running = runs_->runningHere();
+    if (running.isEmpty()) return true;
+    RunningJobsOnClose choice = onClose_;
+    if (choice == RunningJobsOnClose::Ask) {
+        QMessageBox box(QMessageBox::Question, tr("Jobs are running"),
+                        tr("%n job(s) started on this machine are still running.", nullptr,
+                           static_cast<int>(running.size())),
+                        QMessageBox::Cancel, this);
+        box.setInformativeText(tr("Stop them (each writes a checkpoint first, so it can be resumed), or leave them "
+                                  "running: the studio picks them up again when it next opens this workspace."));
+        QPushButton* stop = box.addButton(tr("Stop jobs"), QMessageBox::DestructiveRole);
+        QPushButton* leave = box.addButton(tr("Leave running"), QMessageBox::AcceptRole);
+        box.setDefaultButton(leave);
+        box.exec();
+        if (box.clickedButton() == stop)
+            choice = RunningJobsOnClose::Stop;
+        else if (box.clickedButton() == leave)
+            choice = RunningJobsOnClose::Leave;
+        else
+            return false;
+    }
+    if (choice == RunningJobsOnClose::Stop) runs_->stopRuns(running);
+    return true;
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
-    if (!maybeSave() || !maybeSaveLabels()) {
+    if (!maybeSave() || !maybeSaveLabels() || !settleRunningJobs()) {
         e->ignore();
         return;
     }

@@ -36,6 +36,7 @@ class GeneratorView;
 class HeadPanel;
 class LabelEditorDock;
 class LatentPanel;
+class RunCentre;
 class SceneDocument;
 class ViewportWidget;
 
@@ -51,6 +52,13 @@ public:
     CameraPanel* cameraPanel() const { return cameraPanel_; }
     DatasetBrowser* datasetBrowser() const { return browser_; }
     LabelEditorDock* labelEditor() const { return labelDock_; }
+    /// The Runs tab: launch, monitor, compare, stop and resume jobs.
+    RunCentre* runCentre() const { return runs_; }
+    /// What closing the window does with jobs running on this machine:
+    /// ask (default), stop them (each checkpoints first) or leave them running
+    /// (the studio re-attaches on its next start). Tests choose without a dialog.
+    enum class RunningJobsOnClose { Ask, Stop, Leave };
+    void setRunningJobsOnClose(RunningJobsOnClose policy) { onClose_ = policy; }
     /// Edit > Undo/Redo act on the scene's stack or, while the focus is in the
     /// label editor, on the editor's.
     QUndoGroup* undoGroup() const { return undoGroup_; }
@@ -115,6 +123,8 @@ private:
     bool maybeSave();
     /// The same for the label editor's map.
     bool maybeSaveLabels();
+    /// Asks what to do with jobs still running. False when the user cancels.
+    bool settleRunningJobs();
 
     SceneDocument* doc_;
     GeneratorView* view_;
@@ -127,6 +137,8 @@ private:
     DatasetBrowser* browser_;
     QDockWidget* browserDock_;
     LabelEditorDock* labelDock_;
+    RunCentre* runs_;
+    RunningJobsOnClose onClose_ = RunningJobsOnClose::Ask;
     QUndoGroup* undoGroup_;
     bool compareNextFrame_ = false;  ///< the next frame is the re-render of a browser sample
     QLabel* deviceLabel_;

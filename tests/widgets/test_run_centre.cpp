@@ -50,7 +50,7 @@ void makeRun(const QString& dir, const std::string& kind, std::optional<int> exi
                                                 : jobs::RunStatus::Failed,
                              *exitCode, 1764900090, *exitCode == 1 ? "data: missing" : "", {}};
     jobs::writeRunRecord(dir.toStdString(), r);
-    writeText(dir + "/config.json", "{\"stage\": \"I\", \"preset\": \"small\", \"lr\": 0.01, \"size\": 64}");
+    writeText(dir + "/config.json", "{\"stage\": \"I\", \"recipe\": \"fast\", \"preset\": \"small\", \"optimizer\": {\"lr\": 0.01}, \"size\": 64}");
     if (checkpoint) writeText(dir + "/checkpoints/step_00000004.pt", "x");
     if (!metrics.empty()) writeText(dir + "/metrics.csv", metrics);
 }
@@ -99,9 +99,11 @@ private slots:
         QCOMPARE(m->index(finishedRow, RunTableModel::Loss).data().toString(), QString("2.5"));
         QCOMPARE(m->index(finishedRow, RunTableModel::ValNme).data().toString(), QString("0.4"));
         QCOMPARE(m->index(finishedRow, RunTableModel::ValNme).data(RunTableModel::sortRole()).toDouble(), 0.4);
-        QCOMPARE(m->headerData(RunTableModel::FixedColumns, Qt::Horizontal, Qt::DisplayRole).toString(), QString("preset"));
-        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns).data().toString(), QString("small"));
-        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns + 1).data().toString(), QString("0.01"));
+        QCOMPARE(m->headerData(RunTableModel::FixedColumns + 1, Qt::Horizontal, Qt::DisplayRole).toString(), QString("preset"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns).data().toString(), QString("fast"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns + 1).data().toString(), QString("small"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns + 2).data().toString(), QString("0.01"));
+        QCOMPARE(m->index(finishedRow, RunTableModel::FixedColumns + 2).data(RunTableModel::sortRole()).toDouble(), 0.01);
         // The failed run's tooltip carries its stderr tail.
         for (int row = 0; row < m->rowCount(); ++row)
             if (m->index(row, 0).data().toString() == "failed")

@@ -35,7 +35,7 @@ const char* kWorkspaceKey = "runs/workspace";
 
 RunCentre::RunCentre(QWidget* parent)
     : QWidget(parent), monitor_(new RunMonitor(this)), model_(new RunTableModel(this)) {
-    model_->setConfigColumns({QStringLiteral("preset"), QStringLiteral("lr"), QStringLiteral("size")});
+    model_->setConfigColumns({QStringLiteral("recipe"), QStringLiteral("preset"), QStringLiteral("optimizer.lr"), QStringLiteral("size")});
     proxy_ = new QSortFilterProxyModel(this);
     proxy_->setSourceModel(model_);
     proxy_->setSortRole(RunTableModel::sortRole());

@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace synthforge::widgets {
@@ -27,8 +28,9 @@ void RunMonitor::setWorkspace(const QString& dir) {
     if (!files_.directories().isEmpty()) files_.removePaths(files_.directories());
     if (!files_.files().isEmpty()) files_.removePaths(files_.files());
     workspace_ = dir;
-    QDir().mkpath(dir);
-    files_.addPath(dir);
+    // Not created here: the default workspace appears with the first run
+    // (launchRun makes the run folder and its parents).
+    if (QFileInfo(dir).isDir()) files_.addPath(dir);
     runs_.clear();
     timer_.start();
     refresh();
@@ -44,6 +46,9 @@ void RunMonitor::refresh() {
     watcher_.setFuture(QtConcurrent::run([ws]() {
         Result r;
         try {
+            // A workspace that does not exist yet has no runs; a path that
+            // is something else is an error.
+            if (!std::filesystem::exists(ws)) return r;
             r.runs = jobs::readWorkspace(ws);
         } catch (const std::exception& e) {
             r.error = QString::fromStdString(e.what());
@@ -72,7 +77,8 @@ void RunMonitor::watchRunningRuns() {
     // run.json are replaced by rename, which changes the folder) and their
     // metrics.csv (appended in place), so a new step shows within a fraction
     // of a second instead of at the next poll.
-    QStringList dirs{workspace_}, files;
+    QStringList dirs, files;
+    if (QFileInfo(workspace_).isDir()) dirs << workspace_;
     for (const jobs::RunState& s : runs_) {
         if (s.status != jobs::RunStatus::Running) continue;
         dirs << QString::fromStdString(s.dir);
