@@ -361,6 +361,42 @@ private slots:
         QVERIFY(notes.contains("depth not scored"));
     }
 
+    void zeroShotWithoutLandmarksAndOtherThresholds() {
+        // CelebAMask-HQ zero-shot: no landmarks, classes scored with one unmapped.
+        train::EvalResult celeba = stageOneA();
+        celeba.zeroShot = true;
+        celeba.datasetFormat = "celebamask-hq";
+        celeba.numLandmarks = 0;
+        celeba.nmePerImage.assign(4, kNaN);
+        celeba.nmeMean = celeba.failureRate = celeba.auc = kNaN;
+        celeba.depthL1 = kNaN;
+        celeba.zeroShotReport.landmarks.scored = false;
+        celeba.zeroShotReport.landmarks.note = "CelebAMask-HQ has no landmarks";
+        celeba.zeroShotReport.classes.scored = true;
+        celeba.zeroShotReport.classes.unmapped = {{6, "hat", "no class of ours is a hat"}};
+        EvalView view;
+        view.setResults("celeba", &celeba);
+        QVERIFY(!view.cedSeries(0));
+        QVERIFY(view.notesText().contains("landmarks not scored: CelebAMask-HQ has no landmarks"));
+        QVERIFY(view.notesText().contains("unmapped classes, left out of the means: hat (no class of ours is a hat)"));
+        QVERIFY(view.classTable()->parentWidget()->isVisibleTo(&view));
+        QCOMPARE(view.classModel()->rowCount(), 7);
+
+        // Results scored at different thresholds: each value names its own, no difference.
+        const train::EvalResult a = stageOneA();
+        train::EvalResult wflw = stageOneB();
+        wflw.failureThreshold = 0.1;
+        putNmes(wflw, 2, 0.042, 300);
+        view.setResults("small", &a, "wflw", &wflw);
+        QTableWidget* t = view.summaryTable();
+        const int fail = view.summaryRow(Metric::FailureRate);
+        QCOMPARE(t->verticalHeaderItem(fail)->text(), QStringLiteral("failure rate"));
+        QCOMPARE(text(t, fail, 1), QString::number(wflw.failureRate, 'f', 4) + " @0.1");
+        QCOMPARE(text(t, fail, 2), QStringLiteral("-"));
+        QVERIFY(text(t, view.summaryRow(Metric::Nme), 2).startsWith('-'));  // NME needs no threshold
+        QVERIFY(view.cedSeries(1)->name().startsWith("wflw \u2014 AUC@0.1 "));
+    }
+
     void filesAndTheirErrors() {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
