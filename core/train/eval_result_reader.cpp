@@ -108,15 +108,15 @@ public:
         std::vector<double> out;
         const Json& a = array(key);
         out.reserve(a.size());
-        for (std::size_t i = 0; i < a.size(); ++i) out.push_back(numberValue(a[i], key + "[" + std::to_string(i) + "]"));
+        for (std::size_t i = 0; i < a.size(); ++i)
+            out.push_back(numberValue(a[i], key + "[" + std::to_string(i) + "]"));
         return out;
     }
 
     /// A two-integer array such as "points": [first, last].
     std::pair<int, int> intPair(const std::string& key) const {
         const Json& a = array(key);
-        if (a.size() != 2 || !a[0].is_number_integer() || !a[1].is_number_integer())
-            fail(key, "expected two integers");
+        if (a.size() != 2 || !a[0].is_number_integer() || !a[1].is_number_integer()) fail(key, "expected two integers");
         return {a[0].get<int>(), a[1].get<int>()};
     }
 
@@ -172,7 +172,8 @@ void readZeroShot(const Fields& f, EvalResult& r) {
             const Json& idx = l.at("indices");
             if (idx.is_array()) {
                 for (std::size_t k = 0; k < idx.size(); ++k) {
-                    if (!idx[k].is_number_integer()) l.fail("indices[" + std::to_string(k) + "]", "expected an integer");
+                    if (!idx[k].is_number_integer())
+                        l.fail("indices[" + std::to_string(k) + "]", "expected an integer");
                     lm.ourIndex.push_back(idx[k].get<int>());
                 }
             } else if (!(idx.is_string() && idx.get<std::string>() == "identity")) {

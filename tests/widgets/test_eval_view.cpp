@@ -68,8 +68,8 @@ train::EvalResult stageOneA() {
     r.split = "val";
     r.firstSample = 900;
     putNmes(r, 1, 0.055, 300);
-    r.classes = {cls(0, "background", 0.97, 0.94), cls(1, "skin", 0.90, 0.82), cls(2, "nose", 0.86, 0.75),
-                 cls(3, "right_eye", 0.70, 0.54), cls(4, "left_eye", 0.72, 0.56), cls(5, "hair", 0.84, 0.72),
+    r.classes = {cls(0, "background", 0.97, 0.94),        cls(1, "skin", 0.90, 0.82),     cls(2, "nose", 0.86, 0.75),
+                 cls(3, "right_eye", 0.70, 0.54),         cls(4, "left_eye", 0.72, 0.56), cls(5, "hair", 0.84, 0.72),
                  {6, "hat", kNaN, kNaN, kNaN, kNaN, 0, 0}};
     r.meanF1 = 0.804;
     r.meanIoU = 0.678;
@@ -84,8 +84,8 @@ train::EvalResult stageOneB() {
     r.weights = "runs/large/final.safetensors";
     r.preset = "large";
     putNmes(r, 2, 0.042, 300);
-    r.classes = {cls(0, "background", 0.98, 0.96), cls(1, "skin", 0.93, 0.87), cls(2, "nose", 0.85, 0.74),
-                 cls(3, "right_eye", 0.78, 0.64), cls(4, "left_eye", 0.80, 0.66), cls(5, "hair", 0.86, 0.75),
+    r.classes = {cls(0, "background", 0.98, 0.96), cls(1, "skin", 0.93, 0.87),     cls(2, "nose", 0.85, 0.74),
+                 cls(3, "right_eye", 0.78, 0.64),  cls(4, "left_eye", 0.80, 0.66), cls(5, "hair", 0.86, 0.75),
                  cls(6, "glasses", 0.60, 0.43)};
     r.meanF1 = 0.844;
     r.meanIoU = 0.725;

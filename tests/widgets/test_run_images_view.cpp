@@ -29,7 +29,8 @@ constexpr double kStart = 1.7e9;  // wall times: 2023-11-14, one minute per 100 
 
 /// The colour of a picture at `step` (RGB), distinct for the steps used here.
 QColor stepColour(qint64 step, int run) {
-    return QColor(static_cast<int>((step * 37) % 200) + 40, run == 0 ? 60 : 200, static_cast<int>((step / 50) * 20) % 250);
+    return QColor(static_cast<int>((step * 37) % 200) + 40, run == 0 ? 60 : 200,
+                  static_cast<int>((step / 50) * 20) % 250);
 }
 
 /// A 96x64 "prediction grid": the step's colour with a white band on the
@@ -142,7 +143,8 @@ private slots:
         while (top < bottom && grabbed.pixelColor(left + 3, top) != grabbed.pixelColor(left + 3, centre.y())) ++top;
         while (bottom > top && grabbed.pixelColor(left + 3, bottom) == backdrop) --bottom;
         const double shownWidth = right - left + 1, shownHeight = bottom - top + 1;
-        QVERIFY2(std::abs(shownWidth / shownHeight - 1.5) < 0.02, qPrintable(QString("%1 x %2").arg(shownWidth).arg(shownHeight)));
+        QVERIFY2(std::abs(shownWidth / shownHeight - 1.5) < 0.02,
+                 qPrintable(QString("%1 x %2").arg(shownWidth).arg(shownHeight)));
         QVERIFY(std::abs((left + right) / 2 - centre.x()) <= 2);
         QVERIFY(sameColour(grabbed.pixelColor(right - 2, centre.y()), Qt::white, 2));  // the band is on the right
     }

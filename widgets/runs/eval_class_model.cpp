@@ -97,7 +97,8 @@ QVariant EvalClassModel::data(const QModelIndex& index, int role) const {
     const double v = number(row, c);
     switch (role) {
         case Qt::DisplayRole:
-            if (c == Column::GtPixelsA) return std::isfinite(v) ? QString::number(row.s[0].gtPixels) : QStringLiteral("-");
+            if (c == Column::GtPixelsA)
+                return std::isfinite(v) ? QString::number(row.s[0].gtPixels) : QStringLiteral("-");
             return isDelta(c) ? delta(v) : score(v);
         case kSortRole: return std::isfinite(v) ? QVariant(v) : QVariant();
         case Qt::TextAlignmentRole: return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -120,12 +121,14 @@ QVariant EvalClassModel::headerData(int section, Qt::Orientation orientation, in
         case Column::Class: return QStringLiteral("class");
         case Column::F1A: return compare_ ? QStringLiteral("F1 %1").arg(a) : QStringLiteral("F1");
         case Column::F1B: return QStringLiteral("F1 %1").arg(b);
-        case Column::F1Delta: return role == Qt::ToolTipRole ? QStringLiteral("F1 of %1 minus F1 of %2").arg(b, a)
-                                                             : QStringLiteral("\u0394 F1");
+        case Column::F1Delta:
+            return role == Qt::ToolTipRole ? QStringLiteral("F1 of %1 minus F1 of %2").arg(b, a)
+                                           : QStringLiteral("\u0394 F1");
         case Column::IoUA: return compare_ ? QStringLiteral("IoU %1").arg(a) : QStringLiteral("IoU");
         case Column::IoUB: return QStringLiteral("IoU %1").arg(b);
-        case Column::IoUDelta: return role == Qt::ToolTipRole ? QStringLiteral("IoU of %1 minus IoU of %2").arg(b, a)
-                                                              : QStringLiteral("\u0394 IoU");
+        case Column::IoUDelta:
+            return role == Qt::ToolTipRole ? QStringLiteral("IoU of %1 minus IoU of %2").arg(b, a)
+                                           : QStringLiteral("\u0394 IoU");
         case Column::PrecisionA: return QStringLiteral("precision");
         case Column::RecallA: return QStringLiteral("recall");
         case Column::GtPixelsA: return QStringLiteral("gt pixels");

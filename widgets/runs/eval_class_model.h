@@ -30,8 +30,7 @@ public:
     explicit EvalClassModel(QObject* parent = nullptr);
 
     /// `b` may be null (one result). The model copies what it shows.
-    void setResults(const QString& nameA, const train::EvalResult* a, const QString& nameB,
-                    const train::EvalResult* b);
+    void setResults(const QString& nameA, const train::EvalResult* a, const QString& nameB, const train::EvalResult* b);
     void clear();
 
     bool comparing() const { return compare_; }

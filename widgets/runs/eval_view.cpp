@@ -13,8 +13,8 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <cmath>
 #include <exception>
@@ -94,8 +94,8 @@ EvalView::EvalView(QWidget* parent) : QWidget(parent) {
     error_->setTextFormat(Qt::PlainText);
     error_->setWordWrap(true);
     error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    error_->setStyleSheet(QStringLiteral(
-        "QLabel { background: #fdecea; color: #a00000; border: 1px solid #e0a0a0; padding: 6px; }"));
+    error_->setStyleSheet(
+        QStringLiteral("QLabel { background: #fdecea; color: #a00000; border: 1px solid #e0a0a0; padding: 6px; }"));
     error_->hide();
     layout->addWidget(error_);
     notes_ = new QLabel(this);
@@ -246,8 +246,8 @@ void EvalView::fillSummary() {
     summary_->setMaximumWidth(QWIDGETSIZE_MAX);
     if (n == 0) return;
 
-    const QString at = sameThreshold ? QStringLiteral(" @%1").arg(thresholdText(results_[0].result.failureThreshold))
-                                     : QString();
+    const QString at =
+        sameThreshold ? QStringLiteral(" @%1").arg(thresholdText(results_[0].result.failureThreshold)) : QString();
     QStringList labels;
     for (int row = 0; row < summaryRows_.size(); ++row) {
         const M m = summaryRows_[row];
@@ -297,8 +297,8 @@ void EvalView::fillSummary() {
             summary_->setItem(row, k, cell(text));
         }
         if (n == 2) {
-            const bool comparable =
-                sameThreshold || !(m == M::FailureRate || m == M::Auc || m == M::FailureNoContour || m == M::AucNoContour);
+            const bool comparable = sameThreshold || !(m == M::FailureRate || m == M::Auc || m == M::FailureNoContour ||
+                                                       m == M::AucNoContour);
             const double d = comparable ? v[1] - v[0] : kNaN;
             summary_->setItem(row, 2, integer ? cell(signedFixed(d, 0)) : deltaCell(d, lowerIsBetter, decimals));
         }
@@ -358,18 +358,21 @@ void EvalView::fillChart() {
         chart_->addSeries(series);
         series->attachAxis(x);
         series->attachAxis(y);
-        const QString swatch = pen.style() == Qt::SolidLine ? QStringLiteral("&#9644;&#9644;") : QStringLiteral("&#8211;&nbsp;&#8211;");
+        const QString swatch =
+            pen.style() == Qt::SolidLine ? QStringLiteral("&#9644;&#9644;") : QStringLiteral("&#8211;&nbsp;&#8211;");
         legendEntries << QStringLiteral("<span style='color:%1'><b>%2</b></span>&nbsp;%3")
-                             .arg(pen.color().name(), swatch, name.toHtmlEscaped().replace(' ', QStringLiteral("&nbsp;")));
+                             .arg(pen.color().name(), swatch,
+                                  name.toHtmlEscaped().replace(' ', QStringLiteral("&nbsp;")));
         return series;
     };
     for (int k = 0; k < results_.size(); ++k) {
         Shown& s = results_[k];
         const train::EvalResult& r = s.result;
         const QString tt = thresholdText(r.failureThreshold);
-        s.curve = addCurve(r.nmePerImage,
-                           QStringLiteral("%1 \u2014 AUC@%2 %3, failure %4").arg(s.name, tt, fixed(r.auc), fixed(r.failureRate)),
-                           QPen(runColour(k), 2.0));
+        s.curve = addCurve(
+            r.nmePerImage,
+            QStringLiteral("%1 \u2014 AUC@%2 %3, failure %4").arg(s.name, tt, fixed(r.auc), fixed(r.failureRate)),
+            QPen(runColour(k), 2.0));
         const train::ZeroShotReport& z = r.zeroShotReport;
         QPen dashed(runColour(k), 1.5, Qt::DashLine);
         s.curveNoContour = addCurve(z.agreeingNmePerImage,
@@ -466,18 +469,22 @@ void EvalView::fillNotes() {
         QStringList extra;
         const train::ZeroShotReport& z = r.zeroShotReport;
         if (r.zeroShot) {
-            if (!z.landmarks.scored) extra << tr("landmarks not scored: %1").arg(q(z.landmarks.note));
-            else if (!z.landmarks.note.empty()) extra << tr("landmarks: %1").arg(q(z.landmarks.note));
+            if (!z.landmarks.scored)
+                extra << tr("landmarks not scored: %1").arg(q(z.landmarks.note));
+            else if (!z.landmarks.note.empty())
+                extra << tr("landmarks: %1").arg(q(z.landmarks.note));
             if (!z.classes.scored) extra << tr("classes not scored: %1").arg(q(z.classes.note));
             QStringList unmapped;
             for (const train::UnmappedClass& u : z.classes.unmapped)
                 unmapped << QStringLiteral("%1 (%2)").arg(q(u.name), q(u.reason));
-            if (!unmapped.isEmpty()) extra << tr("unmapped classes, left out of the means: %1").arg(unmapped.join(QStringLiteral(", ")));
+            if (!unmapped.isEmpty())
+                extra << tr("unmapped classes, left out of the means: %1").arg(unmapped.join(QStringLiteral(", ")));
         } else if (r.numLandmarks == 0) {
             extra << tr("no landmark head");
         }
         if (r.classes.empty() && !r.zeroShot) extra << tr("no segmentation head");
-        if (!std::isfinite(r.depthL1) && (r.stage == "II" || r.zeroShot)) extra << tr("depth not scored (the benchmark has no depth)");
+        if (!std::isfinite(r.depthL1) && (r.stage == "II" || r.zeroShot))
+            extra << tr("depth not scored (the benchmark has no depth)");
         if (!extra.isEmpty()) line += QStringLiteral("; ") + extra.join(QStringLiteral("; "));
         parts << line;
     }

@@ -79,7 +79,9 @@ public:
     QLineSeries* thresholdLine() const { return thresholdLine_; }
 
     /// Summary rows by what they show, for tests.
-    enum class Metric { Images, Nme, FailureRate, Auc, NmeNoContour, FailureNoContour, AucNoContour, MeanF1, MeanIoU, DepthL1 };
+    enum class Metric {
+        Images, Nme, FailureRate, Auc, NmeNoContour, FailureNoContour, AucNoContour, MeanF1, MeanIoU, DepthL1
+    };
     /// The summary row of `m`, or -1 when it is not shown.
     int summaryRow(Metric m) const;
 

@@ -126,16 +126,16 @@ RunImagesView::RunImagesView(QWidget* parent) : QWidget(parent) {
     slider_->setTracking(true);
     controls->addWidget(slider_, 1);
     stepLabel_ = new QLabel(this);
-    stepLabel_->setMinimumWidth(stepLabel_->fontMetrics().horizontalAdvance(
-        QStringLiteral("step 0000000 (000 of 000)  0000-00-00 00:00:00")));
+    stepLabel_->setMinimumWidth(
+        stepLabel_->fontMetrics().horizontalAdvance(QStringLiteral("step 0000000 (000 of 000)  0000-00-00 00:00:00")));
     controls->addWidget(stepLabel_);
     layout->addLayout(controls);
     warning_ = new QLabel(this);
     warning_->setTextFormat(Qt::PlainText);
     warning_->setWordWrap(true);
     warning_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    warning_->setStyleSheet(QStringLiteral(
-        "QLabel { background: #fff4d6; color: #7a4b00; border: 1px solid #e0c070; padding: 6px; }"));
+    warning_->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff4d6; color: #7a4b00; border: 1px solid #e0c070; padding: 6px; }"));
     warning_->hide();
     layout->addWidget(warning_);
     auto* panes = new QHBoxLayout;
@@ -223,10 +223,9 @@ void RunImagesView::readRun(Run& run) {
             const auto it = series.constFind(image.step);
             // A step logged twice (a resumed run) shows the later picture.
             if (it != series.constEnd() && it->wallTime > image.wallTime) continue;
-            series.insert(image.step,
-                          Entry{path, image.wallTime,
-                                QByteArray(reinterpret_cast<const char*>(image.encoded.data()),
-                                           static_cast<qsizetype>(image.encoded.size()))});
+            series.insert(image.step, Entry{path, image.wallTime,
+                                            QByteArray(reinterpret_cast<const char*>(image.encoded.data()),
+                                                       static_cast<qsizetype>(image.encoded.size()))});
         }
     }
     if (files.isEmpty()) warnings_ << tr("%1: no event files (events.out.tfevents.*)").arg(run.name);
@@ -350,11 +349,8 @@ void RunImagesView::showStep() {
             const Entry* e = entryAt(k, step, &at);
             if (e && at == step) when = wallTimeText(e->wallTime);
         }
-        stepLabel_->setText(tr("step %1 (%2 of %3)  %4")
-                                .arg(step)
-                                .arg(slider_->value() + 1)
-                                .arg(steps_.size())
-                                .arg(when));
+        stepLabel_->setText(
+            tr("step %1 (%2 of %3)  %4").arg(step).arg(slider_->value() + 1).arg(steps_.size()).arg(when));
     }
     for (int k = 0; k < panes_.size(); ++k) {
         auto* pane = static_cast<ImagePane*>(panes_[k]);
@@ -375,7 +371,8 @@ void RunImagesView::showStep() {
         }
         const QImage image = decode(*e, currentTag(), at);
         const QString caption = tr("%1 \u2014 step %2, %3").arg(run.name).arg(at).arg(wallTimeText(e->wallTime));
-        pane->setContent(caption, image, image.isNull() ? tr("The picture at step %1 does not decode").arg(at) : QString());
+        pane->setContent(caption, image,
+                         image.isNull() ? tr("The picture at step %1 does not decode").arg(at) : QString());
     }
     emit stepShown(step);
 }

@@ -77,7 +77,7 @@ signals:
 
 private:
     struct Entry {
-        QString file;        ///< the event file, for the cache key
+        QString file;  ///< the event file, for the cache key
         double wallTime = 0;
         QByteArray encoded;  ///< PNG bytes as the event file holds them
     };
