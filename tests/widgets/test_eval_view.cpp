@@ -410,6 +410,8 @@ private slots:
         QCOMPARE(view.resultName(1), QStringLiteral("large"));
         QVERIFY(view.errorText().isEmpty());
         QCOMPARE(text(view.summaryTable(), view.summaryRow(Metric::Auc), 1), QString::number(stageOneB().auc, 'f', 4));
+        QVERIFY(view.loadFiles(dir.filePath("large")));  // a run folder: its eval.json
+        QCOMPARE(view.resultName(0), QStringLiteral("large"));
 
         // Corrupt second file: the first is still shown, the message names the file.
         const QString bad = dir.filePath("broken/eval.json");

@@ -190,8 +190,10 @@ void EvalView::setResults(const QString& nameA, const train::EvalResult* a, cons
 bool EvalView::loadFiles(const QString& pathA, const QString& pathB) {
     results_.clear();
     QStringList errors;
-    for (const QString& path : {pathA, pathB}) {
+    for (QString path : {pathA, pathB}) {
         if (path.isEmpty()) continue;
+        // A run folder stands for the eval.json that `synthforge eval` writes into it.
+        if (QFileInfo(path).isDir()) path = QDir(path).filePath(QStringLiteral("eval.json"));
         // eval.json lies in its run's folder by default: the folder names the run.
         QString name = QFileInfo(path).absoluteDir().dirName();
         if (!results_.isEmpty() && results_.front().name == name) name += QStringLiteral(" [2]");

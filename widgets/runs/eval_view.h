@@ -47,8 +47,8 @@ public:
     /// null. The view copies what it shows. Clears the error message.
     void setResults(const QString& nameA, const train::EvalResult* a, const QString& nameB = {},
                     const train::EvalResult* b = nullptr);
-    /// Reads one or two eval.json files (pathB empty for one) and shows them,
-    /// each named by its folder (the run directory). Returns false, with the
+    /// Reads one or two eval.json files (pathB empty for one; a folder means
+    /// its eval.json) and shows them, each named by its folder (the run). Returns false, with the
     /// reason in errorText() and the view's message, when a file could not be
     /// read; the other one is still shown.
     bool loadFiles(const QString& pathA, const QString& pathB = {});
