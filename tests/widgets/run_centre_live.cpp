@@ -15,12 +15,16 @@
 #include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QItemSelectionModel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "core/jobs/run_record.h"
+#include "widgets/runs/eval_view.h"
 #include "widgets/runs/run_centre.h"
+#include "widgets/runs/run_images_view.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
 
@@ -46,6 +50,14 @@ jobs::RunStatus statusOf(RunCentre& c, const QString& dir) {
 }
 
 bool present(RunCentre& c, const QString& dir) { return c.model()->runAt(dir) != nullptr; }
+
+/// The table row (as the view sorts it) of the run in `dir`; -1 when absent.
+int rowOf(RunCentre& c, const QString& dir) {
+    QAbstractItemModel* m = c.table()->model();
+    for (int row = 0; row < m->rowCount(); ++row)
+        if (m->index(row, 0).data(RunTableModel::dirRole()).toString() == dir) return row;
+    return -1;
+}
 
 }  // namespace
 
@@ -112,12 +124,52 @@ private slots:
         QVERIFY2(resumed == readAll(ws_ + "/reference/final.safetensors"),
                  "stopped and resumed from the panel, the final weights differ from an uninterrupted run");
 
-        const QString shot = qEnvironmentVariable("SYNTHFORGE_RUN_CENTRE_SCREENSHOT");
-        if (!shot.isEmpty()) {
-            centre.table()->selectAll();
-            QTest::qWait(1500);  // let the views of the selection load
-            QVERIFY(centre.grab().save(shot));
+    }
+
+    void evaluationRunsFromThePanel() {
+        RunCentre centre;
+        centre.resize(1400, 900);
+        centre.show();
+        centre.monitor()->setInterval(300);
+        centre.setWorkspace(ws_);
+        // eval --run-dir makes an evaluation a run of its own, beside the
+        // training runs; two of them compare side by side.
+        for (const QString& name : {QStringLiteral("live"), QStringLiteral("reference")}) {
+            LaunchRequest req;
+            req.arguments = {"eval", "--model", ws_ + "/" + name, "--data", data_, "--split", "all", "--threads", "1",
+                             "--run-dir", ws_ + "/eval_" + name};
+            req.runDir = ws_ + "/eval_" + name;
+            QVERIFY(centre.launch(req));
+            QTRY_VERIFY_WITH_TIMEOUT(present(centre, req.runDir) && statusOf(centre, req.runDir) == jobs::RunStatus::Finished,
+                                     120000);
+            QCOMPARE(QString::fromStdString(centre.model()->runAt(req.runDir)->kind), QString("eval"));
+            QVERIFY(QFile::exists(req.runDir + "/eval.json"));
         }
+        // The training run's own record is untouched by the evaluations.
+        QCOMPARE(QString::fromStdString(centre.model()->runAt(ws_ + "/live")->kind), QString("train"));
+
+        const QString shot = qEnvironmentVariable("SYNTHFORGE_RUN_CENTRE_SCREENSHOT");
+        const auto save = [&](const QString& suffix) {
+            QTest::qWait(1000);  // let the views of the selection load
+            const QString path = shot.left(shot.size() - 4) + suffix + ".png";
+            QVERIFY(centre.grab().save(path));
+        };
+        // Two training runs: the table and their prediction grids.
+        QVERIFY(centre.selectRun(ws_ + "/live"));
+        centre.table()->selectionModel()->select(
+            centre.table()->model()->index(rowOf(centre, ws_ + "/reference"), 0),
+            QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(centre.selectedRuns().size(), 2);
+        centre.views()->setCurrentWidget(centre.imagesView());
+        if (!shot.isEmpty()) save(QString());
+        // Two evaluations compared.
+        QVERIFY(centre.selectRun(ws_ + "/eval_live"));
+        centre.table()->selectionModel()->select(
+            centre.table()->model()->index(rowOf(centre, ws_ + "/eval_reference"), 0),
+            QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        centre.views()->setCurrentWidget(centre.evalView());
+        QCOMPARE(centre.evalView()->resultCount(), 2);
+        if (!shot.isEmpty()) save(QStringLiteral("_eval"));
     }
 
     void reattachesAfterThePanelIsGone() {

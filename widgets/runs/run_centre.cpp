@@ -1,6 +1,7 @@
 #include "widgets/runs/run_centre.h"
 
 #include <QAction>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFile>
@@ -24,6 +25,8 @@
 #include <QVBoxLayout>
 
 #include "core/jobs/terminal_progress.h"
+#include "widgets/runs/eval_view.h"
+#include "widgets/runs/run_images_view.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
 
@@ -109,9 +112,15 @@ RunCentre::RunCentre(QWidget* parent)
     details_->setReadOnly(true);
     details_->setObjectName(QStringLiteral("runDetails"));
     details_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    images_ = new RunImagesView;
+    eval_ = new EvalView;
+    views_->addTab(images_, tr("Images"));
+    views_->addTab(eval_, tr("Evaluation"));
     views_->addTab(details_, tr("Details"));
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 2);
+    table_->setWordWrap(false);
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
     layout->addWidget(split, 1);
     layout->addWidget(status_);
 
@@ -120,6 +129,7 @@ RunCentre::RunCentre(QWidget* parent)
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         updateActions();
         updateDetails();
+        updateViews(false);
         emit selectionChanged(selectedRuns());
     });
     connect(table_, &QTableView::doubleClicked, this, [this] { openSelectedFolder(); });
@@ -165,10 +175,45 @@ void RunCentre::chooseWorkspace() {
 }
 
 void RunCentre::onRunsChanged() {
+    const bool first = model_->rowCount() == 0;
     model_->setRuns(monitor_->runs());
+    if (first && model_->rowCount() > 0) table_->resizeColumnsToContents();
     if (!pendingSelect_.isEmpty() && selectRun(pendingSelect_)) pendingSelect_.clear();
     updateActions();
     updateDetails();
+    updateViews(true);
+}
+
+void RunCentre::updateViews(bool live) {
+    QStringList withImages, withEval;
+    bool running = false;
+    for (const QString& d : selectedRuns()) {
+        const jobs::RunState* s = model_->runAt(d);
+        if (!s) continue;
+        running |= s->status == jobs::RunStatus::Running;
+        if (QDir(d).entryList({QStringLiteral("events.out.tfevents.*")}, QDir::Files).size() > 0) withImages << d;
+        if (QFile::exists(QDir(d).filePath(QStringLiteral("eval.json")))) withEval << d;
+    }
+    withImages = withImages.mid(0, 2);
+    withEval = withEval.mid(0, 2);
+    if (withImages != shownImages_) {
+        shownImages_ = withImages;
+        images_->setRuns(withImages.value(0), withImages.value(1));
+    } else if (live && running && !withImages.isEmpty()) {
+        // Event files are re-read whole: at most every few seconds.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (now - lastLiveReload_ > 5000) {
+            lastLiveReload_ = now;
+            images_->reload();
+        }
+    }
+    if (withEval != shownEvals_) {
+        shownEvals_ = withEval;
+        if (withEval.isEmpty())
+            eval_->clear();
+        else
+            eval_->loadFiles(withEval.value(0), withEval.value(1));
+    }
 }
 
 QStringList RunCentre::selectedRuns() const {

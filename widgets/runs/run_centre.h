@@ -27,6 +27,8 @@ class QTableView;
 
 namespace synthforge::widgets {
 
+class EvalView;
+class RunImagesView;
 class RunMonitor;
 class RunTableModel;
 
@@ -43,6 +45,8 @@ public:
     RunTableModel* model() const { return model_; }
     QTableView* table() const { return table_; }
     QTabWidget* views() const { return views_; }
+    RunImagesView* imagesView() const { return images_; }
+    EvalView* evalView() const { return eval_; }
 
     QAction* stopAction() const { return stop_; }
     QAction* resumeAction() const { return resume_; }
@@ -82,6 +86,9 @@ private:
     void buildActions();
     void updateActions();
     void updateDetails();
+    /// Points the views at the selected runs (the first two that have what
+    /// each view shows); `live` reloads them for runs still writing.
+    void updateViews(bool live);
     void onRunsChanged();
     void chooseWorkspace();
     void newRun(const QString& command);
@@ -98,6 +105,10 @@ private:
     QTableView* table_;
     QTabWidget* views_;
     QPlainTextEdit* details_;
+    RunImagesView* images_;
+    EvalView* eval_;
+    QStringList shownImages_, shownEvals_;
+    qint64 lastLiveReload_ = 0;
     QLabel* workspaceLabel_;
     QLabel* status_;
     QLineEdit* filter_;
