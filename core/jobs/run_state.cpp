@@ -71,27 +71,40 @@ void readLastMetrics(const fs::path& path, RunState& s) {
     while (std::getline(t, line)) lines.push_back(line);
     if (!tail.empty() && tail.back() != '\n' && !lines.empty()) lines.pop_back();
     if (from > headerEnd && !lines.empty()) lines.erase(lines.begin());
+    // From the last row back, until every column has its last value: a
+    // validation column may be empty on most rows, the others are full.
     std::size_t bad = 0;
-    for (const std::string& l : lines) {
-        const std::vector<std::string> cells = splitCsv(l);
+    std::vector<bool> have(columns.size(), false);
+    std::size_t missing = columns.size();
+    for (auto it = lines.rbegin(); it != lines.rend() && missing > 0; ++it) {
+        const std::vector<std::string> cells = splitCsv(*it);
         if (cells.size() != columns.size()) {
             ++bad;
             continue;
         }
-        for (std::size_t c = 0; c < cells.size(); ++c) {
+        std::vector<std::pair<std::size_t, double>> values;
+        bool ok = true;
+        for (std::size_t c = 0; c < cells.size() && ok; ++c) {
             if (cells[c].empty()) continue;
             char* end = nullptr;
             const double v = std::strtod(cells[c].c_str(), &end);
-            if (end == cells[c].c_str() || *end != '\0') {
-                ++bad;
-                break;
-            }
+            ok = end != cells[c].c_str() && *end == '\0';
+            values.emplace_back(c, v);
+        }
+        if (!ok) {
+            ++bad;
+            continue;
+        }
+        for (const auto& [c, v] : values) {
+            if (have[c]) continue;
+            have[c] = true;
+            --missing;
             s.lastMetrics[columns[c]] = v;
             if (c == 0) s.lastStep = static_cast<std::int64_t>(v);
         }
     }
     if (bad > 0)
-        s.warnings.push_back(path.string() + ": " + std::to_string(bad) + " malformed row(s) in the last 64 KiB skipped");
+        s.warnings.push_back(path.string() + ": " + std::to_string(bad) + " malformed row(s) near its end skipped");
 }
 
 bool anyCheckpoint(const fs::path& dir) {

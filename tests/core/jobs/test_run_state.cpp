@@ -85,7 +85,7 @@ TEST(RunState, DamagedFilesBecomeWarningsNotErrors) {
     writeText(dir.path / kRunRecordFile, "{\"format\": \"synthforge-run\", \"vers");
     writeText(dir.path / "config.json", "{\"stage\": \"I\", \"lr\": 0.002, \"schedule\": {\"name\": \"cosine\"}}");
     writeText(dir.path / "metrics.csv",
-              "step,epoch,loss,val_nme\n1,0,2.5,\n2,0,oops,\n3,0,2.0,0.3\n4,0,1.5,\n5,0,1.4");  // last row partial
+              "step,epoch,loss,val_nme\n1,0,2.5,\n2,0,oops,\n3,0,2.0,0.3\n4,0,1.5,\n4,0,x1,\n5,0,1.4");  // a bad row, then a partial last one
     const RunState s = readRunState(dir.path.string(), fakeProbe(true));
     EXPECT_EQ(s.kind, "train");  // from config.json's stage
     EXPECT_EQ(s.status, RunStatus::Stale);
