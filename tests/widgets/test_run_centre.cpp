@@ -110,6 +110,27 @@ private slots:
                 QVERIFY(m->index(row, RunTableModel::Status).data(Qt::ToolTipRole).toString().contains("data: missing"));
     }
 
+    void configColumnsAreChosenAndRemembered() {
+        QSettings().remove(QStringLiteral("runs/configColumns"));
+        {
+            RunCentre centre;
+            QSignalSpy changed(centre.monitor(), &RunMonitor::runsChanged);
+            centre.setWorkspace(ws_);
+            QVERIFY(changed.wait(10000));
+            QVERIFY(centre.configKeys().contains("optimizer.lr"));
+            QVERIFY(centre.configKeys().contains("stage"));
+            const int before = centre.model()->columnCount();
+            centre.toggleConfigColumn(QStringLiteral("stage"), true);
+            QCOMPARE(centre.model()->columnCount(), before + 1);
+            centre.toggleConfigColumn(QStringLiteral("preset"), false);
+            QCOMPARE(centre.model()->columnCount(), before);
+        }
+        RunCentre again;
+        QVERIFY(again.model()->configColumns().contains("stage"));
+        QVERIFY(!again.model()->configColumns().contains("preset"));
+        QSettings().remove(QStringLiteral("runs/configColumns"));
+    }
+
     void rowsKeepTheirIdentityAcrossPolls() {
         RunTableModel m;
         std::vector<jobs::RunState> runs(3);

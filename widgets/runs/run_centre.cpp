@@ -14,6 +14,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QSet>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -34,11 +35,15 @@ namespace synthforge::widgets {
 
 namespace {
 const char* kWorkspaceKey = "runs/workspace";
+const char* kConfigColumnsKey = "runs/configColumns";
 }
 
 RunCentre::RunCentre(QWidget* parent)
     : QWidget(parent), monitor_(new RunMonitor(this)), model_(new RunTableModel(this)) {
-    model_->setConfigColumns({QStringLiteral("recipe"), QStringLiteral("preset"), QStringLiteral("optimizer.lr"), QStringLiteral("size")});
+    const QStringList configColumns = QSettings().value(QString::fromLatin1(kConfigColumnsKey)).toStringList();
+    model_->setConfigColumns(configColumns.isEmpty() ? QStringList{QStringLiteral("recipe"), QStringLiteral("preset"),
+                                                                   QStringLiteral("optimizer.lr"), QStringLiteral("size")}
+                                                     : configColumns);
     proxy_ = new QSortFilterProxyModel(this);
     proxy_->setSourceModel(model_);
     proxy_->setSortRole(RunTableModel::sortRole());
@@ -105,6 +110,19 @@ RunCentre::RunCentre(QWidget* parent)
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     table_->setAlternatingRowColors(true);
     table_->setContextMenuPolicy(Qt::ActionsContextMenu);
+    table_->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(table_->horizontalHeader(), &QHeaderView::customContextMenuRequested, this, [this](const QPoint& at) {
+        QMenu menu(this);
+        QMenu* config = menu.addMenu(tr("Config columns"));
+        for (const QString& key : configKeys()) {
+            QAction* a = config->addAction(key);
+            a->setCheckable(true);
+            a->setChecked(model_->configColumns().contains(key));
+            connect(a, &QAction::toggled, this, [this, key](bool on) { toggleConfigColumn(key, on); });
+        }
+        if (config->isEmpty()) config->addAction(tr("(no config.json in these runs)"))->setEnabled(false);
+        menu.exec(table_->horizontalHeader()->mapToGlobal(at));
+    });
     for (QAction* a : {stop_, resume_, rerun_, openFolder_, delete_}) table_->addAction(a);
     views_ = new QTabWidget(split);
     views_->setDocumentMode(true);
@@ -214,6 +232,23 @@ void RunCentre::updateViews(bool live) {
         else
             eval_->loadFiles(withEval.value(0), withEval.value(1));
     }
+}
+
+QStringList RunCentre::configKeys() const {
+    QSet<QString> keys;
+    for (const jobs::RunState& r : model_->runs())
+        for (const auto& entry : r.config) keys.insert(QString::fromStdString(entry.first));
+    QStringList sorted(keys.begin(), keys.end());
+    sorted.sort();
+    return sorted;
+}
+
+void RunCentre::toggleConfigColumn(const QString& key, bool on) {
+    QStringList columns = model_->configColumns();
+    columns.removeAll(key);
+    if (on) columns << key;
+    model_->setConfigColumns(columns);
+    QSettings().setValue(QString::fromLatin1(kConfigColumnsKey), columns);
 }
 
 QStringList RunCentre::selectedRuns() const {

@@ -75,6 +75,12 @@ public:
     using LaunchPrompt = std::function<LaunchRequest(const QString& command, const QStringList& initial)>;
     void setLaunchPrompt(LaunchPrompt prompt) { prompt_ = std::move(prompt); }
 
+    /// Every dotted config.json key of the runs in the table, sorted: what the
+    /// header's context menu offers as columns.
+    QStringList configKeys() const;
+    /// Shows or hides config key `key` as a column (remembered in QSettings).
+    void toggleConfigColumn(const QString& key, bool on);
+
     /// A message for the user (errors of actions, launches).
     QString statusText() const;
 
