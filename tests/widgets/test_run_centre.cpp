@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -17,6 +18,7 @@
 
 #include <fstream>
 
+#include "app/studio/main_window.h"
 #include "core/jobs/run_record.h"
 #include "widgets/runs/run_centre.h"
 #include "widgets/runs/run_launcher.h"
@@ -228,6 +230,40 @@ private slots:
         QVERIFY(errors.wait(10000));
         QVERIFY(errors.first().first().toString().contains("plain_file"));
         QCOMPARE(centre.model()->rowCount(), 0);
+    }
+
+    void closingTheStudioStopsOrLeavesRunningJobs() {
+        // A stand-in job: a detached process with a run record naming it.
+        qint64 pid = 0;
+        QVERIFY(QProcess::startDetached(QStringLiteral("sleep"), {QStringLiteral("120")}, QString(), &pid));
+        const QString ws = dir_.filePath(QStringLiteral("close_ws"));
+        const QString run = ws + "/job";
+        QDir().mkpath(run);
+        jobs::RunRecord r;
+        r.kind = "train";
+        r.argv = {"synthforge", "train"};
+        r.host = jobs::hostName();
+        r.pid = pid;
+        r.pidStartTicks = jobs::processStartTicks(pid);
+        r.startTime = jobs::unixNow();
+        jobs::writeRunRecord(run.toStdString(), r);
+
+        MainWindow window;
+        window.setErrorDialogsEnabled(false);
+        QSignalSpy changed(window.runCentre()->monitor(), &RunMonitor::runsChanged);
+        window.runCentre()->setWorkspace(ws);
+        QVERIFY(changed.wait(10000));
+        QCOMPARE(window.runCentre()->runningHere(), QStringList{run});
+        window.show();
+        window.setRunningJobsOnClose(MainWindow::RunningJobsOnClose::Leave);
+        QVERIFY(window.close());
+        QTest::qWait(300);
+        QVERIFY(jobs::processAlive(pid, r.pidStartTicks));  // left running
+        window.show();
+        window.setRunningJobsOnClose(MainWindow::RunningJobsOnClose::Stop);
+        QVERIFY(window.close());
+        QTRY_VERIFY_WITH_TIMEOUT(!jobs::processAlive(pid, r.pidStartTicks), 10000);  // SIGINT ended it
+        QSettings().remove(QStringLiteral("runs/workspace"));
     }
 
     void workspaceIsRemembered() {
