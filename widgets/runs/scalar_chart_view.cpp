@@ -165,28 +165,47 @@ std::size_t ScalarChartView::droppedForLog() const {
     return n;
 }
 
-void ScalarChartView::recompute(Curve& c) const {
+std::vector<runs::PlotPoint> ScalarChartView::smoothedPoints(Curve& c) const {
     std::vector<double> values(c.points.size());
     for (std::size_t i = 0; i < c.points.size(); ++i) values[i] = c.points[i].value;
     c.smoothed = runs::smoothEma(values, smoothing_);
-    c.raw = runs::toPlotPoints(c.points, xKind_);
-    c.smooth = runs::toPlotPoints(c.points, xKind_, &c.smoothed);
+    std::vector<runs::PlotPoint> pts = runs::toPlotPoints(c.points, xKind_, &c.smoothed);
     const auto byX = [](const runs::PlotPoint& a, const runs::PlotPoint& b) { return a.x < b.x; };
     // Steps are sorted; wall times of a resumed run need not be.
-    if (!std::is_sorted(c.raw.begin(), c.raw.end(), byX)) {
-        std::stable_sort(c.raw.begin(), c.raw.end(), byX);
-        std::stable_sort(c.smooth.begin(), c.smooth.end(), byX);
-    }
+    if (!std::is_sorted(pts.begin(), pts.end(), byX)) std::stable_sort(pts.begin(), pts.end(), byX);
+    return logY_ ? runs::keepPositiveY(pts).points : pts;
+}
+
+void ScalarChartView::recompute(Curve& c) const {
+    c.smooth = smoothedPoints(c);
+    c.raw = runs::toPlotPoints(c.points, xKind_);
+    const auto byX = [](const runs::PlotPoint& a, const runs::PlotPoint& b) { return a.x < b.x; };
+    if (!std::is_sorted(c.raw.begin(), c.raw.end(), byX)) std::stable_sort(c.raw.begin(), c.raw.end(), byX);
     c.dropped = 0;
     if (logY_) {
         runs::PositiveOnly raw = runs::keepPositiveY(c.raw);
         c.raw = std::move(raw.points);
         c.dropped = raw.dropped;
-        c.smooth = runs::keepPositiveY(c.smooth).points;
     }
+    // The extent of the drawable raw points (the smoothed values, averages
+    // of them, lie inside on a linear axis), kept so that the axes need no
+    // pass over every run.
+    c.xLo = c.yLo = kInf;
+    c.xHi = c.yHi = -kInf;
+    for (const runs::PlotPoint& p : c.raw) {
+        if (!std::isfinite(p.y)) continue;
+        c.yLo = std::min(c.yLo, p.y);
+        c.yHi = std::max(c.yHi, p.y);
+        c.xLo = std::min(c.xLo, p.x);
+        c.xHi = std::max(c.xHi, p.x);
+    }
+    // Averaged with values a log axis drops, a smoothed value can fall
+    // below every shown raw one.
+    if (logY_)
+        for (const runs::PlotPoint& p : c.smooth) c.yLo = std::min(c.yLo, p.y);
 }
 
-void ScalarChartView::draw(Curve& c) {
+void ScalarChartView::draw(Curve& c, bool rawToo) {
     const int columns = plotColumns();
     const double unit = xUnitSeconds();
     const auto decimated = [&](const std::vector<runs::PlotPoint>& pts) {
@@ -196,7 +215,7 @@ void ScalarChartView::draw(Curve& c) {
         for (const runs::PlotPoint& p : d) out.append(QPointF(p.x / unit, p.y));
         return out;
     };
-    c.rawLine->replace(decimated(c.raw));
+    if (rawToo) c.rawLine->replace(decimated(c.raw));
     c.smoothLine->replace(decimated(c.smooth));
 }
 
@@ -208,13 +227,10 @@ void ScalarChartView::redrawAll() {
 bool ScalarChartView::updateAxes() {
     double xLo = kInf, xHi = -kInf, yLo = kInf, yHi = -kInf;
     for (const auto& [name, c] : runs_) {
-        for (const runs::PlotPoint& p : c.raw) {
-            if (!std::isfinite(p.y)) continue;
-            xLo = std::min(xLo, p.x);
-            xHi = std::max(xHi, p.x);
-            yLo = std::min(yLo, p.y);
-            yHi = std::max(yHi, p.y);
-        }
+        xLo = std::min(xLo, c.xLo);
+        xHi = std::max(xHi, c.xHi);
+        yLo = std::min(yLo, c.yLo);
+        yHi = std::max(yHi, c.yHi);
     }
     if (xLo > xHi) xLo = 0.0, xHi = 1.0;
     if (xLo == xHi) xLo -= 0.5, xHi += 0.5;
@@ -351,9 +367,18 @@ void ScalarChartView::setSmoothing(double weight) {
                                     std::to_string(weight));
     if (weight == smoothing_) return;
     smoothing_ = weight;
-    for (auto& [name, c] : runs_) recompute(c);
-    updateAxes();
-    redrawAll();
+    if (logY_) {  // the smoothed lines may reach below the raw ones (recompute())
+        for (auto& [name, c] : runs_) recompute(c);
+        updateAxes();
+        redrawAll();
+        return;
+    }
+    // Only the smoothed lines change, and they stay inside the raw lines'
+    // extent: the axes and the raw lines are left as they are.
+    for (auto& [name, c] : runs_) {
+        c.smooth = smoothedPoints(c);
+        draw(c, false);
+    }
 }
 
 void ScalarChartView::setLogY(bool on) {

@@ -90,11 +90,14 @@ private:
         std::vector<double> smoothed;          ///< per point
         std::vector<runs::PlotPoint> raw, smooth;  ///< full resolution, sorted by x, log-filtered
         std::size_t dropped = 0;
+        double xLo = 0, xHi = 0, yLo = 0, yHi = 0;  ///< extent of the finite raw points (empty: lo > hi)
         QLineSeries* rawLine = nullptr;
         QLineSeries* smoothLine = nullptr;
     };
+    /// c.smoothed, and the smoothed line's full-resolution points.
+    std::vector<runs::PlotPoint> smoothedPoints(Curve& c) const;
     void recompute(Curve& c) const;
-    void draw(Curve& c);
+    void draw(Curve& c, bool rawToo = true);
     /// Sets the axes from every run's data; true when the x range shrank.
     bool updateAxes();
     void redrawAll();
