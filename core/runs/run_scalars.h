@@ -13,7 +13,12 @@
 // A resumed run starts a new event file that repeats steps the killed run
 // had already logged past its checkpoint. As TensorBoard does, a value whose
 // step is lower than the last one of its tag drops that tag's values from
-// its step on, so each curve is the run's history as resumed.
+// its step on, so each curve is the run's history as resumed. The rule is
+// per tag, so a tag logged only now and then (validation) keeps a value the
+// killed run logged past its checkpoint until the resumed run logs that tag
+// at an earlier step (our resumes are exact, so it holds the same value).
+// Files of separate writers in one directory (each with its own tags) stay
+// independent.
 
 #include <cstddef>
 #include <map>

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <opencv2/core.hpp>
 
 #include "core/io/file_util.h"
 #include "core/io/tensorboard_reader.h"
@@ -232,4 +233,26 @@ TEST(EventFollower, GarbageAndMissingFilesNeverThrow) {
     EXPECT_NO_THROW(l.poll());
     EXPECT_TRUE(l.scalars().empty());
     EXPECT_EQ(l.offset(), 0u);
+}
+
+TEST(TensorBoardReaderOffset, SkipImagesKeepsTheScalars) {
+    TempDir dir;
+    std::string path;
+    {
+        io::TensorBoardWriter w(dir.path.string());
+        w.addScalar("train/loss", 0.5, 1, 10.0);
+        w.addImage("val/predictions", cv::Mat(8, 8, CV_8UC3, cv::Scalar(10, 20, 30)), 1, 10.0);
+        w.addScalar("train/loss", 0.25, 2, 11.0);
+        path = w.path();
+    }
+    io::TbReadOptions o;
+    EXPECT_EQ(io::readTensorBoardFile(path, o).images.size(), 1u);
+    o.skipImages = true;
+    const io::TbEventFile r = io::readTensorBoardFile(path, o);
+    EXPECT_TRUE(r.images.empty());
+    ASSERT_EQ(r.scalars.size(), 2u);
+    EXPECT_EQ(r.scalars[1].value, 0.25f);
+    EXPECT_EQ(r.records, 4u);
+    EventFileFollower f(path);
+    EXPECT_EQ(f.poll().scalars.size(), 2u);
 }
