@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 #include "core/io/file_util.h"
@@ -142,7 +143,7 @@ void decodeImage(ProtoReader r, TbImage& img) {
 
 /// One Summary.Value; whichever of simple_value / image comes last wins, as
 /// protobuf's oneof rules say.
-void decodeValue(ProtoReader r, double wallTime, std::int64_t step, TbEventFile& out) {
+void decodeValue(ProtoReader r, double wallTime, std::int64_t step, bool skipImages, TbEventFile& out) {
     enum { kNone, kScalar, kImage } kind = kNone;
     std::string tag;
     float value = 0.0f;
@@ -156,7 +157,7 @@ void decodeValue(ProtoReader r, double wallTime, std::int64_t step, TbEventFile&
                 expectWire(wire, 2, "Value.image");
                 const auto [b, e] = r.bytes();
                 image = TbImage{};
-                decodeImage(ProtoReader(b, e), image);
+                if (!skipImages) decodeImage(ProtoReader(b, e), image);
                 kind = kImage;
                 break;
             }
@@ -165,7 +166,7 @@ void decodeValue(ProtoReader r, double wallTime, std::int64_t step, TbEventFile&
     }
     if (kind == kScalar) {
         out.scalars.push_back({tag, step, wallTime, value});
-    } else if (kind == kImage) {
+    } else if (kind == kImage && !skipImages) {
         image.tag = tag;
         image.step = step;
         image.wallTime = wallTime;
@@ -173,7 +174,7 @@ void decodeValue(ProtoReader r, double wallTime, std::int64_t step, TbEventFile&
     }
 }
 
-void decodeEvent(const std::uint8_t* begin, const std::uint8_t* end, TbEventFile& out) {
+void decodeEvent(const std::uint8_t* begin, const std::uint8_t* end, bool skipImages, TbEventFile& out) {
     ProtoReader r(begin, end);
     double wallTime = 0.0;
     std::int64_t step = 0;
@@ -199,55 +200,94 @@ void decodeEvent(const std::uint8_t* begin, const std::uint8_t* end, TbEventFile
             }
             expectWire(wire, 2, "Summary.value");
             const auto [vb, ve] = s.bytes();
-            decodeValue(ProtoReader(vb, ve), wallTime, step, out);
+            decodeValue(ProtoReader(vb, ve), wallTime, step, skipImages, out);
         }
     }
 }
 
+std::string describe(const std::string& path, std::uint64_t offset, const std::string& what) {
+    return path + ": offset " + std::to_string(offset) + ": " + what;
+}
+
 [[noreturn]] void fail(const std::string& path, std::uint64_t offset, const std::string& what) {
-    throw std::runtime_error(path + ": offset " + std::to_string(offset) + ": " + what);
+    throw std::runtime_error(describe(path, offset, what));
+}
+
+/// The bytes of `path` from `offset` to its end.
+std::vector<std::uint8_t> readFrom(const std::string& path, std::uint64_t offset) {
+    if (offset == 0) return readFileBytes(path);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) throw std::runtime_error(path + ": cannot open");
+    const std::streamoff end = in.tellg();
+    if (end < 0) throw std::runtime_error(path + ": cannot tell its size");
+    const auto size = static_cast<std::uint64_t>(end);
+    if (offset > size)
+        throw std::runtime_error(path + ": start offset " + std::to_string(offset) + " is past the end of the file (" +
+                                 std::to_string(size) + " bytes)");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size - offset));
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    // A writer may cut the file between tellg and read: keep what was there.
+    bytes.resize(static_cast<std::size_t>(in.gcount()));
+    return bytes;
 }
 
 }  // namespace
 
 TbEventFile readTensorBoardFile(const std::string& path, const TbReadOptions& options) {
-    const std::vector<std::uint8_t> bytes = readFileBytes(path);
+    const std::vector<std::uint8_t> bytes = readFrom(path, options.startOffset);
+    // Offsets below are relative to the first byte read; `base` makes the
+    // reported ones absolute.
+    const std::uint64_t base = options.startOffset;
     const std::uint8_t* data = bytes.data();
     const std::uint64_t size = bytes.size();
     TbEventFile out;
     std::uint64_t off = 0;
+    const auto corrupt = [&](const std::string& what) {
+        if (!options.stopAtCorruption) fail(path, base + off, what);
+        out.error = describe(path, base + off, what);
+    };
     while (off < size) {
         const std::uint64_t left = size - off;
         if (left < kHeaderBytes) {
             if (options.allowTruncatedTail) break;
-            fail(path, off, "truncated record header (" + std::to_string(left) + " of 12 bytes)");
+            fail(path, base + off, "truncated record header (" + std::to_string(left) + " of 12 bytes)");
         }
         const std::uint32_t lengthCrc = maskedCrc32c(data + off, 8);
-        if (lengthCrc != le32(data + off + 8))
-            fail(path, off, "length CRC mismatch (stored " + hex32(le32(data + off + 8)) + ", computed " +
-                                hex32(lengthCrc) + ")");
+        if (lengthCrc != le32(data + off + 8)) {
+            corrupt("length CRC mismatch (stored " + hex32(le32(data + off + 8)) + ", computed " + hex32(lengthCrc) +
+                    ")");
+            break;
+        }
         // Compare against what is left before using the length: a corrupt
         // one (with a matching CRC) must not drive an allocation.
         const std::uint64_t length = le64(data + off);
         if (length > left - kHeaderBytes || left - kHeaderBytes - length < kFooterBytes) {
             if (options.allowTruncatedTail) break;
-            fail(path, off, "record of " + std::to_string(length) + " bytes runs past the end of the file (" +
+            fail(path, base + off, "record of " + std::to_string(length) + " bytes runs past the end of the file (" +
                                 std::to_string(left - kHeaderBytes) + " bytes left after its header)");
         }
         const std::uint8_t* payload = data + off + kHeaderBytes;
         const std::uint32_t dataCrc = maskedCrc32c(payload, static_cast<std::size_t>(length));
-        if (dataCrc != le32(payload + length))
-            fail(path, off, "data CRC mismatch (stored " + hex32(le32(payload + length)) + ", computed " +
-                                hex32(dataCrc) + ")");
+        if (dataCrc != le32(payload + length)) {
+            corrupt("data CRC mismatch (stored " + hex32(le32(payload + length)) + ", computed " + hex32(dataCrc) + ")");
+            break;
+        }
+        // A malformed Event may have added some of its values before the
+        // error: they go, so that a read stopping there ends on a whole record.
+        const std::size_t scalarsBefore = out.scalars.size(), imagesBefore = out.images.size();
         try {
-            decodeEvent(payload, payload + length, out);
+            decodeEvent(payload, payload + length, options.skipImages, out);
         } catch (const MalformedEvent& e) {
-            fail(path, off, std::string("malformed Event: ") + e.what());
+            out.scalars.resize(scalarsBefore);
+            out.images.resize(imagesBefore);
+            corrupt(std::string("malformed Event: ") + e.what());
+            break;
         }
         off += kHeaderBytes + length + kFooterBytes;
         ++out.records;
     }
-    out.completeBytes = off;
+    out.completeBytes = base + off;
     return out;
 }
 

@@ -35,6 +35,18 @@ struct TbReadOptions {
     /// failing: a running writer may be part-way through a record. A CRC
     /// mismatch is corruption and fails either way.
     bool allowTruncatedTail = false;
+    /// Byte offset of the first record to read: the end of the last complete
+    /// record of an earlier read (TbEventFile::completeBytes), so that a
+    /// follower reads only what was appended. Offsets in errors and
+    /// completeBytes stay absolute. An offset past the end of the file is an
+    /// error (the file was cut since).
+    std::uint64_t startOffset = 0;
+    /// Do not keep images (their encoded bytes): a scalar view need not hold
+    /// every prediction grid of a run in memory.
+    bool skipImages = false;
+    /// On a CRC mismatch or a malformed Event, keep the records before it and
+    /// describe the problem in TbEventFile::error instead of throwing.
+    bool stopAtCorruption = false;
 };
 
 struct TbEventFile {
@@ -43,11 +55,15 @@ struct TbEventFile {
     std::vector<TbImage> images;    ///< in file order
     std::uint64_t completeBytes = 0;  ///< end of the last complete record (the file size unless a tail was cut)
     std::uint64_t records = 0;        ///< complete records read
+    /// With stopAtCorruption: the corruption that ended the read ("<path>:
+    /// offset <n>: ..."), completeBytes being that offset; empty otherwise.
+    std::string error;
 };
 
-/// Reads a whole event file. Throws std::runtime_error naming the file and
-/// the byte offset of the bad record when a frame is truncated (unless
-/// allowed), a CRC does not match, or an Event is malformed.
+/// Reads an event file from options.startOffset to its end. Throws
+/// std::runtime_error naming the file and the byte offset of the bad record
+/// when a frame is truncated (unless allowed), a CRC does not match or an
+/// Event is malformed (unless stopAtCorruption), or the file cannot be read.
 TbEventFile readTensorBoardFile(const std::string& path, const TbReadOptions& options = {});
 
 /// The scalars of readTensorBoardFile (tag, step, wall time, value).
