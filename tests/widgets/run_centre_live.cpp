@@ -20,11 +20,14 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtCharts/QLineSeries>
 
 #include "core/jobs/run_record.h"
 #include "widgets/runs/eval_view.h"
 #include "widgets/runs/run_centre.h"
 #include "widgets/runs/run_images_view.h"
+#include "widgets/runs/scalar_chart_panel.h"
+#include "widgets/runs/scalar_chart_view.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
 
@@ -50,6 +53,13 @@ jobs::RunStatus statusOf(RunCentre& c, const QString& dir) {
 }
 
 bool present(RunCentre& c, const QString& dir) { return c.model()->runAt(dir) != nullptr; }
+
+/// Points drawn for `run` in the chart of `tag` (0 while there is none).
+int pointsOf(RunCentre& c, const QString& tag, const QString& run) {
+    ScalarChartView* chart = c.scalarsView()->chart(tag);
+    QLineSeries* series = chart ? chart->rawSeries(run) : nullptr;
+    return series ? static_cast<int>(series->count()) : 0;
+}
 
 /// The table row (as the view sorts it) of the run in `dir`; -1 when absent.
 int rowOf(RunCentre& c, const QString& dir) {
@@ -102,7 +112,13 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(centre.model()->runAt(run)->lastStep >= 3, 120000);
         const std::int64_t seen = centre.model()->runAt(run)->lastStep;
         QVERIFY2(seen < kTotalSteps, "the run ended before it could be stopped; the test proved nothing");
-        QTRY_VERIFY_WITH_TIMEOUT(centre.model()->runAt(run)->lastStep > seen || statusOf(centre, run) != jobs::RunStatus::Running, 60000);
+        // The Scalars view follows the selected run as it writes.
+        QVERIFY(centre.selectRun(run));
+        centre.views()->setCurrentWidget(centre.scalarsView());
+        QTRY_VERIFY_WITH_TIMEOUT(pointsOf(centre, "train/grad_norm", "live") >= 3, 60000);
+        const int points = pointsOf(centre, "train/grad_norm", "live");
+        QTRY_VERIFY_WITH_TIMEOUT(pointsOf(centre, "train/grad_norm", "live") > points, 60000);
+        QVERIFY(statusOf(centre, run) == jobs::RunStatus::Running);
 
         // Stop from the UI: a checkpoint, exit 130, status stopped.
         QVERIFY(centre.selectRun(run));
@@ -162,6 +178,10 @@ private slots:
         QCOMPARE(centre.selectedRuns().size(), 2);
         centre.views()->setCurrentWidget(centre.imagesView());
         if (!shot.isEmpty()) save(QString());
+        centre.views()->setCurrentWidget(centre.scalarsView());
+        QTRY_VERIFY_WITH_TIMEOUT(pointsOf(centre, "train/grad_norm", "reference") > 0, 30000);
+        QCOMPARE(pointsOf(centre, "train/grad_norm", "reference"), pointsOf(centre, "train/grad_norm", "live"));
+        if (!shot.isEmpty()) save(QStringLiteral("_scalars"));
         // Two evaluations compared.
         QVERIFY(centre.selectRun(ws_ + "/eval_live"));
         centre.table()->selectionModel()->select(

@@ -24,12 +24,16 @@
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "core/jobs/terminal_progress.h"
+#include "core/runs/run_scalars.h"
 #include "widgets/runs/eval_view.h"
 #include "widgets/runs/run_images_view.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
+#include "widgets/runs/scalar_chart_panel.h"
+#include "widgets/runs/scalar_chart_view.h"
 
 namespace synthforge::widgets {
 
@@ -130,8 +134,10 @@ RunCentre::RunCentre(QWidget* parent)
     details_->setReadOnly(true);
     details_->setObjectName(QStringLiteral("runDetails"));
     details_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    scalars_ = new ScalarChartPanel;
     images_ = new RunImagesView;
     eval_ = new EvalView;
+    views_->addTab(scalars_, tr("Scalars"));
     views_->addTab(images_, tr("Images"));
     views_->addTab(eval_, tr("Evaluation"));
     views_->addTab(details_, tr("Details"));
@@ -143,6 +149,7 @@ RunCentre::RunCentre(QWidget* parent)
     layout->addWidget(status_);
 
     connect(monitor_, &RunMonitor::runsChanged, this, &RunCentre::onRunsChanged);
+    connect(&scalarWatcher_, &QFutureWatcher<QStringList>::finished, this, &RunCentre::scalarsRead);
     connect(monitor_, &RunMonitor::workspaceError, this, [this](const QString& m) { setStatus(m, true); });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         updateActions();
@@ -155,6 +162,10 @@ RunCentre::RunCentre(QWidget* parent)
     const QString ws = QSettings().value(QString::fromLatin1(kWorkspaceKey)).toString();
     setWorkspace(ws.isEmpty() ? QString::fromStdString(jobs::defaultWorkspace()) : ws);
     updateActions();
+}
+
+RunCentre::~RunCentre() {
+    scalarWatcher_.waitForFinished();
 }
 
 void RunCentre::buildActions() {
@@ -202,7 +213,57 @@ void RunCentre::onRunsChanged() {
     updateViews(true);
 }
 
+void RunCentre::updateScalars() {
+    // Not scalarWatcher_.isRunning(): it turns false before finished() is
+    // delivered, and a new future set in between would drop that result.
+    if (scalarBusy_) {
+        scalarAgain_ = true;
+        return;
+    }
+    const QStringList selected = selectedRuns();
+    // Runs no longer selected leave the charts and drop their readers.
+    for (auto it = scalarSources_.begin(); it != scalarSources_.end();) {
+        if (selected.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        scalars_->removeRun(QDir(it->first).dirName());
+        it = scalarSources_.erase(it);
+    }
+    std::vector<std::pair<QString, std::shared_ptr<runs::RunScalarSource>>> work;
+    for (const QString& d : selected) {
+        auto& source = scalarSources_[d];
+        if (!source) source = std::make_shared<runs::RunScalarSource>(d.toStdString());
+        work.emplace_back(d, source);
+    }
+    if (work.empty()) return;
+    scalarBusy_ = true;
+    scalarWatcher_.setFuture(QtConcurrent::run([work]() {
+        QStringList changed;
+        for (const auto& [dir, source] : work)
+            if (source->poll()) changed << dir;
+        return changed;
+    }));
+}
+
+void RunCentre::scalarsRead() {
+    scalarBusy_ = false;
+    const QStringList changed = scalarWatcher_.result();
+    const QStringList selected = selectedRuns();
+    for (const QString& d : changed) {
+        auto it = scalarSources_.find(d);
+        const int index = static_cast<int>(selected.indexOf(d));
+        if (it == scalarSources_.end() || index < 0) continue;  // deselected meanwhile
+        scalars_->setRun(QDir(d).dirName(), runPaletteColour(index), it->second->scalars());
+    }
+    if (scalarAgain_) {
+        scalarAgain_ = false;
+        updateScalars();
+    }
+}
+
 void RunCentre::updateViews(bool live) {
+    updateScalars();
     QStringList withImages, withEval;
     bool running = false;
     for (const QString& d : selectedRuns()) {

@@ -11,6 +11,10 @@
 // studio picks its running jobs up again with no bookkeeping of its own.
 
 #include <functional>
+#include <map>
+#include <memory>
+
+#include <QFutureWatcher>
 
 #include <QStringList>
 #include <QWidget>
@@ -25,10 +29,14 @@ class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
 
-namespace synthforge::widgets {
+namespace synthforge::runs {
+class RunScalarSource;
+}
 
+namespace synthforge::widgets {
 class EvalView;
 class RunImagesView;
+class ScalarChartPanel;
 class RunMonitor;
 class RunTableModel;
 
@@ -36,6 +44,7 @@ class RunCentre : public QWidget {
     Q_OBJECT
 public:
     explicit RunCentre(QWidget* parent = nullptr);
+    ~RunCentre() override;
 
     /// Shows the runs of `dir` and remembers it (QSettings).
     void setWorkspace(const QString& dir);
@@ -46,6 +55,7 @@ public:
     QTableView* table() const { return table_; }
     QTabWidget* views() const { return views_; }
     RunImagesView* imagesView() const { return images_; }
+    ScalarChartPanel* scalarsView() const { return scalars_; }
     EvalView* evalView() const { return eval_; }
 
     QAction* stopAction() const { return stop_; }
@@ -95,6 +105,11 @@ private:
     /// Points the views at the selected runs (the first two that have what
     /// each view shows); `live` reloads them for runs still writing.
     void updateViews(bool live);
+    /// Follows the selected runs' scalars: new data is read on a worker
+    /// thread, incrementally (each source keeps its file offsets), and only
+    /// runs whose curves changed are redrawn.
+    void updateScalars();
+    void scalarsRead();
     void onRunsChanged();
     void chooseWorkspace();
     void newRun(const QString& command);
@@ -112,6 +127,11 @@ private:
     QTabWidget* views_;
     QPlainTextEdit* details_;
     RunImagesView* images_;
+    ScalarChartPanel* scalars_;
+    std::map<QString, std::shared_ptr<runs::RunScalarSource>> scalarSources_;
+    QFutureWatcher<QStringList> scalarWatcher_;
+    bool scalarBusy_ = false;
+    bool scalarAgain_ = false;
     EvalView* eval_;
     QStringList shownImages_, shownEvals_;
     qint64 lastLiveReload_ = 0;

@@ -38,10 +38,13 @@ void RunMonitor::setWorkspace(const QString& dir) {
 
 void RunMonitor::refresh() {
     if (workspace_.isEmpty()) return;
-    if (watcher_.isRunning()) {
+    // Not watcher_.isRunning(): it turns false before finished() is
+    // delivered, and a new future set in between would drop that result.
+    if (busy_) {
         again_ = true;
         return;
     }
+    busy_ = true;
     const std::string ws = workspace_.toStdString();
     watcher_.setFuture(QtConcurrent::run([ws]() {
         Result r;
@@ -58,6 +61,7 @@ void RunMonitor::refresh() {
 }
 
 void RunMonitor::finished() {
+    busy_ = false;
     const Result r = watcher_.result();
     if (!r.error.isEmpty()) {
         emit workspaceError(r.error);

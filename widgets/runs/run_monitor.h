@@ -32,7 +32,7 @@ public:
     /// Starts a refresh now (or right after the one in flight).
     void refresh();
     /// Whether a refresh is in flight (tests wait on runsChanged instead).
-    bool busy() const { return watcher_.isRunning(); }
+    bool busy() const { return busy_; }
 
     const std::vector<jobs::RunState>& runs() const { return runs_; }
 
@@ -56,6 +56,7 @@ private:
     QTimer soon_;  // debounces file-change bursts
     QFileSystemWatcher files_;
     QFutureWatcher<Result> watcher_;
+    bool busy_ = false;
     bool again_ = false;
 };
 
