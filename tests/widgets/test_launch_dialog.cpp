@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QJsonDocument>
 #include <QLabel>
@@ -288,10 +289,16 @@ private slots:
         QVERIFY(checked.wait(30000));
         QVERIFY(checked.last().at(0).toBool());
         QSignalSpy launch(&d, &LaunchDialog::launchRequested);
+        // OK right after an edit launches once the edit has passed its check.
+        editorAs<QLineEdit>(d, "--seed")->setText(QStringLiteral("5"));
         d.okButton()->click();
+        QCOMPARE(launch.count(), 0);
+        QVERIFY(launch.wait(30000));
         QCOMPARE(launch.count(), 1);
         QCOMPARE(launch.first().at(0).toStringList(), d.arguments());
         QVERIFY(d.arguments().contains(QStringLiteral("linear")));
+        QVERIFY(d.arguments().contains(QStringLiteral("--seed")));
+        QCOMPARE(d.result(), int(QDialog::Accepted));
 
         if (const QByteArray shot = qgetenv("SYNTHFORGE_LAUNCH_DIALOG_SCREENSHOT"); !shot.isEmpty()) {
             LaunchDialog view(QString::fromUtf8(kCli), QStringLiteral("train"));
@@ -306,6 +313,11 @@ private slots:
             QVERIFY(viewChecked.wait(30000));
             QVERIFY(view.grab().save(QString::fromLocal8Bit(shot)));
         }
+    }
+
+    void cliNextToTheApplication() {
+        QCOMPARE(QFileInfo(LaunchDialog::cliNextToApplication()).dir(), QDir(QCoreApplication::applicationDirPath()));
+        QCOMPARE(QFileInfo(LaunchDialog::cliNextToApplication()).fileName(), QStringLiteral("synthforge"));
     }
 
     void missingCliIsReported() {

@@ -1,6 +1,8 @@
 #include "widgets/runs/launch_dialog.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -112,10 +114,7 @@ LaunchDialog::LaunchDialog(const QString& cli, const QString& command, QWidget* 
     connect(presets_, &QComboBox::activated, this, [this](int i) {
         if (i > 0) loadPreset(presets_->itemText(i));
     });
-    connect(buttons_, &QDialogButtonBox::accepted, this, [this] {
-        emit launchRequested(arguments());
-        accept();
-    });
+    connect(buttons_, &QDialogButtonBox::accepted, this, &LaunchDialog::launch);
     connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(buttons_->button(QDialogButtonBox::Reset), &QPushButton::clicked, form_, &OptionForm::reset);
     refreshPresets();
@@ -130,6 +129,22 @@ LaunchDialog::~LaunchDialog() {
         p->kill();
         p->waitForFinished(2000);
     }
+}
+
+QString LaunchDialog::cliNextToApplication() {
+    return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("synthforge"));
+}
+
+void LaunchDialog::launch() {
+    // The last check passed, but for the values before the latest edit:
+    // launch once the current ones pass.
+    if (debounce_->isActive() || checking_ != nullptr) {
+        launchAfterCheck_ = true;
+        if (debounce_->isActive()) checkNow();
+        return;
+    }
+    emit launchRequested(arguments());
+    accept();
 }
 
 QStringList LaunchDialog::commandWords() const { return command_.split(QLatin1Char(' '), Qt::SkipEmptyParts); }
@@ -307,7 +322,12 @@ void LaunchDialog::setValidation(bool ok, const QString& message, bool pending) 
     QString color = pending ? QStringLiteral("palette(mid)") : ok ? QStringLiteral("#1b7f2a") : QStringLiteral("#b3261e");
     status_->setStyleSheet(QStringLiteral("color: %1;").arg(color));
     status_->setText(pending ? message : ok ? tr("✓ %1").arg(message.isEmpty() ? tr("ok") : message) : message);
-    if (!pending) emit validationFinished(ok, message);
+    if (pending) return;
+    emit validationFinished(ok, message);
+    if (launchAfterCheck_) {
+        launchAfterCheck_ = false;
+        if (ok) launch();
+    }
 }
 
 }  // namespace synthforge::widgets

@@ -36,6 +36,9 @@ public:
     LaunchDialog(const QString& cli, const QString& command, QWidget* parent = nullptr);
     ~LaunchDialog() override;
 
+    /// The synthforge executable next to this application's (the studio's).
+    static QString cliNextToApplication();
+
     QString cli() const { return cli_; }
     QString command() const { return command_; }
 
@@ -83,11 +86,13 @@ signals:
     void schemaLoaded(bool ok, const QString& error);
     void argumentsChanged(const QStringList& arguments);
     void validationFinished(bool ok, const QString& message);
-    /// OK was pressed: run `cli()` with these arguments.
+    /// OK was pressed and the arguments passed --check (an edit still being
+    /// checked is checked first): run `cli()` with these arguments.
     void launchRequested(const QStringList& arguments);
 
 private:
     void onFormChanged();
+    void launch();
     void onCheckFinished(QProcess* p, int exitCode, bool crashed);
     void setValidation(bool ok, const QString& message, bool pending = false);
     void refreshPresets();
@@ -108,6 +113,7 @@ private:
     QProcess* schemaProcess_ = nullptr;
     QProcess* checking_ = nullptr;
     bool lastCheckPassed_ = false;
+    bool launchAfterCheck_ = false;  ///< OK was pressed while an edit was being checked
     QString validationMessage_;
 };
 
