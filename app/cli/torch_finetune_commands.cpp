@@ -7,9 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <vector>
 
 #include "app/cli/app_main.h"
 #include "app/cli/check_option.h"
@@ -28,19 +26,15 @@ struct FinetuneArgs {
     bool check = false;
 };
 
-/// finetuneFormats()'s "a, b, c" as a list, so that --format's choices are core's.
-std::vector<std::string> formatList() {
-    std::vector<std::string> out;
-    std::istringstream in(train::finetuneFormats());
-    for (std::string f; std::getline(in >> std::ws, f, ',');) out.push_back(f);
-    return out;
-}
-
 int runFinetune(const FinetuneArgs& a) {
     if (a.check) {
-        // The shared run values, then the Stage I weights (config.json's
-        // identity names them); the Stage II-only checks run in the job.
+        // The shared run values, the format, then the Stage I weights
+        // (config.json's identity names them). The other Stage II-only
+        // checks (class count, margin, weights) run when the job starts.
         train::validateRunCommon(a.config, "the keypoint head pools H/4 four times");
+        const std::string formats = std::string(", ") + train::finetuneFormats() + ",";
+        train::checkRunField(!a.config.format.empty() && formats.find(", " + a.config.format + ",") != std::string::npos,
+                             "format", "'" + a.config.format + "' is not one of " + train::finetuneFormats());
         train::resolveAugment(a.config.augment);
         (void)a.config.toJson();
         if (!std::filesystem::is_directory(a.config.data)) throw std::runtime_error(a.config.data + ": no such folder");
@@ -66,9 +60,7 @@ void registerFinetuneCommands(CLI::App& app) {
     train::FinetuneConfig& c = args->config;
     CLI::App* cmd = app.add_subcommand("finetune", torchCommandDescription("finetune"));
     cmd->add_option("--data", c.data, "Benchmark folder in its official layout")->required()->type_name("DIR");
-    cmd->add_option("--format", c.format, std::string("Benchmark: ") + train::finetuneFormats())
-        ->required()
-        ->check(CLI::IsMember(formatList()));
+    cmd->add_option("--format", c.format, std::string("Benchmark: ") + train::finetuneFormats())->required();
     cmd->add_option("--stage1", c.stage1, "Stage I weights (.safetensors) or `synthforge train` run directory")
         ->required()
         ->type_name("DIR");

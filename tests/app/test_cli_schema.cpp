@@ -113,7 +113,8 @@ TEST(CliSchema, FrontEndAndOtherTorchCommands) {
     EXPECT_EQ(option(e, "--split").at("choices"), json::array({"auto", "all", "train", "val", "test"}));
 
     const json f = schemaOf("finetune");
-    EXPECT_EQ(option(f, "--format").at("choices"), json::array({"300w", "lapa", "celebamask-hq"}));
+    EXPECT_TRUE(option(f, "--format").at("required").get<bool>());
+    EXPECT_EQ(option(f, "--stage1").at("path"), "dir");
 
     const json p = schemaOf("predict");
     EXPECT_TRUE(option(p, "--images").at("multiple").get<bool>());
@@ -187,4 +188,28 @@ TEST_F(CliCheck, GenerateChecksWithoutWriting) {
     r = runCli({"generate", "--count", "2", "--out", out.string(), "--device", "cuda", "--check"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("--device cuda"), std::string::npos) << r.err;
+}
+
+TEST_F(CliCheck, FinetuneEvalAndPredictCheckTheirInputs) {
+    const std::string ds = (dir_->path / "ds").string(), missing = (dir_->path / "missing").string();
+    CliRun r = runCli({"finetune", "--data", ds, "--format", "lapa2", "--stage1", ds, "--out", missing, "--check"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("format: 'lapa2' is not one of 300w, lapa, celebamask-hq"), std::string::npos) << r.err;
+    r = runCli({"finetune", "--data", ds, "--format", "lapa", "--stage1", ds, "--out", missing, "--check"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("missing Stage I weights"), std::string::npos) << r.err;
+
+    r = runCli({"eval", "--model", missing, "--data", ds, "--check"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find(missing + ": no such folder"), std::string::npos) << r.err;
+    r = runCli({"eval", "--model", ds, "--data", ds, "--split", "some", "--check"});
+    EXPECT_EQ(r.code, 2);
+    r = runCli({"eval", "--model", ds, "--data", ds, "--check"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "ok\n");
+
+    r = runCli({"predict", "--model", ds, "--images", ds, "--out", missing, "--size", "32", "--check"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("size: 32 is not 0 or 64..4096"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(missing));
 }
