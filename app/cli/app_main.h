@@ -19,6 +19,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/cli/cli_schema.h"
 #include "app/cli/run_recording.h"
 
 namespace synthforge::cli {
@@ -52,10 +53,15 @@ inline void configureApp(CLI::App& app) {
 }
 
 /// Parses and runs the chosen command; returns the process exit code.
+/// Every command registered by now answers --help-json (app/cli/cli_schema.h).
 inline int parseAndRun(CLI::App& app, int argc, char** argv) {
     processArgv() = jobs::argvStrings(argc, argv);
+    addHelpJsonFlags(app);
     try {
         app.parse(argc, argv);
+    } catch (const HelpJsonRequested& e) {
+        std::cout << commandSchema(*e.command).dump(2) << "\n";
+        return 0;
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/cli/check_option.h"
 #include "app/cli/commands.h"
 #include "app/cli/pipeline_options.h"
 #include "app/cli/run_recording.h"
@@ -23,7 +24,7 @@ struct GenerateArgs {
     PipelineOptions pipeline;
     std::uint64_t count = 0, seed = 0;
     std::string out, shard, formats = "synthforge", progress = "auto";
-    bool resume = false, force = false, normals = false;
+    bool resume = false, force = false, normals = false, check = false;
     int workers = 0, pngCompression = 1;
 };
 
@@ -44,8 +45,9 @@ int runGenerate(const GenerateArgs& a) {
     if (!a.shard.empty()) o.shard = generate::Shard::parse(a.shard);
     else if (auto env = generate::Shard::fromEnvironment()) o.shard = *env;
     // Shards of one dataset run as separate processes writing one folder;
-    // one run record per folder cannot describe them, so sharded runs keep none.
-    const std::string recordIn = o.shard.count > 1 ? std::string() : a.out;
+    // one run record per folder cannot describe them, so sharded runs keep
+    // none. --check runs no job, so it records none either.
+    const std::string recordIn = o.shard.count > 1 || a.check ? std::string() : a.out;
     return recordRun(recordIn, "generate", a.resume || a.force, [&](jobs::RunRecorder& recorder) {
         return generateDataset(a, o, recorder);
     });
@@ -58,6 +60,10 @@ int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, jo
     std::string notes;
     const generate::SamplePipeline p = a.pipeline.build(&notes);
     std::cerr << notes;
+    if (a.check) {
+        printCheckOk();
+        return 0;
+    }
     jobs::CancelToken cancel;
     jobs::ScopedInterruptHandler interrupt(cancel);
     generate::DatasetRunResult r;
@@ -87,7 +93,7 @@ void registerGenerateCommands(CLI::App& app) {
     auto args = std::make_shared<GenerateArgs>();
     CLI::App* cmd = app.add_subcommand("generate", "Generate a dataset of images with annotations");
     cmd->add_option("--count", args->count, "Number of samples in the dataset")->required()->check(CLI::Range(1ull, 100000000ull));
-    cmd->add_option("--out", args->out, "Output folder")->required();
+    cmd->add_option("--out", args->out, "Output folder")->required()->type_name("DIR");
     cmd->add_option("--seed", args->seed, "Seed: sample i depends only on (seed, i)")->capture_default_str();
     cmd->add_option("--shard", args->shard, "This process's shard i/n (default: RANK/WORLD_SIZE or SLURM_PROCID/SLURM_NTASKS, else 0/1)");
     cmd->add_flag("--resume", args->resume, "Continue a stopped run: keep complete samples, write the rest");
@@ -98,6 +104,7 @@ void registerGenerateCommands(CLI::App& app) {
     cmd->add_option("--png-compression", args->pngCompression, "PNG zlib level 0-9")->capture_default_str()->check(CLI::Range(0, 9));
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
     args->pipeline.addTo(*cmd);
+    addCheckFlag(cmd, args->check);
     cmd->callback([args] {
         const int rc = runGenerate(*args);
         if (rc != 0) std::exit(rc);

@@ -13,12 +13,12 @@
 namespace synthforge::cli {
 
 void PipelineOptions::addTo(CLI::App& cmd) {
-    cmd.add_option("--head", head, "Head model: 'default', a FLAME .pkl/.npz or our .safetensors")->capture_default_str();
-    cmd.add_option("--labels", labels, "UV label map PNG (8-bit class ids) for segmentation");
-    cmd.add_option("--classes", classes, "Class table JSON for --labels (default: the FaceSynthetics table)");
+    cmd.add_option("--head", head, "Head model: 'default', a FLAME .pkl/.npz or our .safetensors")->capture_default_str()->type_name("FILE");
+    cmd.add_option("--labels", labels, "UV label map PNG (8-bit class ids) for segmentation")->type_name("FILE");
+    cmd.add_option("--classes", classes, "Class table JSON for --labels (default: the FaceSynthetics table)")->type_name("FILE");
     cmd.add_option("--seg-classes", segClasses,
                    "Write segmentation in a preset's ids: facesynthetics, synthforge, lapa, celebamask-hq");
-    cmd.add_option("--sampler-config", samplerConfig, "Sampler config JSON (camera, head and latent ranges)");
+    cmd.add_option("--sampler-config", samplerConfig, "Sampler config JSON (camera, head and latent ranges)")->type_name("FILE");
     cmd.add_option("--size", size, "Image width and height in pixels")->capture_default_str()->check(CLI::Range(16, 4096));
     cmd.add_option("--device", device, "cpu, cuda or auto")->capture_default_str();
 }

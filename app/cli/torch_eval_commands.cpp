@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "app/cli/app_main.h"
+#include "app/cli/check_option.h"
 #include "app/cli/commands.h"
 #include "app/cli/run_recording.h"
 #include "core/io/file_util.h"
@@ -26,9 +27,17 @@ struct EvalArgs {
     std::string json;
     std::string runDir;
     std::string progress = "auto";
+    bool check = false;
 };
 
 int runEval(const EvalArgs& a) {
+    if (a.check) {
+        train::validateEvalConfig(a.config);
+        for (const std::string& dir : {a.config.model, a.config.data})
+            if (!std::filesystem::is_directory(dir)) throw std::runtime_error(dir + ": no such folder");
+        printCheckOk();
+        return 0;
+    }
     // With --run-dir the evaluation is a run of its own (run.json, heartbeats,
     // eval.json there), which the studio's run centre lists and compares.
     return recordRun(a.runDir, "eval", true, [&](jobs::RunRecorder& recorder) {
@@ -48,11 +57,12 @@ void registerEvalCommands(CLI::App& app) {
     auto args = std::make_shared<EvalArgs>();
     train::EvalConfig& c = args->config;
     CLI::App* cmd = app.add_subcommand("eval", torchCommandDescription("eval"));
-    cmd->add_option("--model", c.model, "Run directory of train or finetune (holds final.safetensors)")->required();
+    cmd->add_option("--model", c.model, "Run directory of train or finetune (holds final.safetensors)")->required()->type_name("DIR");
     cmd->add_option("--data", c.data,
                     "Dataset folder (synthforge generate), or a benchmark folder (300-W, LaPa, CelebAMask-HQ): a "
                     "Stage I run is then scored zero-shot, a Stage II run on its own format")
-        ->required();
+        ->required()
+        ->type_name("DIR");
     cmd->add_option("--format", c.format,
                     "Format of --data: auto (detected from what the folder holds), synthforge (ours or "
                     "FaceSynthetics), 300w, lapa or celebamask-hq")
@@ -65,14 +75,16 @@ void registerEvalCommands(CLI::App& app) {
                     "samples), or auto (val on the run's own dataset; a benchmark's test samples for a Stage I run "
                     "scored zero-shot; else all)")
         ->capture_default_str()->check(CLI::IsMember({"auto", "all", "train", "val", "test"}));
-    cmd->add_option("--json", args->json, "JSON output (default: eval.json in --run-dir, else in --model)");
+    cmd->add_option("--json", args->json, "JSON output (default: eval.json in --run-dir, else in --model)")->type_name("FILE");
     cmd->add_option("--run-dir", args->runDir,
                     "Record this evaluation as a run in this folder (run.json, progress, eval.json), for the run "
-                    "centre and `synthforge runs`");
+                    "centre and `synthforge runs`")
+        ->type_name("DIR");
     cmd->add_option("--batch", c.batch, "Samples per forward pass")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
+    addCheckFlag(cmd, args->check);
     cmd->callback([args] {
         const int rc = runEval(*args);
         if (rc != 0) std::exit(rc);

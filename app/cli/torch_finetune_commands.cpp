@@ -3,13 +3,17 @@
 // the current step and exits 130, and --resume continues exactly.
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "app/cli/app_main.h"
+#include "app/cli/check_option.h"
 #include "app/cli/commands.h"
 #include "app/cli/training_command.h"
+#include "core/train/augment.h"
 #include "core/train/finetune.h"
 
 namespace synthforge::cli {
@@ -19,9 +23,24 @@ namespace {
 struct FinetuneArgs {
     train::FinetuneConfig config;
     std::string progress = "auto";
+    bool check = false;
 };
 
 int runFinetune(const FinetuneArgs& a) {
+    if (a.check) {
+        // The shared run values, the format, then the Stage I weights
+        // (config.json's identity names them). The other Stage II-only
+        // checks (class count, margin, weights) run when the job starts.
+        train::validateRunCommon(a.config, "the keypoint head pools H/4 four times");
+        const std::string formats = std::string(", ") + train::finetuneFormats() + ",";
+        train::checkRunField(!a.config.format.empty() && formats.find(", " + a.config.format + ",") != std::string::npos,
+                             "format", "'" + a.config.format + "' is not one of " + train::finetuneFormats());
+        train::resolveAugment(a.config.augment);
+        (void)a.config.toJson();
+        if (!std::filesystem::is_directory(a.config.data)) throw std::runtime_error(a.config.data + ": no such folder");
+        printCheckOk();
+        return 0;
+    }
     const std::optional<train::FinetuneResult> done = runTrainingJob(
         a.progress, a.config.out, "finetune", a.config.resume,
         [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) { return train::finetuneStageTwo(a.config, sink, cancel); });
@@ -40,11 +59,12 @@ void registerFinetuneCommands(CLI::App& app) {
     auto args = std::make_shared<FinetuneArgs>();
     train::FinetuneConfig& c = args->config;
     CLI::App* cmd = app.add_subcommand("finetune", torchCommandDescription("finetune"));
-    cmd->add_option("--data", c.data, "Benchmark folder in its official layout")->required();
+    cmd->add_option("--data", c.data, "Benchmark folder in its official layout")->required()->type_name("DIR");
     cmd->add_option("--format", c.format, std::string("Benchmark: ") + train::finetuneFormats())->required();
     cmd->add_option("--stage1", c.stage1, "Stage I weights (.safetensors) or `synthforge train` run directory")
-        ->required();
-    cmd->add_option("--out", c.out, "Run directory")->required();
+        ->required()
+        ->type_name("DIR");
+    cmd->add_option("--out", c.out, "Run directory")->required()->type_name("DIR");
     cmd->add_option("--classes", c.numClasses, "Expected class count (0: the format's); a mismatch is an error")
         ->capture_default_str();
     cmd->add_flag("--use-features", c.useFeatures, "Also feed the Stage I backbone features to the heads");
@@ -66,6 +86,7 @@ void registerFinetuneCommands(CLI::App& app) {
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default); fix it for bit-exact resumes")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_flag("--resume", c.resume, "Continue the run in --out from its last checkpoint (same options)");
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
+    addCheckFlag(cmd, args->check);
     cmd->callback([args] {
         const int rc = runFinetune(*args);
         if (rc != 0) std::exit(rc);

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "app/cli/app_main.h"
+#include "app/cli/check_option.h"
 #include "app/cli/commands.h"
 #include "app/cli/run_recording.h"
 #include "core/jobs/terminal_progress.h"
@@ -26,9 +27,17 @@ void predictInto(const PredictArgs& a, jobs::RunRecorder& recorder);
 struct PredictArgs {
     train::PredictConfig config;
     std::string progress = "auto";
+    bool check = false;
 };
 
 int runPredict(const PredictArgs& a) {
+    if (a.check) {
+        train::validatePredictConfig(a.config);
+        if (!std::filesystem::is_directory(a.config.model)) throw std::runtime_error(a.config.model + ": no such folder");
+        if (train::listInputImages(a.config.images).empty()) throw std::invalid_argument("images: no image files found");
+        printCheckOk();
+        return 0;
+    }
     return recordRun(a.config.out, "predict", true, [&](jobs::RunRecorder& recorder) {
         predictInto(a, recorder);
         return 0;
@@ -60,10 +69,10 @@ void registerPredictCommands(CLI::App& app) {
     auto args = std::make_shared<PredictArgs>();
     train::PredictConfig& c = args->config;
     CLI::App* cmd = app.add_subcommand("predict", torchCommandDescription("predict"));
-    cmd->add_option("--model", c.model, "Run directory of train or finetune (holds final.safetensors)")->required();
-    cmd->add_option("--images", c.images, "Image files and/or folders of images")->required();
-    cmd->add_option("--out", c.out, "Output folder (created)")->required();
-    cmd->add_option("--boxes", c.boxes, "JSON face boxes {\"file name\": [x, y, w, h]} (docs/predict.md)");
+    cmd->add_option("--model", c.model, "Run directory of train or finetune (holds final.safetensors)")->required()->type_name("DIR");
+    cmd->add_option("--images", c.images, "Image files and/or folders of images")->required()->type_name("FILE");
+    cmd->add_option("--out", c.out, "Output folder (created)")->required()->type_name("DIR");
+    cmd->add_option("--boxes", c.boxes, "JSON face boxes {\"file name\": [x, y, w, h]} (docs/predict.md)")->type_name("FILE");
     cmd->add_option("--size", c.size, "Square network input (0: the run's training size)")
         ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{4096}));
     cmd->add_option("--cascade", c.cascade, "Re-crops aligned to the run's landmark template (0: centred crop only)")
@@ -74,6 +83,7 @@ void registerPredictCommands(CLI::App& app) {
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
+    addCheckFlag(cmd, args->check);
     cmd->callback([args] {
         const int rc = runPredict(*args);
         if (rc != 0) std::exit(rc);

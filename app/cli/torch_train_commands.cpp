@@ -20,8 +20,10 @@
 #include <vector>
 
 #include "app/cli/app_main.h"
+#include "app/cli/check_option.h"
 #include "app/cli/commands.h"
 #include "app/cli/training_command.h"
+#include "core/train/torch_synthforge_data.h"
 #include "core/train/trainer.h"
 
 namespace synthforge::cli {
@@ -37,6 +39,7 @@ struct TrainArgs {
     std::string recipe;
     std::string progress = "auto";
     bool findLr = false;
+    bool check = false;
     train::LrRangeConfig range;
 
     train::TrainConfig resolve() const {
@@ -63,6 +66,16 @@ CLI::Option* field(CLI::App* cmd, TrainArgs& a, const std::string& flag, Get get
 int runTrain(const TrainArgs& a) {
     const train::TrainConfig c = a.resolve();
     if (c.data.empty()) throw std::invalid_argument("data: required (--data, or a --config file that names it)");
+    if (a.check) {
+        // What a run refuses before it writes anything: the values, the
+        // augmentation file, the dataset's manifest.
+        train::validateTrainConfig(c);
+        train::resolveAugment(c.augment);
+        const train::SynthForgeDataset data(c.data, c.size);
+        (void)data;
+        printCheckOk();
+        return 0;
+    }
     if (a.findLr) {
         const auto done = runTrainingJob(a.progress, c.out, "lr-find", true, [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) {
             return train::findLearningRate(c, a.range, sink, cancel);
@@ -102,8 +115,8 @@ void registerTrainCommands(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--recipe", a.recipe, "Starting settings: fast (default; learns within minutes on a CPU; the defaults shown below are its) or paper (SynthForge's)")
         ->check(CLI::IsMember({"fast", "paper"}));
-    field(cmd, a, "--data", SF_FIELD(c.data), "Dataset folder (synthforge generate)");
-    cmd->add_option("--out", a.given.out, "Run directory (with --find-lr: where lr_find.* go)")->required();
+    field(cmd, a, "--data", SF_FIELD(c.data), "Dataset folder (synthforge generate)")->type_name("DIR");
+    cmd->add_option("--out", a.given.out, "Run directory (with --find-lr: where lr_find.* go)")->required()->type_name("DIR");
     a.fields.emplace_back(cmd->get_option("--out"), [](train::TrainConfig& to, const train::TrainConfig& from) { to.out = from.out; });
     field(cmd, a, "--preset", SF_FIELD(c.preset), "Network preset")->check(CLI::IsMember({"small", "reference"}));
     field(cmd, a, "--epochs", SF_FIELD(c.epochs), "Epochs")->check(CLI::Range(int64_t{1}, int64_t{1000000}));
@@ -113,6 +126,7 @@ void registerTrainCommands(CLI::App& app) {
     field(cmd, a, "--accumulate", SF_FIELD(c.accumulate), "Micro-batches per optimiser step")->check(CLI::Range(int64_t{1}, int64_t{4096}));
     field(cmd, a, "--seed", SF_FIELD(c.seed), "Seed (weights, sample order, augmentation draws)");
     // Optimiser and schedule
+    cmd->option_defaults()->group("Optimiser and schedule");
     field(cmd, a, "--lr", SF_FIELD(c.lr), "Peak learning rate of the heads (after warm-up)");
     field(cmd, a, "--backbone-lr-scale", SF_FIELD(c.backboneLrScale), "The backbone's rate as a multiple of --lr");
     field(cmd, a, "--weight-decay", SF_FIELD(c.weightDecay), "AdamW's decoupled weight decay");
@@ -125,6 +139,7 @@ void registerTrainCommands(CLI::App& app) {
     field(cmd, a, "--warmup", SF_FIELD(c.warmupSteps), "Warm-up steps (linear ramp to --lr)")->check(CLI::NonNegativeNumber);
     field(cmd, a, "--grad-clip", SF_FIELD(c.gradClip), "Clip the gradients' global L2 norm to this (0: off)")->check(CLI::NonNegativeNumber);
     // Losses
+    cmd->option_defaults()->group("Losses");
     field(cmd, a, "--w-segmentation", SF_FIELD(c.losses.segmentation), "Weight of the segmentation loss");
     field(cmd, a, "--w-dice", SF_FIELD(c.losses.dice), "Weight of the soft Dice loss on the segmentation (0: off)");
     field(cmd, a, "--w-depth", SF_FIELD(c.losses.depth), "Weight of the depth loss");
@@ -135,6 +150,7 @@ void registerTrainCommands(CLI::App& app) {
     field(cmd, a, "--eqv-max-angle", SF_FIELD(c.losses.maxAngle), "Equivariance rotations: uniform in +-this, radians");
     field(cmd, a, "--eqv-max-shift", SF_FIELD(c.losses.maxShift), "Equivariance shifts: uniform in +-this x height");
     // Validation
+    cmd->option_defaults()->group("Validation");
     field(cmd, a, "--val-fraction", SF_FIELD(c.valFraction), "Held-out fraction (the last samples)");
     field(cmd, a, "--val-every", SF_FIELD(c.valEvery), "Steps between validations (0: at every checkpoint)")->check(CLI::NonNegativeNumber);
     field(cmd, a, "--best-metric", SF_FIELD(c.bestMetric), "What picks best.pt: loss, nme, miou or depth_l1")
@@ -143,6 +159,7 @@ void registerTrainCommands(CLI::App& app) {
         ->check(CLI::NonNegativeNumber);
     field(cmd, a, "--early-stop-min-delta", SF_FIELD(c.earlyStopMinDelta), "Smallest change that counts as an improvement");
     // Checkpoints, loading, device
+    cmd->option_defaults()->group("Checkpoints, loading, device");
     field(cmd, a, "--checkpoint-every", SF_FIELD(c.checkpointEvery), "Optimiser steps between checkpoints")
         ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
     field(cmd, a, "--image-every", SF_FIELD(c.imageEvery), "Steps between TensorBoard prediction grids (0: never)")
@@ -157,11 +174,15 @@ void registerTrainCommands(CLI::App& app) {
     cmd->add_flag("--resume", a.given.resume, "Continue the run in --out from its last checkpoint (same options)");
     a.fields.emplace_back(cmd->get_option("--resume"), [](train::TrainConfig& to, const train::TrainConfig& from) { to.resume = from.resume; });
     // The range test
+    cmd->option_defaults()->group("Learning-rate range test");
     cmd->add_flag("--find-lr", a.findLr, "Run the learning-rate range test instead of training: writes lr_find.csv/.png/.json into --out");
     cmd->add_option("--find-lr-steps", a.range.steps, "Steps of the range test")->capture_default_str()->check(CLI::Range(int64_t{3}, int64_t{100000}));
     cmd->add_option("--find-lr-min", a.range.minLr, "Start of the sweep")->capture_default_str()->check(CLI::PositiveNumber);
     cmd->add_option("--find-lr-max", a.range.maxLr, "End of the sweep")->capture_default_str()->check(CLI::PositiveNumber);
+    // Sections of --help and of the studio's launch dialog.
+    cmd->option_defaults()->group("Options");
     cmd->add_option("--progress", a.progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
+    addCheckFlag(cmd, a.check);
     cmd->callback([args] {
         const int rc = runTrain(*args);
         if (rc != 0) std::exit(rc);
