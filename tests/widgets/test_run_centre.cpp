@@ -206,6 +206,28 @@ private slots:
         QVERIFY(why.contains("finished"));
     }
 
+    void rerunGoesToAFreshFolderThroughThePrompt() {
+        QCOMPARE(RunCentre::freshSibling(ws_ + "/stopped"), ws_ + "/stopped-2");
+        QDir().mkpath(ws_ + "/x-2");
+        QCOMPARE(RunCentre::freshSibling(ws_ + "/x-2"), ws_ + "/x-3");
+        RunCentre centre;
+        QSignalSpy changed(centre.monitor(), &RunMonitor::runsChanged);
+        centre.setWorkspace(ws_);
+        QVERIFY(changed.wait(10000));
+        QString gotCommand;
+        QStringList gotArgs;
+        centre.setLaunchPrompt([&](const QString& command, const QStringList& initial) {
+            gotCommand = command;
+            gotArgs = initial;
+            return LaunchRequest{};  // cancelled
+        });
+        QVERIFY(centre.selectRun(ws_ + "/stopped"));
+        centre.rerunAction()->trigger();
+        QCOMPARE(gotCommand, QString("train"));
+        QCOMPARE(gotArgs, (QStringList{"--out", ws_ + "/stopped-2", "--lr", "0.01"}));
+        QDir(ws_ + "/x-2").removeRecursively();
+    }
+
     void launchErrorsAreReported() {
         RunCentre centre;
         LaunchRequest r;

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -29,6 +30,7 @@
 #include "core/jobs/terminal_progress.h"
 #include "core/runs/run_scalars.h"
 #include "widgets/runs/eval_view.h"
+#include "widgets/runs/launch_dialog.h"
 #include "widgets/runs/run_images_view.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
@@ -403,12 +405,48 @@ bool RunCentre::launch(const LaunchRequest& request, QString* error) {
     return true;
 }
 
-void RunCentre::newRun(const QString& command) {
-    if (!prompt_) {
-        setStatus(tr("No launch dialog is available"), true);
-        return;
+LaunchRequest RunCentre::promptWithDialog(const QString& command, const QStringList& initial) {
+    const QString cli = synthforgeProgram();
+    LaunchDialog dialog(cli, command, this);
+    dialog.setWindowTitle(tr("New %1 run").arg(command));
+    // The form exists once the CLI has described the command; fill it then.
+    connect(&dialog, &LaunchDialog::schemaLoaded, &dialog, [&dialog, initial, this](bool ok, const QString& error) {
+        if (!ok) {
+            setStatus(error, true);
+            return;
+        }
+        QString why;
+        if (!initial.isEmpty() && !dialog.prefill(initial, &why)) setStatus(why, true);
+    });
+    dialog.loadSchema();
+    if (dialog.exec() != QDialog::Accepted) return {};
+    LaunchRequest r;
+    r.program = cli;
+    r.arguments = dialog.arguments();
+    r.runDir = dialog.runDirectory();
+    if (r.runDir.isEmpty()) {
+        setStatus(tr("The command names no output folder (--out or --run-dir), so it cannot be followed as a run"), true);
+        return {};
     }
-    LaunchRequest r = prompt_(command, {});
+    return r;
+}
+
+QString RunCentre::freshSibling(const QString& dir) {
+    const QFileInfo info(dir);
+    QString base = info.fileName();
+    // "name-3" continues as "name-4", not "name-3-2".
+    const int dash = static_cast<int>(base.lastIndexOf(QLatin1Char('-')));
+    bool numbered = false;
+    if (dash > 0) base.mid(dash + 1).toInt(&numbered);
+    if (numbered) base = base.left(dash);
+    for (int i = 2;; ++i) {
+        const QString candidate = info.dir().filePath(QStringLiteral("%1-%2").arg(base).arg(i));
+        if (!QFileInfo::exists(candidate)) return candidate;
+    }
+}
+
+void RunCentre::newRun(const QString& command) {
+    LaunchRequest r = prompt_ ? prompt_(command, {}) : promptWithDialog(command, {});
     if (r.arguments.isEmpty()) return;
     launch(r);
 }
@@ -461,12 +499,18 @@ void RunCentre::resumeSelected() {
 
 void RunCentre::rerunSelected() {
     const QStringList dirs = selectedRuns();
-    if (dirs.size() != 1 || !prompt_) return;
+    if (dirs.size() != 1) return;
     const jobs::RunState* s = model_->runAt(dirs.front());
     if (!s || !s->record) return;
     QStringList args = rerunArguments(*s);
     const QString command = args.isEmpty() ? QString() : args.takeFirst();
-    LaunchRequest r = prompt_(command, args);
+    // A new run goes to a new folder beside the old one.
+    for (int i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == QLatin1String("--out") || args[i] == QLatin1String("--run-dir")) {
+            const QString cwd = QString::fromStdString(s->record->cwd);
+            args[i + 1] = freshSibling(QDir(cwd.isEmpty() ? QDir::currentPath() : cwd).absoluteFilePath(args[i + 1]));
+        }
+    LaunchRequest r = prompt_ ? prompt_(command, args) : promptWithDialog(command, args);
     if (r.arguments.isEmpty()) return;
     if (r.workingDir.isEmpty()) r.workingDir = QString::fromStdString(s->record->cwd);
     launch(r);

@@ -80,8 +80,8 @@ public:
 
     /// How "New …" and "Run again with changes" get a command line from the
     /// user: given the command and initial arguments, return the request to
-    /// launch (empty arguments = cancelled). The studio sets the launch
-    /// dialog here; tests set a function.
+    /// launch (empty arguments = cancelled). Default: the launch dialog
+    /// (launch_dialog.h); tests set a function.
     using LaunchPrompt = std::function<LaunchRequest(const QString& command, const QStringList& initial)>;
     void setLaunchPrompt(LaunchPrompt prompt) { prompt_ = std::move(prompt); }
 
@@ -90,6 +90,10 @@ public:
     QStringList configKeys() const;
     /// Shows or hides config key `key` as a column (remembered in QSettings).
     void toggleConfigColumn(const QString& key, bool on);
+
+    /// The first "<name>-N" (N = 2, 3, ...) beside `dir` that does not exist:
+    /// where "Run again" puts the new run.
+    static QString freshSibling(const QString& dir);
 
     /// A message for the user (errors of actions, launches).
     QString statusText() const;
@@ -113,6 +117,9 @@ private:
     void onRunsChanged();
     void chooseWorkspace();
     void newRun(const QString& command);
+    /// The launch dialog for `command`, pre-filled with `initial`; an empty
+    /// request when cancelled.
+    LaunchRequest promptWithDialog(const QString& command, const QStringList& initial);
     void stopSelected();
     void resumeSelected();
     void rerunSelected();

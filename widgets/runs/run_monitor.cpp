@@ -48,6 +48,7 @@ void RunMonitor::refresh() {
     const std::string ws = workspace_.toStdString();
     watcher_.setFuture(QtConcurrent::run([ws]() {
         Result r;
+        r.workspace = QString::fromStdString(ws);
         try {
             // A workspace that does not exist yet has no runs; a path that
             // is something else is an error.
@@ -63,7 +64,9 @@ void RunMonitor::refresh() {
 void RunMonitor::finished() {
     busy_ = false;
     const Result r = watcher_.result();
-    if (!r.error.isEmpty()) {
+    if (r.workspace != workspace_) {
+        // Read for the workspace shown before setWorkspace(): stale.
+    } else if (!r.error.isEmpty()) {
         emit workspaceError(r.error);
     } else {
         runs_ = r.runs;

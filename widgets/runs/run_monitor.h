@@ -44,6 +44,7 @@ signals:
 
 private:
     struct Result {
+        QString workspace;  ///< what was read
         std::vector<jobs::RunState> runs;
         QString error;
     };
