@@ -15,15 +15,21 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtCharts/QLineSeries>
+
+#include <filesystem>
 
 #include <fstream>
 
 #include "app/studio/main_window.h"
+#include "core/io/tensorboard_writer.h"
 #include "core/jobs/run_record.h"
 #include "widgets/runs/run_centre.h"
 #include "widgets/runs/run_launcher.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
+#include "widgets/runs/scalar_chart_panel.h"
+#include "widgets/runs/scalar_chart_view.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;
@@ -226,6 +232,57 @@ private slots:
         QCOMPARE(gotCommand, QString("train"));
         QCOMPARE(gotArgs, (QStringList{"--out", ws_ + "/stopped-2", "--lr", "0.01"}));
         QDir(ws_ + "/x-2").removeRecursively();
+    }
+
+    void damagedLogsShowWhatCouldBeReadWithAWarning() {
+        const QString run = ws_ + "/damaged";
+        makeRun(run, "train", 0, false, "step,epoch,total\n1,0,3.0\n2,0,\x01\x02garbage\n3,0,2.0\n");
+        {
+            io::TensorBoardWriter tb(run.toStdString());
+            for (int step = 1; step <= 20; ++step) tb.addScalar("train/total", 5.0 - 0.1 * step, step);
+            tb.flush();
+            // Flip the last data byte of the last record: its CRC no longer matches.
+            std::fstream f(tb.path(), std::ios::in | std::ios::out | std::ios::binary);
+            f.seekg(-5, std::ios::end);
+            const char c = static_cast<char>(f.get());
+            f.seekp(-5, std::ios::end);
+            f.put(static_cast<char>(c ^ 0x5a));
+        }
+        RunCentre centre;
+        QSignalSpy changed(centre.monitor(), &RunMonitor::runsChanged);
+        centre.setWorkspace(ws_);
+        QVERIFY(changed.wait(10000));
+        QVERIFY(centre.selectRun(run));
+        QTRY_VERIFY_WITH_TIMEOUT(centre.scalarsView()->chart("train/total") != nullptr, 10000);
+        ScalarChartView* chart = centre.scalarsView()->chart("train/total");
+        QTRY_VERIFY_WITH_TIMEOUT(chart->rawSeries("damaged") && chart->rawSeries("damaged")->count() == 19, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!centre.scalarWarnings().isEmpty(), 10000);
+        QVERIFY2(centre.scalarWarnings().contains("events.out.tfevents"), qPrintable(centre.scalarWarnings()));
+        // The table still lists it, with the last good metrics row.
+        QCOMPARE(centre.model()->runAt(run)->lastStep, 3);
+        QDir(run).removeRecursively();
+    }
+
+    void deleteMovesToTheTrashAfterConfirmation() {
+        const QString run = ws_ + "/to_delete";
+        makeRun(run, "train", 0, false, "");
+        RunCentre centre;
+        QSignalSpy changed(centre.monitor(), &RunMonitor::runsChanged);
+        centre.setWorkspace(ws_);
+        QVERIFY(changed.wait(10000));
+        QVERIFY(centre.selectRun(run));
+        QString asked;
+        centre.setConfirm([&](const QString& q) {
+            asked = q;
+            return false;
+        });
+        centre.deleteAction()->trigger();
+        QVERIFY(asked.contains("to_delete"));
+        QVERIFY(QFileInfo::exists(run));  // declined: kept
+        centre.setConfirm([](const QString&) { return true; });
+        centre.deleteAction()->trigger();
+        QVERIFY2(!QFileInfo::exists(run), qPrintable(centre.statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(centre.model()->runAt(run) == nullptr, 10000);
     }
 
     void launchErrorsAreReported() {

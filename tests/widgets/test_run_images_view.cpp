@@ -72,6 +72,12 @@ QString wallText(qint64 step) {
 
 }  // namespace
 
+/// setRuns() and reload() read in the background: wait for the result.
+static bool waitLoaded(synthforge::widgets::RunImagesView& view) {
+    QSignalSpy spy(&view, &synthforge::widgets::RunImagesView::loaded);
+    return spy.wait(10000);
+}
+
 class TestRunImagesView : public QObject {
     Q_OBJECT
 private slots:
@@ -88,6 +94,7 @@ private slots:
         RunImagesView view;
         view.resize(900, 600);
         view.setRuns(runA_);
+        QVERIFY(waitLoaded(view));
         QCOMPARE(view.runCount(), 1);
         QCOMPARE(view.tags(), (QStringList{"train/inputs", "val/predictions"}));
         QCOMPARE(view.currentTag(), QStringLiteral("val/predictions"));
@@ -152,6 +159,7 @@ private slots:
     void twoRunsAtTheNearestEarlierStep() {
         RunImagesView view;
         view.setRuns(runA_, runB_);
+        QVERIFY(waitLoaded(view));
         QCOMPARE(view.runCount(), 2);
         QCOMPARE(view.steps(), (QVector<qint64>{0, 50, 100, 150, 200, 250, 300, 400, 500}));
         view.setCurrentStep(100);
@@ -180,6 +188,7 @@ private slots:
         tb.flush();
         RunImagesView view;
         view.setRuns(run);
+        QVERIFY(waitLoaded(view));
         QCOMPARE(view.steps(), (QVector<qint64>{10, 20, 30}));
         QCOMPARE(view.currentStep(), 30);
         view.setCurrentStep(10);
@@ -191,6 +200,7 @@ private slots:
         tb.addImage("val/predictions", picture(40, 0), 40, kStart + 40);
         tb.flush();
         view.reload();  // at the last step: follows the new one
+        QVERIFY(waitLoaded(view));
         QCOMPARE(view.steps(), (QVector<qint64>{10, 20, 30, 40}));
         QCOMPARE(view.currentStep(), 40);
         QCOMPARE(view.decodedImages(), decoded + 1);
@@ -202,6 +212,7 @@ private slots:
         tb.addImage("val/predictions", picture(50, 0), 50, kStart + 50);
         tb.flush();
         view.reload();  // not at the end: stays at step 10
+        QVERIFY(waitLoaded(view));
         QCOMPARE(view.currentStep(), 10);
         QCOMPARE(view.steps().size(), 4 + 1);
     }
@@ -218,6 +229,7 @@ private slots:
         f.close();
         RunImagesView view;
         view.setRuns(run);
+        QVERIFY(waitLoaded(view));
         QCOMPARE(view.steps(), (QVector<qint64>{0, 100, 200}));
         const QString name = "damaged/" + QFileInfo(path).fileName();
         QVERIFY2(view.warningText().startsWith(name + ": the last "), qPrintable(view.warningText()));
@@ -237,7 +249,10 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
         QCOMPARE(f.write(corrupt), corrupt.size());
         f.close();
-        view.reload();
+        // reload() follows appends, as TensorBoard does; a file rewritten in
+        // place is read afresh when the view is pointed at it again.
+        view.setRuns(run);
+        QVERIFY(waitLoaded(view));
         QCOMPARE(view.steps(), (QVector<qint64>{0, 100}));
         QVERIFY2(view.warningText().startsWith(name + ": unreadable from offset "), qPrintable(view.warningText()));
         QVERIFY(view.warningText().contains("CRC mismatch"));
@@ -249,6 +264,7 @@ private slots:
         const QString empty = tmp.filePath("empty");
         QDir().mkpath(empty);
         view.setRuns(empty, tmp.filePath("missing"));
+        QVERIFY(waitLoaded(view));
         QVERIFY(view.steps().isEmpty());
         QCOMPARE(view.currentStep(), -1);
         QVERIFY(view.warningText().contains("empty: no event files"));
@@ -263,6 +279,7 @@ private slots:
         RunImagesView view;
         view.resize(1200, 560);
         view.setRuns(runA_, runB_);
+        QVERIFY(waitLoaded(view));
         view.setCurrentStep(200);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));

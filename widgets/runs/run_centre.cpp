@@ -137,9 +137,19 @@ RunCentre::RunCentre(QWidget* parent)
     details_->setObjectName(QStringLiteral("runDetails"));
     details_->setLineWrapMode(QPlainTextEdit::NoWrap);
     scalars_ = new ScalarChartPanel;
+    auto* scalarsPage = new QWidget;
+    auto* scalarsLayout = new QVBoxLayout(scalarsPage);
+    scalarsLayout->setContentsMargins(0, 0, 0, 0);
+    scalarWarnings_ = new QLabel(scalarsPage);
+    scalarWarnings_->setObjectName(QStringLiteral("scalarWarnings"));
+    scalarWarnings_->setWordWrap(true);
+    scalarWarnings_->setStyleSheet(QStringLiteral("color: #8a5a00; background: #fff4d6; padding: 4px;"));
+    scalarWarnings_->hide();
+    scalarsLayout->addWidget(scalarWarnings_);
+    scalarsLayout->addWidget(scalars_, 1);
     images_ = new RunImagesView;
     eval_ = new EvalView;
-    views_->addTab(scalars_, tr("Scalars"));
+    views_->addTab(scalarsPage, tr("Scalars"));
     views_->addTab(images_, tr("Images"));
     views_->addTab(eval_, tr("Evaluation"));
     views_->addTab(details_, tr("Details"));
@@ -258,6 +268,18 @@ void RunCentre::scalarsRead() {
         if (it == scalarSources_.end() || index < 0) continue;  // deselected meanwhile
         scalars_->setRun(QDir(d).dirName(), runPaletteColour(index), it->second->scalars());
     }
+    // What could not be read (a corrupt metrics.csv row, a cut event file)
+    // is said above the charts; what could be read is drawn.
+    QStringList warnings;
+    for (const QString& d : selected) {
+        auto it = scalarSources_.find(d);
+        if (it == scalarSources_.end()) continue;
+        for (const std::string& w : it->second->warnings()) warnings << QString::fromStdString(w);
+    }
+    scalarWarnings_->setText(warnings.isEmpty() ? QString()
+                                                : QStringLiteral("⚠ ") + warnings.mid(0, 3).join(QStringLiteral("\n⚠ ")) +
+                                                      (warnings.size() > 3 ? tr("\n(%1 more)").arg(warnings.size() - 3) : QString()));
+    scalarWarnings_->setVisible(!warnings.isEmpty());
     if (scalarAgain_) {
         scalarAgain_ = false;
         updateScalars();
@@ -281,9 +303,10 @@ void RunCentre::updateViews(bool live) {
         shownImages_ = withImages;
         images_->setRuns(withImages.value(0), withImages.value(1));
     } else if (live && running && !withImages.isEmpty()) {
-        // Event files are re-read whole: at most every few seconds.
+        // Reading is incremental and off the GUI thread; once a second is
+        // as often as new prediction grids are worth looking for.
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        if (now - lastLiveReload_ > 5000) {
+        if (now - lastLiveReload_ > 1000) {
             lastLiveReload_ = now;
             images_->reload();
         }
@@ -526,11 +549,13 @@ void RunCentre::deleteSelected() {
     if (dirs.isEmpty()) return;
     QStringList names;
     for (const QString& d : dirs) names << QDir(d).dirName();
-    const auto answer = QMessageBox::question(
-        this, tr("Delete runs"),
-        tr("Move %n run folder(s) to the trash?\n\n%1", nullptr, static_cast<int>(dirs.size())).arg(names.join('\n')),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Yes) return;
+    const QString question =
+        tr("Move %n run folder(s) to the trash?\n\n%1", nullptr, static_cast<int>(dirs.size())).arg(names.join('\n'));
+    const bool yes = confirm_ ? confirm_(question)
+                              : QMessageBox::question(this, tr("Delete runs"), question,
+                                                      QMessageBox::Yes | QMessageBox::Cancel,
+                                                      QMessageBox::Cancel) == QMessageBox::Yes;
+    if (!yes) return;
     QStringList failed;
     for (const QString& d : dirs)
         if (!QFile::moveToTrash(d)) failed << QDir(d).dirName();
@@ -544,6 +569,10 @@ void RunCentre::deleteSelected() {
 void RunCentre::setStatus(const QString& text, bool error) {
     status_->setText(text);
     status_->setStyleSheet(error ? QStringLiteral("color: #c62828;") : QString());
+}
+
+QString RunCentre::scalarWarnings() const {
+    return scalarWarnings_->text();
 }
 
 QString RunCentre::statusText() const {

@@ -84,6 +84,10 @@ public:
     /// (launch_dialog.h); tests set a function.
     using LaunchPrompt = std::function<LaunchRequest(const QString& command, const QStringList& initial)>;
     void setLaunchPrompt(LaunchPrompt prompt) { prompt_ = std::move(prompt); }
+    /// How Delete asks for confirmation (default: a message box); tests answer it.
+    void setConfirm(std::function<bool(const QString& question)> confirm) { confirm_ = std::move(confirm); }
+    /// The warnings shown above the scalar charts ("" when none).
+    QString scalarWarnings() const;
 
     /// Every dotted config.json key of the runs in the table, sorted: what the
     /// header's context menu offers as columns.
@@ -152,6 +156,8 @@ private:
     QAction* delete_ = nullptr;
     QString pendingSelect_;
     LaunchPrompt prompt_;
+    std::function<bool(const QString&)> confirm_;
+    QLabel* scalarWarnings_;
 };
 
 }  // namespace synthforge::widgets

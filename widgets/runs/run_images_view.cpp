@@ -9,7 +9,7 @@
 #include <QLabel>
 #include <QPainter>
 #include <QSlider>
-#include <QTemporaryFile>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -80,37 +80,6 @@ private:
     QString placeholder_;
 };
 
-/// The byte offset that readTensorBoardFile names in "<path>: offset <n>: ...", or -1.
-qint64 damagedOffset(const std::string& message, const std::string& path) {
-    const std::string prefix = path + ": offset ";
-    if (message.rfind(prefix, 0) != 0) return -1;
-    std::size_t end = prefix.size();
-    qint64 offset = 0;
-    bool any = false;
-    while (end < message.size() && message[end] >= '0' && message[end] <= '9') {
-        offset = offset * 10 + (message[end++] - '0');
-        any = true;
-    }
-    return any ? offset : -1;
-}
-
-/// Reads the complete records before `offset` (a damaged record) through a
-/// temporary copy of those bytes: the reader takes whole files only.
-io::TbEventFile readBefore(const QString& path, qint64 offset) {
-    QFile in(path);
-    QTemporaryFile copy;
-    if (offset <= 0 || !in.open(QIODevice::ReadOnly) || !copy.open()) return {};
-    const QByteArray head = in.read(offset);
-    if (copy.write(head) != head.size() || !copy.flush()) return {};
-    io::TbReadOptions options;
-    options.allowTruncatedTail = true;
-    try {
-        return io::readTensorBoardFile(QFile::encodeName(copy.fileName()).toStdString(), options);
-    } catch (const std::exception&) {
-        return {};
-    }
-}
-
 }  // namespace
 
 RunImagesView::RunImagesView(QWidget* parent) : QWidget(parent) {
@@ -148,87 +117,144 @@ RunImagesView::RunImagesView(QWidget* parent) : QWidget(parent) {
 
     connect(tagCombo_, &QComboBox::currentTextChanged, this, [this] { fillSteps(currentStep(), false); });
     connect(slider_, &QSlider::valueChanged, this, [this] { showStep(); });
+    connect(&reader_, &QFutureWatcher<ReadResult>::finished, this, &RunImagesView::readFinished);
     setRuns({});
 }
 
-RunImagesView::~RunImagesView() = default;
+RunImagesView::~RunImagesView() { reader_.waitForFinished(); }
 
 void RunImagesView::setRuns(const QString& runA, const QString& runB) {
+    ++generation_;  // a read in flight is for the previous runs
     runs_.clear();
     for (const QString& dir : {runA, runB})
-        if (!dir.isEmpty()) runs_.push_back({dir, QFileInfo(dir).fileName(), {}});
+        if (!dir.isEmpty()) runs_.push_back({dir, QFileInfo(dir).fileName(), {}, {}});
     if (runs_.size() == 2 && runs_[0].name == runs_[1].name) runs_[1].name += QStringLiteral(" [2]");
     panes_[1]->setVisible(runs_.size() == 2);
-    readRuns();
+    warnings_.clear();
+    warning_->hide();
     fillTags();
     fillSteps(-1, true);
+    followAfterRead_ = true;
+    keepAfterRead_ = -1;
+    startRead();
 }
 
 void RunImagesView::reload() {
-    const bool atEnd = !steps_.isEmpty() && slider_->value() == slider_->maximum();
-    const qint64 step = currentStep();
-    readRuns();
-    fillTags();
-    fillSteps(step, atEnd);
+    followAfterRead_ = !steps_.isEmpty() && slider_->value() == slider_->maximum();
+    keepAfterRead_ = currentStep();
+    startRead();
 }
 
-void RunImagesView::readRuns() {
-    warnings_.clear();
-    for (Run& run : runs_) readRun(run);
-    warning_->setText(warnings_.join(QLatin1Char('\n')));
-    warning_->setVisible(!warnings_.isEmpty());
-}
-
-void RunImagesView::readRun(Run& run) {
-    run.images.clear();
-    const QDir dir(run.dir);
-    if (!dir.exists()) {
-        warnings_ << tr("%1: no such folder").arg(QDir::toNativeSeparators(run.dir));
+void RunImagesView::startRead() {
+    if (busy_) {
+        again_ = true;
         return;
+    }
+    busy_ = true;
+    std::vector<RunCursor> cursors;
+    for (const Run& run : runs_) cursors.push_back({run.dir, run.name, run.files});
+    const int generation = generation_;
+    reader_.setFuture(QtConcurrent::run([cursors, generation]() {
+        ReadResult r;
+        r.generation = generation;
+        for (const RunCursor& c : cursors) r.runs.push_back(readNew(c));
+        return r;
+    }));
+}
+
+void RunImagesView::readFinished() {
+    busy_ = false;
+    const ReadResult r = reader_.result();
+    if (r.generation == generation_ && r.runs.size() == static_cast<std::size_t>(runs_.size())) {
+        warnings_.clear();
+        for (int k = 0; k < runs_.size(); ++k) {
+            Run& run = runs_[k];
+            const RunDelta& d = r.runs[static_cast<std::size_t>(k)];
+            if (d.restarted) run.images.clear();
+            run.files = d.files;
+            for (const NewImage& image : d.images) {
+                QMap<qint64, Entry>& series = run.images[image.tag];
+                const auto it = series.constFind(image.step);
+                // A step logged twice (a resumed run) shows the later picture.
+                if (it != series.constEnd() && it->wallTime > image.entry.wallTime) continue;
+                series.insert(image.step, image.entry);
+            }
+            warnings_ << d.warnings;
+        }
+        warning_->setText(warnings_.join(QLatin1Char('\n')));
+        warning_->setVisible(!warnings_.isEmpty());
+        fillTags();
+        fillSteps(keepAfterRead_, followAfterRead_);
+        emit loaded();
+    }
+    if (again_) {
+        again_ = false;
+        startRead();
+    }
+}
+
+RunImagesView::RunDelta RunImagesView::readNew(const RunCursor& c) {
+    RunDelta d;
+    d.files = c.files;
+    const QDir dir(c.dir);
+    if (!dir.exists()) {
+        d.warnings << tr("%1: no such folder").arg(QDir::toNativeSeparators(c.dir));
+        return d;
     }
     const QStringList files =
         dir.entryList({QStringLiteral("events.out.tfevents.*")}, QDir::Files | QDir::Readable, QDir::Name);
     for (const QString& fileName : files) {
         const QString path = dir.filePath(fileName);
-        const QString shownName = run.name + QLatin1Char('/') + fileName;
-        const std::string stdPath = QFile::encodeName(path).toStdString();
+        const QString shownName = c.name + QLatin1Char('/') + fileName;
+        FileCursor& cursor = d.files[path];
+        const qint64 size = QFileInfo(path).size();
+        if (size < cursor.offset) {
+            // Rewritten shorter: everything of this run is read again.
+            d.restarted = true;
+            for (FileCursor& f : d.files) f = FileCursor{};
+            RunCursor again{c.dir, c.name, {}};
+            RunDelta fresh = readNew(again);
+            fresh.restarted = true;
+            return fresh;
+        }
+        if (!cursor.error.isEmpty()) {
+            d.warnings << cursor.error;  // a corrupt record ends what is read of a file
+            continue;
+        }
         io::TbReadOptions options;
         options.allowTruncatedTail = true;
+        options.stopAtCorruption = true;
+        options.startOffset = static_cast<std::uint64_t>(cursor.offset);
         io::TbEventFile events;
         try {
-            events = io::readTensorBoardFile(stdPath, options);
-            const qint64 size = QFileInfo(path).size();
-            if (static_cast<qint64>(events.completeBytes) < size)
-                warnings_ << tr("%1: the last %2 bytes are not a complete record (the run may be writing it, or "
-                                "the file was cut short); showing the %3 images before them")
-                                 .arg(shownName)
-                                 .arg(size - static_cast<qint64>(events.completeBytes))
-                                 .arg(events.images.size());
+            events = io::readTensorBoardFile(QFile::encodeName(path).toStdString(), options);
         } catch (const std::exception& e) {
-            // A corrupt record: keep what lies before it.
-            const qint64 offset = damagedOffset(e.what(), stdPath);
-            QString why = QString::fromLocal8Bit(e.what());
-            if (why.startsWith(path + QStringLiteral(": "))) why.remove(0, path.size() + 2);
-            if (offset < 0) {
-                warnings_ << tr("%1: %2; nothing read from it").arg(shownName, why);
-                continue;
-            }
-            events = readBefore(path, offset);
-            warnings_ << tr("%1: unreadable from %2; showing the %3 images before it")
-                             .arg(shownName, why)
-                             .arg(events.images.size());
+            d.warnings << tr("%1: %2").arg(shownName, QString::fromLocal8Bit(e.what()));
+            continue;
         }
-        for (io::TbImage& image : events.images) {
-            QMap<qint64, Entry>& series = run.images[QString::fromStdString(image.tag)];
-            const auto it = series.constFind(image.step);
-            // A step logged twice (a resumed run) shows the later picture.
-            if (it != series.constEnd() && it->wallTime > image.wallTime) continue;
-            series.insert(image.step, Entry{path, image.wallTime,
-                                            QByteArray(reinterpret_cast<const char*>(image.encoded.data()),
-                                                       static_cast<qsizetype>(image.encoded.size()))});
+        cursor.offset = static_cast<qint64>(events.completeBytes);
+        cursor.images += static_cast<int>(events.images.size());
+        for (io::TbImage& image : events.images)
+            d.images.push_back({QString::fromStdString(image.tag), image.step,
+                                Entry{path, image.wallTime,
+                                      QByteArray(reinterpret_cast<const char*>(image.encoded.data()),
+                                                 static_cast<qsizetype>(image.encoded.size()))}});
+        if (!events.error.empty()) {
+            QString why = QString::fromLocal8Bit(events.error.c_str());
+            if (why.startsWith(path + QStringLiteral(": "))) why.remove(0, path.size() + 2);
+            cursor.error = tr("%1: unreadable from %2; showing the %3 images before it")
+                               .arg(shownName, why)
+                               .arg(cursor.images);
+            d.warnings << cursor.error;
+        } else if (cursor.offset < size) {
+            d.warnings << tr("%1: the last %2 bytes are not a complete record (the run may be writing it, or the "
+                             "file was cut short); showing the images before them")
+                              .arg(shownName)
+                              .arg(size - cursor.offset);
         }
     }
-    if (files.isEmpty()) warnings_ << tr("%1: no event files (events.out.tfevents.*)").arg(run.name);
+    if (files.isEmpty()) d.warnings << tr("%1: no event files (events.out.tfevents.*)").arg(c.name);
+    return d;
 }
 
 QStringList RunImagesView::tags() const {

@@ -8,19 +8,23 @@
 // the nearest step at or before the chosen one (runs log at different steps).
 //
 // Every events.out.tfevents.* file in a run's folder is read, incomplete
-// last records allowed (a live run may be writing one). A file that is cut
-// short or has a corrupt record still shows the images before the damage,
-// and a warning above the pictures names the file. reload() re-reads the
-// files for a live run; decoded pictures are kept in a cache keyed by
-// (file, tag, step), so a reload decodes only what it has not seen.
+// last records allowed (a live run may be writing one), on a worker thread
+// (never the GUI's), and incrementally: each file's read position is kept,
+// so reload() reads only what a live run appended. A file that is cut short
+// or has a corrupt record still shows the images before the damage, and a
+// warning above the pictures names the file. Decoded pictures are kept in a
+// cache keyed by (file, tag, step). loaded() says when a read has landed.
 
 #include <QCache>
+#include <QFutureWatcher>
 #include <QImage>
 #include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
+
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -35,10 +39,12 @@ public:
     ~RunImagesView() override;
 
     /// Shows the images of `runA`, or of `runA` and `runB` side by side
-    /// (runB empty for one run). Reads their event files now.
+    /// (runB empty for one run). Their event files are read in the
+    /// background; loaded() follows.
     void setRuns(const QString& runA, const QString& runB = {});
-    /// Re-reads the runs' event files, keeping the tag and the step; when
-    /// the slider was at the last step it moves on to the newest one.
+    /// Reads what was appended to the runs' event files, keeping the tag and
+    /// the step; when the slider was at the last step it moves on to the
+    /// newest one. In the background; loaded() follows.
     void reload();
 
     int runCount() const { return runs_.size(); }
@@ -71,9 +77,14 @@ public:
     /// Pictures decoded so far (cache misses), for tests of the cache.
     int decodedImages() const { return decoded_; }
 
+    /// Whether a read is in flight.
+    bool busy() const { return busy_; }
+
 signals:
     /// The chosen step changed (also on reload and on a tag change).
     void stepShown(qint64 step);
+    /// A read of the runs' files has landed (after setRuns or reload).
+    void loaded();
 
 private:
     struct Entry {
@@ -81,14 +92,41 @@ private:
         double wallTime = 0;
         QByteArray encoded;  ///< PNG bytes as the event file holds them
     };
+    struct FileCursor {
+        qint64 offset = 0;  ///< end of the last complete record read
+        QString error;      ///< set once a corrupt record ended the file
+        int images = 0;     ///< pictures read from it so far
+    };
     struct Run {
         QString dir;
         QString name;
         QMap<QString, QMap<qint64, Entry>> images;  ///< tag -> step -> picture
+        QMap<QString, FileCursor> files;            ///< event file -> where reading goes on
+    };
+    struct RunCursor {
+        QString dir, name;
+        QMap<QString, FileCursor> files;
+    };
+    struct NewImage {
+        QString tag;
+        qint64 step = 0;
+        Entry entry;
+    };
+    struct RunDelta {
+        bool restarted = false;  ///< a file was rewritten: drop what was read before
+        QMap<QString, FileCursor> files;
+        std::vector<NewImage> images;
+        QStringList warnings;
+    };
+    struct ReadResult {
+        int generation = 0;
+        std::vector<RunDelta> runs;
     };
 
-    void readRuns();
-    void readRun(Run& run);
+    /// Runs on a worker thread: touches no member.
+    static RunDelta readNew(const RunCursor& cursor);
+    void startRead();
+    void readFinished();
     void fillTags();
     void fillSteps(qint64 keep, bool followLast);
     void showStep();
@@ -97,6 +135,11 @@ private:
     QImage decode(const Entry& e, const QString& tag, qint64 step) const;
 
     QVector<Run> runs_;
+    QFutureWatcher<ReadResult> reader_;
+    int generation_ = 0;
+    bool busy_ = false, again_ = false;
+    bool followAfterRead_ = true;
+    qint64 keepAfterRead_ = -1;
     QVector<qint64> steps_;
     QStringList warnings_;
     QComboBox* tagCombo_ = nullptr;
