@@ -114,7 +114,7 @@ private slots:
         QVERIFY2(seen < kTotalSteps, "the run ended before it could be stopped; the test proved nothing");
         // The Scalars view follows the selected run as it writes.
         QVERIFY(centre.selectRun(run));
-        centre.views()->setCurrentWidget(centre.scalarsView());
+        centre.views()->setCurrentWidget(centre.scalarsView()->parentWidget());  // the panel sits in its tab page
         QTRY_VERIFY_WITH_TIMEOUT(pointsOf(centre, "train/grad_norm", "live") >= 3, 60000);
         const int points = pointsOf(centre, "train/grad_norm", "live");
         QTRY_VERIFY_WITH_TIMEOUT(pointsOf(centre, "train/grad_norm", "live") > points, 60000);
@@ -178,7 +178,7 @@ private slots:
         QCOMPARE(centre.selectedRuns().size(), 2);
         centre.views()->setCurrentWidget(centre.imagesView());
         if (!shot.isEmpty()) save(QString());
-        centre.views()->setCurrentWidget(centre.scalarsView());
+        centre.views()->setCurrentWidget(centre.scalarsView()->parentWidget());  // the panel sits in its tab page
         QTRY_VERIFY_WITH_TIMEOUT(pointsOf(centre, "train/grad_norm", "reference") > 0, 30000);
         QCOMPARE(pointsOf(centre, "train/grad_norm", "reference"), pointsOf(centre, "train/grad_norm", "live"));
         if (!shot.isEmpty()) save(QStringLiteral("_scalars"));
