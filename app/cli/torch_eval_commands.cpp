@@ -80,6 +80,10 @@ void registerEvalCommands(CLI::App& app) {
                     "Record this evaluation as a run in this folder (run.json, progress, eval.json), for the run "
                     "centre and `synthforge runs`")
         ->type_name("DIR");
+    cmd->add_option("--weights", c.weights,
+                    "Which weights: final (final.safetensors), best (best.safetensors: the best validation score) "
+                    "or a .safetensors file")
+        ->capture_default_str();
     cmd->add_option("--batch", c.batch, "Samples per forward pass")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));

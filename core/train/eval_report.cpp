@@ -16,6 +16,7 @@
 #include "core/eval/segmentation_metrics.h"
 #include "core/io/file_util.h"
 #include "core/train/evaluator.h"
+#include "core/train/run_weights.h"
 
 namespace synthforge::train {
 
@@ -271,6 +272,7 @@ void validateEvalConfig(const EvalConfig& c) {
     if (c.model.empty()) throw std::invalid_argument("model: required");
     if (c.data.empty()) throw std::invalid_argument("data: required");
     if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
+    validateWeightsChoice(c.weights);
     if (c.size != 0 && c.size < 64) throw std::invalid_argument("size: must be at least 64 (or 0 for the run's)");
     if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
         throw std::invalid_argument("device: auto, cpu or cuda");

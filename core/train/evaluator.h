@@ -54,6 +54,9 @@ struct EvalConfig {
     /// run on a benchmark format is evaluated zero-shot; a Stage II run needs
     /// its own format (or "auto").
     std::string format = "auto";
+    /// "final" (final.safetensors), "best" (best.safetensors) or a
+    /// .safetensors file of the run's network (core/train/run_weights.h).
+    std::string weights = "final";
 };
 
 struct ClassEval {
@@ -84,7 +87,7 @@ struct ZeroShotReport {
 };
 
 struct EvalResult {
-    std::string weights;               ///< the evaluated final.safetensors
+    std::string weights;               ///< the evaluated weights file
     std::string data;
     std::string preset;                ///< the Stage I net's preset (also for a Stage II run)
     std::string stage = "I";           ///< "I" (our layout) or "II" (fine-tuned heads on a benchmark)

@@ -12,6 +12,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/io/file_util.h"
+#include "core/train/run_weights.h"
 #include "core/train/predictor.h"
 
 namespace synthforge::train {
@@ -31,6 +32,7 @@ void validatePredictConfig(const PredictConfig& c) {
     if (c.cascade < 0 || c.cascade > 100) throw std::invalid_argument("cascade: not in 0..100");
     if (!(c.tolerance >= 0 && c.tolerance < 1)) throw std::invalid_argument("cascade-tolerance: not in [0, 1)");
     if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
+    validateWeightsChoice(c.weights);
     if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
         throw std::invalid_argument("device: '" + c.device + "' is not auto, cpu or cuda");
     if (c.threads < 0) throw std::invalid_argument("threads: must be >= 0");

@@ -25,6 +25,7 @@ struct PredictConfig {
     double tolerance = 0.005;         ///< stop when the crop moves less than this fraction of its side
     int64_t batch = 8;
     std::string device = "auto";      ///< auto | cpu | cuda
+    std::string weights = "final";    ///< final, best or a .safetensors file (core/train/run_weights.h)
     int threads = 0;                  ///< torch intra-op threads; 0 = torch's default
 };
 

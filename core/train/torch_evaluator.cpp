@@ -18,6 +18,7 @@
 #include "core/io/file_util.h"
 #include "core/train/data_split.h"
 #include "core/train/torch_weights.h"
+#include "core/train/run_weights.h"
 
 namespace synthforge::train {
 
@@ -127,9 +128,7 @@ EvalResult evaluateRun(const EvalConfig& c, jobs::ProgressSink* progress) {
     if (!fs::is_directory(run)) throw std::runtime_error(run.string() + ": no such run directory");
     // A `synthforge finetune` run scores on its benchmark (torch_finetune_evaluator.cpp).
     if (isStageTwoRun(run.string())) return evaluateFinetunedRun(c, progress);
-    const fs::path weights = run / "final.safetensors";
-    if (!fs::is_regular_file(weights))
-        throw std::runtime_error(weights.string() + ": missing (the run has not finished training)");
+    const fs::path weights = runWeightsFile(run.string(), c.weights, "the run has not finished training");
     if (!fs::is_directory(c.data)) throw std::runtime_error(c.data + ": no such dataset directory");
     // A benchmark folder (by --format or by what it holds) is scored zero-shot.
     const std::string format = c.format == "auto" ? detectDatasetFormat(c.data) : c.format;

@@ -22,6 +22,7 @@
 #include "core/eval/landmark_metrics.h"
 #include "core/eval/segmentation_metrics.h"
 #include "core/io/file_util.h"
+#include "core/train/run_weights.h"
 #include "core/train/evaluator.h"
 #include "core/train/finetune.h"
 #include "core/train/torch_benchmark_data.h"
@@ -81,9 +82,7 @@ EvalResult evaluateFinetunedRun(const EvalConfig& c, jobs::ProgressSink* progres
     validateEvalConfig(c);
     const fs::path run(c.model);
     if (!fs::is_directory(run)) throw std::runtime_error(run.string() + ": no such run directory");
-    const fs::path weights = run / "final.safetensors";
-    if (!fs::is_regular_file(weights))
-        throw std::runtime_error(weights.string() + ": missing (the run has not finished fine-tuning)");
+    const fs::path weights = runWeightsFile(run.string(), c.weights, "the run has not finished fine-tuning");
     if (!fs::is_directory(c.data)) throw std::runtime_error(c.data + ": no such dataset directory");
     if (c.threads > 0) torch::set_num_threads(c.threads);
 

@@ -10,19 +10,19 @@
 #include "core/dataset/dataset_manifest.h"
 #include "core/train/torch_benchmark_data.h"
 #include "core/train/torch_weights.h"
+#include "core/train/run_weights.h"
 
 namespace synthforge::train {
 
 namespace fs = std::filesystem;
 
-PredictModel PredictModel::load(const std::string& runDir, const PredictRunFacts& facts, const torch::Device& device) {
+PredictModel PredictModel::load(const std::string& runDir, const std::string& which, const PredictRunFacts& facts,
+                                const torch::Device& device) {
     std::error_code ec;
     if (!fs::is_directory(runDir, ec)) throw std::runtime_error(runDir + ": no such run directory");
     PredictModel m;
     m.device_ = device;
-    m.weights_ = (fs::path(runDir) / "final.safetensors").string();
-    if (!fs::is_regular_file(m.weights_, ec))
-        throw std::runtime_error(m.weights_ + ": missing (the run has not finished training)");
+    m.weights_ = runWeightsFile(runDir, which, "the run has not finished training");
     if (facts.stageTwo) {
         m.stage2_ = loadFinetunedModel(m.weights_);
         m.stage2_->stage1->to(device);

@@ -28,7 +28,9 @@ class PredictModel {
 public:
     /// RUN/final.safetensors of a Stage I or Stage II run (per `facts`), on
     /// `device`, in eval mode. std::runtime_error naming the missing or bad file.
-    static PredictModel load(const std::string& runDir, const PredictRunFacts& facts, const torch::Device& device);
+    /// `which`: final, best or a .safetensors file (core/train/run_weights.h).
+    static PredictModel load(const std::string& runDir, const std::string& which, const PredictRunFacts& facts,
+                             const torch::Device& device);
 
     /// images: B x 3 x S x S RGB in [-1, 1] on the CPU.
     PredictOutput forward(const torch::Tensor& images);

@@ -121,7 +121,7 @@ PredictResult predictImages(const PredictConfig& c, jobs::ProgressSink* progress
     const int size = static_cast<int>(c.size > 0 ? c.size : facts.size);
     if (c.threads > 0) torch::set_num_threads(c.threads);
     const torch::Device device = pickDevice(c.device);
-    PredictModel model = PredictModel::load(c.model, facts, device);
+    PredictModel model = PredictModel::load(c.model, c.weights, facts, device);
 
     PredictResult r;
     r.model = c.model;

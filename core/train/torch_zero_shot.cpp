@@ -19,6 +19,7 @@
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/torch_weights.h"
+#include "core/train/run_weights.h"
 
 namespace synthforge::train {
 
@@ -242,9 +243,7 @@ EvalResult evaluateZeroShotRun(const EvalConfig& c, const std::string& format, j
     if (format != "300w" && format != "lapa" && format != "celebamask-hq")
         throw std::invalid_argument("format: '" + format + "' is not a benchmark (300w, lapa or celebamask-hq)");
     const fs::path run(c.model);
-    const fs::path weights = run / "final.safetensors";
-    if (!fs::is_regular_file(weights))
-        throw std::runtime_error(weights.string() + ": missing (the run has not finished training)");
+    const fs::path weights = runWeightsFile(run.string(), c.weights, "the run has not finished training");
     if (!fs::is_directory(c.data)) throw std::runtime_error(c.data + ": no such dataset directory");
     if (c.threads > 0) torch::set_num_threads(c.threads);
 

@@ -103,6 +103,32 @@ TEST(EvalCli, EvaluatesATrainedRunAndWritesJson) {
         << readTextFile(log);
     EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["split"], "all");
     EXPECT_EQ(nlohmann::json::parse(readTextFile(other))["samples"], 10);
+    // --weights: the best validation checkpoint, or any weights file; bad choices name the field.
+    ASSERT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--weights", "best", "--json",
+                      other.string(), "--device", "cpu", "--threads", "1", "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+    EXPECT_EQ(fs::path(nlohmann::json::parse(readTextFile(other))["weights"].get<std::string>()).filename(),
+              "best.safetensors");
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--weights", "latest"}, log), 1);
+    EXPECT_NE(readTextFile(log).find("weights: 'latest'"), std::string::npos) << readTextFile(log);
+    EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--weights",
+                      (dir.path / "gone.safetensors").string()},
+                     log),
+              1);
+    EXPECT_NE(readTextFile(log).find("gone.safetensors: no such weights file"), std::string::npos) << readTextFile(log);
+    // --run-dir: the evaluation is a run of its own, its eval.json there; the training run's record is untouched.
+    const fs::path evalRun = dir.path / "eval_run";
+    ASSERT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--run-dir", evalRun.string(),
+                      "--device", "cpu", "--threads", "1", "--progress", "none"},
+                     log),
+              0)
+        << readTextFile(log);
+    EXPECT_TRUE(fs::exists(evalRun / "eval.json"));
+    EXPECT_EQ(nlohmann::json::parse(readTextFile(evalRun / "run.json"))["kind"], "eval");
+    EXPECT_EQ(nlohmann::json::parse(readTextFile(evalRun / "run.json"))["end"]["status"], "finished");
+    EXPECT_EQ(nlohmann::json::parse(readTextFile(run / "run.json"))["kind"], "train");
     // A bad split name is a usage error; "test" exists only for Stage II benchmarks.
     EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", "bogus"}, log), 2);
     EXPECT_EQ(runCli({"eval", "--model", run.string(), "--data", data.string(), "--split", "test"}, log), 1);
