@@ -24,6 +24,7 @@
 
 #include "core/jobs/run_record.h"
 #include "widgets/runs/eval_view.h"
+#include "widgets/runs/predictions_view.h"
 #include "widgets/runs/run_centre.h"
 #include "widgets/runs/run_images_view.h"
 #include "widgets/runs/scalar_chart_panel.h"
@@ -190,6 +191,22 @@ private slots:
         centre.views()->setCurrentWidget(centre.evalView());
         QCOMPARE(centre.evalView()->resultCount(), 2);
         if (!shot.isEmpty()) save(QStringLiteral("_eval"));
+
+        // Predictions on images, launched from the panel, shown as overlays.
+        LaunchRequest predict;
+        predict.arguments = {"predict", "--model", ws_ + "/live", "--images", data_ + "/images", "--out",
+                             ws_ + "/predict_live", "--threads", "1", "--weights", "best"};
+        predict.runDir = ws_ + "/predict_live";
+        QVERIFY(centre.launch(predict));
+        QTRY_VERIFY_WITH_TIMEOUT(present(centre, predict.runDir) &&
+                                     statusOf(centre, predict.runDir) == jobs::RunStatus::Finished,
+                                 120000);
+        QVERIFY(centre.selectRun(predict.runDir));
+        centre.views()->setCurrentWidget(centre.predictionsView());
+        QTRY_COMPARE_WITH_TIMEOUT(centre.predictionsView()->imageCount(), 12, 30000);
+        QCOMPARE(centre.predictionsView()->failedCount(), 0);
+        QVERIFY(!centre.predictionsView()->shownImage(0).isNull());
+        if (!shot.isEmpty()) save(QStringLiteral("_predictions"));
     }
 
     void reattachesAfterThePanelIsGone() {

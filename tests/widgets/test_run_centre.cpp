@@ -24,6 +24,7 @@
 #include "app/studio/main_window.h"
 #include "core/io/tensorboard_writer.h"
 #include "core/jobs/run_record.h"
+#include "widgets/runs/predictions_view.h"
 #include "widgets/runs/run_centre.h"
 #include "widgets/runs/run_launcher.h"
 #include "widgets/runs/run_monitor.h"
@@ -283,6 +284,44 @@ private slots:
         centre.deleteAction()->trigger();
         QVERIFY2(!QFileInfo::exists(run), qPrintable(centre.statusText()));
         QTRY_VERIFY_WITH_TIMEOUT(centre.model()->runAt(run) == nullptr, 10000);
+    }
+
+    void predictionsViewShowsOverlaysAndRefusesBadFiles() {
+        const QString run = dir_.filePath("predict_run");
+        QDir().mkpath(run);
+        QImage red(40, 30, QImage::Format_RGB32), blue(40, 30, QImage::Format_RGB32);
+        red.fill(Qt::red);
+        blue.fill(Qt::blue);
+        QVERIFY(red.save(run + "/a_overlay.png"));
+        QVERIFY(blue.save(run + "/a_seg_overlay.png"));
+        QVERIFY(red.save(dir_.filePath("outside_overlay.png")));
+        writeText(run + "/predictions.json", R"({"format": "synthforge-predictions", "version": 1,
+            "model": "/runs/t1", "weights": "/runs/t1/best.safetensors", "images": [
+            {"name": "a", "input": "in/a.png", "status": "ok", "outputs": ["a_overlay.png", "a_seg_overlay.png"]},
+            {"name": "b", "input": "in/b.png", "status": "error", "error": "in/b.png: not an image", "outputs": []},
+            {"name": "c", "input": "in/c.png", "status": "ok", "outputs": ["../outside_overlay.png"]}]})");
+        PredictionsView view;
+        QSignalSpy loaded(&view, &PredictionsView::loaded);
+        view.setRun(run);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(view.imageCount(), 3);
+        QCOMPARE(view.failedCount(), 1);
+        QCOMPARE(view.current(), 0);
+        QCOMPARE(view.shownImage(0).pixelColor(5, 5), QColor(Qt::red));
+        QCOMPARE(view.shownImage(1).pixelColor(5, 5), QColor(Qt::blue));
+        view.setCurrent(2);  // names outside the run folder are not followed
+        QVERIFY(view.shownImage(0).isNull());
+        QVERIFY(view.errorText().isEmpty());
+        // Corrupt and newer files: an error in the view, no crash.
+        writeText(run + "/predictions.json", "{\"format\": \"synthforge-predictions\", \"version\": 1, \"ima");
+        view.reload();
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(view.errorText().contains("not valid JSON"));
+        QCOMPARE(view.imageCount(), 0);
+        writeText(run + "/predictions.json", R"({"format": "synthforge-predictions", "version": 7, "images": []})");
+        view.reload();
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(view.errorText().contains("version"));
     }
 
     void launchErrorsAreReported() {

@@ -31,6 +31,7 @@
 #include "core/runs/run_scalars.h"
 #include "widgets/runs/eval_view.h"
 #include "widgets/runs/launch_dialog.h"
+#include "widgets/runs/predictions_view.h"
 #include "widgets/runs/run_images_view.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
@@ -152,6 +153,8 @@ RunCentre::RunCentre(QWidget* parent)
     views_->addTab(scalarsPage, tr("Scalars"));
     views_->addTab(images_, tr("Images"));
     views_->addTab(eval_, tr("Evaluation"));
+    predictions_ = new PredictionsView;
+    views_->addTab(predictions_, tr("Predictions"));
     views_->addTab(details_, tr("Details"));
     table_->setWordWrap(false);
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
@@ -296,6 +299,26 @@ void RunCentre::updateViews(bool live) {
         running |= s->status == jobs::RunStatus::Running;
         if (QDir(d).entryList({QStringLiteral("events.out.tfevents.*")}, QDir::Files).size() > 0) withImages << d;
         if (QFile::exists(QDir(d).filePath(QStringLiteral("eval.json")))) withEval << d;
+    }
+    QString predictRun;
+    int predictStatus = -1;
+    for (const QString& d : selectedRuns()) {
+        const jobs::RunState* s = model_->runAt(d);
+        if (s && s->kind == "predict") {
+            predictRun = d;
+            predictStatus = static_cast<int>(s->status);
+            break;
+        }
+    }
+    if (predictRun != shownPredictions_) {
+        shownPredictions_ = predictRun;
+        shownPredictionsStatus_ = predictStatus;
+        predictions_->setRun(predictRun);
+    } else if (!predictRun.isEmpty() &&
+               (predictStatus != shownPredictionsStatus_ || predictStatus == static_cast<int>(jobs::RunStatus::Running))) {
+        // predictions.json is written when the run ends: read again then (and while it runs).
+        shownPredictionsStatus_ = predictStatus;
+        predictions_->reload();
     }
     withImages = withImages.mid(0, 2);
     withEval = withEval.mid(0, 2);

@@ -35,6 +35,7 @@ class RunScalarSource;
 
 namespace synthforge::widgets {
 class EvalView;
+class PredictionsView;
 class RunImagesView;
 class ScalarChartPanel;
 class RunMonitor;
@@ -57,6 +58,7 @@ public:
     RunImagesView* imagesView() const { return images_; }
     ScalarChartPanel* scalarsView() const { return scalars_; }
     EvalView* evalView() const { return eval_; }
+    PredictionsView* predictionsView() const { return predictions_; }
 
     QAction* stopAction() const { return stop_; }
     QAction* resumeAction() const { return resume_; }
@@ -144,6 +146,9 @@ private:
     bool scalarBusy_ = false;
     bool scalarAgain_ = false;
     EvalView* eval_;
+    PredictionsView* predictions_;
+    QString shownPredictions_;
+    int shownPredictionsStatus_ = -1;
     QStringList shownImages_, shownEvals_;
     qint64 lastLiveReload_ = 0;
     QLabel* workspaceLabel_;
