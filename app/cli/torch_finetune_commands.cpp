@@ -28,13 +28,9 @@ struct FinetuneArgs {
 
 int runFinetune(const FinetuneArgs& a) {
     if (a.check) {
-        // The shared run values, the format, then the Stage I weights
-        // (config.json's identity names them). The other Stage II-only
-        // checks (class count, margin, weights) run when the job starts.
-        train::validateRunCommon(a.config, "the keypoint head pools H/4 four times");
-        const std::string formats = std::string(", ") + train::finetuneFormats() + ",";
-        train::checkRunField(!a.config.format.empty() && formats.find(", " + a.config.format + ",") != std::string::npos,
-                             "format", "'" + a.config.format + "' is not one of " + train::finetuneFormats());
+        // Every value check of the job, then the Stage I weights
+        // (config.json's identity names them) and the data folder.
+        train::validateFinetuneConfig(a.config);
         train::resolveAugment(a.config.augment);
         (void)a.config.toJson();
         if (!std::filesystem::is_directory(a.config.data)) throw std::runtime_error(a.config.data + ": no such folder");

@@ -72,7 +72,7 @@ int runTrain(const TrainArgs& a) {
         train::validateTrainConfig(c);
         train::resolveAugment(c.augment);
         const train::SynthForgeDataset data(c.data, c.size);
-        (void)data;
+        train::trainingSamplesFor(c, data.size());
         printCheckOk();
         return 0;
     }

@@ -65,4 +65,9 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& config, jobs::ProgressSink
 /// The formats finetune accepts, for messages: "300w, lapa, celebamask-hq".
 const char* finetuneFormats();
 
+/// Every check of a Stage II config that needs no file: the shared run
+/// values, the format, the class count against the format, the best metric,
+/// margin and loss weights. std::invalid_argument naming the field.
+void validateFinetuneConfig(const FinetuneConfig& c);
+
 }  // namespace synthforge::train

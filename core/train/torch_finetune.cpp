@@ -42,26 +42,6 @@ namespace fs = std::filesystem;
 
 int64_t formatClasses(const std::string& f) { return f == "lapa" ? 11 : f == "celebamask-hq" ? 19 : 0; }
 
-void validate(const FinetuneConfig& c) {
-    validateRunCommon(c, "the keypoint head pools H/4 four times");
-    checkRunField(!c.stage1.empty(), "stage1", "required");
-    checkRunField(c.format == "300w" || c.format == "lapa" || c.format == "celebamask-hq", "format",
-                  "'" + c.format + "' is not one of " + finetuneFormats());
-    if (c.numClasses != 0) {
-        const int64_t have = formatClasses(c.format);
-        checkRunField(c.numClasses == have, "classes",
-                      std::to_string(c.numClasses) + " requested, but " + c.format +
-                          (have ? " has " + std::to_string(have) + " classes" : " has no segmentation labels"));
-    }
-    // Stage II validates its loss only (its metrics are `synthforge eval`'s).
-    checkRunField(c.bestMetric == "loss", "best_metric", "Stage II chooses its best checkpoint on the loss");
-    checkRunField(c.margin >= 0 && c.margin <= 4, "margin", "must be in [0, 4]");
-    const std::initializer_list<std::pair<const char*, double>> weights = {
-        {"depth_weight", c.depthWeight}, {"seg_weight", c.segWeight}, {"kps_weight", c.kpsWeight}};
-    for (const auto& [name, w] : weights)
-        checkRunField(w >= 0 && std::isfinite(w), name, "must be a non-negative number");
-}
-
 /// The Stage I weights file: the path itself, or <run>/final.safetensors.
 std::string stageOnePath(const std::string& given) {
     std::error_code ec;
@@ -94,6 +74,26 @@ Losses lossOf(const FinetuneOutput& out, const BenchmarkBatch& b, const Finetune
 
 }  // namespace
 
+void validateFinetuneConfig(const FinetuneConfig& c) {
+    validateRunCommon(c, "the keypoint head pools H/4 four times");
+    checkRunField(!c.stage1.empty(), "stage1", "required");
+    checkRunField(c.format == "300w" || c.format == "lapa" || c.format == "celebamask-hq", "format",
+                  "'" + c.format + "' is not one of " + finetuneFormats());
+    if (c.numClasses != 0) {
+        const int64_t have = formatClasses(c.format);
+        checkRunField(c.numClasses == have, "classes",
+                      std::to_string(c.numClasses) + " requested, but " + c.format +
+                          (have ? " has " + std::to_string(have) + " classes" : " has no segmentation labels"));
+    }
+    // Stage II validates its loss only (its metrics are `synthforge eval`'s).
+    checkRunField(c.bestMetric == "loss", "best_metric", "Stage II chooses its best checkpoint on the loss");
+    checkRunField(c.margin >= 0 && c.margin <= 4, "margin", "must be in [0, 4]");
+    const std::initializer_list<std::pair<const char*, double>> weights = {
+        {"depth_weight", c.depthWeight}, {"seg_weight", c.segWeight}, {"kps_weight", c.kpsWeight}};
+    for (const auto& [name, w] : weights)
+        checkRunField(w >= 0 && std::isfinite(w), name, "must be a non-negative number");
+}
+
 const char* finetuneFormats() { return "300w, lapa, celebamask-hq"; }
 
 std::string FinetuneConfig::toJson() const {
@@ -116,7 +116,7 @@ std::string FinetuneConfig::toJson() const {
 }
 
 FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* progress, const jobs::CancelToken* cancel) {
-    validate(c);
+    validateFinetuneConfig(c);
     if (c.threads > 0) torch::set_num_threads(c.threads);
     const torch::Device device = pickDevice(c.device);
 

@@ -74,12 +74,9 @@ StageOneSession::StageOneSession(const TrainConfig& config)
       augment_(resolveAugment(c_.augment)),
       data_(c_.data, c_.size) {
     n_ = data_.size();
-    nVal_ = validationCount(n_, c_.valFraction);
-    nTrain_ = n_ - nVal_;
+    nTrain_ = trainingSamplesFor(c_, n_);
+    nVal_ = n_ - nTrain_;
     const int64_t microPerEpoch = nTrain_ / c_.batch;
-    checkRunField(microPerEpoch >= c_.accumulate, "batch",
-                  "batch x accumulate (" + std::to_string(c_.batch * c_.accumulate) + ") exceeds the " +
-                      std::to_string(nTrain_) + " training samples");
     stepsPerEpoch_ = microPerEpoch / c_.accumulate;
     microUsed_ = stepsPerEpoch_ * c_.accumulate;  // the remainder of an epoch is dropped
 

@@ -11,6 +11,8 @@
 #include "core/io/json_fields.h"
 #include "core/train/trainer.h"
 
+#include "core/train/data_split.h"
+
 namespace synthforge::train {
 
 namespace {
@@ -87,6 +89,14 @@ void validateTrainValues(const TrainConfig& c) {
     checkRunField(w.maxShift >= 0 && w.maxShift <= 1, "losses.max_shift", "must be in [0, 1] (fraction of the height)");
     checkRunField(c.bestMetric == "loss" || c.bestMetric == "nme" || c.bestMetric == "miou" || c.bestMetric == "depth_l1",
                   "best_metric", "\"" + c.bestMetric + "\" is not loss, nme, miou or depth_l1");
+}
+
+int64_t trainingSamplesFor(const TrainConfig& c, int64_t samples) {
+    const int64_t nTrain = samples - validationCount(samples, c.valFraction);
+    checkRunField(nTrain / c.batch >= c.accumulate, "batch",
+                  "batch x accumulate (" + std::to_string(c.batch * c.accumulate) + ") exceeds the " +
+                      std::to_string(nTrain) + " training samples");
+    return nTrain;
 }
 
 void validateTrainConfig(const TrainConfig& c) {

@@ -67,6 +67,10 @@ TrainConfig trainRecipe(const std::string& name);
 void validateTrainValues(const TrainConfig& c);
 /// Checks every field (std::invalid_argument naming the first bad one).
 void validateTrainConfig(const TrainConfig& c);
+/// The training samples of a dataset of `samples` (the rest validate, by
+/// val_fraction); std::invalid_argument naming "batch" when batch x
+/// accumulate does not fit them even once.
+int64_t trainingSamplesFor(const TrainConfig& c, int64_t samples);
 
 /// Reads a config file in config.json's schema: it starts from the recipe
 /// `recipe` (when empty: the file's "recipe", else "fast"), and every key

@@ -146,7 +146,7 @@ protected:
 synthforge::testutil::TempDir* CliCheck::dir_ = nullptr;
 
 TEST_F(CliCheck, AcceptsAValidTrainCommandWithoutRunning) {
-    const CliRun r = runCli(train({"--schedule", "linear", "--lr", "0.001"}));
+    const CliRun r = runCli(train({"--schedule", "linear", "--lr", "0.001", "--batch", "2"}));
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out, "ok\n");
     EXPECT_FALSE(fs::exists(dir_->path / "run")) << "--check must not start the run";
@@ -170,6 +170,11 @@ TEST_F(CliCheck, RefusesBadValuesWithTheCliMessages) {
     r = runCli({"train", "--data", dir_->path.string(), "--out", (dir_->path / "run").string(), "--check"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("manifest.json"), std::string::npos) << r.err;
+
+    // A batch the 3-sample dataset cannot fill (2 train, 1 validates): the trainer's words.
+    r = runCli(train({"--batch", "4"}));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("batch: batch x accumulate (4) exceeds the 2 training samples"), std::string::npos) << r.err;
 
     // A missing required option.
     r = runCli({"train", "--data", (dir_->path / "ds").string(), "--check"});
@@ -198,6 +203,11 @@ TEST_F(CliCheck, FinetuneEvalAndPredictCheckTheirInputs) {
     r = runCli({"finetune", "--data", ds, "--format", "lapa", "--stage1", ds, "--out", missing, "--check"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("missing Stage I weights"), std::string::npos) << r.err;
+    // The Stage II-only value checks run too: LaPa has 11 classes.
+    r = runCli({"finetune", "--data", ds, "--format", "lapa", "--classes", "19", "--stage1", ds, "--out", missing,
+                "--check"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("lapa has 11 classes"), std::string::npos) << r.err;
 
     r = runCli({"eval", "--model", missing, "--data", ds, "--check"});
     EXPECT_EQ(r.code, 1);

@@ -237,7 +237,8 @@ private slots:
 
     void schemaAndValidationFromTheRealCli() {
         const QString ds = dir_.filePath(QStringLiteral("ds"));
-        synthforge::testutil::writeTinyDataset(ds.toStdString(), 3, 2);
+        // 12 samples: 10 train, enough for the default batch of 8.
+        synthforge::testutil::writeTinyDataset(ds.toStdString(), 12, 2);
 
         LaunchDialog d(QString::fromUtf8(kCli), QStringLiteral("train"));
         QSignalSpy loaded(&d, &LaunchDialog::schemaLoaded);
