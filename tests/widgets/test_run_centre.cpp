@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QDir>
 #include <QFile>
+#include <QItemSelectionModel>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
@@ -36,6 +37,14 @@ using namespace synthforge;
 using namespace synthforge::widgets;
 
 namespace {
+
+/// The table row (as the view sorts it) of the run in `dir`; -1 when absent.
+int rowOf(RunCentre& c, const QString& dir) {
+    QAbstractItemModel* m = c.table()->model();
+    for (int row = 0; row < m->rowCount(); ++row)
+        if (m->index(row, 0).data(RunTableModel::dirRole()).toString() == dir) return row;
+    return -1;
+}
 
 void writeText(const QString& path, const std::string& text) {
     QDir().mkpath(QFileInfo(path).absolutePath());
@@ -233,6 +242,33 @@ private slots:
         QCOMPARE(gotCommand, QString("train"));
         QCOMPARE(gotArgs, (QStringList{"--out", ws_ + "/stopped-2", "--lr", "0.01"}));
         QDir(ws_ + "/x-2").removeRecursively();
+    }
+
+    void scalarsGroupRunsIntoTheirMeanCurve() {
+        RunCentre centre;
+        QSignalSpy changed(centre.monitor(), &RunMonitor::runsChanged);
+        centre.setWorkspace(ws_);
+        QVERIFY(changed.wait(10000));
+        // finished: total 3.5 @1, 2.5 @2; stopped: total 9.5 @1 (metrics.csv only: csv/ tags).
+        QVERIFY(centre.selectRun(ws_ + "/finished"));
+        centre.table()->selectionModel()->select(
+            centre.table()->model()->index(rowOf(centre, ws_ + "/stopped"), 0),
+            QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QTRY_VERIFY_WITH_TIMEOUT(centre.scalarsView()->chart("csv/total") &&
+                                     centre.scalarsView()->chart("csv/total")->runNames().size() == 2,
+                                 10000);
+        centre.setGroupKey(QStringLiteral("stage"));
+        QCOMPARE(centre.groupKey(), QString("stage"));
+        ScalarChartView* chart = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((chart = centre.scalarsView()->chart("csv/total")) && chart->runNames().size() == 1, 10000);
+        const QString group = chart->runNames().first();
+        QVERIFY2(group.startsWith("stage=I (2 runs)"), qPrintable(group));
+        QLineSeries* line = chart->rawSeries(group);
+        QVERIFY(line);
+        QCOMPARE(line->count(), 1);  // step 2 is only in one run
+        QCOMPARE(line->at(0).y(), 6.5);
+        centre.setGroupKey(QString());
+        QTRY_VERIFY_WITH_TIMEOUT((chart = centre.scalarsView()->chart("csv/total")) && chart->runNames().size() == 2, 10000);
     }
 
     void damagedLogsShowWhatCouldBeReadWithAWarning() {

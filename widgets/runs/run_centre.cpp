@@ -1,6 +1,7 @@
 #include "widgets/runs/run_centre.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
@@ -16,6 +17,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSet>
+#include <QSignalBlocker>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -29,6 +31,7 @@
 
 #include "core/jobs/terminal_progress.h"
 #include "core/runs/run_scalars.h"
+#include "core/runs/scalar_groups.h"
 #include "widgets/runs/eval_view.h"
 #include "widgets/runs/launch_dialog.h"
 #include "widgets/runs/predictions_view.h"
@@ -146,6 +149,19 @@ RunCentre::RunCentre(QWidget* parent)
     scalarWarnings_->setWordWrap(true);
     scalarWarnings_->setStyleSheet(QStringLiteral("color: #8a5a00; background: #fff4d6; padding: 4px;"));
     scalarWarnings_->hide();
+    auto* groupRow = new QHBoxLayout;
+    groupRow->setContentsMargins(8, 4, 8, 0);
+    groupRow->addWidget(new QLabel(tr("Group runs by"), scalarsPage));
+    groupBy_ = new QComboBox(scalarsPage);
+    groupBy_->setObjectName(QStringLiteral("groupBy"));
+    groupBy_->setToolTip(tr("Runs with the same value are drawn as one curve: their mean at the steps all of them "
+                            "have (e.g. group the seeds of one setting)"));
+    groupBy_->addItem(tr("(no grouping)"));
+    groupBy_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    groupRow->addWidget(groupBy_);
+    groupRow->addStretch(1);
+    scalarsLayout->addLayout(groupRow);
+    connect(groupBy_, &QComboBox::currentIndexChanged, this, [this] { redrawScalars(selectedRuns()); });
     scalarsLayout->addWidget(scalarWarnings_);
     scalarsLayout->addWidget(scalars_, 1);
     images_ = new RunImagesView;
@@ -221,6 +237,7 @@ void RunCentre::chooseWorkspace() {
 void RunCentre::onRunsChanged() {
     const bool first = model_->rowCount() == 0;
     model_->setRuns(monitor_->runs());
+    refreshGroupKeys();
     if (first && model_->rowCount() > 0) table_->resizeColumnsToContents();
     if (!pendingSelect_.isEmpty() && selectRun(pendingSelect_)) pendingSelect_.clear();
     updateActions();
@@ -251,7 +268,13 @@ void RunCentre::updateScalars() {
         if (!source) source = std::make_shared<runs::RunScalarSource>(d.toStdString());
         work.emplace_back(d, source);
     }
-    if (work.empty()) return;
+    if (work.empty()) {
+        if (!drawnGroups_.isEmpty()) {
+            scalars_->clearRuns();
+            drawnGroups_.clear();
+        }
+        return;
+    }
     scalarBusy_ = true;
     scalarWatcher_.setFuture(QtConcurrent::run([work]() {
         QStringList changed;
@@ -265,12 +288,7 @@ void RunCentre::scalarsRead() {
     scalarBusy_ = false;
     const QStringList changed = scalarWatcher_.result();
     const QStringList selected = selectedRuns();
-    for (const QString& d : changed) {
-        auto it = scalarSources_.find(d);
-        const int index = static_cast<int>(selected.indexOf(d));
-        if (it == scalarSources_.end() || index < 0) continue;  // deselected meanwhile
-        scalars_->setRun(QDir(d).dirName(), runPaletteColour(index), it->second->scalars());
-    }
+    redrawScalars(changed);
     // What could not be read (a corrupt metrics.csv row, a cut event file)
     // is said above the charts; what could be read is drawn.
     QStringList warnings;
@@ -287,6 +305,75 @@ void RunCentre::scalarsRead() {
         scalarAgain_ = false;
         updateScalars();
     }
+}
+
+QString RunCentre::groupKey() const {
+    return groupBy_->currentIndex() <= 0 ? QString() : groupBy_->currentText();
+}
+
+void RunCentre::setGroupKey(const QString& key) {
+    const int i = key.isEmpty() ? 0 : groupBy_->findText(key);
+    if (i >= 0) groupBy_->setCurrentIndex(i);
+}
+
+void RunCentre::redrawScalars(const QStringList& changed) {
+    const QStringList selected = selectedRuns();
+    const QString key = groupKey();
+    if (key.isEmpty()) {
+        if (!drawnGroups_.isEmpty()) {
+            // Leaving grouped mode: every selected run is drawn again.
+            scalars_->clearRuns();
+            drawnGroups_.clear();
+            redrawAll_ = true;
+        }
+        for (const QString& d : redrawAll_ ? selected : changed) {
+            auto it = scalarSources_.find(d);
+            const int index = static_cast<int>(selected.indexOf(d));
+            if (it == scalarSources_.end() || index < 0) continue;  // deselected meanwhile
+            scalars_->setRun(QDir(d).dirName(), runPaletteColour(index), it->second->scalars());
+        }
+        redrawAll_ = false;
+        return;
+    }
+    // Grouped: one curve per value of the key, the mean of its runs.
+    std::map<QString, std::vector<const runs::ScalarMap*>> groups;
+    for (const QString& d : selected) {
+        auto it = scalarSources_.find(d);
+        const jobs::RunState* s = model_->runAt(d);
+        if (it == scalarSources_.end() || !s) continue;
+        QString value = tr("(none)");
+        if (key == QLatin1String("kind")) {
+            value = QString::fromStdString(s->kind);
+        } else {
+            auto c = s->config.find(key.toStdString());
+            if (c != s->config.end()) value = QString::fromStdString(c->second);
+        }
+        groups[value].push_back(&it->second->scalars());
+    }
+    scalars_->clearRuns();
+    drawnGroups_.clear();
+    int index = 0;
+    for (const auto& [value, members] : groups) {
+        const QString count = members.size() == 1 ? tr("1 run") : tr("%1 runs").arg(members.size());
+        const QString name = QStringLiteral("%1=%2 (%3)").arg(key, value, count);
+        scalars_->setRun(name, runPaletteColour(index++), runs::meanOfRuns(members));
+        drawnGroups_ << name;
+    }
+    redrawAll_ = true;  // back in ungrouped mode, draw everything
+}
+
+void RunCentre::refreshGroupKeys() {
+    const QString keep = groupBy_->currentText();
+    const int keepIndex = groupBy_->currentIndex();
+    QStringList keys{QStringLiteral("kind")};
+    keys << configKeys();
+    QStringList have;
+    for (int i = 1; i < groupBy_->count(); ++i) have << groupBy_->itemText(i);
+    if (have == keys) return;
+    const QSignalBlocker block(groupBy_);
+    while (groupBy_->count() > 1) groupBy_->removeItem(1);
+    groupBy_->addItems(keys);
+    groupBy_->setCurrentIndex(keepIndex <= 0 ? 0 : std::max(0, static_cast<int>(groupBy_->findText(keep))));
 }
 
 void RunCentre::updateViews(bool live) {

@@ -22,6 +22,7 @@
 #include "widgets/runs/run_launcher.h"
 
 class QAction;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -88,6 +89,10 @@ public:
     void setLaunchPrompt(LaunchPrompt prompt) { prompt_ = std::move(prompt); }
     /// How Delete asks for confirmation (default: a message box); tests answer it.
     void setConfirm(std::function<bool(const QString& question)> confirm) { confirm_ = std::move(confirm); }
+    /// The Scalars view's grouping: "" (none), "kind" or a dotted config
+    /// key; runs with the same value are drawn as their mean curve.
+    QString groupKey() const;
+    void setGroupKey(const QString& key);
     /// The warnings shown above the scalar charts ("" when none).
     QString scalarWarnings() const;
 
@@ -120,6 +125,10 @@ private:
     /// runs whose curves changed are redrawn.
     void updateScalars();
     void scalarsRead();
+    /// Draws the selected runs (`changed` ones only, unless grouped or
+    /// switching mode) into the Scalars view.
+    void redrawScalars(const QStringList& changed);
+    void refreshGroupKeys();
     void onRunsChanged();
     void chooseWorkspace();
     void newRun(const QString& command);
@@ -163,6 +172,9 @@ private:
     LaunchPrompt prompt_;
     std::function<bool(const QString&)> confirm_;
     QLabel* scalarWarnings_;
+    QComboBox* groupBy_;
+    QStringList drawnGroups_;
+    bool redrawAll_ = false;
 };
 
 }  // namespace synthforge::widgets
