@@ -35,6 +35,7 @@ inline constexpr CommandSummary kTorchCommands[] = {
     {"finetune", "Stage II: train label heads on a real benchmark over a frozen Stage I network"},
     {"eval", "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset"},
     {"predict", "Run a trained network on your own images: landmarks, segmentation, depth and overlays"},
+    {"fr", "Face recognition: train an IResNet with a margin head, verification benchmarks, embeddings"},
 };
 
 /// Help text of a torch command; throws std::logic_error for a name not in kTorchCommands.

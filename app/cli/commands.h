@@ -32,6 +32,7 @@ void registerFinetuneCommands(CLI::App& app);
 void registerEvalCommands(CLI::App& app);
 /// `predict`: a trained run on the user's own images (core/train/predictor.h).
 void registerPredictCommands(CLI::App& app);
+void registerFrCommands(CLI::App& app);
 
 /// In the front end: the kTorchCommands (`train`, `finetune`, `eval`, `predict`) as stand-ins that execv()
 /// synthforge-torch (found next to this executable) with `argv` unchanged.

@@ -12,5 +12,6 @@ int main(int argc, char** argv) {
     synthforge::cli::registerFinetuneCommands(app);
     synthforge::cli::registerEvalCommands(app);
     synthforge::cli::registerPredictCommands(app);
+    synthforge::cli::registerFrCommands(app);
     return synthforge::cli::parseAndRun(app, argc, argv);
 }
