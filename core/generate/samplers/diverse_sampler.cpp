@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <deque>
-#include <future>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -17,11 +16,6 @@ namespace synthforge::generate {
 namespace {
 
 constexpr std::uint64_t kCandidateSalt = 0x446976436E646964ull;
-constexpr std::uint64_t kAnchorSalt = 0x446976416E63686Full;
-
-/// Blocks whose selection is kept: workers move through the indices in
-/// order, so a handful covers the blocks in flight.
-constexpr std::size_t kCachedBlocks = 16;
 
 void addUnit(std::vector<double>& f, double v, const Range& r) {
     if (r.hi > r.lo) f.push_back((v - r.lo) / (r.hi - r.lo));
@@ -35,8 +29,7 @@ public:
     SampleSpec draw(std::uint64_t seed, std::uint64_t index) const override {
         const std::uint64_t B = static_cast<std::uint64_t>(config_.sampling.block);
         const std::uint64_t block = index / B;
-        const std::vector<int> picks = selection(seed, block);
-        const std::uint64_t c = static_cast<std::uint64_t>(picks[index % B]);
+        const std::uint64_t c = static_cast<std::uint64_t>(pick(seed, block, static_cast<std::size_t>(index % B)));
         SampleSpec s = drawSample(config_, *model_, candidateSeed(seed),
                                   block * static_cast<std::uint64_t>(config_.sampling.pool) + c);
         s.index = index;
@@ -44,43 +37,27 @@ public:
     }
 
 private:
+    /// The chain of one seed: every block's picks so far, and the features
+    /// of the last `window` blocks' picks.
+    struct Chain {
+        std::vector<std::vector<int>> picks;
+        std::deque<std::vector<Eigen::VectorXd>> recent;
+    };
+
     static std::uint64_t candidateSeed(std::uint64_t seed) { return SampleRng::mix(seed ^ kCandidateSalt); }
 
-    std::vector<int> selection(std::uint64_t seed, std::uint64_t block) const {
-        const std::pair<std::uint64_t, std::uint64_t> key{seed, block};
-        std::shared_future<std::vector<int>> future;
-        std::promise<std::vector<int>> promise;
-        bool mine = false;
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            auto it = cache_.find(key);
-            if (it != cache_.end()) {
-                future = it->second;
-            } else {
-                future = promise.get_future().share();
-                cache_.emplace(key, future);
-                order_.push_back(key);
-                if (order_.size() > kCachedBlocks) {
-                    cache_.erase(order_.front());
-                    order_.pop_front();
-                }
-                mine = true;
-            }
-        }
-        // The first worker to need a block selects it; the others wait for
-        // that rather than repeating the work.
-        if (mine) {
-            try {
-                promise.set_value(select(seed, block));
-            } catch (...) {
-                promise.set_exception(std::current_exception());
-            }
-        }
-        return future.get();
+    int pick(std::uint64_t seed, std::uint64_t block, std::size_t k) const {
+        // One lock for the chain: a block needs the ones before it, so
+        // workers asking for a new block would wait for each other anyway.
+        std::lock_guard<std::mutex> lock(mu_);
+        Chain& chain = chains_[seed];
+        while (chain.picks.size() <= block) extend(seed, chain);
+        return chain.picks[block][k];
     }
 
-    std::vector<int> select(std::uint64_t seed, std::uint64_t block) const {
-        const int P = config_.sampling.pool, B = config_.sampling.block, A = config_.sampling.anchors;
+    void extend(std::uint64_t seed, Chain& chain) const {
+        const int P = config_.sampling.pool, B = config_.sampling.block;
+        const std::uint64_t block = chain.picks.size();
         // Features only: the latent code is not a feature, so skip drawing it.
         SamplerConfig lean = config_;
         lean.latentDim = 1;
@@ -90,29 +67,30 @@ private:
                 drawSample(lean, *model_, candidateSeed(seed), block * static_cast<std::uint64_t>(P) + c), config_,
                 *model_);
         std::vector<double> nearest(P, std::numeric_limits<double>::infinity());
-        for (int a = 0; a < A; ++a) {
-            const Eigen::VectorXd f =
-                diverseFeatures(drawSample(lean, *model_, SampleRng::mix(seed ^ kAnchorSalt), a), config_, *model_);
-            for (int c = 0; c < P; ++c) nearest[c] = std::min(nearest[c], (cand[c] - f).squaredNorm());
-        }
+        for (const auto& earlier : chain.recent)
+            for (const Eigen::VectorXd& f : earlier)
+                for (int c = 0; c < P; ++c) nearest[c] = std::min(nearest[c], (cand[c] - f).squaredNorm());
         std::vector<int> picks;
+        std::vector<Eigen::VectorXd> features;
         std::vector<bool> taken(P, false);
         for (int k = 0; k < B; ++k) {
             int best = -1;
             for (int c = 0; c < P; ++c)  // strict '>': ties go to the lower index, deterministically
                 if (!taken[c] && (best < 0 || nearest[c] > nearest[best])) best = c;
             picks.push_back(best);
+            features.push_back(cand[best]);
             taken[best] = true;
             for (int c = 0; c < P; ++c) nearest[c] = std::min(nearest[c], (cand[c] - cand[best]).squaredNorm());
         }
-        return picks;
+        chain.picks.push_back(std::move(picks));
+        chain.recent.push_back(std::move(features));
+        while (chain.recent.size() > static_cast<std::size_t>(config_.sampling.window)) chain.recent.pop_front();
     }
 
     SamplerConfig config_;
     std::shared_ptr<const head::HeadModel> model_;
     mutable std::mutex mu_;
-    mutable std::map<std::pair<std::uint64_t, std::uint64_t>, std::shared_future<std::vector<int>>> cache_;
-    mutable std::deque<std::pair<std::uint64_t, std::uint64_t>> order_;
+    mutable std::map<std::uint64_t, Chain> chains_;
 };
 
 }  // namespace

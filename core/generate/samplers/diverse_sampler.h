@@ -7,21 +7,22 @@
 // draw (seed', b * P + c) with seed' derived from the run's seed. From the
 // pool, B candidates are picked greedily: each pick is the candidate
 // farthest (Euclidean, in the feature space) from everything picked so far
-// in this block and from a fixed set of A ("anchors") i.i.d. points shared
-// by all blocks; the first pick, with no anchors, is candidate 0. Sample i
-// is the (i mod B)-th pick. Block b therefore depends only on (seed, b):
-// any process computes it alone, and shards agree byte for byte.
+// in this block and in the W ("window") blocks before it; block 0's first
+// pick is candidate 0. Sample i is the (i mod B)-th pick of its block.
+// Block b thus depends on (seed, b) and blocks b-W .. b-1, which depend on
+// theirs: a chain that starts at block 0 and involves nothing but the seed.
+// Any process computes it alone, so shards agree byte for byte.
 //
-// The trade-off. Spread is enforced within a block (and away from the
-// anchors), not between blocks: two samples of different blocks are as
-// close as two independent draws from the selection's distribution (which
-// leans toward the edges of the ranges, as farthest-point selection does).
-// A larger B spreads more samples jointly but costs more per block: P
-// candidate draws (with "landmarks", P head forward passes) and B * P
-// distance updates, paid by every process that needs any sample of the
-// block. With interleaved shards (sample i on shard i mod n) every shard
-// touches every block once B >= n, so the selection work is repeated per
-// shard; rendering usually costs far more than the selection.
+// The trade-off. Spread is enforced among the samples of W + 1 consecutive
+// blocks; samples further apart in index than W * B are as close as two
+// independent draws from the selection's distribution (which leans toward
+// the edges of the ranges, as farthest-point selection does). The chain is
+// sequential: every process walks it from block 0 up to its last sample,
+// so shards repeat the selection rather than divide it. A block costs P
+// candidate draws (with "landmarks", P head forward passes) and
+// P * B * (W + 1) distances, so a larger block or window spreads more
+// samples jointly at a cost per sample that grows with both. Rendering
+// usually costs far more than the selection.
 //
 // Features: "params" are the sampled camera and head parameters (yaw,
 // pitch, FOV, radius, shape and expression coefficients, jaw, gaze) each

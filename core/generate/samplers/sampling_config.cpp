@@ -32,7 +32,7 @@ std::set<std::string> keysOf(SamplerKind k) {
         case SamplerKind::Iid: return {};
         case SamplerKind::Sobol: return {"axes"};
         case SamplerKind::Stratified: return {"axes", "bins"};
-        case SamplerKind::Diverse: return {"features", "pool", "block", "anchors"};
+        case SamplerKind::Diverse: return {"features", "pool", "block", "window"};
         case SamplerKind::Identity: return {"identities", "per_identity"};
     }
     return {};
@@ -82,7 +82,7 @@ SamplingAxis SamplingAxis::parse(const std::string& text, const std::string& fie
 
 bool SamplingConfig::operator==(const SamplingConfig& o) const {
     return kind == o.kind && axes == o.axes && bins == o.bins && features == o.features && pool == o.pool &&
-           block == o.block && anchors == o.anchors && identities == o.identities && perIdentity == o.perIdentity;
+           block == o.block && window == o.window && identities == o.identities && perIdentity == o.perIdentity;
 }
 
 std::vector<SamplingAxis> SamplingConfig::effectiveAxes() const {
@@ -101,7 +101,7 @@ void SamplingConfig::validate(int shapeComponents, int exprComponents) const {
     const std::vector<SamplingAxis> ax = effectiveAxes();
     for (std::size_t i = 0; i < ax.size(); ++i) {
         const std::string field = "sampler.axes[" + std::to_string(i) + "]";
-        if (std::count(ax.begin(), ax.end(), ax[i]) > 1)
+        if (std::find(ax.begin(), ax.begin() + static_cast<std::ptrdiff_t>(i), ax[i]) != ax.begin() + static_cast<std::ptrdiff_t>(i))
             throw std::invalid_argument(field + ": axis \"" + ax[i].name() + "\" given twice");
         if (ax[i].kind == SamplingAxis::Kind::Shape && ax[i].component >= shapeComponents)
             throw std::invalid_argument(field + ": \"" + ax[i].name() + "\" is not sampled (head.shape_components is " +
@@ -131,7 +131,7 @@ void SamplingConfig::validate(int shapeComponents, int exprComponents) const {
         if (pool < block)
             throw std::invalid_argument("sampler.pool: " + std::to_string(pool) + " candidates cannot yield a block of " +
                                         std::to_string(block) + " (pool must be >= block)");
-        if (anchors < 0) throw std::invalid_argument("sampler.anchors: must be >= 0");
+        if (window < 0) throw std::invalid_argument("sampler.window: must be >= 0");
     }
     if (kind == SamplerKind::Identity) {
         if (identities < 1) throw std::invalid_argument("sampler.identities (--identities): must be at least 1");
@@ -153,7 +153,7 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
     const std::set<std::string> known = keysOf(c.kind);
     for (auto it = s.begin(); it != s.end(); ++it) {
         if (it.key() == "name" || known.count(it.key())) continue;
-        const std::set<std::string> all{"axes", "bins", "features", "pool", "block", "anchors", "identities",
+        const std::set<std::string> all{"axes", "bins", "features", "pool", "block", "window", "identities",
                                         "per_identity"};
         fail(source, it.key(),
              all.count(it.key()) ? "not read by the " + samplerKindName(c.kind) + " sampler" : "unknown key");
@@ -185,7 +185,7 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
     }
     if (s.contains("pool")) c.pool = static_cast<int>(integer(s["pool"], source, "pool", 1, 1 << 20));
     if (s.contains("block")) c.block = static_cast<int>(integer(s["block"], source, "block", 1, 1 << 16));
-    if (s.contains("anchors")) c.anchors = static_cast<int>(integer(s["anchors"], source, "anchors", 0, 1 << 16));
+    if (s.contains("window")) c.window = static_cast<int>(integer(s["window"], source, "window", 0, 1 << 16));
     if (s.contains("identities"))
         c.identities = static_cast<std::uint64_t>(integer(s["identities"], source, "identities", 1, 100000000));
     if (s.contains("per_identity"))
@@ -210,7 +210,7 @@ std::string samplingSectionJson(const SamplingConfig& c) {
             j["features"] = c.features == DiverseFeatures::Params ? "params" : "landmarks";
             j["pool"] = c.pool;
             j["block"] = c.block;
-            j["anchors"] = c.anchors;
+            j["window"] = c.window;
             break;
         case SamplerKind::Identity:
             j["identities"] = c.identities;

@@ -7,7 +7,7 @@
 //               "axes": ["yaw", "pitch", "fov", "jaw", "shape:0", "expr:2"],  sobol, stratified
 //               "bins": [5, 3],                                             stratified (one per axis)
 //               "features": "params" | "landmarks", "pool": 512, "block": 32,
-//               "anchors": 0,                                               diverse
+//               "window": 8,                                                diverse
 //               "identities": 100, "per_identity": 10}                      identity
 //
 // Keys that the chosen sampler does not read are refused, so a config never
@@ -51,7 +51,7 @@ struct SamplingConfig {
     DiverseFeatures features = DiverseFeatures::Params;
     int pool = 512;     ///< diverse: candidates per block
     int block = 32;     ///< diverse: samples chosen together
-    int anchors = 0;    ///< diverse: fixed i.i.d. points every block keeps away from
+    int window = 8;     ///< diverse: earlier blocks whose picks a block keeps away from
     std::uint64_t identities = 0, perIdentity = 0;  ///< identity
 
     bool operator==(const SamplingConfig& o) const;
