@@ -302,7 +302,8 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
                                         io::formatPts(io::toPtsCoordinates(s.annotations.landmarks2d)));
                 }
                 if (s.spec.identity) {
-                    const fs::path fr = root / frCropPath(*s.spec.identity, o.count / pipeline.sampler.sampling.perIdentity, name);
+                    const std::uint64_t identities = o.count / pipeline.sampler.sampling.perIdentity;
+                    const fs::path fr = root / frCropPath(*s.spec.identity, identities, name);
                     fs::create_directories(fr.parent_path());
                     writeBytes(fr, encodePng(alignedFrCrop(s.image.image, s.annotations.landmarks2d), o.pngCompression,
                                              "fr crop " + name));

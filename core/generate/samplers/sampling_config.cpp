@@ -101,7 +101,8 @@ void SamplingConfig::validate(int shapeComponents, int exprComponents) const {
     const std::vector<SamplingAxis> ax = effectiveAxes();
     for (std::size_t i = 0; i < ax.size(); ++i) {
         const std::string field = "sampler.axes[" + std::to_string(i) + "]";
-        if (std::find(ax.begin(), ax.begin() + static_cast<std::ptrdiff_t>(i), ax[i]) != ax.begin() + static_cast<std::ptrdiff_t>(i))
+        const auto before = ax.begin() + static_cast<std::ptrdiff_t>(i);
+        if (std::find(ax.begin(), before, ax[i]) != before)
             throw std::invalid_argument(field + ": axis \"" + ax[i].name() + "\" given twice");
         if (ax[i].kind == SamplingAxis::Kind::Shape && ax[i].component >= shapeComponents)
             throw std::invalid_argument(field + ": \"" + ax[i].name() + "\" is not sampled (head.shape_components is " +
