@@ -12,6 +12,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/pipeline_options.h"
 #include "app/cli/run_recording.h"
+#include "app/cli/sampler_options.h"
 #include "core/generate/dataset_writer.h"
 #include "core/jobs/interrupt.h"
 #include "core/jobs/terminal_progress.h"
@@ -22,6 +23,7 @@ namespace {
 
 struct GenerateArgs {
     PipelineOptions pipeline;
+    SamplerOptions sampler;
     std::uint64_t count = 0, seed = 0;
     std::string out, shard, formats = "synthforge", progress = "auto";
     bool resume = false, force = false, normals = false, check = false;
@@ -58,8 +60,9 @@ int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, jo
     jobs::ProgressSink* sink = recorder.heartbeatSink(inner.get());
 
     std::string notes;
-    const generate::SamplePipeline p = a.pipeline.build(&notes);
+    generate::SamplePipeline p = a.pipeline.build(&notes);
     std::cerr << notes;
+    a.sampler.apply(p.sampler, a.count);
     if (a.check) {
         printCheckOk();
         return 0;
@@ -104,6 +107,7 @@ void registerGenerateCommands(CLI::App& app) {
     cmd->add_option("--png-compression", args->pngCompression, "PNG zlib level 0-9")->capture_default_str()->check(CLI::Range(0, 9));
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
     args->pipeline.addTo(*cmd);
+    args->sampler.addTo(*cmd);
     addCheckFlag(cmd, args->check);
     cmd->callback([args] {
         const int rc = runGenerate(*args);

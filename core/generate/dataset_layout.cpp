@@ -96,6 +96,7 @@ std::string sampleAnnotationJson(const RenderedSample& s, std::uint64_t seed, in
     j["contour_bin"] = a.contourBin;
     j["seed"] = seed;
     j["index"] = s.spec.index;
+    if (s.spec.identity) j["identity"] = *s.spec.identity;
     j["width"] = width;
     j["height"] = height;
     return j.dump();

@@ -15,6 +15,8 @@
 //   facesynthetics/          optional export: 000000.png, 000000_seg.png,
 //                            000000_ldmks.txt
 //   300w/                    optional export: 000000.png, 000000.pts
+//   fr/000003/000031.png     identity sampler: 112 x 112 aligned face crops,
+//                            one folder per identity (samplers/fr_crop.h)
 //
 // Names have at least 6 digits (more when count needs them).
 
@@ -47,7 +49,7 @@ inline std::string indexName(std::uint64_t index, int digits) { return dataset::
 /// (68 x [x, y] pixels, continuous: pixel (i, j) covers [i, i+1) x [j, j+1)),
 /// 3d_kps (68 x [x, y, z] camera space), kps_visible (68 x 0/1), face_box
 /// ([x0, y0, x1, y1] pixels), yaw, pitch, fov_deg (EG3D), radius, contour_bin,
-/// seed, index, width, height.
+/// seed, index, identity (identity sampler only), width, height.
 std::string sampleAnnotationJson(const RenderedSample& s, std::uint64_t seed, int width, int height);
 
 /// The FaceSynthetics `_ldmks.txt`: 70 lines "x y": the 68 iBUG points then

@@ -14,6 +14,7 @@
 
 #include "core/annotate/class_table.h"
 #include "core/dataset/dataset_manifest.h"
+#include "core/generate/samplers/fr_crop.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
 #include "core/io/pts_file.h"
@@ -88,9 +89,13 @@ cv::Mat normalsToPng(const cv::Mat& n) {
 /// Removes temporary files ("<name>.tmp<digits>") of this shard's samples
 /// that a killed run left behind. Other shards' temporaries are theirs.
 void removeStaleTemporaries(const fs::path& root, const Shard& shard) {
-    for (const char* dir : kSampleDirs) {
-        const fs::path d = root / dir;
-        std::error_code ec;
+    std::vector<fs::path> dirs;
+    for (const char* dir : kSampleDirs) dirs.push_back(root / dir);
+    std::error_code ec;
+    if (fs::is_directory(root / "fr", ec))  // face-recognition crops: one folder per identity
+        for (const auto& e : fs::directory_iterator(root / "fr", ec))
+            if (e.is_directory(ec)) dirs.push_back(e.path());
+    for (const fs::path& d : dirs) {
         if (!fs::is_directory(d, ec)) continue;
         for (const auto& e : fs::directory_iterator(d, ec)) {
             const std::string name = e.path().filename().string();
@@ -159,6 +164,7 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
         "(X + [0, -0.01, -0.01]) * 2.5, then z += sqrt(2)/10; pixels: (i, j) covers [i, i+1) x [j, j+1)";
     j["files"] = {{"images", "png"}, {"seg", p.labels ? "png" : "none"}, {"depth", "tiff float32"},
                   {"normals", o.normals ? "png" : "none"}, {"annotations", "json"}};
+    if (p.sampler.sampling.kind == SamplerKind::Identity) j["files"]["fr"] = "png 112x112: fr/<identity>/<index>.png";
     j["formats"] = o.formats.names();
     return dataset::datasetManifestJson(manifest, j.dump());
 }
@@ -171,6 +177,8 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
     if (o.count == 0) throw std::invalid_argument("--count: must be at least 1");
     if (o.outDir.empty()) throw std::invalid_argument("--out: no output folder given");
     if (o.pngCompression < 0 || o.pngCompression > 9) throw std::invalid_argument("--png-compression: must be 0..9");
+    checkSampleCount(pipeline.sampler.sampling, o.count);
+    if (!pipeline.drawer) pipeline.drawer = makeSampler(pipeline.sampler, pipeline.model);
     const double t0 = now();
     const fs::path root(o.outDir);
     const int digits = indexDigits(o.count);
@@ -292,6 +300,13 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
                     writeBytes(root / "300w" / (name + ".png"), image);
                     io::writeFileAtomic((root / "300w" / (name + ".pts")).string(),
                                         io::formatPts(io::toPtsCoordinates(s.annotations.landmarks2d)));
+                }
+                if (s.spec.identity) {
+                    const std::uint64_t identities = o.count / pipeline.sampler.sampling.perIdentity;
+                    const fs::path fr = root / frCropPath(*s.spec.identity, identities, name);
+                    fs::create_directories(fr.parent_path());
+                    writeBytes(fr, encodePng(alignedFrCrop(s.image.image, s.annotations.landmarks2d), o.pngCompression,
+                                             "fr crop " + name));
                 }
                 // Last: the annotation marks the sample complete.
                 io::writeFileAtomic((root / "annotations" / (name + ".json")).string(), annotation);

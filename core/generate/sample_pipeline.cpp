@@ -20,7 +20,8 @@ const annotate::ClassTable* SamplePipeline::outputClasses() const {
 
 RenderedSample SamplePipeline::render(std::uint64_t seed, std::uint64_t index) const {
     if (!model) throw std::invalid_argument("SamplePipeline: no head model");
-    return render(drawSample(sampler, *model, seed, index));
+    const std::shared_ptr<const Sampler> draw = drawer ? drawer : makeSampler(sampler, model);
+    return render(draw->draw(seed, index));
 }
 
 RenderedSample SamplePipeline::render(const SampleSpec& spec) const {

@@ -13,6 +13,7 @@
 #include "core/annotate/uv_label_map.h"
 #include "core/generate/generator.h"
 #include "core/generate/sampler.h"
+#include "core/generate/samplers/samplers.h"
 #include "core/head/lbs.h"
 
 namespace synthforge::generate {
@@ -38,6 +39,10 @@ struct SamplePipeline {
     /// (LaPa, CelebAMask-HQ, SynthForge). Needs labels in the default table.
     std::shared_ptr<const annotate::ClassRemap> segRemap;
     SamplerConfig sampler;
+    /// The sampler built from `sampler` (null: built per render call; the
+    /// dataset writer builds it once, so that samplers with per-run work,
+    /// such as diverse's block selection, do it once).
+    std::shared_ptr<const Sampler> drawer;
     annotate::AnnotationOptions annotation;
     int width = 512, height = 512;
 

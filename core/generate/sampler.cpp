@@ -94,6 +94,7 @@ void SamplerConfig::validate() const {
     checkRange(head.eyeYaw, "head.eye_yaw");
     checkRange(head.eyePitch, "head.eye_pitch");
     if (latentDim < 1 || latentDim > 65536) throw std::invalid_argument("latent.dim: must be in 1..65536");
+    sampling.validate(head.shapeComponents, head.exprComponents);
 }
 
 SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source) {
@@ -103,7 +104,7 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
     } catch (const json::exception& e) {  // syntax errors and out-of-range numbers alike
         fail(source, "JSON", e.what());
     }
-    checkKeys(root, {"format", "version", "camera", "head", "latent"}, source, "");
+    checkKeys(root, {"format", "version", "camera", "head", "latent", "sampler"}, source, "");
     if (root.contains("format") && root["format"] != "synthforge-sampler")
         fail(source, "format", "expected \"synthforge-sampler\"");
     if (root.contains("version") && root["version"] != kSamplerConfigVersion)
@@ -141,6 +142,7 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
         checkKeys(l, {"dim"}, source, "latent");
         readInt(l, "dim", c.latentDim, source, "latent");
     }
+    if (root.contains("sampler")) c.sampling = parseSamplingSection(root["sampler"], source);
     try {
         c.validate();
     } catch (const std::invalid_argument& e) {
@@ -167,6 +169,7 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
                  {"jaw_open", rangeJson(c.head.jawOpen)},      {"eye_yaw", rangeJson(c.head.eyeYaw)},
                  {"eye_pitch", rangeJson(c.head.eyePitch)}};
     j["latent"] = {{"dim", c.latentDim}};
+    if (c.sampling.kind != SamplerKind::Iid) j["sampler"] = json::parse(samplingSectionJson(c.sampling));
     return j.dump(2);
 }
 

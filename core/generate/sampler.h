@@ -12,7 +12,8 @@
 //    "head":   {"shape_components": 20, "shape_range": [-2, 2],
 //               "expr_components": 10, "expr_range": [-2, 2],
 //               "jaw_open": [0, 0.25], "eye_yaw": [-0.25, 0.25], "eye_pitch": [-0.15, 0.15]},
-//    "latent": {"dim": 512}}
+//    "latent": {"dim": 512},
+//    "sampler": {"name": "iid"}}
 //
 // Yaw and pitch are offsets from frontal in radians; pitch is EG3D's
 // LookAtPoseSampler vertical parameter (core/camera/orbit_camera.h), so a
@@ -21,13 +22,19 @@
 // for the first *_components of the model; more components than the model
 // has simply means all of them. The jaw opens about the x axis; both eyes
 // share one gaze direction.
+//
+// The "sampler" section picks how (seed, index) becomes a sample: i.i.d.
+// (drawSample below, the default) or one of the samplers of
+// core/generate/samplers/ (sampling_config.h lists its keys).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <Eigen/Core>
 
 #include "core/camera/orbit_camera.h"
+#include "core/generate/samplers/sampling_config.h"
 #include "core/head/head_model.h"
 
 namespace synthforge::generate {
@@ -63,11 +70,13 @@ struct SamplerConfig {
     CameraSamplerConfig camera;
     HeadSamplerConfig head;
     int latentDim = kDefaultLatentDim;
+    SamplingConfig sampling;  ///< which sampler draws (seed, index)
 
     /// Throws std::invalid_argument naming the field ("camera.yaw: ...") for
     /// an inverted or non-finite range, FOV outside (0, 180), a radius that
     /// puts the camera at or inside the pivot, negative component counts or
-    /// a latent dimension outside 1..65536.
+    /// a latent dimension outside 1..65536, or bad sampler settings
+    /// (SamplingConfig::validate).
     void validate() const;
 };
 
@@ -76,7 +85,9 @@ struct SamplerConfig {
 SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source);
 SamplerConfig loadSamplerConfig(const std::string& path);
 /// Complete JSON of a config (every key), as recorded in a dataset manifest;
-/// parses back to an equal config.
+/// parses back to an equal config. The "sampler" section is left out for
+/// the default i.i.d. sampler, so that manifests of i.i.d. datasets stay as
+/// they were before samplers existed (and such datasets resume).
 std::string samplerConfigToJson(const SamplerConfig& config);
 
 /// One drawn sample.
@@ -85,6 +96,7 @@ struct SampleSpec {
     head::HeadParams params;
     camera::OrbitCamera camera;
     Eigen::VectorXf z;  ///< latent code, standard normal, latentDim values
+    std::optional<std::uint64_t> identity;  ///< set by the identity sampler
 };
 
 /// Draws sample `index` of the run with `seed` for `model`. Deterministic in

@@ -13,32 +13,13 @@
 
 #include <Eigen/Core>
 
+#include "core/camera/similarity2d.h"
+
 namespace synthforge::train {
 
-/// Points, one (x, y) per row.
-using Points2d = Eigen::Matrix<double, Eigen::Dynamic, 2, Eigen::RowMajor>;
-
-/// q = [a -b; b a] p + (tx, ty): scale sqrt(a² + b²), angle atan2(b, a).
-struct Similarity2d {
-    double a = 1, b = 0, tx = 0, ty = 0;
-
-    Eigen::Vector2d apply(const Eigen::Vector2d& p) const { return {a * p.x() - b * p.y() + tx, b * p.x() + a * p.y() + ty}; }
-    Points2d apply(const Points2d& p) const;
-    double scale() const;
-    /// The inverse map; std::invalid_argument for a zero scale.
-    Similarity2d inverse() const;
-    /// (this ∘ first)(p) = this(first(p)).
-    Similarity2d after(const Similarity2d& first) const;
-    /// Row-major 2 x 3 [a -b tx; b a ty], cv::warpAffine's forward matrix.
-    Eigen::Matrix<double, 2, 3, Eigen::RowMajor> matrix() const;
-};
-
-/// The least-squares similarity taking `src` to `dst` (Umeyama 1991 with
-/// scale, no reflection): minimises Σ |S(src_i) - dst_i|². Rows whose
-/// coordinates are not finite in either set are left out. Throws
-/// std::invalid_argument when the sets differ in size, fewer than two usable
-/// pairs remain, or the usable `src` points all coincide.
-Similarity2d estimateSimilarity(const Points2d& src, const Points2d& dst);
+using camera::estimateSimilarity;
+using camera::Points2d;
+using camera::Similarity2d;
 
 /// Normalised crop coordinates (grid_sample, align_corners=false: the crop
 /// spans [-1, 1]) <-> continuous pixels of an S x S crop: p = (v + 1) S / 2.

@@ -1,0 +1,80 @@
+#pragma once
+// Which sampler turns (seed, index) into a sample, and its settings: the
+// "sampler" section of a sampler config (core/generate/sampler.h), and what
+// `synthforge generate --sampler` selects. docs/samplers.md describes each.
+//
+//   "sampler": {"name": "iid" | "sobol" | "stratified" | "diverse" | "identity",
+//               "axes": ["yaw", "pitch", "fov", "jaw", "shape:0", "expr:2"],  sobol, stratified
+//               "bins": [5, 3],                                             stratified (one per axis)
+//               "features": "params" | "landmarks", "pool": 512, "block": 32,
+//               "window": 8,                                                diverse
+//               "identities": 100, "per_identity": 10}                      identity
+//
+// Keys that the chosen sampler does not read are refused, so a config never
+// says something it does not do.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace synthforge::generate {
+
+enum class SamplerKind { Iid, Sobol, Stratified, Diverse, Identity };
+
+/// "iid", "sobol", ... ; parse throws std::invalid_argument naming `field`
+/// and the known names.
+std::string samplerKindName(SamplerKind k);
+SamplerKind parseSamplerKind(const std::string& name, const std::string& field);
+
+/// One parameter a sobol or stratified sampler controls.
+struct SamplingAxis {
+    enum class Kind { Yaw, Pitch, Fov, Jaw, Shape, Expr } kind = Kind::Yaw;
+    int component = 0;  ///< for Shape and Expr
+    bool operator==(const SamplingAxis& o) const { return kind == o.kind && component == o.component; }
+    /// "yaw", "pitch", "fov", "jaw", "shape:K", "expr:K".
+    std::string name() const;
+    /// Throws std::invalid_argument naming `field` and the accepted forms.
+    static SamplingAxis parse(const std::string& text, const std::string& field);
+};
+
+enum class DiverseFeatures { Params, Landmarks };
+
+/// The most axes a Sobol sampler takes (the direction numbers it carries).
+constexpr int kMaxSobolAxes = 21;
+
+struct SamplingConfig {
+    SamplerKind kind = SamplerKind::Iid;
+    std::vector<SamplingAxis> axes;  ///< sobol, stratified (empty: yaw and pitch)
+    std::vector<int> bins;           ///< stratified, one per axis (empty: 5 for yaw, 3 otherwise)
+    DiverseFeatures features = DiverseFeatures::Params;
+    int pool = 512;     ///< diverse: candidates per block
+    int block = 32;     ///< diverse: samples chosen together
+    int window = 8;     ///< diverse: earlier blocks whose picks a block keeps away from
+    std::uint64_t identities = 0, perIdentity = 0;  ///< identity
+
+    bool operator==(const SamplingConfig& o) const;
+    bool operator!=(const SamplingConfig& o) const { return !(*this == o); }
+
+    /// Axes and bins with their defaults filled in.
+    std::vector<SamplingAxis> effectiveAxes() const;
+    std::vector<int> effectiveBins() const;
+
+    /// Throws std::invalid_argument naming the field ("sampler.bins: ..."):
+    /// an axis repeated or outside the head's components, bins not one per
+    /// axis or below 1, more than kMaxSobolAxes Sobol axes, pool < block,
+    /// identity counts missing or zero. `shapeComponents` and
+    /// `exprComponents` are the head section's (an axis beyond them would
+    /// control nothing).
+    void validate(int shapeComponents, int exprComponents) const;
+};
+
+/// Parses the "sampler" section (only the keys; validate() checks values
+/// against the rest of the config). Errors: std::runtime_error
+/// "<source>: sampler.<key>: <what>".
+SamplingConfig parseSamplingSection(const nlohmann::json& section, const std::string& source);
+/// The section with every key the sampler reads (parses back equal).
+std::string samplingSectionJson(const SamplingConfig& c);
+
+}  // namespace synthforge::generate
