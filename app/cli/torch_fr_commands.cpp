@@ -99,6 +99,8 @@ void registerFrCommands(CLI::App& app) {
         ->capture_default_str()->check(CLI::IsMember({"tiny", "ir18", "ir50", "ir100"}));
     train->add_option("--head", c.head, "Margin head: adaface, arcface or cosface")
         ->capture_default_str()->check(CLI::IsMember({"adaface", "arcface", "cosface"}));
+    train->add_option("--scale", c.scale, "The head's scale s")->capture_default_str()->check(CLI::PositiveNumber);
+    train->add_option("--margin", c.margin, "The head's margin m (negative: the head's default)")->capture_default_str();
     train->add_option("--epochs", c.epochs, "Epochs")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000}));
     train->add_option("--batch", c.batch, "Images per step")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{4096}));
     train->add_option("--lr", c.lr, "Peak learning rate (SGD)")->capture_default_str()->check(CLI::PositiveNumber);

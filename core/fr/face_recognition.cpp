@@ -26,6 +26,8 @@ void validateFrTrainConfig(const FrTrainConfig& c) {
     train::checkRunField(c.head == "adaface" || c.head == "arcface" || c.head == "cosface", "head",
                          "'" + c.head + "' is not adaface, arcface or cosface");
     train::checkRunField(c.momentum >= 0 && c.momentum < 1, "momentum", "must be in [0, 1)");
+    train::checkRunField(c.scale > 0 && std::isfinite(c.scale), "scale", "must be positive");
+    train::checkRunField(c.margin < 0 || c.margin < 1.5, "margin", "must be below 1.5 (or negative for the head's default)");
     train::checkRunField(c.bestMetric == "accuracy" || c.bestMetric == "loss", "best_metric",
                          "face recognition chooses its best checkpoint on accuracy or loss");
 }
@@ -34,7 +36,7 @@ std::string FrTrainConfig::toJson() const {
     nlohmann::ordered_json j;
     train::putRunIdentity(j, "fr", *this);
     j["preset"] = preset;
-    j["head"] = head;
+    j["head"] = {{"name", head}, {"scale", scale}, {"margin", margin}};
     train::putRunBatching(j, *this);
     j["seed"] = seed;
     j["optimizer"] = {{"name", "sgd"}, {"lr", lr}, {"momentum", momentum}, {"weight_decay", weightDecay}};

@@ -22,6 +22,8 @@ struct FrTrainConfig : train::RunConfigCommon {
     std::string preset = "tiny";    ///< tiny, ir18, ir50, ir100 (core/fr/torch_iresnet.h)
     std::string head = "adaface";   ///< adaface, arcface, cosface
     double momentum = 0.9;          ///< SGD's
+    double scale = 64;              ///< the heads' s
+    double margin = -1;             ///< the heads' m; < 0: the head's default (AdaFace 0.4, ArcFace 0.5, CosFace 0.35)
     /// The identity of the run as JSON (config.json), stage "fr".
     std::string toJson() const;
 };

@@ -10,13 +10,16 @@
 
 namespace synthforge::fr {
 
-FrModelImpl::FrModelImpl(const std::string& p, const std::string& h, int64_t classes) : preset(p), headName(h) {
+FrModelImpl::FrModelImpl(const std::string& p, const std::string& h, int64_t classes, double scale, double margin)
+    : preset(p), headName(h) {
     backbone = register_module("backbone", IResNet(iresnetPreset(p)));
     if (classes > 0) {
         MarginHeadOptions o;
         o.kind = parseMarginKind(h);
         o.embedding = backbone->options.embedding;
         o.classes = classes;
+        o.s = scale;
+        o.m = margin;
         head = register_module("head", MarginHead(o));
     }
 }

@@ -23,7 +23,8 @@ namespace synthforge::fr {
 class FrModelImpl : public torch::nn::Module {
 public:
     /// `classes` 0: no head (evaluation).
-    FrModelImpl(const std::string& preset, const std::string& head, int64_t classes);
+    FrModelImpl(const std::string& preset, const std::string& head, int64_t classes, double scale = 64,
+                double margin = -1);
     std::string preset, headName;
     IResNet backbone{nullptr};
     MarginHead head{nullptr};

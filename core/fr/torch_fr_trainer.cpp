@@ -85,7 +85,7 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
     const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
 
     torch::manual_seed(c.seed);
-    FrModel model(c.preset, c.head, nTrainIds);
+    FrModel model(c.preset, c.head, nTrainIds, c.scale, c.margin);
     model->to(device);
     torch::optim::SGD optimizer(model->parameters(),
                                 torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));

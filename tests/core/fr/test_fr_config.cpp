@@ -22,7 +22,8 @@ TEST(FrConfig, DefaultsAreTheAdaFaceRecipeAndInvalidValuesNameTheField) {
     const auto j = nlohmann::json::parse(c.toJson());
     EXPECT_EQ(j["stage"], "fr");
     EXPECT_EQ(j["optimizer"]["name"], "sgd");
-    EXPECT_EQ(j["head"], "adaface");
+    EXPECT_EQ(j["head"]["name"], "adaface");
+    EXPECT_EQ(j["head"]["scale"], 64.0);
     const auto refuses = [&](auto edit, const std::string& field) {
         FrTrainConfig bad = c;
         edit(bad);
