@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/generate/assets/asset_json.h"
+
 namespace synthforge::generate {
 
 using nlohmann::ordered_json;
@@ -98,6 +100,9 @@ std::string sampleAnnotationJson(const RenderedSample& s, std::uint64_t seed, in
     j["index"] = s.spec.index;
     j["width"] = width;
     j["height"] = height;
+    // Only samples that wear assets carry the key, so runs without assets
+    // write the same bytes as before assets existed.
+    if (!s.spec.assets.empty()) j["assets"] = assetsJson(s.spec.assets);
     return j.dump();
 }
 

@@ -12,7 +12,11 @@
 //    "head":   {"shape_components": 20, "shape_range": [-2, 2],
 //               "expr_components": 10, "expr_range": [-2, 2],
 //               "jaw_open": [0, 0.25], "eye_yaw": [-0.25, 0.25], "eye_pitch": [-0.15, 0.15]},
-//    "latent": {"dim": 512}}
+//    "latent": {"dim": 512},
+//    "assets": {"glasses":  {"frequency": 0, "color_min": [0.01, 0.01, 0.01], "color_max": [0.35, 0.25, 0.2],
+//                            "lens_opacity": [0.1, 0.45]},
+//               "headwear": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.6, 0.6, 0.6]},
+//               "clothing": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.7, 0.7, 0.7]}}}
 //
 // Yaw and pitch are offsets from frontal in radians; pitch is EG3D's
 // LookAtPoseSampler vertical parameter (core/camera/orbit_camera.h), so a
@@ -21,13 +25,20 @@
 // for the first *_components of the model; more components than the model
 // has simply means all of them. The jaw opens about the x axis; both eyes
 // share one gaze direction.
+//
+// Assets (core/generate/assets/) are opt-in: every frequency defaults to 0
+// so that datasets, scenes and golden files made before them are unchanged.
+// A frequency is the probability that a sample wears the asset; colours are
+// linear RGB drawn per channel between color_min and color_max.
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
 #include "core/camera/orbit_camera.h"
+#include "core/generate/assets/asset_spec.h"
 #include "core/head/head_model.h"
 
 namespace synthforge::generate {
@@ -59,10 +70,31 @@ struct HeadSamplerConfig {
     Range eyePitch{-0.15, 0.15};
 };
 
+struct AssetTypeConfig {
+    double frequency = 0.0;  ///< probability per sample, 0..1
+    Eigen::Vector3f colorMin{0.02f, 0.02f, 0.02f}, colorMax{0.6f, 0.6f, 0.6f};  ///< linear RGB per channel
+    bool operator==(const AssetTypeConfig& o) const {
+        return frequency == o.frequency && colorMin == o.colorMin && colorMax == o.colorMax;
+    }
+};
+
+struct AssetsSamplerConfig {
+    AssetTypeConfig glasses{0.0, {0.01f, 0.01f, 0.01f}, {0.35f, 0.25f, 0.2f}};
+    AssetTypeConfig headwear{0.0, {0.02f, 0.02f, 0.02f}, {0.6f, 0.6f, 0.6f}};
+    AssetTypeConfig clothing{0.0, {0.02f, 0.02f, 0.02f}, {0.7f, 0.7f, 0.7f}};
+    Range lensOpacity{0.1, 0.45};
+
+    const AssetTypeConfig& of(AssetType t) const;
+    AssetTypeConfig& of(AssetType t);
+    /// True when every field has its default (the manifest then omits the section).
+    bool isDefault() const;
+};
+
 struct SamplerConfig {
     CameraSamplerConfig camera;
     HeadSamplerConfig head;
     int latentDim = kDefaultLatentDim;
+    AssetsSamplerConfig assets;
 
     /// Throws std::invalid_argument naming the field ("camera.yaw: ...") for
     /// an inverted or non-finite range, FOV outside (0, 180), a radius that
@@ -76,7 +108,9 @@ struct SamplerConfig {
 SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source);
 SamplerConfig loadSamplerConfig(const std::string& path);
 /// Complete JSON of a config (every key), as recorded in a dataset manifest;
-/// parses back to an equal config.
+/// parses back to an equal config. The "assets" section is written only when
+/// it differs from the defaults, so manifests of runs without assets stay
+/// byte-identical to those written before assets existed (resume compares them).
 std::string samplerConfigToJson(const SamplerConfig& config);
 
 /// One drawn sample.
@@ -85,7 +119,14 @@ struct SampleSpec {
     head::HeadParams params;
     camera::OrbitCamera camera;
     Eigen::VectorXf z;  ///< latent code, standard normal, latentDim values
+    std::vector<AssetSpec> assets;  ///< worn assets, in AssetType order
 };
+
+/// Draws the assets of sample `index` (its own random stream: asset settings
+/// never shift the head, camera or latent draws). Every type draws the same
+/// number of values whether present or not, so changing one frequency does
+/// not change another type's shape or colour.
+std::vector<AssetSpec> drawAssets(const AssetsSamplerConfig& config, std::uint64_t seed, std::uint64_t index);
 
 /// Draws sample `index` of the run with `seed` for `model`. Deterministic in
 /// (config, model's basis sizes, seed, index).

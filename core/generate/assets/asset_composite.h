@@ -1,0 +1,64 @@
+#pragma once
+// Compositing a sample's assets over its head, as a post-process of the
+// pipeline: the posed assets are rasterised with the head's camera by the
+// same CPU rasteriser as the annotations, and wherever an asset is nearer
+// than the head (or the head is absent) it replaces colour, class, depth and
+// normal. Lenses are a second, transparent layer: they tint the colour and
+// count as their asset's class, depth and normal where they are in front,
+// but never hide a landmark. Opaque asset pixels in front of a landmark
+// make it not visible, by the z-buffer rule of raster::pointVisible.
+//
+// Shading is deliberately simple and independent of the generator (which
+// may be a network with no explicit light): Lambert plus a Blinn-Phong
+// highlight from a fixed key light above and left of the camera, and an
+// ambient term. Asset edges are not anti-aliased.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
+
+#include "core/annotate/annotator.h"
+#include "core/camera/orbit_camera.h"
+#include "core/generate/assets/asset_spec.h"
+#include "core/head/head_model.h"
+#include "core/head/lbs.h"
+#include "core/raster/rasterizer.h"
+
+namespace synthforge::generate {
+
+/// The assets of one sample posed, in camera space, rasterised.
+struct AssetLayer {
+    std::vector<AssetSpec> specs;
+    raster::Vertices vertices;            ///< camera space, generator units
+    raster::Vertices normals;             ///< camera-space vertex normals
+    raster::Triangles opaqueFaces, lensFaces;
+    std::vector<std::int32_t> opaqueOwner, lensOwner;  ///< per face: index into specs
+    raster::RasterResult opaque, lens;
+    /// Per pixel, filled by compositeAnnotations: the opaque face (index into
+    /// opaqueFaces) and lens face that won over the head, or -1.
+    std::vector<std::int32_t> opaqueWin, lensWin;
+
+    bool empty() const { return specs.empty(); }
+};
+
+/// Builds, poses and rasterises `specs` for `pose` (a forward pass of
+/// `model`) seen by `camera` at width x height. Empty specs give an empty layer.
+AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::HeadModel& model,
+                           const head::HeadPose& pose, const camera::PinholeCamera& camera, int width, int height,
+                           int threads);
+
+/// Composites the layer into annotations made from the head's raster
+/// (a.raster, which stays the head's own): segmentation with `classIds`
+/// (indexed by AssetType; the annotations' table, before any remap),
+/// depth, normals when present, and landmark visibility with `tolerance`.
+/// Records the winning pixels in the layer for compositeImage.
+void compositeAnnotations(AssetLayer& layer, const std::array<std::uint8_t, kNumAssetTypes>& classIds, float tolerance,
+                          annotate::Annotations& a);
+
+/// Shades the winning asset pixels into a BGR 8-bit image (and the
+/// generator's depth map when it has one of the image's size).
+void compositeImage(const AssetLayer& layer, cv::Mat& bgr, cv::Mat& depth);
+
+}  // namespace synthforge::generate
