@@ -28,6 +28,23 @@
 
 namespace synthforge::generate {
 
+/// A raster of the window of the image that a set of faces can cover (the
+/// intrinsics shifted by the window's origin, which is exact), so that small
+/// assets do not pay for clearing and scanning the whole image.
+struct WindowedRaster {
+    int x0 = 0, y0 = 0;         ///< the window's top-left pixel in the image
+    raster::RasterResult r;     ///< window-sized (0 x 0 when nothing is on screen)
+    /// Per window pixel, filled by compositeAnnotations: the face that won
+    /// over everything behind it, or -1.
+    std::vector<std::int32_t> win;
+
+    bool inside(int x, int y) const { return x >= x0 && y >= y0 && x < x0 + r.width && y < y0 + r.height; }
+    std::size_t index(int x, int y) const { return r.index(x - x0, y - y0); }
+    /// Face at image pixel (x, y), -1 outside the window or uncovered.
+    std::int32_t face(int x, int y) const { return inside(x, y) ? r.triangleId[index(x, y)] : -1; }
+    float depth(int x, int y) const { return inside(x, y) ? r.depth[index(x, y)] : 0.0f; }
+};
+
 /// The assets of one sample posed, in camera space, rasterised.
 struct AssetLayer {
     std::vector<AssetSpec> specs;
@@ -35,10 +52,7 @@ struct AssetLayer {
     raster::Vertices normals;             ///< camera-space vertex normals
     raster::Triangles opaqueFaces, lensFaces;
     std::vector<std::int32_t> opaqueOwner, lensOwner;  ///< per face: index into specs
-    raster::RasterResult opaque, lens;
-    /// Per pixel, filled by compositeAnnotations: the opaque face (index into
-    /// opaqueFaces) and lens face that won over the head, or -1.
-    std::vector<std::int32_t> opaqueWin, lensWin;
+    WindowedRaster opaque, lens;
 
     bool empty() const { return specs.empty(); }
 };

@@ -26,14 +26,21 @@ AssetMesh buildClothing(const ClothingShape& c, const head::HeadModel& model, co
 
     // Radius of the neck skin at angle theta and height y (window of 8 mm,
     // 0.2 rad); `fallback` where no vertex falls in it.
+    // Each neck vertex's unit direction and distance from the axis, once.
+    std::vector<Eigen::Vector2f> dirs;
+    std::vector<float> dists;
+    for (std::int32_t v : hf.neck) {
+        const Eigen::Vector2f d = Eigen::Vector2f(model.vTemplate(v, 0), model.vTemplate(v, 2)) - centre;
+        dists.push_back(d.norm());
+        dirs.push_back(d.norm() > 0.0f ? Eigen::Vector2f(d / d.norm()) : Eigen::Vector2f(0.0f, 1.0f));
+    }
+    const float cosWindow = std::cos(0.2f);
     auto neckRadius = [&](float theta, float y, float fallback) {
+        const Eigen::Vector2f dir(std::sin(theta), std::cos(theta));
         float best = -1.0f;
-        for (std::int32_t v : hf.neck) {
-            const Eigen::Vector2f d = Eigen::Vector2f(model.vTemplate(v, 0), model.vTemplate(v, 2)) - centre;
-            if (std::abs(model.vTemplate(v, 1) - y) > 0.008f) continue;
-            float diff = std::atan2(d.x(), d.y()) - theta;
-            diff = std::atan2(std::sin(diff), std::cos(diff));
-            if (std::abs(diff) < 0.2f) best = std::max(best, d.norm());
+        for (std::size_t k = 0; k < hf.neck.size(); ++k) {
+            if (std::abs(model.vTemplate(hf.neck[k], 1) - y) > 0.008f) continue;
+            if (dirs[k].dot(dir) > cosWindow) best = std::max(best, dists[k]);
         }
         return best > 0.0f ? best : fallback;
     };

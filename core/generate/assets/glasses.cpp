@@ -121,9 +121,15 @@ AssetMesh buildGlasses(const GlassesShape& g, const head::HeadModel& model, cons
         const Eigen::Vector3f start(side * (f.centreX + hinge.x()), f.centreY + hinge.y(), f.planeZ - 0.5f * g.frameDepth);
         constexpr int kPoints = 10;
         std::vector<Eigen::Vector3f> temple;
+        // Only the skin along the temple's band can push it out: filter once.
+        std::vector<std::int32_t> band;
+        const float yLo = std::min(start.y(), endY) - 0.007f, yHi = std::max(start.y(), endY) + 0.007f;
+        for (std::int32_t v : headSide)
+            if (model.vTemplate(v, 0) * side > 0.0f && model.vTemplate(v, 1) > yLo && model.vTemplate(v, 1) < yHi)
+                band.push_back(v);
         auto skinX = [&](float y, float z) {
             return maxOver(
-                model, headSide,
+                model, band,
                 [&](const Eigen::Vector3f& p) {
                     return p.x() * side > 0.0f && std::abs(p.y() - y) < 0.006f && std::abs(p.z() - z) < 0.006f;
                 },

@@ -106,9 +106,9 @@ std::pair<int, int> checkOcclusion(const AssetSpec& a, std::vector<int>* hiddenI
         if (!bare.annotations.landmarkVisible[static_cast<std::size_t>(k)]) continue;
         const float u = worn.annotations.landmarks2d(k, 0), v = worn.annotations.landmarks2d(k, 1);
         const float z = worn.annotations.landmarks3d(k, 2);
-        const std::size_t i = layer.opaque.index(static_cast<int>(u), static_cast<int>(v));
-        const bool frameInFront = layer.opaque.triangleId[i] >= 0 && layer.opaque.depth[i] < z;
-        const bool lensInFront = layer.lens.triangleId[i] >= 0 && layer.lens.depth[i] < z;
+        const int x = static_cast<int>(u), y = static_cast<int>(v);
+        const bool frameInFront = layer.opaque.face(x, y) >= 0 && layer.opaque.depth(x, y) < z;
+        const bool lensInFront = layer.lens.face(x, y) >= 0 && layer.lens.depth(x, y) < z;
         EXPECT_EQ(worn.annotations.landmarkVisible[static_cast<std::size_t>(k)], frameInFront ? 0 : 1) << "landmark " << k;
         if (frameInFront) {
             ++hidden;
