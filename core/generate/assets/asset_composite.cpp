@@ -102,6 +102,56 @@ Eigen::Vector3f shade(const Eigen::Vector3f& base, float specular, const Eigen::
     return base * (kAmbient + kDiffuse * diffuse);
 }
 
+/// Per face: whether the camera sees its back (geometric normal away from
+/// the viewer). Constant over a flat triangle, so its first corner decides.
+std::vector<std::uint8_t> backFacing(const raster::Vertices& v, const raster::Triangles& faces) {
+    std::vector<std::uint8_t> back(static_cast<std::size_t>(faces.rows()), 0);
+    for (Eigen::Index f = 0; f < faces.rows(); ++f) {
+        const auto v0 = v.row(faces(f, 0)), v1 = v.row(faces(f, 1)), v2 = v.row(faces(f, 2));
+        const Eigen::Vector3f g = (v1 - v0).cross(v2 - v0).transpose();
+        back[static_cast<std::size_t>(f)] = g.dot(v0.transpose()) > 0.0f;
+    }
+    return back;
+}
+
+/// Shades every vertex for both sides of its normal.
+void shadeVertices(AssetLayer& l, const std::vector<std::int32_t>& owner) {
+    const std::size_t n = static_cast<std::size_t>(l.vertices.rows());
+    l.shadeFront.assign(n, Eigen::Vector3f::Zero());
+    l.shadeBack.assign(n, Eigen::Vector3f::Zero());
+    std::vector<std::uint8_t> isLens(n, 0);
+    for (Eigen::Index f = 0; f < l.lensFaces.rows(); ++f)
+        for (int c = 0; c < 3; ++c) isLens[static_cast<std::size_t>(l.lensFaces(f, c))] = 1;
+    for (std::size_t v = 0; v < n; ++v) {
+        const AssetSpec& s = l.specs[static_cast<std::size_t>(owner[v])];
+        const Eigen::Vector3f p = l.vertices.row(static_cast<Eigen::Index>(v)).transpose();
+        Eigen::Vector3f nn = l.normals.row(static_cast<Eigen::Index>(v)).transpose();
+        nn = nn.squaredNorm() > 0.0f ? Eigen::Vector3f(nn.normalized()) : Eigen::Vector3f(-p.normalized());
+        for (int side = 0; side < 2; ++side) {
+            const Eigen::Vector3f normal = side == 0 ? nn : Eigen::Vector3f(-nn);
+            float highlight = 0.0f;
+            Eigen::Vector3f c;
+            if (isLens[v]) {
+                // What the glass adds over the tinted background: a faint
+                // reflection of its own tint and the highlight.
+                c = 0.15f * s.glasses.lensOpacity * shade(s.glasses.lensTint, s.material.specular, p, normal, highlight);
+            } else {
+                c = shade(s.material.baseColor, s.material.specular, p, normal, highlight);
+            }
+            (side == 0 ? l.shadeFront : l.shadeBack)[v] = c + Eigen::Vector3f::Constant(highlight);
+        }
+    }
+}
+
+/// Interpolated vertex shading at window pixel i of face f.
+Eigen::Vector3f shadedAt(const AssetLayer& l, const raster::Triangles& faces, const std::vector<std::uint8_t>& back,
+                         const raster::RasterResult& r, std::size_t i, std::int32_t f) {
+    const std::vector<Eigen::Vector3f>& c = back[static_cast<std::size_t>(f)] ? l.shadeBack : l.shadeFront;
+    const float b0 = r.bary0[i], b1 = r.bary1[i], b2 = 1.0f - b0 - b1;
+    return b0 * c[static_cast<std::size_t>(faces(f, 0))] + b1 * c[static_cast<std::size_t>(faces(f, 1))] +
+           b2 * c[static_cast<std::size_t>(faces(f, 2))];
+}
+
 }  // namespace
 
 AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::HeadModel& model,
@@ -113,6 +163,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     const AssetHeadFrame frame = assetHeadFrame(model);
     std::vector<Eigen::Vector3f> vertices;
     std::vector<Eigen::Vector3i> allFaces, opaque, lens;
+    std::vector<std::int32_t> vertexOwner;
     const Eigen::Matrix4f toCam = annotate::flameToCamera(camera);
     for (std::size_t s = 0; s < specs.size(); ++s) {
         const AssetMesh mesh = buildAsset(specs[s], model, frame);
@@ -120,6 +171,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
         const head::RowMatX3f cam = camera::transformPoints(toCam, posed);
         const int offset = static_cast<int>(vertices.size());
         for (Eigen::Index v = 0; v < cam.rows(); ++v) vertices.emplace_back(cam.row(v).transpose());
+        vertexOwner.resize(vertices.size(), static_cast<std::int32_t>(s));
         for (int f = 0; f < mesh.numFaces(); ++f) {
             const Eigen::Vector3i t = mesh.faces[static_cast<std::size_t>(f)].array() + offset;
             allFaces.push_back(t);
@@ -137,6 +189,9 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     l.normals = raster::vertexNormals(l.vertices, toTriangles(allFaces));
     l.opaqueFaces = toTriangles(opaque);
     l.lensFaces = toTriangles(lens);
+    l.opaqueBack = backFacing(l.vertices, l.opaqueFaces);
+    l.lensBack = backFacing(l.vertices, l.lensFaces);
+    shadeVertices(l, vertexOwner);
     const raster::Intrinsics k = raster::Intrinsics::fromMatrix(camera.intrinsicsPixels(width, height));
     l.opaque = rasterWindow(l.vertices, l.opaqueFaces, k, width, height, threads);
     l.lens = rasterWindow(l.vertices, l.lensFaces, k, width, height, threads);
@@ -218,12 +273,7 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
             const std::size_t i = o.index(x, y);
             const std::int32_t f = i < o.win.size() ? o.win[i] : -1;
             if (f < 0 || !inImage(x, y)) continue;
-            const AssetSpec& s = l.specs[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])];
-            Eigen::Vector3f p, n;
-            float highlight = 0.0f;
-            surfaceAt(l, l.opaqueFaces, o.r, i, f, p, n);
-            const Eigen::Vector3f c = shade(s.material.baseColor, s.material.specular, p, n, highlight);
-            store(bgr.at<cv::Vec3b>(y, x), c + Eigen::Vector3f::Constant(highlight));
+            store(bgr.at<cv::Vec3b>(y, x), shadedAt(l, l.opaqueFaces, l.opaqueBack, o.r, i, f));
             if (writeDepth) depth.at<float>(y, x) = o.r.depth[i];
         }
     const WindowedRaster& g = l.lens;
@@ -233,17 +283,13 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
             const std::int32_t f = i < g.win.size() ? g.win[i] : -1;
             if (f < 0 || !inImage(x, y)) continue;
             const AssetSpec& s = l.specs[static_cast<std::size_t>(l.lensOwner[static_cast<std::size_t>(f)])];
-            Eigen::Vector3f p, n;
-            float highlight = 0.0f;
-            surfaceAt(l, l.lensFaces, g.r, i, f, p, n);
             cv::Vec3b& px = bgr.at<cv::Vec3b>(y, x);
             const Eigen::Vector3f under(linear[px[2]], linear[px[1]], linear[px[0]]);
             const float alpha = s.glasses.lensOpacity;
-            const Eigen::Vector3f tint = shade(s.glasses.lensTint, s.material.specular, p, n, highlight);
-            // A tinted filter over what lies behind, plus the glass's own reflection.
+            // A tinted filter over what lies behind, plus the glass's own light.
             const Eigen::Vector3f c =
                 under.cwiseProduct((1.0f - alpha) * Eigen::Vector3f::Ones() + alpha * s.glasses.lensTint) +
-                0.15f * alpha * tint + Eigen::Vector3f::Constant(highlight);
+                shadedAt(l, l.lensFaces, l.lensBack, g.r, i, f);
             store(px, c);
             if (writeDepth) depth.at<float>(y, x) = g.r.depth[i];
         }

@@ -11,7 +11,9 @@
 // Shading is deliberately simple and independent of the generator (which
 // may be a network with no explicit light): Lambert plus a Blinn-Phong
 // highlight from a fixed key light above and left of the camera, and an
-// ambient term. Asset edges are not anti-aliased.
+// ambient term, evaluated per vertex and interpolated (per-pixel shading
+// cost more than the rest of the asset work together). Asset edges are not
+// anti-aliased.
 
 #include <array>
 #include <cstdint>
@@ -52,6 +54,12 @@ struct AssetLayer {
     raster::Vertices normals;             ///< camera-space vertex normals
     raster::Triangles opaqueFaces, lensFaces;
     std::vector<std::int32_t> opaqueOwner, lensOwner;  ///< per face: index into specs
+    /// Per face: seen from its back (the visible side's normal is the negated one).
+    std::vector<std::uint8_t> opaqueBack, lensBack;
+    /// Per vertex, linear RGB shaded for the normal's side and for the
+    /// opposite side (Gouraud: pixels interpolate these). For lens vertices
+    /// this is the light the glass adds over the tinted background.
+    std::vector<Eigen::Vector3f> shadeFront, shadeBack;
     WindowedRaster opaque, lens;
 
     bool empty() const { return specs.empty(); }
