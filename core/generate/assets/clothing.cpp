@@ -35,13 +35,18 @@ AssetMesh buildClothing(const ClothingShape& c, const head::HeadModel& model, co
         dirs.push_back(d.norm() > 0.0f ? Eigen::Vector2f(d / d.norm()) : Eigen::Vector2f(0.0f, 1.0f));
     }
     const float cosWindow = std::cos(0.2f);
-    auto neckRadius = [&](float theta, float y, float fallback) {
+    // Neck vertices within 8 mm of a ring's height (rebuilt per ring).
+    std::vector<std::size_t> near;
+    auto selectHeight = [&](float y) {
+        near.clear();
+        for (std::size_t k = 0; k < hf.neck.size(); ++k)
+            if (std::abs(model.vTemplate(hf.neck[k], 1) - y) <= 0.008f) near.push_back(k);
+    };
+    auto neckRadius = [&](float theta, float fallback) {
         const Eigen::Vector2f dir(std::sin(theta), std::cos(theta));
         float best = -1.0f;
-        for (std::size_t k = 0; k < hf.neck.size(); ++k) {
-            if (std::abs(model.vTemplate(hf.neck[k], 1) - y) > 0.008f) continue;
+        for (std::size_t k : near)
             if (dirs[k].dot(dir) > cosWindow) best = std::max(best, dists[k]);
-        }
         return best > 0.0f ? best : fallback;
     };
 
@@ -60,11 +65,11 @@ AssetMesh buildClothing(const ClothingShape& c, const head::HeadModel& model, co
     AssetMesh m;
     std::vector<float> skinR(kAround, 0.05f);
     for (std::size_t r = 0; r < rings.size(); ++r) {
+        // Below the neck's end there is no skin: those rings read the base ring's height.
+        selectHeight(std::max(rings[r].y, base));
         for (int i = 0; i < kAround; ++i) {
             const float theta = 6.2831853f * static_cast<float>(i) / kAround;
-            // Below the neck's end there is no skin: reuse the base ring's radius.
-            const float sampleY = std::max(rings[r].y, base);
-            const float skin = neckRadius(theta, sampleY, skinR[static_cast<std::size_t>(i)]);
+            const float skin = neckRadius(theta, skinR[static_cast<std::size_t>(i)]);
             if (rings[r].y <= base) skinR[static_cast<std::size_t>(i)] = skin;
             const float radius = rings[r].extra < 0.0f ? skin + 0.0005f : (skin + c.thickness) * rings[r].scale;
             m.addVertex({centre.x() + radius * std::sin(theta), rings[r].y, centre.y() + radius * std::cos(theta)});

@@ -5,7 +5,7 @@
 // shell follows every head shape exactly.
 
 #include <cmath>
-#include <map>
+#include <algorithm>
 #include <utility>
 
 #include "core/generate/assets/asset_builders.h"
@@ -37,23 +37,22 @@ AssetMesh buildHeadwear(const HeadwearShape& h, const head::HeadModel& model, co
     };
     // Edges used by one shell face are the shell's rim; the face's order
     // gives each its direction, so the closing band keeps the shell's winding.
-    std::map<std::pair<int, int>, std::pair<int, int>> edges;  // undirected key -> (count, directed a)
+    // An edge is on the rim when its reverse is not also a shell edge (the
+    // skin is a consistently wound manifold): sort the directed edges and
+    // look each reverse up.
+    std::vector<std::pair<int, int>> directed;
     for (int f = 0; f < model.numFaces(); ++f) {
         const auto t = model.faces.row(f);
         if (!inShell[static_cast<std::size_t>(t[0])] || !inShell[static_cast<std::size_t>(t[1])] ||
             !inShell[static_cast<std::size_t>(t[2])])
             continue;
         m.addTriangle(shell(t[0]), shell(t[1]), shell(t[2]));
-        for (int k = 0; k < 3; ++k) {
-            const int a = t[k], b = t[(k + 1) % 3];
-            auto& e = edges[{std::min(a, b), std::max(a, b)}];
-            ++e.first;
-            e.second = a;
-        }
+        for (int k = 0; k < 3; ++k) directed.emplace_back(t[k], t[(k + 1) % 3]);
     }
+    std::sort(directed.begin(), directed.end());
     std::vector<std::pair<int, int>> rim;
-    for (const auto& [key, e] : edges)
-        if (e.first == 1) rim.emplace_back(e.second, e.second == key.first ? key.second : key.first);
+    for (const auto& e : directed)
+        if (!std::binary_search(directed.begin(), directed.end(), std::make_pair(e.second, e.first))) rim.push_back(e);
     auto atSkin = [&](int v) {
         int& i = edgeIndex[static_cast<std::size_t>(v)];
         if (i < 0) i = m.addVertex(model.vTemplate.row(v).transpose() + 0.0005f * hf.normals.row(v).transpose(), v);
