@@ -41,7 +41,12 @@ AssetHeadFrame assetHeadFrame(const head::HeadModel& model) {
         }
     }
     for (int v = 0; v < nv; ++v) {
-        if (hidden[static_cast<std::size_t>(v)]) continue;
+        // Eyeballs by their skinning too, for models without named regions
+        // (a FLAME file without its masks): an asset bound to an eyeball
+        // would move with the gaze.
+        const bool onEye = model.weights.rows() == nv &&
+                           model.weights(v, head::kLeftEye) + model.weights(v, head::kRightEye) > 0.5f;
+        if (hidden[static_cast<std::size_t>(v)] || onEye) continue;
         f.skin.push_back(v);
         if (!moving[static_cast<std::size_t>(v)]) f.steadySkin.push_back(v);
     }

@@ -17,8 +17,8 @@ namespace synthforge::generate {
 struct AssetHeadFrame {
     Eigen::Vector3f leftEye, rightEye, jaw;  ///< rest joint positions (FLAME left eye at +x)
     head::RowMatX3f normals;                 ///< rest vertex normals, outward
-    /// Outer skin: no eyeballs, sockets or mouth interior (nothing an asset
-    /// should rest on).
+    /// Outer skin: no eyeballs (by region or by eye-joint skinning weight),
+    /// sockets or mouth interior (nothing an asset should rest on).
     std::vector<std::int32_t> skin;
     /// Skin without lids, brows and lips: anchors that move little with
     /// expression, for rigid things such as glasses.

@@ -247,3 +247,22 @@ TEST(AssetsRender, SegmentationRemapAppliesToAssetClasses) {
 
 }  // namespace
 }  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+TEST(AssetsRender, GlassesStayPutWhenTheEyesMove) {
+    // Bound to skin that does not follow the gaze: turning the eyes moves
+    // no glasses vertex.
+    const head::HeadModel& m = *pipeline().model;
+    const AssetHeadFrame frame = assetHeadFrame(m);
+    const AssetMesh mesh = buildAsset(asset(AssetType::Glasses), m, frame);
+    head::HeadParams p;
+    const head::RowMatX3f still = poseAsset(mesh, m, head::forward(m, p));
+    for (int joint : {head::kLeftEye, head::kRightEye}) p.pose.segment<3>(3 * joint) << 0.2f, 0.3f, 0.0f;
+    const head::RowMatX3f gazing = poseAsset(mesh, m, head::forward(m, p));
+    EXPECT_LT((still - gazing).cwiseAbs().maxCoeff(), 1e-6f);
+}
+
+}  // namespace
+}  // namespace synthforge::generate
