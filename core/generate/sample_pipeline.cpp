@@ -71,6 +71,7 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     in.coverage = &s.annotations.raster;
     s.image = std::move(generator->generate({in}, width, height).at(0));
     compositeImage(assets, s.image.image, s.image.depth);
+    recycleAssetLayer(std::move(assets));
     s.times.generate = secondsSince(t0);
     return s;
 }
