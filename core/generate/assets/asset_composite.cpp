@@ -132,6 +132,7 @@ void shadeVertices(AssetLayer& l, const std::vector<std::int32_t>& owner) {
     for (Eigen::Index f = 0; f < l.lensFaces.rows(); ++f)
         for (int c = 0; c < 3; ++c) isLens[static_cast<std::size_t>(l.lensFaces(f, c))] = 1;
     for (std::size_t v = 0; v < n; ++v) {
+        if (isLens[v]) continue;  // lenses are shaded per pixel (compositeImage)
         const AssetSpec& s = l.specs[static_cast<std::size_t>(owner[v])];
         const Eigen::Vector3f p = l.vertices.row(static_cast<Eigen::Index>(v)).transpose();
         Eigen::Vector3f nn = l.normals.row(static_cast<Eigen::Index>(v)).transpose();
@@ -139,14 +140,7 @@ void shadeVertices(AssetLayer& l, const std::vector<std::int32_t>& owner) {
         for (int side = 0; side < 2; ++side) {
             const Eigen::Vector3f normal = side == 0 ? nn : Eigen::Vector3f(-nn);
             float highlight = 0.0f;
-            Eigen::Vector3f c;
-            if (isLens[v]) {
-                // What the glass adds over the tinted background: a faint
-                // reflection of its own tint and the highlight.
-                c = 0.15f * s.glasses.lensOpacity * shade(s.glasses.lensTint, s.material.specular, p, normal, highlight);
-            } else {
-                c = shade(s.material.baseColor, s.material.specular, p, normal, highlight);
-            }
+            const Eigen::Vector3f c = shade(s.material.baseColor, s.material.specular, p, normal, highlight);
             (side == 0 ? l.shadeFront : l.shadeBack)[v] = c + Eigen::Vector3f::Constant(highlight);
         }
     }
@@ -301,9 +295,18 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
             const Eigen::Vector3f under(linear[px[2]], linear[px[1]], linear[px[0]]);
             const float alpha = s.glasses.lensOpacity;
             // A tinted filter over what lies behind, plus the glass's own light.
+            // Per pixel, unlike the frame: a lens is a few large flat
+            // triangles, and its sharp highlight interpolated across them
+            // showed as a star.
+            Eigen::Vector3f p, n;
+            float highlight = 0.0f;
+            surfaceAt(l, l.lensFaces, g.r, i, f, p, n);
+            // Glass reflects a few percent: more than that, added in linear
+            // light, turned dark eyes milky once encoded to sRGB.
+            const Eigen::Vector3f glass = 0.04f * alpha * shade(s.glasses.lensTint, s.material.specular, p, n, highlight);
             const Eigen::Vector3f c =
-                under.cwiseProduct((1.0f - alpha) * Eigen::Vector3f::Ones() + alpha * s.glasses.lensTint) +
-                shadedAt(l, l.lensFaces, l.lensBack, g.r, i, f);
+                under.cwiseProduct((1.0f - alpha) * Eigen::Vector3f::Ones() + alpha * s.glasses.lensTint) + glass +
+                Eigen::Vector3f::Constant(0.25f * highlight);
             store(px, c);
             if (writeDepth) depth.at<float>(y, x) = g.r.depth[i];
         }

@@ -12,8 +12,8 @@
 // may be a network with no explicit light): Lambert plus a Blinn-Phong
 // highlight from a fixed key light above and left of the camera, and an
 // ambient term, evaluated per vertex and interpolated (per-pixel shading
-// cost more than the rest of the asset work together). Asset edges are not
-// anti-aliased.
+// cost more than the rest of the asset work together), except on the small
+// lenses. Asset edges are not anti-aliased.
 
 #include <array>
 #include <cstdint>
@@ -57,8 +57,8 @@ struct AssetLayer {
     /// Per face: seen from its back (the visible side's normal is the negated one).
     std::vector<std::uint8_t> opaqueBack, lensBack;
     /// Per vertex, linear RGB shaded for the normal's side and for the
-    /// opposite side (Gouraud: pixels interpolate these). For lens vertices
-    /// this is the light the glass adds over the tinted background.
+    /// opposite side (Gouraud: pixels interpolate these). Zero for lens
+    /// vertices: lenses are shaded per pixel.
     std::vector<Eigen::Vector3f> shadeFront, shadeBack;
     WindowedRaster opaque, lens;
 

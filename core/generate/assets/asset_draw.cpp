@@ -53,7 +53,7 @@ AssetSpec drawOne(AssetType type, const AssetsSamplerConfig& c, SampleRng& rng, 
             g.lensOpacity = static_cast<float>(c.lensOpacity.lo + (c.lensOpacity.hi - c.lensOpacity.lo) * u4);
             // Lenses range from clear grey-blue to a brownish sun tint.
             g.lensTint = Eigen::Vector3f(0.55f, 0.65f, 0.7f) * (1.0f - u5) + Eigen::Vector3f(0.25f, 0.18f, 0.1f) * u5;
-            a.material.specular = 0.35f;
+            a.material.specular = 0.25f;
             break;
         }
         case AssetType::Headwear: {
