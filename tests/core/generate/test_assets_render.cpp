@@ -266,3 +266,31 @@ TEST(AssetsRender, GlassesStayPutWhenTheEyesMove) {
 
 }  // namespace
 }  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+TEST(AssetsRender, ModelsWithoutRegionsGetGlassesAndHatsButNoClothing) {
+    // A FLAME file without its masks has no named regions: eyeballs are
+    // then recognised by their skinning, and clothing, which needs the neck,
+    // is refused by name.
+    head::HeadModel m = *pipeline().model;
+    m.regions.clear();
+    const AssetHeadFrame frame = assetHeadFrame(m);
+    EXPECT_LT(frame.skin.size(), static_cast<std::size_t>(m.numVertices()));
+    for (AssetType t : {AssetType::Glasses, AssetType::Headwear}) {
+        const AssetMesh mesh = buildAsset(asset(t), m, frame);
+        ASSERT_GT(mesh.numFaces(), 50) << assetTypeName(t);
+        for (std::int32_t a : mesh.anchor)
+            EXPECT_LE(m.weights(a, head::kLeftEye) + m.weights(a, head::kRightEye), 0.5f) << assetTypeName(t);
+    }
+    try {
+        buildAsset(asset(AssetType::Clothing), m, frame);
+        FAIL() << "clothing built without a neck region";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("'neck' region"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace synthforge::generate
