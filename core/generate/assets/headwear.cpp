@@ -18,7 +18,16 @@ AssetMesh buildHeadwear(const HeadwearShape& h, const head::HeadModel& model, co
     // The lower edge: frontEdge above the eyes at the forehead, sloping down
     // toward the back of the head as hats sit.
     const float foreheadZ = eyeZ + 0.02f;
-    auto covered = [&](const Eigen::Vector3f& p) { return p.y() > eyeY + h.frontEdge - 0.25f * (foreheadZ - p.z()); };
+    auto aboveEdge = [&](const Eigen::Vector3f& p) { return p.y() - (eyeY + h.frontEdge - 0.25f * (foreheadZ - p.z())); };
+    auto covered = [&](const Eigen::Vector3f& p) { return aboveEdge(p) > 0.0f; };
+    // A beanie's turned-up cuff: 2 cm above the edge stand 4 mm prouder,
+    // easing into the crown over 6 mm.
+    auto offset = [&](int v) {
+        if (h.cap) return h.thickness;
+        const float d = aboveEdge(model.vTemplate.row(v).transpose());
+        const float t = std::clamp((d - 0.018f) / 0.006f, 0.0f, 1.0f);
+        return h.thickness + 0.004f * (1.0f - t * t * (3.0f - 2.0f * t));
+    };
     std::vector<std::uint8_t> inShell(static_cast<std::size_t>(nv), 0);
     std::vector<std::uint8_t> isEar(static_cast<std::size_t>(nv), 0);
     for (const auto* e : {&hf.leftEar, &hf.rightEar})
@@ -32,7 +41,7 @@ AssetMesh buildHeadwear(const HeadwearShape& h, const head::HeadModel& model, co
     auto shell = [&](int v) {
         int& i = shellIndex[static_cast<std::size_t>(v)];
         if (i < 0)
-            i = m.addVertex(model.vTemplate.row(v).transpose() + h.thickness * hf.normals.row(v).transpose(), v);
+            i = m.addVertex(model.vTemplate.row(v).transpose() + offset(v) * hf.normals.row(v).transpose(), v);
         return i;
     };
     // Edges used by one shell face are the shell's rim; the face's order
