@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/generate/assets/asset_json.h"
+
 namespace synthforge::generate {
 
 using nlohmann::ordered_json;
@@ -99,6 +101,9 @@ std::string sampleAnnotationJson(const RenderedSample& s, std::uint64_t seed, in
     if (s.spec.identity) j["identity"] = *s.spec.identity;
     j["width"] = width;
     j["height"] = height;
+    // Only samples that wear assets carry the key, so runs without assets
+    // write the same bytes as before assets existed.
+    if (!s.spec.assets.empty()) j["assets"] = assetsJson(s.spec.assets);
     return j.dump();
 }
 

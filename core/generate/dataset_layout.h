@@ -49,7 +49,8 @@ inline std::string indexName(std::uint64_t index, int digits) { return dataset::
 /// (68 x [x, y] pixels, continuous: pixel (i, j) covers [i, i+1) x [j, j+1)),
 /// 3d_kps (68 x [x, y, z] camera space), kps_visible (68 x 0/1), face_box
 /// ([x0, y0, x1, y1] pixels), yaw, pitch, fov_deg (EG3D), radius, contour_bin,
-/// seed, index, identity (identity sampler only), width, height.
+/// seed, index, identity (identity sampler only), width, height, and assets
+/// (core/generate/assets/asset_json.h) when the sample wears any.
 std::string sampleAnnotationJson(const RenderedSample& s, std::uint64_t seed, int width, int height);
 
 /// The FaceSynthetics `_ldmks.txt`: 70 lines "x y": the 68 iBUG points then

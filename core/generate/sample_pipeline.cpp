@@ -2,12 +2,28 @@
 
 #include <stdexcept>
 
+#include "core/generate/assets/asset_composite.h"
+
 namespace synthforge::generate {
 
 namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// Asset class ids in the label map's table (before any remap): by name,
+/// falling back to the default table's ids for a table without the class.
+std::array<std::uint8_t, kNumAssetTypes> assetClassIds(const annotate::UvLabelMap* labels) {
+    std::array<std::uint8_t, kNumAssetTypes> ids{};
+    for (int k = 0; k < kNumAssetTypes; ++k) {
+        const auto type = static_cast<AssetType>(k);
+        ids[static_cast<std::size_t>(k)] = assetDefaultClass(type);
+        if (labels)
+            if (const auto* e = labels->classes().findByName(assetTypeName(type)))
+                ids[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(e->id);
+    }
+    return ids;
 }
 
 }  // namespace
@@ -39,6 +55,10 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     annotate::AnnotationOptions o = annotation;
     o.segmentation = o.segmentation && labels != nullptr;
     s.annotations = annotate::annotate(*model, s.pose, cam, width, height, labels.get(), o);
+    // Assets are composited over the head's maps; the head's raster itself
+    // stays as it is, since the generator reuses it as the head's coverage.
+    AssetLayer assets = rasterizeAssets(spec.assets, *model, s.pose, cam, width, height, o.threads);
+    compositeAnnotations(assets, assetClassIds(labels.get()), o.visibilityTolerance, s.annotations);
     if (segRemap && !s.annotations.segmentation.empty())
         s.annotations.segmentation = annotate::applyRemap(s.annotations.segmentation, *segRemap);
     s.times.rasterize = s.annotations.rasterSeconds;
@@ -51,6 +71,8 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     in.camera = cam;
     in.coverage = &s.annotations.raster;
     s.image = std::move(generator->generate({in}, width, height).at(0));
+    compositeImage(assets, s.image.image, s.image.depth);
+    recycleAssetLayer(std::move(assets));
     s.times.generate = secondsSince(t0);
     return s;
 }

@@ -69,6 +69,32 @@ void readInt(const json& obj, const char* key, int& out, const std::string& sour
 
 json rangeJson(const Range& r) { return json::array({r.lo, r.hi}); }
 
+void readColor(const json& obj, const char* key, Eigen::Vector3f& out, const std::string& source,
+               const std::string& section) {
+    if (!obj.contains(key)) return;
+    const std::string field = section + "." + key;
+    const json& v = obj.at(key);
+    if (!v.is_array() || v.size() != 3) fail(source, field, "must be [r, g, b]");
+    for (int k = 0; k < 3; ++k) out[k] = static_cast<float>(number(v[k], source, field + "[" + std::to_string(k) + "]"));
+}
+
+void readAssetType(const json& obj, AssetType type, AssetsSamplerConfig& c, const std::string& source) {
+    const char* name = assetTypeName(type);
+    if (!obj.contains(name)) return;
+    const json& a = obj.at(name);
+    const std::string section = std::string("assets.") + name;
+    std::set<std::string> known{"frequency", "color_min", "color_max"};
+    if (type == AssetType::Glasses) known.insert("lens_opacity");
+    checkKeys(a, known, source, section);
+    AssetTypeConfig& t = c.of(type);
+    if (a.contains("frequency")) t.frequency = number(a["frequency"], source, section + ".frequency");
+    readColor(a, "color_min", t.colorMin, source, section);
+    readColor(a, "color_max", t.colorMax, source, section);
+    if (type == AssetType::Glasses) readRange(a, "lens_opacity", c.lensOpacity, source, section);
+}
+
+json colorJson(const Eigen::Vector3f& c) { return json::array({c.x(), c.y(), c.z()}); }
+
 float uniform(SampleRng& rng, const Range& r) { return static_cast<float>(rng.uniform(r.lo, r.hi)); }
 
 }  // namespace
@@ -95,6 +121,40 @@ void SamplerConfig::validate() const {
     checkRange(head.eyePitch, "head.eye_pitch");
     if (latentDim < 1 || latentDim > 65536) throw std::invalid_argument("latent.dim: must be in 1..65536");
     sampling.validate(head.shapeComponents, head.exprComponents);
+    for (int k = 0; k < kNumAssetTypes; ++k) {
+        const AssetType type = static_cast<AssetType>(k);
+        const AssetTypeConfig& t = assets.of(type);
+        const std::string section = std::string("assets.") + assetTypeName(type);
+        if (!(t.frequency >= 0.0 && t.frequency <= 1.0))
+            throw std::invalid_argument(section + ".frequency: must be in 0..1");
+        for (int c = 0; c < 3; ++c) {
+            if (!(t.colorMin[c] >= 0.0f && t.colorMax[c] <= 1.0f))
+                throw std::invalid_argument(section + ".color_min/color_max: channels must lie in 0..1");
+            if (t.colorMin[c] > t.colorMax[c])
+                throw std::invalid_argument(section + ".color_min: exceeds color_max in channel " + std::to_string(c));
+        }
+    }
+    checkRange(assets.lensOpacity, "assets.glasses.lens_opacity");
+    if (assets.lensOpacity.lo < 0.0 || assets.lensOpacity.hi > 1.0)
+        throw std::invalid_argument("assets.glasses.lens_opacity: must lie in 0..1");
+}
+
+const AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) const {
+    switch (t) {
+        case AssetType::Glasses: return glasses;
+        case AssetType::Headwear: return headwear;
+        case AssetType::Clothing: return clothing;
+    }
+    throw std::invalid_argument("AssetsSamplerConfig: unknown asset type");
+}
+
+AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) {
+    return const_cast<AssetTypeConfig&>(static_cast<const AssetsSamplerConfig&>(*this).of(t));
+}
+
+bool AssetsSamplerConfig::isDefault() const {
+    const AssetsSamplerConfig d;
+    return glasses == d.glasses && headwear == d.headwear && clothing == d.clothing && lensOpacity == d.lensOpacity;
 }
 
 SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source) {
@@ -104,7 +164,7 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
     } catch (const json::exception& e) {  // syntax errors and out-of-range numbers alike
         fail(source, "JSON", e.what());
     }
-    checkKeys(root, {"format", "version", "camera", "head", "latent", "sampler"}, source, "");
+    checkKeys(root, {"format", "version", "camera", "head", "latent", "sampler", "assets"}, source, "");
     if (root.contains("format") && root["format"] != "synthforge-sampler")
         fail(source, "format", "expected \"synthforge-sampler\"");
     if (root.contains("version") && root["version"] != kSamplerConfigVersion)
@@ -143,6 +203,11 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
         readInt(l, "dim", c.latentDim, source, "latent");
     }
     if (root.contains("sampler")) c.sampling = parseSamplingSection(root["sampler"], source);
+    if (root.contains("assets")) {
+        const json& a = root["assets"];
+        checkKeys(a, {"glasses", "headwear", "clothing"}, source, "assets");
+        for (int k = 0; k < kNumAssetTypes; ++k) readAssetType(a, static_cast<AssetType>(k), c.assets, source);
+    }
     try {
         c.validate();
     } catch (const std::invalid_argument& e) {
@@ -170,6 +235,17 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
                  {"eye_pitch", rangeJson(c.head.eyePitch)}};
     j["latent"] = {{"dim", c.latentDim}};
     if (c.sampling.kind != SamplerKind::Iid) j["sampler"] = json::parse(samplingSectionJson(c.sampling));
+    if (!c.assets.isDefault()) {
+        json a;
+        for (int k = 0; k < kNumAssetTypes; ++k) {
+            const AssetType type = static_cast<AssetType>(k);
+            const AssetTypeConfig& t = c.assets.of(type);
+            json e = {{"frequency", t.frequency}, {"color_min", colorJson(t.colorMin)}, {"color_max", colorJson(t.colorMax)}};
+            if (type == AssetType::Glasses) e["lens_opacity"] = rangeJson(c.assets.lensOpacity);
+            a[assetTypeName(type)] = e;
+        }
+        j["assets"] = a;
+    }
     return j.dump(2);
 }
 
@@ -199,6 +275,7 @@ SampleSpec drawSample(const SamplerConfig& config, const head::HeadModel& model,
     SampleRng latent(seed, index, RngStream::Latent);
     s.z.resize(config.latentDim);
     for (int k = 0; k < config.latentDim; ++k) s.z[k] = static_cast<float>(latent.normal());
+    s.assets = drawAssets(config.assets, seed, index);
     return s;
 }
 

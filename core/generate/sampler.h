@@ -13,7 +13,11 @@
 //               "expr_components": 10, "expr_range": [-2, 2],
 //               "jaw_open": [0, 0.25], "eye_yaw": [-0.25, 0.25], "eye_pitch": [-0.15, 0.15]},
 //    "latent": {"dim": 512},
-//    "sampler": {"name": "iid"}}
+//    "sampler": {"name": "iid"},
+//    "assets": {"glasses":  {"frequency": 0, "color_min": [0.01, 0.01, 0.01], "color_max": [0.35, 0.25, 0.2],
+//                            "lens_opacity": [0.1, 0.45]},
+//               "headwear": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.6, 0.6, 0.6]},
+//               "clothing": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.7, 0.7, 0.7]}}}
 //
 // Yaw and pitch are offsets from frontal in radians; pitch is EG3D's
 // LookAtPoseSampler vertical parameter (core/camera/orbit_camera.h), so a
@@ -26,15 +30,21 @@
 // The "sampler" section picks how (seed, index) becomes a sample: i.i.d.
 // (drawSample below, the default) or one of the samplers of
 // core/generate/samplers/ (sampling_config.h lists its keys).
+// Assets (core/generate/assets/) are opt-in: every frequency defaults to 0
+// so that datasets, scenes and golden files made before them are unchanged.
+// A frequency is the probability that a sample wears the asset; colours are
+// linear RGB drawn per channel between color_min and color_max.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
 #include "core/camera/orbit_camera.h"
 #include "core/generate/samplers/sampling_config.h"
+#include "core/generate/assets/asset_spec.h"
 #include "core/head/head_model.h"
 
 namespace synthforge::generate {
@@ -66,11 +76,32 @@ struct HeadSamplerConfig {
     Range eyePitch{-0.15, 0.15};
 };
 
+struct AssetTypeConfig {
+    double frequency = 0.0;  ///< probability per sample, 0..1
+    Eigen::Vector3f colorMin{0.02f, 0.02f, 0.02f}, colorMax{0.6f, 0.6f, 0.6f};  ///< linear RGB per channel
+    bool operator==(const AssetTypeConfig& o) const {
+        return frequency == o.frequency && colorMin == o.colorMin && colorMax == o.colorMax;
+    }
+};
+
+struct AssetsSamplerConfig {
+    AssetTypeConfig glasses{0.0, {0.01f, 0.01f, 0.01f}, {0.35f, 0.25f, 0.2f}};
+    AssetTypeConfig headwear{0.0, {0.02f, 0.02f, 0.02f}, {0.6f, 0.6f, 0.6f}};
+    AssetTypeConfig clothing{0.0, {0.02f, 0.02f, 0.02f}, {0.7f, 0.7f, 0.7f}};
+    Range lensOpacity{0.1, 0.45};
+
+    const AssetTypeConfig& of(AssetType t) const;
+    AssetTypeConfig& of(AssetType t);
+    /// True when every field has its default (the manifest then omits the section).
+    bool isDefault() const;
+};
+
 struct SamplerConfig {
     CameraSamplerConfig camera;
     HeadSamplerConfig head;
     int latentDim = kDefaultLatentDim;
     SamplingConfig sampling;  ///< which sampler draws (seed, index)
+    AssetsSamplerConfig assets;
 
     /// Throws std::invalid_argument naming the field ("camera.yaw: ...") for
     /// an inverted or non-finite range, FOV outside (0, 180), a radius that
@@ -86,8 +117,9 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
 SamplerConfig loadSamplerConfig(const std::string& path);
 /// Complete JSON of a config (every key), as recorded in a dataset manifest;
 /// parses back to an equal config. The "sampler" section is left out for
-/// the default i.i.d. sampler, so that manifests of i.i.d. datasets stay as
-/// they were before samplers existed (and such datasets resume).
+/// the default i.i.d. sampler and the "assets" section when it holds the
+/// defaults, so that manifests of plain datasets stay byte-identical to those
+/// written before either existed (resume compares them).
 std::string samplerConfigToJson(const SamplerConfig& config);
 
 /// One drawn sample.
@@ -97,7 +129,14 @@ struct SampleSpec {
     camera::OrbitCamera camera;
     Eigen::VectorXf z;  ///< latent code, standard normal, latentDim values
     std::optional<std::uint64_t> identity;  ///< set by the identity sampler
+    std::vector<AssetSpec> assets;  ///< worn assets, in AssetType order
 };
+
+/// Draws the assets of sample `index` (its own random stream: asset settings
+/// never shift the head, camera or latent draws). Every type draws the same
+/// number of values whether present or not, so changing one frequency does
+/// not change another type's shape or colour.
+std::vector<AssetSpec> drawAssets(const AssetsSamplerConfig& config, std::uint64_t seed, std::uint64_t index);
 
 /// Draws sample `index` of the run with `seed` for `model`. Deterministic in
 /// (config, model's basis sizes, seed, index).

@@ -1,0 +1,19 @@
+#pragma once
+// The procedural asset builders: each turns an AssetSpec into a mesh in the
+// head's rest frame, fitted to the template (eyes, scalp, neck) and bound
+// to it (asset_mesh.h). Throws std::invalid_argument when the model lacks
+// what an asset needs (clothing needs a "neck" region).
+
+#include "core/generate/assets/asset_mesh.h"
+#include "core/generate/assets/head_frame.h"
+
+namespace synthforge::generate {
+
+AssetMesh buildGlasses(const GlassesShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+AssetMesh buildHeadwear(const HeadwearShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+AssetMesh buildClothing(const ClothingShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+
+/// Dispatches on spec.type.
+AssetMesh buildAsset(const AssetSpec& spec, const head::HeadModel& model, const AssetHeadFrame& frame);
+
+}  // namespace synthforge::generate
