@@ -220,6 +220,11 @@ private slots:
         s = jobs::readRunState((ws_ + "/finished").toStdString());
         QVERIFY(resumeRequest(s, &why).arguments.isEmpty());
         QVERIFY(why.contains("finished"));
+        // A face-recognition run resumes like a training run.
+        const QString fr = dir_.filePath("fr_run");
+        makeRun(fr, "fr-train", 130, true, "");
+        s = jobs::readRunState(fr.toStdString());
+        QCOMPARE(resumeRequest(s, &why).arguments.last(), QString("--resume"));
     }
 
     void rerunGoesToAFreshFolderThroughThePrompt() {
@@ -241,6 +246,18 @@ private slots:
         centre.rerunAction()->trigger();
         QCOMPARE(gotCommand, QString("train"));
         QCOMPARE(gotArgs, (QStringList{"--out", ws_ + "/stopped-2", "--lr", "0.01"}));
+        // A command of a group ("fr train") keeps both words.
+        const QString frRun = ws_ + "/fr_group";
+        makeRun(frRun, "fr-train", 0, false, "");
+        jobs::RunRecord r = jobs::readRunRecord(frRun.toStdString());
+        r.argv = {"/usr/bin/synthforge", "fr", "train", "--data", "/ids", "--out", frRun.toStdString()};
+        jobs::writeRunRecord(frRun.toStdString(), r);
+        centre.monitor()->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(centre.selectRun(frRun), 10000);
+        centre.rerunAction()->trigger();
+        QCOMPARE(gotCommand, QString("fr train"));
+        QCOMPARE(gotArgs, (QStringList{"--data", "/ids", "--out", ws_ + "/fr_group-2"}));
+        QDir(frRun).removeRecursively();
         QDir(ws_ + "/x-2").removeRecursively();
     }
 

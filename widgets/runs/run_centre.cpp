@@ -76,7 +76,9 @@ RunCentre::RunCentre(QWidget* parent)
                                                           {"train", "Train (Stage I)…"},
                                                           {"finetune", "Fine-tune (Stage II)…"},
                                                           {"eval", "Evaluate…"},
-                                                          {"predict", "Predict on images…"}};
+                                                          {"predict", "Predict on images…"},
+                                                          {"fr train", "Train face recognition…"},
+                                                          {"fr eval", "Evaluate face recognition…"}};
     for (const auto& [command, label] : kinds) {
         const QString c = QString::fromLatin1(command);
         newMenu->addAction(tr(label), this, [this, c] { newRun(c); });
@@ -636,7 +638,9 @@ void RunCentre::rerunSelected() {
     const jobs::RunState* s = model_->runAt(dirs.front());
     if (!s || !s->record) return;
     QStringList args = rerunArguments(*s);
-    const QString command = args.isEmpty() ? QString() : args.takeFirst();
+    QString command = args.isEmpty() ? QString() : args.takeFirst();
+    // Commands in a group have two words ("fr train").
+    if (command == QLatin1String("fr") && !args.isEmpty()) command += QLatin1Char(' ') + args.takeFirst();
     // A new run goes to a new folder beside the old one.
     for (int i = 0; i + 1 < args.size(); ++i)
         if (args[i] == QLatin1String("--out") || args[i] == QLatin1String("--run-dir")) {
