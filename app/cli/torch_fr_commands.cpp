@@ -106,8 +106,12 @@ void registerFrCommands(CLI::App& app) {
     train->add_option("--lr", c.lr, "Peak learning rate (SGD)")->capture_default_str()->check(CLI::PositiveNumber);
     train->add_option("--momentum", c.momentum, "SGD momentum")->capture_default_str();
     train->add_option("--weight-decay", c.weightDecay, "Weight decay")->capture_default_str();
-    train->add_option("--schedule", c.schedule, "Decay after warm-up: cosine, linear or constant")
-        ->capture_default_str()->check(CLI::IsMember({"cosine", "linear", "constant"}));
+    train->add_option("--schedule", c.schedule,
+                      "Decay after warm-up: cosine, linear, constant or step (AdaFace's: x gamma at each milestone)")
+        ->capture_default_str()->check(CLI::IsMember({"cosine", "linear", "constant", "step"}));
+    train->add_option("--milestones", c.milestones, "Step schedule: where the rate drops, as fractions of the run")
+        ->capture_default_str();
+    train->add_option("--gamma", c.gamma, "Step schedule: the factor at each milestone")->capture_default_str();
     train->add_option("--min-lr", c.minLr, "Rate the decay ends at")->capture_default_str();
     train->add_option("--warmup", c.warmupSteps, "Warm-up steps")->capture_default_str()->check(CLI::NonNegativeNumber);
     train->add_option("--grad-clip", c.gradClip, "Clip the gradients' global L2 norm (0: off)")->capture_default_str();

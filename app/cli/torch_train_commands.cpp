@@ -133,8 +133,10 @@ void registerTrainCommands(CLI::App& app) {
     field(cmd, a, "--beta1", SF_FIELD(c.beta1), "AdamW's first-moment decay");
     field(cmd, a, "--beta2", SF_FIELD(c.beta2), "AdamW's second-moment decay");
     field(cmd, a, "--eps", SF_FIELD(c.eps), "AdamW's epsilon");
-    field(cmd, a, "--schedule", SF_FIELD(c.schedule), "Decay after warm-up: cosine, linear or constant")
-        ->check(CLI::IsMember({"cosine", "linear", "constant"}));
+    field(cmd, a, "--schedule", SF_FIELD(c.schedule), "Decay after warm-up: cosine, linear, constant or step")
+        ->check(CLI::IsMember({"cosine", "linear", "constant", "step"}));
+    field(cmd, a, "--milestones", SF_FIELD(c.milestones), "Step schedule: where the rate drops, as fractions of the run");
+    field(cmd, a, "--gamma", SF_FIELD(c.gamma), "Step schedule: the factor at each milestone");
     field(cmd, a, "--min-lr", SF_FIELD(c.minLr), "Rate the decay ends at");
     field(cmd, a, "--warmup", SF_FIELD(c.warmupSteps), "Warm-up steps (linear ramp to --lr)")->check(CLI::NonNegativeNumber);
     field(cmd, a, "--grad-clip", SF_FIELD(c.gradClip), "Clip the gradients' global L2 norm to this (0: off)")->check(CLI::NonNegativeNumber);

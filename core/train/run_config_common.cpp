@@ -32,8 +32,15 @@ void validateRunValues(const RunConfigCommon& c, const std::string& sizeReason) 
     checkRunField(c.weightDecay >= 0 && std::isfinite(c.weightDecay), "weight_decay", "must be non-negative");
     checkRunField(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1, "betas", "each must be in [0, 1)");
     checkRunField(c.eps > 0 && std::isfinite(c.eps), "eps", "must be positive");
-    checkRunField(c.schedule == "cosine" || c.schedule == "linear" || c.schedule == "constant", "schedule",
-                  "\"" + c.schedule + "\" is not cosine, linear or constant");
+    checkRunField(c.schedule == "cosine" || c.schedule == "linear" || c.schedule == "constant" || c.schedule == "step",
+                  "schedule", "\"" + c.schedule + "\" is not cosine, linear, constant or step");
+    if (c.schedule == "step") {
+        checkRunField(!c.milestones.empty(), "milestones", "the step schedule needs at least one");
+        for (std::size_t i = 0; i < c.milestones.size(); ++i)
+            checkRunField(c.milestones[i] > 0 && c.milestones[i] < 1 && (i == 0 || c.milestones[i] > c.milestones[i - 1]),
+                          "milestones", "fractions of the run in (0, 1), increasing");
+        checkRunField(c.gamma > 0 && c.gamma <= 1, "gamma", "must be in (0, 1]");
+    }
     checkRunField(c.warmupSteps >= 0, "warmup_steps", "must be at least 0");
     checkRunField(c.gradClip >= 0 && std::isfinite(c.gradClip), "grad_clip", "must be non-negative (0: off)");
     checkRunField(c.valFraction >= 0 && c.valFraction < 1, "val_fraction", "must be in [0, 1)");
@@ -53,6 +60,12 @@ void validateRunValues(const RunConfigCommon& c, const std::string& sizeReason) 
 double scheduledLr(const RunConfigCommon& c, int64_t step, int64_t total) {
     if (step < c.warmupSteps) return c.lr * static_cast<double>(step + 1) / static_cast<double>(c.warmupSteps);
     if (c.schedule == "constant") return c.lr;
+    if (c.schedule == "step") {
+        double lr = c.lr;
+        for (double m : c.milestones)
+            if (static_cast<double>(step) >= m * static_cast<double>(total)) lr *= c.gamma;
+        return lr;
+    }
     const int64_t span = total - c.warmupSteps;
     const double t = span > 0 ? std::min(1.0, static_cast<double>(step - c.warmupSteps) / static_cast<double>(span)) : 1.0;
     if (c.schedule == "linear") return c.lr + (c.minLr - c.lr) * t;
@@ -79,6 +92,11 @@ nlohmann::ordered_json runOptimizerJson(const RunConfigCommon& c) {
 
 void putRunSchedule(nlohmann::ordered_json& j, const RunConfigCommon& c) {
     j["schedule"] = {{"name", c.schedule}, {"min_lr", c.minLr}, {"warmup_steps", c.warmupSteps}};
+    // Only the step schedule has them, so other runs' config.json is unchanged.
+    if (c.schedule == "step") {
+        j["schedule"]["milestones"] = c.milestones;
+        j["schedule"]["gamma"] = c.gamma;
+    }
     j["grad_clip"] = c.gradClip;
 }
 
@@ -114,6 +132,17 @@ void readRunCommon(io::JsonFields& f, const std::string& stage, RunConfigCommon&
     f.text("schedule.name", c.schedule);
     f.number("schedule.min_lr", c.minLr);
     f.integer("schedule.warmup_steps", c.warmupSteps);
+    std::string milestones;
+    if (f.rawJson("schedule.milestones", milestones)) {
+        const nlohmann::json m = nlohmann::json::parse(milestones);
+        if (!m.is_array()) f.fail("schedule.milestones", "expected an array of numbers");
+        c.milestones.clear();
+        for (const auto& v : m) {
+            if (!v.is_number()) f.fail("schedule.milestones", "expected an array of numbers");
+            c.milestones.push_back(v.get<double>());
+        }
+    }
+    f.number("schedule.gamma", c.gamma);
     f.number("grad_clip", c.gradClip);
     f.number("val_fraction", c.valFraction);
     f.integer("validation.every", c.valEvery);

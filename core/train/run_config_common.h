@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -33,8 +34,13 @@ struct RunConfigCommon {
     double weightDecay = 1e-2;     ///< AdamW's default
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  ///< AdamW's
     /// The decay after warm-up: "cosine" (from lr to minLr), "linear" (same
-    /// ends) or "constant" (lr).
+    /// ends), "constant" (lr) or "step" (lr times gamma at each milestone).
     std::string schedule = "cosine";
+    /// "step": where the rate drops, as fractions of the run's steps, and by
+    /// what factor. The default is the AdaFace recipe's epochs 12, 20 and 24
+    /// of 26, times 0.1.
+    std::vector<double> milestones{12.0 / 26, 20.0 / 26, 24.0 / 26};
+    double gamma = 0.1;
     int64_t warmupSteps = 0;       ///< linear ramp lr/W, 2lr/W, ..., lr over the first W steps
     double gradClip = 0;           ///< maximum global L2 norm of the gradients; 0 = no clipping
     double valFraction = 0.1;      ///< without official splits the last ceil(n * f) samples validate (none when n < 2)
@@ -89,7 +95,8 @@ void putRunIdentity(nlohmann::ordered_json& j, const std::string& stage, const R
 void putRunBatching(nlohmann::ordered_json& j, const RunConfigCommon& c);
 /// {"name": "adamw", "lr", "weight_decay", "betas", "eps"}; a stage adds its own keys.
 nlohmann::ordered_json runOptimizerJson(const RunConfigCommon& c);
-/// {"name", "min_lr", "warmup_steps"}, and grad_clip.
+/// {"name", "min_lr", "warmup_steps"} (plus "milestones" and "gamma" for
+/// the step schedule), and grad_clip.
 void putRunSchedule(nlohmann::ordered_json& j, const RunConfigCommon& c);
 /// val_fraction, validation {every, best_metric, early_stop_patience,
 /// early_stop_min_delta}, checkpoint_every, keep_checkpoints, image_every

@@ -70,7 +70,7 @@ TEST(CliSchema, TrainOptionsComeFromTheCli11Definitions) {
     const json& schedule = option(s, "--schedule");
     EXPECT_EQ(schedule.at("kind"), "value");
     EXPECT_EQ(schedule.at("type"), "string");
-    EXPECT_EQ(schedule.at("choices"), json::array({"cosine", "linear", "constant"}));
+    EXPECT_EQ(schedule.at("choices"), json::array({"cosine", "linear", "constant", "step"}));
 
     const json& size = option(s, "--size");
     EXPECT_EQ(size.at("type"), "int");
@@ -164,7 +164,7 @@ TEST_F(CliCheck, RefusesBadValuesWithTheCliMessages) {
     r = runCli(train({"--schedule", "sometimes"}));
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("--schedule"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("sometimes not in {cosine,linear,constant}"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("sometimes not in {cosine,linear,constant,step}"), std::string::npos) << r.err;
 
     // Not a dataset: the trainer's own message, naming the file.
     r = runCli({"train", "--data", dir_->path.string(), "--out", (dir_->path / "run").string(), "--check"});

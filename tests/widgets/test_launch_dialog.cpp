@@ -247,7 +247,7 @@ private slots:
         QVERIFY(loaded.wait(30000));
         QVERIFY2(loaded.first().at(0).toBool(), qPrintable(loaded.first().at(1).toString()));
         QVERIFY(d.form()->options().size() > 40);
-        QCOMPARE(editorAs<QComboBox>(d, "--schedule")->count(), 3);
+        QCOMPARE(editorAs<QComboBox>(d, "--schedule")->count(), 4);
 
         // The first check: --out is missing, in CLI11's words; OK is disabled.
         QVERIFY(checked.wait(30000));
@@ -281,7 +281,7 @@ private slots:
         editorAs<QLineEdit>(d, "--lr")->clear();
         QVERIFY(d.form()->setValue(QStringLiteral("--schedule"), QStringLiteral("sometimes")));
         QVERIFY(checked.wait(30000));
-        QVERIFY2(d.validationMessage().contains(QStringLiteral("sometimes not in {cosine,linear,constant}")),
+        QVERIFY2(d.validationMessage().contains(QStringLiteral("sometimes not in {cosine,linear,constant,step}")),
                  qPrintable(d.validationMessage()));
 
         // Fixed again; OK launches with the arguments shown.

@@ -221,6 +221,20 @@ TEST(RunLoop, WarmUpThenEachScheduleFromItsPeak) {
     }
 }
 
+TEST(RunLoop, StepScheduleDropsAtItsMilestone) {
+    testutil::TempDir tmp;
+    ToyConfig c = toyConfig(tmp.path / "run");
+    c.warmupSteps = 2;
+    c.schedule = "step";
+    c.milestones = {0.5};  // step 3 of 6
+    c.gamma = 0.1;
+    ToyRun toy;
+    toy.run(RunDirectory(c.out, "{}\n", false, c.keepCheckpoints), c);
+    const std::vector<double> want = {0.05, 0.1, 0.1, 0.01, 0.01, 0.01};
+    ASSERT_EQ(toy.seenLr.size(), want.size());
+    for (size_t s = 0; s < want.size(); ++s) EXPECT_NEAR(toy.seenLr[s], want[s], 1e-12) << s;
+}
+
 TEST(RunLoop, ClippingBoundsTheUpdateAndTheNormIsReportedUnclipped) {
     testutil::TempDir tmp;
     ToyConfig clipped = toyConfig(tmp.path / "clipped");

@@ -111,8 +111,8 @@ TEST(TrainConfig, UnknownKeysAndBadValuesNameTheFile) {
     EXPECT_EQ(errorOf(R"({"learning_rate": 0.1})"), "cfg.json: unknown key(s) learning_rate");
     EXPECT_EQ(errorOf(R"({"optimizer": {"lr": -1}})"), "cfg.json: lr: must be positive");
     EXPECT_EQ(errorOf(R"({"optimizer": {"lr": "big"}})"), "cfg.json: optimizer.lr: expected a number, got \"big\"");
-    EXPECT_EQ(errorOf(R"({"schedule": {"name": "step"}})"),
-              "cfg.json: schedule: \"step\" is not cosine, linear or constant");
+    EXPECT_EQ(errorOf(R"({"schedule": {"name": "exponential"}})"),
+              "cfg.json: schedule: \"exponential\" is not cosine, linear, constant or step");
     EXPECT_EQ(errorOf(R"({"losses": {"depth": -0.5}})"), "cfg.json: losses.depth: must be a non-negative number");
     EXPECT_EQ(errorOf(R"({"recipe": "slow"})"), "cfg.json: recipe: recipe: \"slow\" is not one of fast, paper");
     EXPECT_EQ(errorOf(R"({"stage": "II"})"), "cfg.json: stage: expected \"I\", got \"II\"");
@@ -137,6 +137,62 @@ TEST(TrainConfig, FileReaderNamesAMissingOrHugeFile) {
     const std::string huge = (dir.path / "huge.json").string();
     std::ofstream(huge) << std::string(5u << 20, ' ');
     EXPECT_THROW(readTrainConfigFile(huge), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace synthforge::train
+
+namespace synthforge::train {
+namespace {
+
+TEST(StepSchedule, DropsByGammaAtEachMilestoneAfterWarmUp) {
+    TrainConfig c;
+    c.lr = 1.0;
+    c.schedule = "step";
+    c.milestones = {0.5, 0.8};
+    c.gamma = 0.1;
+    c.warmupSteps = 10;
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 0, 100), 0.1);   // warm-up: 1/10 of lr
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 9, 100), 1.0);
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 49, 100), 1.0);
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 50, 100), 0.1);  // step 50 = 0.5 of 100
+    EXPECT_NEAR(scheduledLr(c, 79, 100), 0.1, 1e-15);
+    EXPECT_NEAR(scheduledLr(c, 80, 100), 0.01, 1e-15);
+    EXPECT_NEAR(scheduledLr(c, 99, 100), 0.01, 1e-15);
+}
+
+TEST(StepSchedule, RoundTripsThroughConfigJsonOnlyWhenChosen) {
+    TrainConfig c;
+    c.data = "/d";
+    c.out = "/o";
+    // Other schedules write no milestones: their config.json is as before.
+    EXPECT_EQ(c.toJson().find("milestones"), std::string::npos);
+    c.schedule = "step";
+    c.milestones = {0.25, 0.75};
+    c.gamma = 0.5;
+    validateTrainConfig(c);
+    const TrainConfig back = trainConfigFromJson(c.toJson(), "config.json");
+    EXPECT_EQ(back.milestones, (std::vector<double>{0.25, 0.75}));
+    EXPECT_DOUBLE_EQ(back.gamma, 0.5);
+    EXPECT_EQ(back.toJson(), c.toJson());
+    const auto refuses = [&](auto edit, const std::string& field) {
+        TrainConfig bad = c;
+        edit(bad);
+        try {
+            validateTrainConfig(bad);
+            FAIL() << "accepted a bad " << field;
+        } catch (const std::invalid_argument& e) {
+            EXPECT_EQ(std::string(e.what()).rfind(field + ":", 0), 0u) << e.what();
+        }
+    };
+    refuses([](TrainConfig& b) { b.milestones = {0.8, 0.3}; }, "milestones");
+    refuses([](TrainConfig& b) { b.milestones = {1.5}; }, "milestones");
+    refuses([](TrainConfig& b) { b.milestones.clear(); }, "milestones");
+    refuses([](TrainConfig& b) { b.gamma = 0; }, "gamma");
+    refuses([](TrainConfig& b) { b.schedule = "exponential"; }, "schedule");
+    std::string text = c.toJson();
+    text.replace(text.find("\"milestones\": ["), 15, "\"milestones\": [\"x\", ");
+    EXPECT_THROW(trainConfigFromJson(text, "bad.json"), std::runtime_error);
 }
 
 }  // namespace
