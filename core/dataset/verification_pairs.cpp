@@ -1,7 +1,6 @@
 #include "core/dataset/verification_pairs.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/io/file_util.h"
 #include "core/io/mapped_file.h"
 #include "core/io/pickle.h"
 
@@ -20,12 +20,6 @@ namespace {
 
 bool isFlag(const io::PyValue& v) {
     return v.kind == io::PyValue::Kind::Bool || (v.kind == io::PyValue::Kind::Int && (v.integer == 0 || v.integer == 1));
-}
-
-std::string lowerExtension(const fs::path& p) {
-    std::string e = p.extension().string();
-    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return e;
 }
 
 }  // namespace
@@ -142,7 +136,7 @@ std::vector<IdentityFolder> listIdentityFolders(const std::string& root) {
         IdentityFolder f;
         f.name = id.path().filename().string();
         for (const auto& e : fs::directory_iterator(id.path(), ec))
-            if (e.is_regular_file(ec) && kImages.count(lowerExtension(e.path()))) f.images.push_back(e.path().string());
+            if (e.is_regular_file(ec) && kImages.count(io::lowerExtension(e.path().string()))) f.images.push_back(e.path().string());
         if (f.images.empty()) continue;
         std::sort(f.images.begin(), f.images.end());
         out.push_back(std::move(f));

@@ -4,7 +4,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -16,6 +15,7 @@
 #include "core/dataset/verification_pairs.h"
 #include "core/fr/face_recognition.h"
 #include "core/fr/torch_fr_model.h"
+#include "core/io/file_util.h"
 #include "core/io/npy.h"
 #include "core/train/run_weights.h"
 #include "core/train/torch_run_directory.h"
@@ -164,8 +164,7 @@ int64_t embedImages(const std::string& model, const std::string& weights, const 
     if (!fs::is_directory(folder, ec)) throw std::runtime_error(folder + ": not a folder of images");
     std::vector<std::string> images;
     for (const auto& e : fs::directory_iterator(folder, ec)) {
-        std::string ext = e.path().extension().string();
-        for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        const std::string ext = io::lowerExtension(e.path().string());
         if (e.is_regular_file(ec) && (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp"))
             images.push_back(e.path().string());
     }
