@@ -17,6 +17,10 @@
 // SYNTHFORGE_BENCH_PROFILE=FILE the first timed step of each benchmark is
 // recorded by the autograd profiler as a Chrome trace (FILE.<name>.json);
 // tools/profile_summary.py compares such traces with the Python side's.
+// SYNTHFORGE_BENCH_PRECISION=bf16 runs the forward passes under autocast as
+// `train --precision bf16` does; SYNTHFORGE_BENCH_ZERO_GRAD=fill zero-fills
+// the gradients (LibTorch 1.13's zero_grad()) instead of dropping them as the
+// trainer does (clearGradients). The Python side reads the same variables.
 
 #include <cstdlib>
 #include <string>
@@ -26,8 +30,10 @@
 #include <torch/torch.h>
 
 #include "core/jobs/memory_policy.h"
+#include "core/train/torch_autocast.h"
 #include "core/train/torch_losses.h"
 #include "core/train/torch_multitask_net.h"
+#include "core/train/torch_run_loop.h"
 
 using namespace synthforge::train;
 
@@ -76,6 +82,19 @@ struct Fixture {
     }
 };
 
+std::string precision() {
+    const char* p = std::getenv("SYNTHFORGE_BENCH_PRECISION");
+    return p ? p : "fp32";
+}
+
+void clearGrads(torch::optim::Optimizer& opt) {
+    const char* z = std::getenv("SYNTHFORGE_BENCH_ZERO_GRAD");
+    if (z && std::string(z) == "fill")
+        opt.zero_grad();
+    else
+        clearGradients(opt);
+}
+
 void setThreads() {
     const char* t = std::getenv("SYNTHFORGE_BENCH_THREADS");
     torch::set_num_threads(t ? std::atoi(t) : 1);
@@ -87,11 +106,15 @@ void netStep(benchmark::State& state, const std::string& preset) {
     setThreads();
     Fixture f(preset);
     auto step = [&f] {
-        f.opt.zero_grad();
-        const MultiTaskOutput out = f.net->forward(f.images);
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(out.segmentation, f.seg) +
-                                   (out.depth - f.depth).abs().mean() +
-                                   torch::mse_loss(out.landmarks, f.landmarks);
+        clearGrads(f.opt);
+        MultiTaskOutput out;
+        {
+            const AutocastScope autocast(precision(), torch::kCPU);
+            out = f.net->forward(f.images);
+        }
+        const torch::Tensor loss =
+            torch::nn::functional::cross_entropy(out.segmentation.to(torch::kFloat32), f.seg) +
+            (out.depth.to(torch::kFloat32) - f.depth).abs().mean() + torch::mse_loss(out.landmarks, f.landmarks);
         loss.backward();
         f.opt.step();
         return loss.item<float>();
@@ -111,8 +134,8 @@ void fullStep(benchmark::State& state, const std::string& preset) {
     targets.depth = f.depth;
     targets.landmarks = f.landmarks;
     auto step = [&f, &targets] {
-        f.opt.zero_grad();
-        const MultiTaskLosses l = multiTaskLoss(f.net, f.images, targets);
+        clearGrads(f.opt);
+        const MultiTaskLosses l = multiTaskLoss(f.net, f.images, targets, MultiTaskLossOptions().precision(precision()));
         l.total.backward();
         f.opt.step();
         return l.total.item<float>();

@@ -4,6 +4,9 @@ the same work as bench/bench_train_step.cpp's netStep: forward of every head,
 cross-entropy on the segmentation, L1 on the depth, MSE on the soft-argmax
 landmarks, backward, AdamW (lr 1e-4, weight decay 1e-2); batch 8 at 256^2,
 19 classes. Prints the mean step time after one warm-up step.
+SYNTHFORGE_BENCH_PRECISION=bf16 runs the forward under autocast and
+SYNTHFORGE_BENCH_ZERO_GRAD=fill zero-fills the gradients, as the C++ side
+reads them (gradients set to none and fp32 otherwise).
 
     /usr/bin/python3 tools/bench_train_step.py --preset small --steps 5 --threads 1
 
@@ -43,11 +46,15 @@ def main():
     depth = torch.rand(BATCH, 1, SIZE, SIZE)
     landmarks = torch.rand(BATCH, 68, 2) * 2 - 1
 
+    bf16 = os.environ.get("SYNTHFORGE_BENCH_PRECISION", "fp32") == "bf16"
+    set_to_none = os.environ.get("SYNTHFORGE_BENCH_ZERO_GRAD", "none") != "fill"
+
     def step():
-        opt.zero_grad()
-        out = net(images)
-        loss = (F.cross_entropy(out["segmentation"], seg) + (out["depth"] - depth).abs().mean()
-                + F.mse_loss(out["landmarks"], landmarks))
+        opt.zero_grad(set_to_none=set_to_none)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            out = net(images)
+        loss = (F.cross_entropy(out["segmentation"].float(), seg) + (out["depth"].float() - depth).abs().mean()
+                + F.mse_loss(out["landmarks"].float(), landmarks))
         loss.backward()
         opt.step()
         return loss.item()

@@ -135,6 +135,7 @@ class Hourglass(nn.Module):
 
 def soft_argmax(heatmaps):
     """B x L x h x w logits -> B x L x 2 (x, y), grid_sample(align_corners=False) coordinates."""
+    heatmaps = heatmaps.float()  # as the C++ side: in float32 under bf16 autocast too
     b, l, h, w = heatmaps.shape
     p = torch.softmax(heatmaps.reshape(b, l, h * w), -1).reshape(b, l, h, w)
     xs = (torch.arange(w, dtype=heatmaps.dtype, device=heatmaps.device) * 2 + 1) / w - 1

@@ -121,6 +121,9 @@ void registerFrCommands(CLI::App& app) {
         ->capture_default_str()->check(CLI::IsMember({"accuracy", "loss"}));
     train->add_option("--checkpoint-every", c.checkpointEvery, "Steps between checkpoints")->capture_default_str();
     train->add_option("--seed", c.seed, "Seed")->capture_default_str();
+    train->add_option("--precision", c.precision, "Forward passes in fp32, or bf16 (autocast mixed precision: faster on CPUs with AVX-512 BF16/AMX and on recent GPUs, emulated and slower elsewhere)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"fp32", "bf16"}));
     train->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     train->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
     train->add_flag("--resume", c.resume, "Continue the run in --out from its last checkpoint (same options)");

@@ -144,6 +144,9 @@ void registerTrainCommands(CLI::App& app) {
     cmd->option_defaults()->group("Losses");
     field(cmd, a, "--w-segmentation", SF_FIELD(c.losses.segmentation), "Weight of the segmentation loss");
     field(cmd, a, "--w-dice", SF_FIELD(c.losses.dice), "Weight of the soft Dice loss on the segmentation (0: off)");
+    field(cmd, a, "--seg-class-balance", SF_FIELD(c.losses.classBalance),
+          "Weigh segmentation pixels by (median class share / class share)^this, per batch (0: plain mean)")
+        ->check(CLI::NonNegativeNumber);
     field(cmd, a, "--w-depth", SF_FIELD(c.losses.depth), "Weight of the depth loss");
     field(cmd, a, "--w-keypoints", SF_FIELD(c.losses.keypoints), "Weight of the keypoint L2 loss");
     field(cmd, a, "--w-heatmap", SF_FIELD(c.losses.heatmap), "Weight of the heatmap loss");
@@ -171,6 +174,8 @@ void registerTrainCommands(CLI::App& app) {
     field(cmd, a, "--workers", SF_FIELD(c.workers), "Data loader threads (0: load on the training thread; results do not depend on it)")
         ->check(CLI::Range(0, 64));
     field(cmd, a, "--prefetch", SF_FIELD(c.prefetch), "Batches loaded ahead")->check(CLI::Range(1, 256));
+    field(cmd, a, "--precision", SF_FIELD(c.precision), "Forward passes in fp32, or bf16 (autocast mixed precision: faster on CPUs with AVX-512 BF16/AMX and on recent GPUs, emulated and slower elsewhere)")
+        ->check(CLI::IsMember({"fp32", "bf16"}));
     field(cmd, a, "--device", SF_FIELD(c.device), "auto (CUDA when available), cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     field(cmd, a, "--threads", SF_FIELD(c.threads), "Torch CPU threads (0: torch's default); fix it for bit-exact resumes")->check(CLI::Range(0, 1024));
     cmd->add_flag("--resume", a.given.resume, "Continue the run in --out from its last checkpoint (same options)");

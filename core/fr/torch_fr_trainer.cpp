@@ -12,6 +12,7 @@
 #include "core/fr/face_recognition.h"
 #include "core/fr/torch_fr_model.h"
 #include "core/train/data_split.h"
+#include "core/train/torch_autocast.h"
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_run_loop.h"
 #include "core/train/torch_synthforge_data.h"
@@ -103,7 +104,13 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
         }
         const torch::Tensor x = loadBatch(trainSet.images, idx, c.seed, step, true).to(device);
         const torch::Tensor y = torch::tensor(labels, torch::kInt64).to(device);
-        const torch::Tensor e = model->backbone->forward(x);
+        torch::Tensor e;
+        {
+            // The margin head and the loss stay in float32 (logit scales of 64).
+            const train::AutocastScope autocast(c.precision, device);
+            e = model->backbone->forward(x);
+        }
+        e = e.to(torch::kFloat32);
         const torch::Tensor norms = e.norm(2, 1, true);
         const torch::Tensor logits = model->head->forward(e / norms.clamp_min(1e-12), norms, y);
         const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);

@@ -1,6 +1,5 @@
 // AugmentConfig: validation, JSON, and the flip relabelling tables (augment.h).
 
-#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -8,6 +7,7 @@
 
 #include "core/annotate/class_table.h"
 #include "core/io/file_util.h"
+#include "core/io/json_fields.h"
 #include "core/train/augment.h"
 
 namespace synthforge::train {
@@ -58,15 +58,6 @@ const ProbKey kProbabilities[] = {
     {"noise", &AugmentConfig::noiseProbability},         {"erase", &AugmentConfig::eraseProbability},
 };
 const char* const kSections[] = {"affine", "perspective", "flip", "color", "grayscale", "blur", "noise", "erase"};
-
-[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
-    throw std::runtime_error(source + ": " + field + ": " + what);
-}
-
-double number(const ordered_json& v, const std::string& source, const std::string& field) {
-    if (!v.is_number()) fail(source, field, "expected a number");
-    return v.get<double>();
-}
 
 }  // namespace
 
@@ -123,49 +114,30 @@ std::string augmentConfigToJson(const AugmentConfig& c) {
 }
 
 AugmentConfig augmentConfigFromJson(const std::string& text, const std::string& source) {
-    ordered_json j;
+    nlohmann::json j;
     try {
-        j = ordered_json::parse(text);
+        j = nlohmann::json::parse(text);
     } catch (const std::exception& e) {
         throw std::runtime_error(source + ": not valid JSON (" + e.what() + ")");
     }
-    if (!j.is_object()) fail(source, "(top level)", "expected an object");
+    io::JsonFields f(j, source);
+    f.expect("format", "synthforge-augment");
+    int64_t version = 1;
+    if (f.integer("version", version) && version != 1) f.fail("version", "unsupported version (expected 1)");
     AugmentConfig c;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string& key = it.key();
-        if (key == "format") {
-            if (it.value() != "synthforge-augment") fail(source, key, "expected \"synthforge-augment\"");
-        } else if (key == "version") {
-            if (it.value() != 1) fail(source, key, "unsupported version (expected 1)");
-        } else if (key == "enabled") {
-            if (!it.value().is_boolean()) fail(source, key, "expected true or false");
-            c.enabled = it.value().get<bool>();
-        } else if (std::find(std::begin(kSections), std::end(kSections), key) != std::end(kSections)) {
-            if (!it.value().is_object()) fail(source, key, "expected an object");
-            for (auto f = it.value().begin(); f != it.value().end(); ++f) {
-                const std::string field = key + "." + f.key();
-                bool known = false;
-                if (f.key() == "probability") {
-                    for (const auto& p : kProbabilities)
-                        if (key == p.section) c.*(p.member) = number(f.value(), source, field), known = true;
-                } else if (key == "perspective" && f.key() == "strength") {
-                    c.perspective = number(f.value(), source, field);
-                    known = true;
-                } else {
-                    for (const auto& r : kRanges) {
-                        if (key != r.section || f.key() != r.key) continue;
-                        const auto& v = f.value();
-                        if (!v.is_array() || v.size() != 2) fail(source, field, "expected [lo, hi]");
-                        c.*(r.member) = {number(v[0], source, field), number(v[1], source, field)};
-                        known = true;
-                    }
-                }
-                if (!known) fail(source, field, "unknown key");
-            }
-        } else {
-            fail(source, key, "unknown key");
-        }
+    f.boolean("enabled", c.enabled);
+    for (const char* section : kSections) {
+        if (!j.contains(section)) continue;
+        if (!j[section].is_object()) f.fail(section, "expected an object");
+        if (j[section].empty()) f.skip(section);  // an empty section sets nothing and is not an unknown key
     }
+    for (const auto& p : kProbabilities) f.number(std::string(p.section) + ".probability", c.*(p.member));
+    f.number("perspective.strength", c.perspective);
+    for (const auto& r : kRanges) {
+        AugmentRange& range = c.*(r.member);
+        f.numberPair(std::string(r.section) + "." + r.key, range.lo, range.hi);
+    }
+    f.finish();
     try {
         c.validate();
     } catch (const std::invalid_argument& e) {

@@ -17,6 +17,8 @@ void checkRunField(bool ok, const std::string& field, const std::string& why) {
     if (!ok) throw std::invalid_argument(field + ": " + why);
 }
 
+bool isKnownPrecision(const std::string& name) { return name == "fp32" || name == "bf16"; }
+
 void validateRunCommon(const RunConfigCommon& c, const std::string& sizeReason) {
     checkRunField(!c.data.empty(), "data", "required");
     checkRunField(!c.out.empty(), "out", "required");
@@ -27,6 +29,7 @@ void validateRunValues(const RunConfigCommon& c, const std::string& sizeReason) 
     checkRunField(c.epochs >= 1, "epochs", "must be at least 1");
     checkRunField(c.batch >= 1, "batch", "must be at least 1");
     checkRunField(c.size >= 64, "size", "must be at least 64 (" + sizeReason + ")");
+    checkRunField(isKnownPrecision(c.precision), "precision", "\"" + c.precision + "\" is not fp32 or bf16");
     checkRunField(c.lr > 0 && std::isfinite(c.lr), "lr", "must be positive");
     checkRunField(c.minLr >= 0 && c.minLr <= c.lr, "min_lr", "must be in [0, lr]");
     checkRunField(c.weightDecay >= 0 && std::isfinite(c.weightDecay), "weight_decay", "must be non-negative");
@@ -83,6 +86,8 @@ void putRunBatching(nlohmann::ordered_json& j, const RunConfigCommon& c) {
     j["epochs"] = c.epochs;
     j["batch"] = c.batch;
     j["size"] = c.size;
+    // Only when chosen, so fp32 runs' config.json stays as before.
+    if (c.precision != "fp32") j["precision"] = c.precision;
 }
 
 nlohmann::ordered_json runOptimizerJson(const RunConfigCommon& c) {
@@ -123,6 +128,7 @@ void readRunCommon(io::JsonFields& f, const std::string& stage, RunConfigCommon&
     f.integer("epochs", c.epochs);
     f.integer("batch", c.batch);
     f.integer("size", c.size);
+    f.text("precision", c.precision);
     f.unsignedInteger("seed", c.seed);
     f.expect("optimizer.name", "adamw");
     f.number("optimizer.lr", c.lr);

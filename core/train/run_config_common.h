@@ -28,6 +28,10 @@ struct RunConfigCommon {
     int64_t epochs = 10;
     int64_t batch = 8;
     int64_t size = 256;            ///< square training resolution (>= 64)
+    /// "fp32", or "bf16": forward passes under autocast to bfloat16
+    /// (core/train/torch_autocast.h). Part of the run's identity; config.json
+    /// names it only when it is not fp32.
+    std::string precision = "fp32";
     uint64_t seed = 0;
     double lr;                     ///< peak rate (after warm-up); each stage sets its default
     double minLr = 1e-5;           ///< end of the decay (cosine, linear); unused by constant
@@ -72,6 +76,9 @@ protected:
     explicit RunConfigCommon(double defaultLr) : lr(defaultLr) {}
 };
 
+/// The precisions a run can train in: "fp32" and "bf16".
+bool isKnownPrecision(const std::string& name);
+
 /// std::invalid_argument "<field>: <why>" unless `ok`.
 void checkRunField(bool ok, const std::string& field, const std::string& why);
 
@@ -91,7 +98,7 @@ double scheduledLr(const RunConfigCommon& c, int64_t step, int64_t total);
 /// config.json fields, in the order both stages write them:
 /// format, version, stage, data (absolute).
 void putRunIdentity(nlohmann::ordered_json& j, const std::string& stage, const RunConfigCommon& c);
-/// epochs, batch, size.
+/// epochs, batch, size (and precision unless fp32).
 void putRunBatching(nlohmann::ordered_json& j, const RunConfigCommon& c);
 /// {"name": "adamw", "lr", "weight_decay", "betas", "eps"}; a stage adds its own keys.
 nlohmann::ordered_json runOptimizerJson(const RunConfigCommon& c);

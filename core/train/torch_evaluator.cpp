@@ -37,7 +37,8 @@ eval::Landmarks2d landmarksToPixels(const torch::Tensor& normalised, int64_t siz
 }
 
 EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const annotate::ClassTable& classes,
-                       int64_t batch, const torch::Device& device, jobs::ProgressSink* progress, SampleRange range) {
+                       int64_t batch, const torch::Device& device, jobs::ProgressSink* progress, SampleRange range,
+                       const EvalBatchHook& onBatch) {
     if (batch < 1) throw std::invalid_argument("batch: must be at least 1");
     if (range.end < 0) range = {0, data.size()};
     if (range.begin < 0 || range.end > data.size() || range.begin >= range.end)
@@ -58,6 +59,7 @@ EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const a
         for (int64_t i = b; i < std::min(n, b + batch); ++i) idx.push_back(i);
         const SynthForgeBatch x = data.load(idx);
         const MultiTaskOutput y = net->forward(x.images.to(device));
+        if (onBatch) onBatch(x, y);
         const torch::Tensor lm = y.landmarks.to(torch::kCPU);
         // argmax ids < numClasses <= 256 fit in 8 bits; the labels hold ids
         // < numClasses or the ignore id 255, which ConfusionMatrix skips.

@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/annotate/class_table.h"
@@ -35,9 +36,11 @@ StageOneRunFacts stageOneRunFacts(const std::string& runDir);
 /// `net` (eval mode, no grad; the net's mode is restored), in batches of
 /// `batch`. `classes` names the classes; ids it
 /// lacks are named "class_<id>". Fills every EvalResult field but weights,
-/// data and preset.
+/// data and preset. `onBatch`, if given, sees every batch with the
+/// network's outputs (validation adds its loss in the same pass).
+using EvalBatchHook = std::function<void(const SynthForgeBatch&, const MultiTaskOutput&)>;
 EvalResult evaluateNet(MultiTaskNet& net, const SynthForgeDataset& data, const annotate::ClassTable& classes,
                        int64_t batch, const torch::Device& device, jobs::ProgressSink* progress = nullptr,
-                       SampleRange range = {0, -1});
+                       SampleRange range = {0, -1}, const EvalBatchHook& onBatch = {});
 
 }  // namespace synthforge::train

@@ -25,6 +25,7 @@
 
 #include "core/train/augment.h"
 #include "core/train/batch_prefetcher.h"
+#include "core/train/torch_autocast.h"
 #include "core/train/torch_benchmark_data.h"
 #include "core/train/torch_finetune_net.h"
 #include "core/train/torch_losses.h"
@@ -224,7 +225,13 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
         if (!next) throw std::logic_error("finetuneStageTwo: the epoch's loader ran out of batches");
         const BenchmarkBatch& batch = *next;
 
-        const Losses l = lossOf(forward(batch.images.to(device)), batch, c, device);
+        FinetuneOutput out;
+        {
+            const AutocastScope autocast(c.precision, device);
+            out = forward(batch.images.to(device));
+        }
+        const auto f = [](const torch::Tensor& t) { return t.defined() ? t.to(torch::kFloat32) : t; };
+        const Losses l = lossOf({f(out.segmentation), f(out.depth), f(out.heatmaps), f(out.landmarks)}, batch, c, device);
         l.total.backward();
         return StepReport{epoch,
                           {l.total.item<double>(), l.seg.item<double>(), l.depth.item<double>(),

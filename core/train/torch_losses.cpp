@@ -1,7 +1,10 @@
 #include "core/train/torch_losses.h"
 
+#include "core/train/torch_autocast.h"
+
 #include <torch/torch.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace synthforge::train {
@@ -23,12 +26,31 @@ torch::Tensor landmarkWeights(const torch::Tensor& weights, const torch::Tensor&
 
 }  // namespace
 
-torch::Tensor segmentationLoss(const torch::Tensor& logits, const torch::Tensor& target) {
+torch::Tensor segmentationLoss(const torch::Tensor& logits, const torch::Tensor& target, double classBalance) {
+    if (classBalance < 0 || !std::isfinite(classBalance))
+        throw std::invalid_argument("segmentationLoss: classBalance must be a non-negative number");
     const auto t = target.to(torch::kLong);
+    const auto countedMask = t != kIgnoreIndex;
+    auto weight = countedMask.to(logits.dtype());
+    if (classBalance > 0) {
+        const int64_t k = logits.size(1);
+        const auto ids = t.masked_select(countedMask);
+        if (ids.numel() > 0) {
+            if (ids.max().item<int64_t>() >= k || ids.min().item<int64_t>() < 0)
+                throw std::invalid_argument("segmentationLoss: a target id is not a class of the logits");
+            const auto counts = torch::bincount(ids, {}, k).to(logits.dtype());
+            const auto present = counts > 0;
+            const auto share = counts / counts.sum();
+            // The lower median of the present classes' shares (torch's median).
+            const auto median = share.masked_select(present).median();
+            const auto perClass = torch::where(present, (median / share.clamp_min(1e-12)).pow(classBalance),
+                                               torch::zeros_like(share));
+            weight = weight * perClass.index({t.where(countedMask, torch::zeros_like(t))});
+        }
+    }
     const auto perPixel = F::cross_entropy(
         logits, t, F::CrossEntropyFuncOptions().ignore_index(kIgnoreIndex).reduction(torch::kNone));
-    const auto counted = (t != kIgnoreIndex).to(logits.dtype());
-    return safeMean(perPixel.sum(), counted.sum());
+    return safeMean((perPixel * weight).sum(), weight.sum());
 }
 
 torch::Tensor diceLoss(const torch::Tensor& logits, const torch::Tensor& target) {
@@ -126,27 +148,54 @@ torch::Tensor equivarianceLoss(const std::function<torch::Tensor(const torch::Te
     return safeMean(((pred - target).abs() * valid).sum(), valid.sum() * target.size(1));
 }
 
-MultiTaskLosses multiTaskLoss(MultiTaskNet& net, const torch::Tensor& images, const MultiTaskTargets& targets,
-                              const MultiTaskLossOptions& o) {
-    const auto out = net->forward(images);
-    const auto zero = torch::zeros({}, images.options());
+namespace {
+
+/// Autocast leaves the convolutions' outputs in bfloat16; the losses (soft
+/// maxima, sums over many pixels) want float32.
+MultiTaskOutput floatOutputs(const MultiTaskOutput& out) {
+    const auto f = [](const torch::Tensor& t) { return t.defined() ? t.to(torch::kFloat32) : t; };
+    return {f(out.features), f(out.segmentation), f(out.depth), f(out.heatmaps), f(out.landmarks)};
+}
+
+}  // namespace
+
+MultiTaskLosses supervisedLosses(const MultiTaskOutput& out, const MultiTaskTargets& targets,
+                                 const MultiTaskLossOptions& o) {
+    const auto zero = torch::zeros({}, out.depth.options());
     MultiTaskLosses l;
-    l.segmentation = targets.segmentation.defined() ? segmentationLoss(out.segmentation, targets.segmentation) : zero;
+    l.segmentation =
+        targets.segmentation.defined() ? segmentationLoss(out.segmentation, targets.segmentation, o.classBalance()) : zero;
     l.dice = targets.segmentation.defined() && o.dice() != 0 ? diceLoss(out.segmentation, targets.segmentation) : zero;
     l.depth = targets.depth.defined() ? depthLoss(out.depth, targets.depth, targets.faceMask) : zero;
     const bool kps = targets.landmarks.defined();
     l.keypoints = kps ? keypointLoss(out.landmarks, targets.landmarks, targets.landmarkWeights) : zero;
     l.heatmap = kps ? heatmapLoss(out.heatmaps, targets.landmarks, o.heatmapSigma(), targets.landmarkWeights) : zero;
     l.equivariance = zero;
+    l.total = o.segmentation() * l.segmentation + o.dice() * l.dice + o.depth() * l.depth + o.keypoints() * l.keypoints +
+              o.heatmap() * l.heatmap;
+    return l;
+}
+
+MultiTaskLosses multiTaskLoss(MultiTaskNet& net, const torch::Tensor& images, const MultiTaskTargets& targets,
+                              const MultiTaskLossOptions& o) {
+    MultiTaskOutput out;
+    {
+        const AutocastScope autocast(o.precision(), images.device());
+        out = net->forward(images);
+    }
+    if (o.precision() != "fp32") out = floatOutputs(out);
+    MultiTaskLosses l = supervisedLosses(out, targets, o);
     if (o.equivariance() != 0) {
         const auto theta = randomAffineTheta(images.size(0), images.size(2), images.size(3), o.maxAngle(),
                                              o.maxShift(), images.options());
-        l.equivariance =
-            equivarianceLoss([&](const torch::Tensor& t) { return net->backbone->forward(t); }, images, theta,
-                             out.features);
+        l.equivariance = equivarianceLoss(
+            [&](const torch::Tensor& t) {
+                const AutocastScope autocast(o.precision(), t.device());
+                return net->backbone->forward(t).to(torch::kFloat32);
+            },
+            images, theta, out.features);
+        l.total = l.total + o.equivariance() * l.equivariance;
     }
-    l.total = o.segmentation() * l.segmentation + o.dice() * l.dice + o.depth() * l.depth + o.keypoints() * l.keypoints +
-              o.heatmap() * l.heatmap + o.equivariance() * l.equivariance;
     return l;
 }
 

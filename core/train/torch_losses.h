@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include <functional>
+#include <string>
 
 #include "core/train/torch_multitask_net.h"
 
@@ -18,7 +19,11 @@ constexpr int64_t kIgnoreIndex = 255;
 
 /// Mean cross-entropy over pixels whose target is not kIgnoreIndex (0 when
 /// every pixel is ignored). logits B x K x H x W, target B x H x W integer.
-torch::Tensor segmentationLoss(const torch::Tensor& logits, const torch::Tensor& target);
+/// With classBalance = a > 0 the mean is weighted: a pixel of class c counts
+/// (m / f_c)^a, f_c the share of the batch's counted pixels that are c and m
+/// the median share over the classes present (median-frequency balancing,
+/// softened by the exponent), so small parts pull as hard as skin does.
+torch::Tensor segmentationLoss(const torch::Tensor& logits, const torch::Tensor& target, double classBalance = 0);
 
 /// Soft Dice loss, 1 - mean over classes of (2 sum p t + 1) / (sum p + sum t + 1),
 /// with p the softmax of `logits` and t the one-hot target, summed over the
@@ -83,6 +88,7 @@ torch::Tensor equivarianceLoss(const std::function<torch::Tensor(const torch::Te
 struct MultiTaskLossOptions {
     TORCH_ARG(double, segmentation) = 1.0;
     TORCH_ARG(double, dice) = 0.0;             ///< soft Dice on the segmentation (off by default)
+    TORCH_ARG(double, classBalance) = 0.0;     ///< segmentationLoss's exponent (0: plain mean)
     TORCH_ARG(double, depth) = 1.0;
     TORCH_ARG(double, keypoints) = 1.0;
     TORCH_ARG(double, heatmap) = 1.0;
@@ -90,6 +96,9 @@ struct MultiTaskLossOptions {
     TORCH_ARG(double, heatmapSigma) = 1.0;     ///< heatmap pixels (64x64 maps for 256x256 input)
     TORCH_ARG(double, maxAngle) = 1.0;         ///< radians: ±57.3°
     TORCH_ARG(double, maxShift) = 1.0 / 3.0;   ///< fraction of the image height: ±h/3
+    /// "fp32", or "bf16": the network's forward passes under autocast
+    /// (torch_autocast.h); the losses are computed in float32 either way.
+    TORCH_ARG(std::string, precision) = "fp32";
 };
 
 /// One batch's targets. Undefined members switch their losses off.
@@ -104,6 +113,12 @@ struct MultiTaskTargets {
 struct MultiTaskLosses {
     torch::Tensor total, segmentation, dice, depth, keypoints, heatmap, equivariance;  ///< unweighted terms; total weighted
 };
+
+/// The supervised terms of the network's outputs `out` (float32) against
+/// `targets`, weighted into `total`; the equivariance term is 0 (it needs the
+/// network). Validation scores the outputs `eval` computes with it.
+MultiTaskLosses supervisedLosses(const MultiTaskOutput& out, const MultiTaskTargets& targets,
+                                 const MultiTaskLossOptions& options = {});
 
 /// Runs the network on `images` and sums the weighted losses. The
 /// equivariance term (on the backbone, with a fresh random affine) is skipped

@@ -14,6 +14,7 @@
 #include "core/io/png_writer.h"
 #include "core/train/lr_range.h"
 #include "core/train/torch_run_directory.h"
+#include "core/train/torch_run_loop.h"
 #include "core/train/torch_stage_one.h"
 #include "core/train/trainer.h"
 
@@ -51,7 +52,7 @@ LrRangeResult findLearningRate(const TrainConfig& config, const LrRangeConfig& r
         const double lr = lrRangeRate(range.minLr, range.maxLr, i, range.steps);
         optimizer.param_groups()[0].options().set_lr(c.backboneLrScale * lr);
         optimizer.param_groups()[1].options().set_lr(lr);
-        optimizer.zero_grad();
+        clearGradients(optimizer);
         const StepReport report = session.step(i, lr);
         optimizer.step();
         const double loss = report.values.front();

@@ -174,7 +174,10 @@ KeypointHeadOutput KeypointHeadImpl::forward(const torch::Tensor& input) {
     return {torch::stack(maps, 1), softArgmax(maps.back())};
 }
 
-torch::Tensor softArgmax(const torch::Tensor& heatmaps) {
+torch::Tensor softArgmax(const torch::Tensor& logits) {
+    // In float32 even under bf16 autocast: bfloat16's 8-bit mantissa would
+    // round the expected coordinate to ~0.4 % of the half-width.
+    const torch::Tensor heatmaps = logits.to(torch::kFloat32);
     const int64_t b = heatmaps.size(0), l = heatmaps.size(1), h = heatmaps.size(2), w = heatmaps.size(3);
     const auto p = torch::softmax(heatmaps.reshape({b, l, h * w}), -1).reshape({b, l, h, w});
     const auto opts = heatmaps.options();

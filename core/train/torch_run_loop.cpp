@@ -19,6 +19,11 @@
 
 namespace synthforge::train {
 
+void clearGradients(torch::optim::Optimizer& optimizer) {
+    for (auto& group : optimizer.param_groups())
+        for (auto& p : group.params()) p.mutable_grad().reset();
+}
+
 bool isValidationStep(const RunConfigCommon& c, int64_t step, int64_t totalSteps) {
     const int64_t every = c.valEvery > 0 ? c.valEvery : c.checkpointEvery;
     return step % every == 0 || step == totalSteps;
@@ -79,7 +84,7 @@ RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c,
         for (size_t g = 0; g < spec.lrScales.size(); ++g)
             optimizer.param_groups()[g].options().set_lr(spec.lrScales[g] * lr);
 
-        optimizer.zero_grad();
+        clearGradients(optimizer);
         const StepReport report = hooks.step(step, lr);
         if (report.values.size() != spec.metrics.size())
             throw std::logic_error("runTrainingLoop: the step reported " + std::to_string(report.values.size()) +

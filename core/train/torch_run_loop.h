@@ -84,6 +84,12 @@ struct RunLoopResult {
     std::string bestWeights;     ///< path of best.safetensors (best.pt's weights); "" when there is none
 };
 
+/// Drops every parameter's gradient (sets it to none, PyTorch 2's
+/// `zero_grad()` default) instead of filling it with zeros, as LibTorch
+/// 1.13's `zero_grad()` does: the next backward writes the gradients rather
+/// than adding them to zeros, which saves a pass over every parameter.
+void clearGradients(torch::optim::Optimizer& optimizer);
+
 /// Whether step `step` (1-based count of steps done) validates: every
 /// valEvery steps (every checkpointEvery when valEvery is 0) and the last.
 bool isValidationStep(const RunConfigCommon& c, int64_t step, int64_t totalSteps);

@@ -107,13 +107,15 @@ MultiTaskLossOptions StageOneSession::lossOptions() const {
     return MultiTaskLossOptions()
         .segmentation(w.segmentation)
         .dice(w.dice)
+        .classBalance(w.classBalance)
         .depth(w.depth)
         .keypoints(w.keypoints)
         .heatmap(w.heatmap)
         .equivariance(w.equivariance)
         .heatmapSigma(w.heatmapSigma)
         .maxAngle(w.maxAngle)
-        .maxShift(w.maxShift);
+        .maxShift(w.maxShift)
+        .precision(c_.precision);
 }
 
 std::vector<RunMetric> StageOneSession::trainMetrics() {
@@ -169,23 +171,19 @@ bool StageOneSession::bestHigherIsBetter() const { return c_.bestMetric == "miou
 
 std::vector<double> StageOneSession::validate() {
     if (nVal_ == 0) return std::vector<double>(4, NAN);
+    // One pass: the metrics `synthforge eval` reports on the held-out
+    // samples, and the validation loss of the same outputs. The loss leaves
+    // out the equivariance term: it needs a random affine, and validation
+    // draws nothing random. Validation scores the network as `eval` and
+    // `predict` run it: in float32.
+    const MultiTaskLossOptions options = lossOptions().equivariance(0).precision("fp32");
     double lossSum = 0;
-    {
-        torch::NoGradGuard noGrad;
-        net_->eval();
-        // The validation loss leaves out the equivariance term: it needs a
-        // random affine, and validation draws nothing random.
-        const MultiTaskLossOptions options = lossOptions().equivariance(0);
-        for (int64_t b = nTrain_; b < n_; b += c_.batch) {
-            std::vector<int64_t> idx;
-            for (int64_t i = b; i < std::min(n_, b + c_.batch); ++i) idx.push_back(i);
-            const SynthForgeBatch batch = data_.load(idx);
-            const auto l = multiTaskLoss(net_, batch.images.to(device_), targetsOf(batch, device_), options);
-            lossSum += l.total.item<double>() * static_cast<double>(idx.size());
-        }
-    }
-    // The metrics `synthforge eval` reports, on the same samples.
-    const EvalResult r = evaluateNet(net_, data_, classes_, c_.batch, device_, nullptr, {nTrain_, n_});
+    const EvalResult r = evaluateNet(net_, data_, classes_, c_.batch, device_, nullptr, {nTrain_, n_},
+                                     [&](const SynthForgeBatch& batch, const MultiTaskOutput& out) {
+                                         const MultiTaskLosses l =
+                                             supervisedLosses(out, targetsOf(batch, device_), options);
+                                         lossSum += l.total.item<double>() * static_cast<double>(batch.images.size(0));
+                                     });
     net_->train();
     return {lossSum / static_cast<double>(nVal_), r.nmeMean, r.meanIoU, r.depthL1};
 }

@@ -24,6 +24,11 @@ namespace synthforge::train {
 struct StageOneLossWeights {
     double segmentation = 1.0, depth = 1.0, keypoints = 1.0, heatmap = 1.0, equivariance = 1.0;
     double dice = 0.0;               ///< soft Dice on the segmentation, besides its cross-entropy
+    /// Class balance of the segmentation cross-entropy: each pixel weighed by
+    /// (median class frequency / its class's frequency)^classBalance, the
+    /// frequencies counted in the batch; 0 = plain mean. config.json names it
+    /// only when it is not 0.
+    double classBalance = 0.0;
     double heatmapSigma = 1.0;       ///< heatmap pixels
     double maxAngle = 1.0;           ///< equivariance rotations: radians, uniform in +-maxAngle
     double maxShift = 1.0 / 3.0;     ///< equivariance shifts: fraction of the image height

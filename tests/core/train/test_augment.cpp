@@ -335,26 +335,30 @@ TEST(AugmentConfigJson, RoundTripsAndKeepsDefaultsForMissingKeys) {
     want.blurSigma = {1, 2};
     EXPECT_EQ(partial, want);
     EXPECT_EQ(train::augmentConfigFromJson("{}"), AugmentConfig());
+    EXPECT_EQ(train::augmentConfigFromJson(R"({"affine": {}, "format": "synthforge-augment", "version": 1})"),
+              AugmentConfig());
 }
 
 TEST(AugmentConfigJson, RejectsBadConfigsNamingTheField) {
     const std::pair<const char*, const char*> cases[] = {
         {"not json", "not valid JSON"},
-        {"[1, 2]", "(top level)"},
+        {"[1, 2]", "expected a JSON object"},
         {R"({"format": "other"})", "format"},
         {R"({"version": 2})", "version"},
-        {R"({"rotation": [0, 1]})", "rotation: unknown key"},
-        {R"({"affine": {"scael": [1, 1]}})", "affine.scael: unknown key"},
+        {R"({"rotation": [0, 1]})", "unknown key(s) rotation"},
+        {R"({"affine": {"scael": [1, 1]}})", "unknown key(s) affine.scael"},
         {R"({"affine": {"scale": [1.2, 0.9]}})", "affine.scale: inverted"},
         {R"({"affine": {"scale": [0, 1]}})", "affine.scale"},
-        {R"({"affine": {"scale": [1]}})", "affine.scale: expected [lo, hi]"},
-        {R"({"affine": {"scale": ["a", 1]}})", "affine.scale: expected a number"},
+        {R"({"affine": {"scale": [1]}})", "affine.scale: expected two numbers"},
+        {R"({"affine": {"scale": ["a", 1]}})", "affine.scale: expected two numbers"},
         {R"({"flip": {"probability": 1.5}})", "flip.probability"},
         {R"({"noise": {"probability": -0.1}})", "noise.probability"},
         {R"({"perspective": {"strength": 0.5}})", "perspective.strength"},
         {R"({"affine": {"rotation_deg": [-200, 0]}})", "affine.rotation_deg"},
         {R"({"enabled": 1})", "enabled"},
         {R"({"erase": 3})", "erase: expected an object"},
+        {R"({"version": 1.5})", "version: expected an integer"},
+        {R"({"blur": {"sigma": [1, 1e999]}})", "not valid JSON"},
     };
     for (const auto& [text, field] : cases) {
         try {

@@ -31,6 +31,27 @@ TEST(Losses, SegmentationCrossEntropyIgnores255) {
     EXPECT_EQ(value(segmentationLoss(logits, torch::full({1, 1, 3}, 255, torch::kLong))), 0.0);
 }
 
+TEST(Losses, ClassBalancedCrossEntropyKnownValues) {
+    // Four counted pixels: three of class 0 with uniform logits (ln 2 each),
+    // one of class 1 with logits (ln 3, 0) (ln 4); a fifth pixel is ignored.
+    // Shares 3/4 and 1/4, lower median 1/4: weights (1/3)^a and 1.
+    const auto logits = image({0.f, 0.f, 0.f, std::log(3.f), 7.f, 0.f, 0.f, 0.f, 0.f, -7.f}, {1, 2, 1, 5});
+    const auto target = torch::tensor({0, 0, 0, 1, 255}, torch::kLong).reshape({1, 1, 5});
+    const double ln2 = std::log(2.0), ln4 = std::log(4.0);
+    EXPECT_NEAR(value(segmentationLoss(logits, target, 0)), (3 * ln2 + ln4) / 4, 1e-6);
+    EXPECT_NEAR(value(segmentationLoss(logits, target, 1)), (ln2 + ln4) / 2, 1e-6);
+    const double w0 = std::sqrt(1.0 / 3);
+    EXPECT_NEAR(value(segmentationLoss(logits, target, 0.5)), (3 * w0 * ln2 + ln4) / (3 * w0 + 1), 1e-6);
+    // One class present: its weight is 1, the plain mean.
+    const auto single = torch::tensor({0, 0, 0, 0, 255}, torch::kLong).reshape({1, 1, 5});
+    EXPECT_NEAR(value(segmentationLoss(logits, single, 1)), value(segmentationLoss(logits, single, 0)), 1e-7);
+    // Everything ignored: 0, not NaN.
+    EXPECT_EQ(value(segmentationLoss(logits, torch::full({1, 1, 5}, 255, torch::kLong), 1)), 0.0);
+    EXPECT_THROW(segmentationLoss(logits, target, -1), std::invalid_argument);
+    EXPECT_THROW(segmentationLoss(logits, torch::tensor({0, 0, 0, 2, 255}, torch::kLong).reshape({1, 1, 5}), 1),
+                 std::invalid_argument);
+}
+
 TEST(Losses, SoftDiceKnownValuesAndIgnoredPixels) {
     // Two classes, uniform logits (p = 0.5), four pixels of class 0:
     // class 0: (2*2 + 1) / (2 + 4 + 1) = 5/7; class 1: (0 + 1) / (2 + 0 + 1) = 1/3.

@@ -139,6 +139,44 @@ TEST(TrainConfig, FileReaderNamesAMissingOrHugeFile) {
     EXPECT_THROW(readTrainConfigFile(huge), std::runtime_error);
 }
 
+TEST(TrainConfig, PrecisionAndClassBalanceRoundTripAndAreWrittenOnlyWhenChosen) {
+    TrainConfig c = trainRecipe("paper");
+    c.data = "/d";
+    c.out = "/o";
+    // fp32 and no balance: config.json as before these fields existed, so
+    // older runs still resume.
+    EXPECT_EQ(c.toJson().find("precision"), std::string::npos);
+    EXPECT_EQ(c.toJson().find("class_balance"), std::string::npos);
+    EXPECT_DOUBLE_EQ(trainRecipe("fast").losses.classBalance, 0.5);
+    c.precision = "bf16";
+    c.losses.classBalance = 0.5;
+    validateTrainConfig(c);
+    const TrainConfig back = trainConfigFromJson(c.toJson(), "config.json");
+    EXPECT_EQ(back.precision, "bf16");
+    EXPECT_DOUBLE_EQ(back.losses.classBalance, 0.5);
+    EXPECT_EQ(back.toJson(), c.toJson());
+    TrainConfig bad = c;
+    bad.precision = "fp16";
+    try {
+        validateTrainConfig(bad);
+        FAIL() << "accepted precision fp16";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("precision:", 0), 0u) << e.what();
+    }
+    bad = c;
+    bad.losses.classBalance = -1;
+    EXPECT_THROW(validateTrainConfig(bad), std::invalid_argument);
+    std::string text = c.toJson();
+    text.replace(text.find("\"bf16\""), 6, "16");
+    try {
+        trainConfigFromJson(text, "bad.json");
+        FAIL() << "accepted a number for precision";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("bad.json"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("precision"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace synthforge::train
 
