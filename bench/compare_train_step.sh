@@ -14,6 +14,8 @@
 # Prints each step time, then min and median per side and setting, and the
 # C++/PyTorch ratio of the medians.
 #
+# SYNTHFORGE_BENCH_PRECISION=bf16 (autocast) and SYNTHFORGE_BENCH_ZERO_GRAD=fill
+# (zero-filled rather than dropped gradients) apply to both sides alike.
 # Usage: bench/compare_train_step.sh [build-dir] [rounds] [preset] [size]
 set -euo pipefail
 build="${1:-build}"
@@ -35,7 +37,7 @@ steps=5
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "preset $preset, ${size}x${size}, batch 8, $threads thread(s), $rounds rounds of $steps steps per side and setting"
+echo "preset $preset, ${size}x${size}, batch 8, $threads thread(s), $rounds rounds of $steps steps per side and setting, precision ${SYNTHFORGE_BENCH_PRECISION:-fp32}, gradients ${SYNTHFORGE_BENCH_ZERO_GRAD:-none}"
 for setting in defaults retain; do
   for r in $(seq 1 "$rounds"); do
     ms=$(env GLIBC_TUNABLES="${tunables[$setting]}" SYNTHFORGE_BENCH_SYSTEM_MALLOC=1 SYNTHFORGE_BENCH_THREADS="$threads" \

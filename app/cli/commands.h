@@ -34,6 +34,9 @@ void registerEvalCommands(CLI::App& app);
 void registerPredictCommands(CLI::App& app);
 void registerFrCommands(CLI::App& app);
 
+/// In synthforge-torch: lets `generate` build the guided sampler (guided_sampler_hook.h).
+void installGuidedSampler();
+
 /// In the front end: the kTorchCommands (`train`, `finetune`, `eval`, `predict`) as stand-ins that execv()
 /// synthforge-torch (found next to this executable) with `argv` unchanged.
 void registerTorchCommandForwarders(CLI::App& app, char** argv);

@@ -16,6 +16,7 @@
 
 #include "app/cli/app_main.h"
 #include "app/cli/commands.h"
+#include "app/cli/guided_sampler_hook.h"
 
 namespace synthforge::cli {
 
@@ -46,6 +47,7 @@ std::filesystem::path torchExecutablePath() {
 }  // namespace
 
 void registerTorchCommandForwarders(CLI::App& app, char** argv) {
+    guidedSamplerFallback() = [argv] { execTorchExecutable(argv); };
     for (const CommandSummary& c : kTorchCommands) {
         CLI::App* cmd = app.add_subcommand(c.name, c.description);
         // Leave every argument, --help included, to synthforge-torch.

@@ -7,9 +7,11 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include "app/cli/check_option.h"
 #include "app/cli/commands.h"
+#include "app/cli/guided_sampler_hook.h"
 #include "app/cli/pipeline_options.h"
 #include "app/cli/run_recording.h"
 #include "app/cli/sampler_options.h"
@@ -30,9 +32,20 @@ struct GenerateArgs {
     int workers = 0, pngCompression = 1;
 };
 
-int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, jobs::RunRecorder& recorder);
+int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, generate::SamplePipeline p,
+                    jobs::RunRecorder& recorder);
 
 int runGenerate(const GenerateArgs& a) {
+    std::string notes;
+    generate::SamplePipeline p = a.pipeline.build(&notes);
+    a.sampler.apply(p.sampler, a.count);
+    if (p.sampler.sampling.kind == generate::SamplerKind::Guided && !guidedSamplerFactory()) {
+        // The network lives in synthforge-torch: run this command there.
+        if (!guidedSamplerFallback())
+            throw std::runtime_error("--sampler guided: this executable cannot run a trained network");
+        guidedSamplerFallback()();
+    }
+    std::cerr << notes;
     generate::DatasetOptions o;
     o.outDir = a.out;
     o.count = a.count;
@@ -51,18 +64,17 @@ int runGenerate(const GenerateArgs& a) {
     // none. --check runs no job, so it records none either.
     const std::string recordIn = o.shard.count > 1 || a.check ? std::string() : a.out;
     return recordRun(recordIn, "generate", a.resume || a.force, [&](jobs::RunRecorder& recorder) {
-        return generateDataset(a, o, recorder);
+        return generateDataset(a, o, std::move(p), recorder);
     });
 }
 
-int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, jobs::RunRecorder& recorder) {
+int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, generate::SamplePipeline p,
+                    jobs::RunRecorder& recorder) {
     std::unique_ptr<jobs::ProgressSink> inner = jobs::makeCliProgress(a.progress, stderr);
     jobs::ProgressSink* sink = recorder.heartbeatSink(inner.get());
-
-    std::string notes;
-    generate::SamplePipeline p = a.pipeline.build(&notes);
-    std::cerr << notes;
-    a.sampler.apply(p.sampler, a.count);
+    // The guided sampler loads its run here, so --check also checks the run.
+    if (p.sampler.sampling.kind == generate::SamplerKind::Guided)
+        p.drawer = guidedSamplerFactory()(p, a.sampler.guideDevice);
     if (a.check) {
         printCheckOk();
         return 0;
@@ -91,6 +103,16 @@ int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, jo
 }
 
 }  // namespace
+
+GuidedSamplerFactory& guidedSamplerFactory() {
+    static GuidedSamplerFactory factory;
+    return factory;
+}
+
+std::function<void()>& guidedSamplerFallback() {
+    static std::function<void()> fallback;
+    return fallback;
+}
 
 void registerGenerateCommands(CLI::App& app) {
     auto args = std::make_shared<GenerateArgs>();

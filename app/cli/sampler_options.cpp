@@ -1,5 +1,6 @@
 #include "app/cli/sampler_options.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "core/generate/samplers/samplers.h"
@@ -10,13 +11,24 @@ using generate::SamplerKind;
 
 void SamplerOptions::addTo(CLI::App& cmd) {
     cmd.add_option("--sampler", sampler,
-                   "iid (default), sobol, stratified, diverse or identity; settings in the sampler config's "
+                   "iid (default), sobol, stratified, diverse, identity or guided; settings in the sampler config's "
                    "\"sampler\" section (docs/samplers.md)")
-        ->check(CLI::IsMember({"iid", "sobol", "stratified", "diverse", "identity"}));
+        ->check(CLI::IsMember({"iid", "sobol", "stratified", "diverse", "identity", "guided"}));
     cmd.add_option("--identities", identities, "Identity sampler: number of identities N (N x K = --count)")
         ->check(CLI::Range(1ull, 100000000ull));
     cmd.add_option("--per-identity", perIdentity, "Identity sampler: samples per identity K")
         ->check(CLI::Range(1ull, 100000000ull));
+    cmd.add_option("--guide-run", guideRun,
+                   "Guided sampler: the trained Stage I run whose landmark error makes a candidate hard (implies "
+                   "--sampler guided)")
+        ->type_name("DIR");
+    cmd.add_option("--guide-temperature", guideTemperature,
+                   "Guided sampler: softmax temperature on the standardised scores (small: hardest only; large: "
+                   "i.i.d.; default 1)")
+        ->check(CLI::PositiveNumber);
+    cmd.add_option("--guide-device", guideDevice, "Guided sampler: where its network runs: auto, cpu or cuda")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 }
 
 void SamplerOptions::apply(generate::SamplerConfig& config, std::uint64_t count) const {
@@ -27,7 +39,20 @@ void SamplerOptions::apply(generate::SamplerConfig& config, std::uint64_t count)
         if (s.kind != SamplerKind::Iid && s.kind != kind)
             throw std::invalid_argument("--sampler " + sampler + ": the sampler config's \"sampler\" section is for " +
                                         generate::samplerKindName(s.kind) + "; change one or the other");
+        // A guided sampler chosen here keeps its own pool and block defaults.
+        if (kind == SamplerKind::Guided && s.kind != kind) s.pool = generate::kGuidedPool, s.block = generate::kGuidedBlock;
         s.kind = kind;
+    }
+    const bool guide = !guideRun.empty() || guideTemperature > 0;
+    if (guide && sampler.empty() && s.kind == SamplerKind::Iid)
+        s.kind = SamplerKind::Guided, s.pool = generate::kGuidedPool, s.block = generate::kGuidedBlock;
+    if (guide && s.kind != SamplerKind::Guided)
+        throw std::invalid_argument(std::string(!guideRun.empty() ? "--guide-run" : "--guide-temperature") +
+                                    ": only with the guided sampler (the sampler is " +
+                                    generate::samplerKindName(s.kind) + ")");
+    if (s.kind == SamplerKind::Guided) {
+        if (!guideRun.empty()) s.run = std::filesystem::absolute(guideRun).lexically_normal().string();
+        if (guideTemperature > 0) s.temperature = guideTemperature;
     }
     const bool counts = identities > 0 || perIdentity > 0;
     if (counts && sampler.empty() && s.kind == SamplerKind::Iid) s.kind = SamplerKind::Identity;

@@ -18,6 +18,13 @@
 
 namespace synthforge::train {
 
+int64_t numClassesOf(const annotate::ClassTable& t) {
+    int64_t maxId = 0;
+    for (const auto& c : t.entries())
+        if (c.id != 255) maxId = std::max<int64_t>(maxId, c.id);
+    return maxId + 1;
+}
+
 namespace {
 
 /// SplitMix64: a tiny, portable generator whose sequence is fixed by its seed.
@@ -26,13 +33,6 @@ uint64_t splitMix64(uint64_t& state) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
-}
-
-int64_t numClassesOf(const annotate::ClassTable& t) {
-    int64_t maxId = 0;
-    for (const auto& c : t.entries())
-        if (c.id != 255) maxId = std::max<int64_t>(maxId, c.id);
-    return maxId + 1;
 }
 
 /// To the training size: INTER_AREA averages when shrinking (no aliasing);

@@ -59,6 +59,10 @@ enum class DatasetLayout {
 /// (manifest.json -> ours, else *_ldmks.txt files -> FaceSynthetics) and
 /// throws std::runtime_error naming the folder or file when it is neither,
 /// or when ours is missing, unreadable or incomplete.
+/// The network's segmentation classes for a class table: the largest id
+/// (the ignore id 255 excluded) plus one.
+int64_t numClassesOf(const annotate::ClassTable& table);
+
 class SynthForgeDataset {
 public:
     /// `size`: square training resolution every sample is resized to.

@@ -111,6 +111,56 @@ TEST(SamplerCli, ShardsConcatenateToTheUnshardedRunForEverySampler) {
     EXPECT_EQ(whole["iid"].count("fr/000000/000000.png"), 0u);
 }
 
+TEST(SamplerCli, GuidedSamplerScoresWithARunAndItsShardsEqualTheWholeRun) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    const fs::path ds = dir.path / "ds", runDir = dir.path / "run";
+    // A Stage I run to guide with: one optimiser step on 16 renders is enough
+    // for a network whose errors differ between candidates.
+    Result r = run({"generate", "--count", "16", "--size", "64", "--out", ds.string(), "--progress", "none"}, err);
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = run({"train", "--data", ds.string(), "--out", runDir.string(), "--size", "64", "--batch", "8", "--epochs", "1",
+             "--threads", "1", "--workers", "0", "--progress", "none"},
+            err);
+    ASSERT_EQ(r.code, 0) << r.err;
+
+    // The front end hands the command to synthforge-torch, which scores.
+    const fs::path whole = dir.path / "whole", sharded = dir.path / "sharded";
+    const std::vector<std::string> guide{"--guide-run", runDir.string(), "--guide-device", "cpu"};
+    r = run(args(whole, guide), err);
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const char* shard : {"1/2", "0/2"}) {
+        auto a = args(sharded, guide);
+        a.insert(a.end(), {"--shard", shard});
+        r = run(a, err);
+        ASSERT_EQ(r.code, 0) << "shard " << shard << ": " << r.err;
+    }
+    const auto all = snapshot(whole), parts = snapshot(sharded);
+    EXPECT_EQ(all.size(), parts.size());
+    for (const auto& [file, bytes] : all) {
+        ASSERT_TRUE(parts.count(file)) << file;
+        EXPECT_TRUE(parts.at(file) == bytes) << file << " differs between sharded and whole";
+    }
+    const auto manifest = nlohmann::json::parse(readTextFile(whole / "manifest.json"));
+    const auto section = manifest["sampler"]["sampler"];
+    EXPECT_EQ(section["name"], "guided") << manifest.dump();
+    EXPECT_EQ(section["run"], fs::absolute(runDir).lexically_normal().string());
+    EXPECT_EQ(section["pool"], 64);
+    EXPECT_EQ(section["block"], 16);
+
+    // Guided samples differ from the i.i.d. ones of the same seed.
+    const fs::path iid = dir.path / "iid";
+    ASSERT_EQ(run(args(iid, {}), err).code, 0);
+    EXPECT_NE(snapshot(iid).at("images/000000.png"), all.at("images/000000.png"));
+
+    // A run that is not there is named before anything is written.
+    const fs::path bad = dir.path / "bad";
+    r = run(args(bad, {"--guide-run", (dir.path / "nope").string(), "--check"}), err);
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("nope: no such run directory"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(bad / "manifest.json"));
+}
+
 TEST(SamplerCli, BadSamplerInputFailsNamingTheOption) {
     synthforge::testutil::TempDir dir;
     const fs::path err = dir.path / "err.txt";
@@ -125,7 +175,9 @@ TEST(SamplerCli, BadSamplerInputFailsNamingTheOption) {
         EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
         EXPECT_FALSE(fs::exists(out / "manifest.json")) << needle;
     };
-    expectFailure({"--sampler", "guided"}, "--sampler", 2);
+    expectFailure({"--sampler", "gided"}, "--sampler", 2);
+    expectFailure({"--sampler", "guided"}, "sampler.run (--guide-run): the guided sampler needs a trained Stage I run", 1);
+    expectFailure({"--sampler", "sobol", "--guide-run", dir.path.string()}, "--guide-run: only with the guided sampler", 1);
     expectFailure({"--identities", "0", "--per-identity", "2"}, "--identities", 2);
     expectFailure({"--identities", "4", "--per-identity", "2"}, "--identities 4 x --per-identity 2 is 8 samples, but --count is 6", 1);
     expectFailure({"--identities", "4"}, "--identities 4: does not divide --count 6", 1);

@@ -190,6 +190,11 @@ std::shared_ptr<const Sampler> makeSampler(const SamplerConfig& config, std::sha
         case SamplerKind::Stratified: return std::make_shared<StratifiedSampler>(config, std::move(model));
         case SamplerKind::Diverse: return makeDiverseSampler(config, std::move(model));
         case SamplerKind::Identity: return std::make_shared<IdentitySampler>(config, std::move(model));
+        case SamplerKind::Guided:
+            // Its scorer runs a trained network: built by the LibTorch half
+            // (makeGuidedSampler with train::makeRunDifficultyScorer).
+            throw std::invalid_argument("sampler: the guided sampler scores candidates with a Stage I run; build it "
+                                        "with makeGuidedSampler and a scorer (synthforge generate does)");
     }
     throw std::logic_error("makeSampler: unknown sampler");
 }

@@ -1,6 +1,7 @@
 #include "core/generate/samplers/sampling_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 
@@ -12,7 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kKindNames[] = {"iid", "sobol", "stratified", "diverse", "identity"};
+constexpr const char* kKindNames[] = {"iid", "sobol", "stratified", "diverse", "identity", "guided"};
+constexpr int kKinds = 6;
 
 [[noreturn]] void fail(const std::string& source, const std::string& key, const std::string& what) {
     throw std::runtime_error(source + ": sampler." + key + ": " + what);
@@ -34,6 +36,7 @@ std::set<std::string> keysOf(SamplerKind k) {
         case SamplerKind::Stratified: return {"axes", "bins"};
         case SamplerKind::Diverse: return {"features", "pool", "block", "window"};
         case SamplerKind::Identity: return {"identities", "per_identity"};
+        case SamplerKind::Guided: return {"run", "score", "temperature", "pool", "block"};
     }
     return {};
 }
@@ -43,10 +46,10 @@ std::set<std::string> keysOf(SamplerKind k) {
 std::string samplerKindName(SamplerKind k) { return kKindNames[static_cast<int>(k)]; }
 
 SamplerKind parseSamplerKind(const std::string& name, const std::string& field) {
-    for (int i = 0; i < 5; ++i)
+    for (int i = 0; i < kKinds; ++i)
         if (name == kKindNames[i]) return static_cast<SamplerKind>(i);
     throw std::invalid_argument(field + ": unknown sampler \"" + name +
-                                "\" (known: iid, sobol, stratified, diverse, identity)");
+                                "\" (known: iid, sobol, stratified, diverse, identity, guided)");
 }
 
 std::string SamplingAxis::name() const {
@@ -82,7 +85,8 @@ SamplingAxis SamplingAxis::parse(const std::string& text, const std::string& fie
 
 bool SamplingConfig::operator==(const SamplingConfig& o) const {
     return kind == o.kind && axes == o.axes && bins == o.bins && features == o.features && pool == o.pool &&
-           block == o.block && window == o.window && identities == o.identities && perIdentity == o.perIdentity;
+           block == o.block && window == o.window && identities == o.identities && perIdentity == o.perIdentity &&
+           run == o.run && score == o.score && temperature == o.temperature;
 }
 
 std::vector<SamplingAxis> SamplingConfig::effectiveAxes() const {
@@ -127,12 +131,20 @@ void SamplingConfig::validate(int shapeComponents, int exprComponents) const {
             if (cells > (1 << 24)) throw std::invalid_argument("sampler.bins: more than 16777216 cells");
         }
     }
-    if (kind == SamplerKind::Diverse) {
+    if (kind == SamplerKind::Diverse || kind == SamplerKind::Guided) {
         if (block < 1) throw std::invalid_argument("sampler.block: must be at least 1");
         if (pool < block)
             throw std::invalid_argument("sampler.pool: " + std::to_string(pool) + " candidates cannot yield a block of " +
                                         std::to_string(block) + " (pool must be >= block)");
         if (window < 0) throw std::invalid_argument("sampler.window: must be >= 0");
+    }
+    if (kind == SamplerKind::Guided) {
+        if (run.empty())
+            throw std::invalid_argument("sampler.run (--guide-run): the guided sampler needs a trained Stage I run "
+                                        "to score candidates");
+        if (score != "nme") throw std::invalid_argument("sampler.score: \"" + score + "\" is not nme");
+        if (!(temperature > 0) || !std::isfinite(temperature))
+            throw std::invalid_argument("sampler.temperature: must be a positive number");
     }
     if (kind == SamplerKind::Identity) {
         if (identities < 1) throw std::invalid_argument("sampler.identities (--identities): must be at least 1");
@@ -151,11 +163,12 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
             throw std::runtime_error(e.what());
         }
     }
+    if (c.kind == SamplerKind::Guided) c.pool = kGuidedPool, c.block = kGuidedBlock;
     const std::set<std::string> known = keysOf(c.kind);
     for (auto it = s.begin(); it != s.end(); ++it) {
         if (it.key() == "name" || known.count(it.key())) continue;
-        const std::set<std::string> all{"axes", "bins", "features", "pool", "block", "window", "identities",
-                                        "per_identity"};
+        const std::set<std::string> all{"axes",       "bins",         "features", "pool",  "block",      "window",
+                                        "identities", "per_identity", "run",      "score", "temperature"};
         fail(source, it.key(),
              all.count(it.key()) ? "not read by the " + samplerKindName(c.kind) + " sampler" : "unknown key");
     }
@@ -189,6 +202,20 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
     if (s.contains("window")) c.window = static_cast<int>(integer(s["window"], source, "window", 0, 1 << 16));
     if (s.contains("identities"))
         c.identities = static_cast<std::uint64_t>(integer(s["identities"], source, "identities", 1, 100000000));
+    if (s.contains("run")) {
+        if (!s["run"].is_string() || s["run"].get<std::string>().empty())
+            fail(source, "run", "must be the path of a Stage I run folder");
+        c.run = s["run"].get<std::string>();
+    }
+    if (s.contains("score")) {
+        if (s["score"] != "nme") fail(source, "score", "must be \"nme\"");
+        c.score = "nme";
+    }
+    if (s.contains("temperature")) {
+        if (!s["temperature"].is_number() || !(s["temperature"].get<double>() > 0))
+            fail(source, "temperature", "must be a positive number");
+        c.temperature = s["temperature"].get<double>();
+    }
     if (s.contains("per_identity"))
         c.perIdentity = static_cast<std::uint64_t>(integer(s["per_identity"], source, "per_identity", 1, 100000000));
     return c;
@@ -216,6 +243,13 @@ std::string samplingSectionJson(const SamplingConfig& c) {
         case SamplerKind::Identity:
             j["identities"] = c.identities;
             j["per_identity"] = c.perIdentity;
+            break;
+        case SamplerKind::Guided:
+            j["run"] = c.run;
+            j["score"] = c.score;
+            j["temperature"] = c.temperature;
+            j["pool"] = c.pool;
+            j["block"] = c.block;
             break;
     }
     return j.dump();

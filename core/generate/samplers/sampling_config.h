@@ -3,12 +3,14 @@
 // "sampler" section of a sampler config (core/generate/sampler.h), and what
 // `synthforge generate --sampler` selects. docs/samplers.md describes each.
 //
-//   "sampler": {"name": "iid" | "sobol" | "stratified" | "diverse" | "identity",
+//   "sampler": {"name": "iid" | "sobol" | "stratified" | "diverse" | "identity" | "guided",
 //               "axes": ["yaw", "pitch", "fov", "jaw", "shape:0", "expr:2"],  sobol, stratified
 //               "bins": [5, 3],                                             stratified (one per axis)
 //               "features": "params" | "landmarks", "pool": 512, "block": 32,
 //               "window": 8,                                                diverse
-//               "identities": 100, "per_identity": 10}                      identity
+//               "identities": 100, "per_identity": 10,                      identity
+//               "run": "runs/stage1", "score": "nme", "temperature": 1,
+//               "pool": 64, "block": 16}                                     guided
 //
 // Keys that the chosen sampler does not read are refused, so a config never
 // says something it does not do.
@@ -21,7 +23,7 @@
 
 namespace synthforge::generate {
 
-enum class SamplerKind { Iid, Sobol, Stratified, Diverse, Identity };
+enum class SamplerKind { Iid, Sobol, Stratified, Diverse, Identity, Guided };
 
 /// "iid", "sobol", ... ; parse throws std::invalid_argument naming `field`
 /// and the known names.
@@ -49,10 +51,13 @@ struct SamplingConfig {
     std::vector<SamplingAxis> axes;  ///< sobol, stratified (empty: yaw and pitch)
     std::vector<int> bins;           ///< stratified, one per axis (empty: 5 for yaw, 3 otherwise)
     DiverseFeatures features = DiverseFeatures::Params;
-    int pool = 512;     ///< diverse: candidates per block
-    int block = 32;     ///< diverse: samples chosen together
+    int pool = 512;     ///< diverse, guided (default 64): candidates per block
+    int block = 32;     ///< diverse, guided (default 16): samples chosen together
     int window = 8;     ///< diverse: earlier blocks whose picks a block keeps away from
     std::uint64_t identities = 0, perIdentity = 0;  ///< identity
+    std::string run;           ///< guided: the Stage I run that scores candidates (a folder)
+    std::string score = "nme"; ///< guided: what makes a candidate hard (the run's landmark NME)
+    double temperature = 1.0;  ///< guided: softmax temperature on the pool's standardised scores
 
     bool operator==(const SamplingConfig& o) const;
     bool operator!=(const SamplingConfig& o) const { return !(*this == o); }
@@ -64,11 +69,17 @@ struct SamplingConfig {
     /// Throws std::invalid_argument naming the field ("sampler.bins: ..."):
     /// an axis repeated or outside the head's components, bins not one per
     /// axis or below 1, more than kMaxSobolAxes Sobol axes, pool < block,
-    /// identity counts missing or zero. `shapeComponents` and
+    /// identity counts missing or zero, a guided sampler without a run or
+    /// with a temperature that is not positive. `shapeComponents` and
     /// `exprComponents` are the head section's (an axis beyond them would
     /// control nothing).
     void validate(int shapeComponents, int exprComponents) const;
 };
+
+/// The guided sampler's pool and block when the section does not set them:
+/// every candidate costs a render and a network forward pass, so its pool
+/// is smaller than diverse's.
+constexpr int kGuidedPool = 64, kGuidedBlock = 16;
 
 /// Parses the "sampler" section (only the keys; validate() checks values
 /// against the rest of the config). Errors: std::runtime_error

@@ -1,0 +1,102 @@
+// The guided sampler's scorer (core/train/guided_scorer.h): a candidate's
+// score is the run's landmark NME on it, exactly what `eval` computes for
+// the same sample stored in a dataset; batching changes nothing; runs it
+// cannot use are refused naming the run.
+
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/generate/samplers/samplers.h"
+#include "core/io/file_util.h"
+#include "core/train/guided_scorer.h"
+#include "core/train/torch_evaluator.h"
+#include "core/train/torch_weights.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/run_fixtures.h"
+#include "tests/support/tiny_dataset.h"
+
+namespace synthforge::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+void writeConfig(const fs::path& run, const fs::path& data, const std::string& stage) {
+    nlohmann::json j{{"stage", stage}, {"size", 64}, {"data", data.string()}, {"val_fraction", 0.1}};
+    if (stage == "II") j["dataset_format"] = "300w", j["margin"] = 0.25;
+    io::writeFileAtomic((run / "config.json").string(), j.dump());
+}
+
+TEST(GuidedScorer, ScoresAreEvalsNmeOnTheSameSamples) {
+    torch::set_num_threads(1);
+    testutil::TempDir dir;
+    const fs::path ds = dir.path / "ds", run = dir.path / "run";
+    testutil::writeTinyDataset(ds, 6, 9);  // i.i.d. samples 0..5 of seed 9 at 64²
+    fs::create_directories(run);
+    testutil::writeFreshStageOne(run / "final.safetensors");
+    writeConfig(run, ds, "I");
+
+    const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
+    GuidedScorerOptions o;
+    o.run = run.string();
+    o.device = "cpu";
+    o.batch = 4;
+    const auto scorer = makeRunDifficultyScorer(pipeline, o);
+    const auto iid = generate::makeSampler(pipeline.sampler, pipeline.model);
+    std::vector<generate::SampleSpec> specs;
+    for (std::uint64_t i = 0; i < 6; ++i) specs.push_back(iid->draw(9, i));
+    const std::vector<double> scores = scorer->score(specs);
+    ASSERT_EQ(scores.size(), 6u);
+
+    MultiTaskNet net = loadMultiTaskNet((run / "final.safetensors").string());
+    const SynthForgeDataset data(ds.string(), 64);
+    const EvalResult r = evaluateNet(net, data, annotate::ClassTable::defaultTable(), 6, torch::kCPU);
+    ASSERT_EQ(r.nmePerImage.size(), 6u);
+    for (size_t i = 0; i < 6; ++i) {
+        EXPECT_NEAR(scores[i], r.nmePerImage[i], 1e-5) << "sample " << i;
+        EXPECT_GT(scores[i], 0.0);
+    }
+    // The same candidates one at a time.
+    o.batch = 1;
+    const std::vector<double> single = makeRunDifficultyScorer(pipeline, o)->score(specs);
+    for (size_t i = 0; i < 6; ++i) EXPECT_NEAR(single[i], scores[i], 1e-6);
+}
+
+TEST(GuidedScorer, RefusesRunsItCannotUse) {
+    testutil::TempDir dir;
+    const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
+    GuidedScorerOptions o;
+    o.device = "cpu";
+    const auto refuses = [&](const fs::path& run, const std::string& what) {
+        o.run = run.string();
+        try {
+            makeRunDifficultyScorer(pipeline, o);
+            ADD_FAILURE() << "accepted " << run;
+        } catch (const std::runtime_error& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find(run.string()), std::string::npos) << msg;
+            EXPECT_NE(msg.find(what), std::string::npos) << msg;
+        }
+    };
+    refuses(dir.path / "missing", "no such run");
+
+    const fs::path stage2 = dir.path / "stage2";
+    fs::create_directories(stage2);
+    writeConfig(stage2, dir.path, "II");
+    refuses(stage2, "Stage II");
+
+    // A run trained on 5 classes, the pipeline writing the default table's 19.
+    const fs::path five = dir.path / "five";
+    fs::create_directories(five);
+    torch::manual_seed(2);
+    saveMultiTaskNet(MultiTaskNet(MultiTaskNetOptions(5).preset("small")), (five / "final.safetensors").string());
+    writeConfig(five, dir.path, "I");
+    refuses(five, "classes");
+}
+
+}  // namespace
+}  // namespace synthforge::train
