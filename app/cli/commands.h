@@ -21,6 +21,8 @@ void registerGenerateCommands(CLI::App& app);
 /// `render`: one or a few samples with overlays, for a quick look.
 void registerSampleRenderCommands(CLI::App& app);
 void registerRunsCommands(CLI::App& app);
+/// `explore grid` and `explore coverage` (core/generate/explore, core/dataset/coverage.h).
+void registerExploreCommands(CLI::App& app);
 // The commands below need LibTorch and are built into synthforge-torch only
 // (app/cli/app_main.h); their help text comes from kTorchCommands.
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     synthforge::cli::registerGenerateCommands(app);
     synthforge::cli::registerSampleRenderCommands(app);
     synthforge::cli::registerRunsCommands(app);
+    synthforge::cli::registerExploreCommands(app);
     synthforge::cli::registerTorchCommandForwarders(app, argv);
     return synthforge::cli::parseAndRun(app, argc, argv);
 }

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -79,6 +81,28 @@ void readAnnotation(const std::string& path, const cv::Size& imageSize, StoredSa
             for (const nlohmann::json& v : vis) {
                 if (!v.is_number() && !v.is_boolean()) throw std::runtime_error("not 0/1 flags");
                 s.visible.push_back(v.is_boolean() ? v.get<bool>() : v.get<double>() != 0);
+            }
+        }
+        for (auto [key, out] : {std::pair<const char*, double*>{"yaw", &s.yaw}, {"pitch", &s.pitch},
+                                {"fov_deg", &s.fovDeg}}) {
+            field = key;
+            if (!a.contains(key)) continue;
+            if (!a[key].is_number() || !std::isfinite(a[key].get<double>())) throw std::runtime_error("not a finite number");
+            *out = a[key].get<double>();
+        }
+        for (auto [key, out, size] : {std::tuple<const char*, std::vector<float>*, std::size_t>{"flame_shape", &s.shape, 0},
+                                      {"flame_exp", &s.expr, 0},
+                                      {"face_box", &s.faceBox, 4}}) {
+            field = key;
+            out->clear();
+            if (!a.contains(key)) continue;
+            const nlohmann::json& v = a[key];
+            if (!v.is_array() || (size > 0 && v.size() != size) || v.size() > 4096)
+                throw std::runtime_error(size > 0 ? "not an array of " + std::to_string(size) + " numbers"
+                                                  : "not an array of numbers");
+            for (const nlohmann::json& x : v) {
+                if (!x.is_number() || !std::isfinite(x.get<double>())) throw std::runtime_error("not finite numbers");
+                out->push_back(x.get<float>());
             }
         }
     } catch (const nlohmann::json::exception& e) {

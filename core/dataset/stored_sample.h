@@ -4,6 +4,7 @@
 // reader of sample files: training, evaluation and the studio's browser all
 // read through it, so they accept and refuse the same files.
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ struct StoredSample {
     /// 2d_kps: continuous pixels of the image (pixel (i, j) covers [i, i+1) x [j, j+1)).
     Eigen::Matrix<float, Eigen::Dynamic, 2, Eigen::RowMajor> landmarks;
     std::vector<std::uint8_t> visible;  ///< kps_visible (0/1), as many as landmarks; empty when absent
+    /// What the sample was drawn with (NaN / empty when the file lacks them):
+    /// camera yaw and pitch (radians), EG3D field of view (degrees), FLAME
+    /// shape and expression coefficients, and the face box x0 y0 x1 y1 (pixels).
+    double yaw = NAN, pitch = NAN, fovDeg = NAN;
+    std::vector<float> shape, expr;
+    std::vector<float> faceBox;
 };
 
 /// Annotation files larger than this are refused unread (one is ~10 KB).

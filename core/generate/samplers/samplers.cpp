@@ -179,6 +179,16 @@ void setAxisUnit(SampleSpec& spec, const SamplerConfig& config, const SamplingAx
     valueOf(spec, axis) = static_cast<float>(r.lo + (r.hi - r.lo) * u);
 }
 
+void setAxisValue(SampleSpec& spec, const SamplingAxis& axis, double value) {
+    const auto count = axis.kind == SamplingAxis::Kind::Shape  ? spec.params.shape.size()
+                       : axis.kind == SamplingAxis::Kind::Expr ? spec.params.expr.size()
+                                                               : Eigen::Index(1);
+    if (axis.component >= count)
+        throw std::invalid_argument("axis \"" + axis.name() + "\": the sample has " + std::to_string(count) +
+                                    " components");
+    valueOf(spec, axis) = static_cast<float>(value);
+}
+
 std::shared_ptr<const Sampler> makeSampler(const SamplerConfig& config, std::shared_ptr<const head::HeadModel> model) {
     if (!model) throw std::invalid_argument("makeSampler: no head model");
     config.validate();

@@ -30,6 +30,10 @@ void checkSampleCount(const SamplingConfig& sampling, std::uint64_t count);
 /// Where a sample's value of `axis` lies in the axis's configured range,
 /// 0..1 (0.5 for a range of one value). For tests and coverage summaries.
 double axisUnit(const SampleSpec& spec, const SamplerConfig& config, const SamplingAxis& axis);
+/// Sets `axis` of `spec` to `value` in the axis's own units (radians for yaw,
+/// pitch and jaw, degrees for the EG3D FOV, coefficients for shape:K, expr:K).
+/// std::invalid_argument for a component the spec does not hold.
+void setAxisValue(SampleSpec& spec, const SamplingAxis& axis, double value);
 /// Sets `axis` of `spec` to the point `u` in 0..1 of its configured range.
 void setAxisUnit(SampleSpec& spec, const SamplerConfig& config, const SamplingAxis& axis, double u);
 
