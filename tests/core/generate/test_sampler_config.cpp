@@ -65,7 +65,8 @@ TEST(SamplerSection, BadValuesNameTheKey) {
         {R"({"name": "diverse", "features": "pixels"})", "sampler.features: must be \"params\" or \"landmarks\""},
         {R"({"name": "identity"})", "sampler.identities (--identities): must be at least 1"},
         {R"({"name": "identity", "identities": 0, "per_identity": 2})", "sampler.identities: out of range"},
-        {R"({"name": "guided"})", "sampler.name: unknown sampler \"guided\""},
+        {R"({"name": "weighted"})", "sampler.name: unknown sampler \"weighted\""},
+        {R"({"name": "guided"})", "sampler.run (--guide-run): the guided sampler needs a trained Stage I run"},
         {R"({"name": "iid", "axis": ["yaw"]})", "sampler.axis: unknown key"},
         {R"(["sobol"])", "sampler.: must be an object"},
     };
