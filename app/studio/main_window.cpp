@@ -92,6 +92,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
         undoGroup_->setActiveStack(labelDock_->isAncestorOf(now) ? labelDock_->undoStack() : doc_->undoStack());
     });
     connect(browser_, &DatasetBrowser::openAsSceneRequested, this, &MainWindow::openBrowserSampleAsScene);
+    // Predictions on the dataset's images are a predict run: the run centre
+    // launches it and its Predictions tab shows the results.
+    connect(browser_, &DatasetBrowser::predictRequested, this, [this](const QString& imagesDir) {
+        tabs_->setCurrentWidget(runs_);
+        runs_->newRunWith(QStringLiteral("predict"), {QStringLiteral("--images"), imagesDir});
+    });
     connect(view_, &GeneratorView::frameShown, this, [this] {
         // GeneratorView drops frames of outdated scenes, so the first frame
         // after the sample's scene was applied is its re-render.

@@ -1,12 +1,15 @@
 // The dataset browser on a tiny generated dataset (default head, 64x64, 3
 // samples): it opens, steps next/previous, overlays the stored annotations,
-// "Open as scene" re-renders the sample identically (difference 0), and a
+// "Open as scene" re-renders the sample identically (difference 0),
+// "Predict…" opens the run centre's predict dialog on the images, and a
 // corrupt manifest or a non-dataset folder keeps the previous state.
 
 #include <QAction>
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
+#include <QTabWidget>
+#include <QPushButton>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,6 +22,8 @@
 #include "widgets/dataset/dataset_model.h"
 #include "widgets/panels/generator_view.h"
 #include "widgets/panels/scene_document.h"
+#include "widgets/runs/run_centre.h"
+#include "widgets/runs/run_launcher.h"
 
 using namespace synthforge;
 using namespace synthforge::widgets;
@@ -123,6 +128,34 @@ private slots:
             QCOMPARE(b->lastDifference(), 0);
             QCOMPARE(window_->document()->scene().width, 64);
         }
+    }
+
+    void predictOpensAPredictRunOnTheImagesInTheRunCentre() {
+        DatasetBrowser* b = window_->datasetBrowser();
+        QCOMPARE(b->datasetDir(), QDir::cleanPath(dir_.filePath(QStringLiteral("ds"))));  // opened by opensAndSteps
+        QString gotCommand;
+        QStringList gotOptions;
+        window_->runCentre()->setLaunchPrompt([&](const QString& command, const QStringList& initial) {
+            gotCommand = command;
+            gotOptions = initial;
+            return LaunchRequest{};  // the user cancels the dialog: nothing runs
+        });
+        QSignalSpy requested(b, &DatasetBrowser::predictRequested);
+        auto* button = b->findChild<QPushButton*>(QStringLiteral("predictButton"));
+        QVERIFY(button);
+        QVERIFY(button->isEnabled());
+        button->click();
+        QCOMPARE(requested.size(), 1);
+        const QString images = QDir(dir_.filePath(QStringLiteral("ds"))).filePath(QStringLiteral("images"));
+        QCOMPARE(requested.front().front().toString(), images);
+        QCOMPARE(gotCommand, QStringLiteral("predict"));
+        QCOMPARE(gotOptions, (QStringList{QStringLiteral("--images"), images}));
+        // The run centre is where the run will show: its tab is brought forward.
+        auto* tabs = window_->findChild<QTabWidget*>(QStringLiteral("centralTabs"));
+        QVERIFY(tabs);
+        QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(window_->runCentre()));
+        tabs->setCurrentIndex(0);
+        window_->runCentre()->setLaunchPrompt({});
     }
 
     void badFoldersKeepThePreviousState() {

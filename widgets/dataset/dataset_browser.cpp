@@ -72,6 +72,12 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent), model_(new Da
     buttons->addWidget(prev);
     buttons->addWidget(next);
     buttons->addWidget(openScene_);
+    predict_ = new QPushButton(tr("Predict…"), this);
+    predict_->setObjectName(QStringLiteral("predictButton"));
+    predict_->setToolTip(tr("Run a trained network (synthforge predict) on this dataset's images; the run centre "
+                            "shows its landmarks, segmentation and depth"));
+    predict_->setEnabled(false);
+    buttons->addWidget(predict_);
     buttons->addStretch(1);
     left->addLayout(buttons);
     compare_ = new QLabel(tr("Compare with stored: –"), this);
@@ -99,6 +105,7 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent), model_(new Da
     connect(next, &QPushButton::clicked, this, &DatasetBrowser::nextSample);
     connect(prev, &QPushButton::clicked, this, &DatasetBrowser::previousSample);
     connect(openScene_, &QPushButton::clicked, this, &DatasetBrowser::openAsScene);
+    connect(predict_, &QPushButton::clicked, this, &DatasetBrowser::predictOnImages);
 
     connect(list_->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) { currentChanged(current.isValid() ? current.row() : -1); });
@@ -124,6 +131,7 @@ bool DatasetBrowser::openDataset(const QString& dir) {
     row_ = -1;
     model_->setIndex(*index_);
     openScene_->setEnabled(false);
+    predict_->setEnabled(true);
     compare_->setText(tr("Compare with stored: –"));
     if (index_->samples.empty()) {
         picture_->setText(tr("This dataset holds no complete sample yet."));
@@ -222,6 +230,11 @@ void DatasetBrowser::setLandmarksShown(bool on) { landmarks_->setChecked(on); }
 void DatasetBrowser::setSegmentationShown(bool on) { segmentation_->setChecked(on); }
 void DatasetBrowser::setDepthShown(bool on) { base_->setCurrentIndex(on ? 1 : 0); }
 void DatasetBrowser::setNormalsShown(bool on) { base_->setCurrentIndex(on ? 2 : 0); }
+
+void DatasetBrowser::predictOnImages() {
+    if (!index_) return;
+    emit predictRequested(QDir(datasetDir()).filePath(QStringLiteral("images")));
+}
 
 void DatasetBrowser::openAsScene() {
     if (!shown_ || !index_) return;

@@ -77,10 +77,15 @@ public slots:
     /// Emits openAsSceneRequested for the shown sample and remembers its
     /// stored image for compareWith().
     void openAsScene();
+    /// Emits predictRequested for the open dataset's images/ folder.
+    void predictOnImages();
 
 signals:
     void sampleShown(int row);
     void openAsSceneRequested(const QString& annotationPath);
+    /// "Predict…": run a trained network on these images (MainWindow opens
+    /// the run centre's New run dialog for `synthforge predict` with them).
+    void predictRequested(const QString& imagesDir);
     void compared(int maxDifference);
     void errorReported(const QString& title, const QString& message);
 
@@ -117,6 +122,7 @@ private:
     QComboBox* base_;  ///< Image, Depth, Normals
     QSlider* opacity_;
     QPushButton* openScene_;
+    QPushButton* predict_;
     QAction* next_;
     QAction* previous_;
 };

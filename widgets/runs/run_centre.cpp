@@ -580,8 +580,10 @@ QString RunCentre::freshSibling(const QString& dir) {
     }
 }
 
-void RunCentre::newRun(const QString& command) {
-    LaunchRequest r = prompt_ ? prompt_(command, {}) : promptWithDialog(command, {});
+void RunCentre::newRun(const QString& command) { newRunWith(command, {}); }
+
+void RunCentre::newRunWith(const QString& command, const QStringList& options) {
+    LaunchRequest r = prompt_ ? prompt_(command, options) : promptWithDialog(command, options);
     if (r.arguments.isEmpty()) return;
     launch(r);
 }

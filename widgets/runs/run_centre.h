@@ -52,6 +52,11 @@ public:
     void setWorkspace(const QString& dir);
     QString workspace() const;
 
+    /// The New run dialog for `command` with `options` filled in (for
+    /// example "predict" with --images from the dataset browser); launches
+    /// what the user accepts.
+    void newRunWith(const QString& command, const QStringList& options);
+
     RunMonitor* monitor() const { return monitor_; }
     RunTableModel* model() const { return model_; }
     QTableView* table() const { return table_; }
