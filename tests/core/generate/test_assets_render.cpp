@@ -58,7 +58,9 @@ TEST(AssetsRender, EachClassAppearsExactlyWhenItsAssetIsWorn) {
         const RenderedSample with = pipeline().render(frontal({asset(type)}));
         EXPECT_GT(countClass(with.annotations.segmentation, ids[k]), 100) << assetTypeName(type);
         for (int other = 0; other < kNumAssetTypes; ++other)
-            if (other != k) EXPECT_EQ(countClass(with.annotations.segmentation, ids[other]), 0) << assetTypeName(type);
+            if (other != k) {
+                EXPECT_EQ(countClass(with.annotations.segmentation, ids[other]), 0) << assetTypeName(type);
+            }
     }
     // Without assets (random samples of the default sampler) none ever shows.
     for (std::uint64_t i = 0; i < 6; ++i) {

@@ -130,8 +130,9 @@ TEST(Samplers, EverySamplerIsAFunctionOfSeedAndIndex) {
             EXPECT_EQ(x.index, i);
             EXPECT_TRUE(testing::sameSpec(x, fromB[i])) << samplerKindName(kind) << " sample " << i;
         }
-        if (kind == SamplerKind::Iid)
+        if (kind == SamplerKind::Iid) {
             EXPECT_TRUE(testing::sameSpec(a->draw(8, 3), drawSample(c, *model, 8, 3))) << "iid is drawSample";
+        }
     }
 }
 

@@ -46,7 +46,9 @@ TEST(IdentitySampler, ShapeAndAppearanceFixedWithinAnIdentityOnly) {
             EXPECT_EQ(*x.identity, id);
             EXPECT_EQ(x.params.shape, first.params.shape);
             for (int k = 0; k < x.z.size(); ++k)
-                if (isIdentityLatentDim(k)) EXPECT_EQ(x.z[k], first.z[k]) << "z[" << k << "]";
+                if (isIdentityLatentDim(k)) {
+                    EXPECT_EQ(x.z[k], first.z[k]) << "z[" << k << "]";
+                }
             const Appearance a = appearanceFromLatent(x.z);
             EXPECT_EQ(a.skin, a0.skin);
             EXPECT_EQ(a.hair, a0.hair);

@@ -44,7 +44,9 @@ TEST(StratifiedSampler, CountsPerCellDifferByAtMostOneForAnyCount) {
                 lo = std::min(lo, k), hi = std::max(hi, k);
             }
             ASSERT_LE(hi - lo, 1) << "n " << n << ", seed " << seed;
-            if (n % 15 == 0) EXPECT_EQ(lo, n / 15) << "a complete round fills every cell equally";
+            if (n % 15 == 0) {
+                EXPECT_EQ(lo, n / 15) << "a complete round fills every cell equally";
+            }
         }
     }
 }

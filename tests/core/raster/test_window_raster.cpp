@@ -55,7 +55,9 @@ TEST_F(WindowRasterTest, LandmarkVisibilityMatchesAnnotator) {
             EXPECT_EQ(int(visible[i]), int(v.a.landmarkVisible[i])) << "landmark " << i;
             occluded += visible[i] ? 0 : 1;
         }
-        if (std::abs(yaw) > 1.0f) EXPECT_GT(occluded, 0);  // the far jaw and eye hide in profile
+        if (std::abs(yaw) > 1.0f) {
+            EXPECT_GT(occluded, 0);  // the far jaw and eye hide in profile
+        }
     }
 }
 
