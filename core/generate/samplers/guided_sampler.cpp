@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <future>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -39,19 +41,34 @@ public:
 
 private:
     std::vector<int> picksOf(std::uint64_t seed, std::uint64_t block) const {
-        const std::pair<std::uint64_t, std::uint64_t> key{seed, block};
+        // The first worker to ask for a block scores it; workers asking for
+        // the same block meanwhile wait for that result instead of scoring
+        // the pool again. Different blocks are scored in parallel.
+        std::promise<std::vector<int>> promise;
+        std::shared_future<std::vector<int>> picks;
+        bool mine = false;
         {
             std::lock_guard<std::mutex> lock(mu_);
-            const auto it = cache_.find(key);
-            if (it != cache_.end()) return it->second;
+            const auto it = cache_.find({seed, block});
+            if (it != cache_.end()) {
+                picks = it->second;
+            } else {
+                // Blocks are asked for in increasing order, so the smallest
+                // key is the oldest; an evicted block is recomputed if asked again.
+                if (cache_.size() >= kCachedBlocks) cache_.erase(cache_.begin());
+                picks = promise.get_future().share();
+                cache_.emplace(std::make_pair(seed, block), picks);
+                mine = true;
+            }
         }
-        // Scored outside the lock: workers on different blocks score in
-        // parallel; two on the same block compute the same picks.
-        std::vector<int> picks = choose(seed, block);
-        std::lock_guard<std::mutex> lock(mu_);
-        if (cache_.size() >= kCachedBlocks) cache_.erase(cache_.begin());
-        cache_.emplace(key, picks);
-        return picks;
+        if (mine) {
+            try {
+                promise.set_value(choose(seed, block));
+            } catch (...) {
+                promise.set_exception(std::current_exception());
+            }
+        }
+        return picks.get();
     }
 
     std::vector<int> choose(std::uint64_t seed, std::uint64_t block) const {
@@ -94,7 +111,7 @@ private:
     std::shared_ptr<const head::HeadModel> model_;
     std::shared_ptr<const DifficultyScorer> scorer_;
     mutable std::mutex mu_;
-    mutable std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<int>> cache_;
+    mutable std::map<std::pair<std::uint64_t, std::uint64_t>, std::shared_future<std::vector<int>>> cache_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -122,6 +123,22 @@ TEST(GuidedSampler, IsAFunctionOfSeedAndIndex) {
     // Another seed draws other samples; within a block the picks differ.
     EXPECT_FALSE(sameSpec(a->draw(6, 0), forward[0]));
     EXPECT_FALSE(sameSpec(forward[0], forward[1]));
+}
+
+TEST(GuidedSampler, WorkersOnOneBlockScoreItsPoolOnce) {
+    const SamplerConfig c = guidedConfig(32, 16, 1.0);
+    auto scorer = std::make_shared<UpperYawScorer>(c);
+    const auto s = makeGuidedSampler(c, tinyModel(), scorer);
+    std::vector<std::thread> workers;
+    std::vector<SampleSpec> got(32);
+    for (int t = 0; t < 4; ++t)
+        workers.emplace_back([&, t] {
+            for (int i = t; i < 32; i += 4) got[static_cast<size_t>(i)] = s->draw(9, static_cast<std::uint64_t>(i));
+        });
+    for (auto& w : workers) w.join();
+    EXPECT_EQ(scorer->pools().size(), 2u);  // blocks 0 and 1, each scored once
+    const auto fresh = makeGuidedSampler(c, tinyModel(), std::make_shared<UpperYawScorer>(c));
+    for (std::uint64_t i = 0; i < 32; ++i) EXPECT_TRUE(sameSpec(got[i], fresh->draw(9, i))) << i;
 }
 
 TEST(GuidedSampler, RefusesBadScorersAndConfigs) {
