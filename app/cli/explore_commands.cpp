@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <numeric>
 #include <sstream>
 
 #include <opencv2/imgproc.hpp>
@@ -35,11 +36,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void writePngFile(const std::string& path, const cv::Mat& image) {
-    const std::vector<std::uint8_t> png = io::encodePng(image);
-    io::writeFileAtomic(path, png.data(), png.size());
-}
-
 struct GridArgs {
     PipelineOptions pipeline;
     std::string rows, cols, out, overlay = "none", progress = "auto";
@@ -59,7 +55,7 @@ void runGrid(const GridArgs& a) {
     std::cerr << notes;
     std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
     const generate::GridCells cells = generate::renderGrid(p, g, a.workers, sink.get());
-    writePngFile(a.out, generate::gridSheet(p, g, cells));
+    io::writePngFile(a.out, generate::gridSheet(p, g, cells));
     std::cout << "wrote " << a.out << " (" << cells.rows << " x " << cells.cols << " cells of " << p.width << " px: rows "
               << g.rows.name() << ", columns " << g.cols.name() << ")\n";
 }
@@ -86,7 +82,7 @@ void runInterp(const InterpArgs& a) {
         char stem[32];
         std::snprintf(stem, sizeof stem, "frame_%04d", i);
         const fs::path base = fs::path(a.out) / stem;
-        writePngFile(base.string() + ".png", r.image.image);
+        io::writePngFile(base.string() + ".png", r.image.image);
         // The frame's annotation, which also opens as a scene in the studio.
         io::writeFileAtomic(base.string() + ".json", generate::sampleAnnotationJson(r, 0, p.width, p.height));
         tracker.advance();
@@ -193,23 +189,23 @@ void runCoverage(const CoverageArgs& a) {
     classes << "id,name";
     for (std::size_t i = 0; i < all.size(); ++i) classes << ",share" << (i ? "_2" : "");
     classes << "\n";
+    std::vector<std::uint64_t> totals;
+    for (const auto& c : all) totals.push_back(std::accumulate(c.classPixels.begin(), c.classPixels.end(), std::uint64_t{0}));
     for (int k = 0; k < 256; ++k) {
         bool any = false;
         for (const auto& c : all) any = any || c.classPixels[static_cast<std::size_t>(k)] > 0;
         if (!any) continue;
         const annotate::ClassEntry* e = table.findById(k);
         classes << k << ',' << (e ? e->name : "class_" + std::to_string(k));
-        for (const auto& c : all) {
-            std::uint64_t total = 0;
-            for (auto v : c.classPixels) total += v;
-            classes << ',' << std::setprecision(6) << (total ? double(c.classPixels[static_cast<std::size_t>(k)]) / total : 0.0);
-        }
+        for (std::size_t i = 0; i < all.size(); ++i)
+            classes << ',' << std::setprecision(6)
+                    << (totals[i] ? double(all[i].classPixels[static_cast<std::size_t>(k)]) / totals[i] : 0.0);
         classes << "\n";
     }
     io::writeFileAtomic((out / "classes.csv").string(), classes.str());
-    writePngFile((out / "yaw_pitch.png").string(), posePlot(all, a.options));
-    writePngFile((out / "shape.png").string(), scatterPlot(all, true));
-    writePngFile((out / "expression.png").string(), scatterPlot(all, false));
+    io::writePngFile((out / "yaw_pitch.png").string(), posePlot(all, a.options));
+    io::writePngFile((out / "shape.png").string(), scatterPlot(all, true));
+    io::writePngFile((out / "expression.png").string(), scatterPlot(all, false));
     std::cout << "wrote coverage of " << all[0].samples << " samples";
     if (all.size() == 2) std::cout << " and " << all[1].samples;
     std::cout << " to " << a.out << " (coverage*.json, yaw_pitch.csv/.png, classes.csv, shape.png, expression.png)\n";

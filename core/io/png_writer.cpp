@@ -7,6 +7,8 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "core/io/file_util.h"
+
 namespace synthforge::io {
 
 namespace {
@@ -73,6 +75,11 @@ std::vector<std::uint8_t> encodePng(const cv::Mat& image, const PngOptions& opti
     png_write_end(png, nullptr);
     png_destroy_write_struct(&png, &info);
     return out;
+}
+
+void writePngFile(const std::string& path, const cv::Mat& image, const PngOptions& options) {
+    const std::vector<std::uint8_t> bytes = encodePng(image, options);
+    writeFileAtomic(path, bytes.data(), bytes.size());
 }
 
 }  // namespace synthforge::io

@@ -8,6 +8,7 @@
 // (docs/performance.md). The output is a standard PNG any reader opens.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <opencv2/core/mat.hpp>
@@ -26,5 +27,8 @@ struct PngOptions {
 /// stored as RGBA). Throws std::invalid_argument for other types or an
 /// empty image, std::runtime_error when libpng fails.
 std::vector<std::uint8_t> encodePng(const cv::Mat& image, const PngOptions& options = {});
+
+/// encodePng, written to `path` atomically (file_util.h's writeFileAtomic).
+void writePngFile(const std::string& path, const cv::Mat& image, const PngOptions& options = {});
 
 }  // namespace synthforge::io

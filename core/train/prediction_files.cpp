@@ -22,11 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void writePng(const std::string& path, const cv::Mat& image) {
-    const std::vector<std::uint8_t> bytes = io::encodePng(image);
-    io::writeFileAtomic(path, bytes.data(), bytes.size());
-}
-
 std::string landmarksJson(const std::string& inputPath, const cv::Mat& bgr, const Points2d& p) {
     nlohmann::ordered_json j;
     j["format"] = "synthforge-landmarks";
@@ -73,13 +68,13 @@ std::vector<std::string> writePredictionFiles(const std::string& outDir, const s
         return (fs::path(outDir) / names.back()).string();
     };
     if (maps.landmarks.rows() > 0) io::writeFileAtomic(path("_landmarks.json"), landmarksJson(inputPath, bgr, maps.landmarks));
-    writePng(path("_overlay.png"), overlay(bgr, maps.landmarks, crop, size));
+    io::writePngFile(path("_overlay.png"), overlay(bgr, maps.landmarks, crop, size));
     if (!maps.classIds.empty()) {
-        writePng(path("_seg.png"), maps.classIds);
+        io::writePngFile(path("_seg.png"), maps.classIds);
         // Pixels the crop did not cover keep the input's colours.
         cv::Mat ids = maps.classIds.clone();
         ids.setTo(0, ids == 255);
-        writePng(path("_seg_overlay.png"), annotate::blendSegmentation(bgr, ids, classes, 0.5f));
+        io::writePngFile(path("_seg_overlay.png"), annotate::blendSegmentation(bgr, ids, classes, 0.5f));
     }
     if (!maps.depth.empty()) {
         cv::Mat d16;

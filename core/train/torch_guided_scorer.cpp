@@ -18,24 +18,6 @@ namespace synthforge::train {
 
 namespace {
 
-/// BGR 8-bit renders -> B x 3 x S x S RGB in [-1, 1], as the training loader scales them.
-torch::Tensor imageBatch(const std::vector<cv::Mat>& bgr, int64_t size) {
-    torch::Tensor t = torch::empty({static_cast<int64_t>(bgr.size()), 3, size, size});
-    auto a = t.accessor<float, 4>();
-    for (size_t i = 0; i < bgr.size(); ++i) {
-        const cv::Mat& m = bgr[i];
-        if (m.rows != size || m.cols != size || m.type() != CV_8UC3)
-            throw std::logic_error("guided scorer: a render is not " + std::to_string(size) + "² BGR");
-        const auto k = static_cast<int64_t>(i);
-        for (int y = 0; y < m.rows; ++y)
-            for (int x = 0; x < m.cols; ++x) {
-                const cv::Vec3b p = m.at<cv::Vec3b>(y, x);
-                for (int c = 0; c < 3; ++c) a[k][c][y][x] = static_cast<float>(p[2 - c]) / 127.5f - 1.0f;
-            }
-    }
-    return t;
-}
-
 class RunDifficultyScorer : public generate::DifficultyScorer {
 public:
     RunDifficultyScorer(generate::SamplePipeline pipeline, PredictModel model, int64_t size, int batch)
@@ -57,7 +39,7 @@ public:
             {
                 // One forward at a time: the dataset writer's workers share the scorer.
                 std::lock_guard<std::mutex> lock(mu_);
-                landmarks = model_.forward(imageBatch(images, size_)).landmarks;
+                landmarks = model_.forward(bgrToInput(images, static_cast<int>(size_))).landmarks;
             }
             for (size_t k = 0; k < images.size(); ++k) {
                 const double e =

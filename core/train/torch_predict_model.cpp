@@ -16,6 +16,26 @@ namespace synthforge::train {
 
 namespace fs = std::filesystem;
 
+torch::Tensor bgrToInput(const std::vector<cv::Mat>& bgr, int size) {
+    const auto b = static_cast<int64_t>(bgr.size());
+    torch::Tensor x = torch::empty({b, 3, size, size});
+    const int64_t plane = static_cast<int64_t>(size) * size;
+    for (int64_t k = 0; k < b; ++k) {
+        const cv::Mat& m = bgr[static_cast<std::size_t>(k)];
+        if (m.rows != size || m.cols != size || m.type() != CV_8UC3)
+            throw std::invalid_argument("bgrToInput: image " + std::to_string(k) + " is not " + std::to_string(size) +
+                                        "x" + std::to_string(size) + " BGR");
+        float* dst = x.data_ptr<float>() + k * 3 * plane;
+        for (int y = 0; y < size; ++y) {
+            const auto* row = m.ptr<cv::Vec3b>(y);
+            for (int xx = 0; xx < size; ++xx)
+                for (int c = 0; c < 3; ++c)  // BGR in, RGB out
+                    dst[c * plane + y * size + xx] = static_cast<float>(row[xx][2 - c]) / 127.5f - 1.0f;
+        }
+    }
+    return x;
+}
+
 PredictModel PredictModel::load(const std::string& runDir, const std::string& which, const PredictRunFacts& facts,
                                 const torch::Device& device) {
     std::error_code ec;

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <opencv2/core/mat.hpp>
+#include <vector>
 
 #include "core/annotate/class_table.h"
 #include "core/train/predictor.h"
@@ -23,6 +25,10 @@ struct PredictOutput {
     torch::Tensor segmentation;  ///< B x C x S x S logits
     torch::Tensor depth;         ///< B x 1 x S x S
 };
+
+/// BGR 8-bit images (each S x S) -> B x 3 x S x S RGB in [-1, 1], the
+/// training loaders' arithmetic: what PredictModel::forward takes.
+torch::Tensor bgrToInput(const std::vector<cv::Mat>& bgr, int size);
 
 class PredictModel {
 public:

@@ -33,25 +33,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// BGR crops -> B x 3 x S x S RGB in [-1, 1], the loaders' arithmetic.
-torch::Tensor toInput(const std::vector<cv::Mat>& crops, int size) {
-    const auto b = static_cast<int64_t>(crops.size());
-    torch::Tensor x = torch::empty({b, 3, size, size});
-    const int64_t plane = static_cast<int64_t>(size) * size;
-    for (int64_t k = 0; k < b; ++k) {
-        cv::Mat rgb;
-        cv::cvtColor(crops[static_cast<std::size_t>(k)], rgb, cv::COLOR_BGR2RGB);
-        float* dst = x.data_ptr<float>() + k * 3 * plane;
-        for (int y = 0; y < size; ++y) {
-            const auto* row = rgb.ptr<cv::Vec3b>(y);
-            for (int xx = 0; xx < size; ++xx)
-                for (int c = 0; c < 3; ++c)
-                    dst[c * plane + y * size + xx] = static_cast<float>(row[xx][c]) / 127.5f - 1.0f;
-        }
-    }
-    return x;
-}
-
 Points2d toPoints(const torch::Tensor& lm) {
     const torch::Tensor v = lm.to(torch::kFloat64).contiguous();
     const auto a = v.accessor<double, 2>();
@@ -216,7 +197,7 @@ PredictResult predictImages(const PredictConfig& c, jobs::ProgressSink* progress
         const CropPredictor predict = [&](const std::vector<CropRequest>& requests) {
             std::vector<cv::Mat> crops;
             for (const CropRequest& q : requests) crops.push_back(warpToCrop(items[q.item].bgr, q.crop, size, enlarge));
-            const PredictOutput y = model.forward(toInput(crops, size));
+            const PredictOutput y = model.forward(bgrToInput(crops, size));
             std::vector<Points2d> lm;
             for (std::size_t k = 0; k < requests.size(); ++k) {
                 Item& it = items[requests[k].item];
