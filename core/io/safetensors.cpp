@@ -42,11 +42,6 @@ constexpr DTypeName kDTypeNames[] = {
     {DType::I64, "I64"},   {DType::F16, "F16"}, {DType::F32, "F32"}, {DType::F64, "F64"},
 };
 
-const char* safetensorsName(DType t) {
-    for (const auto& d : kDTypeNames)
-        if (d.type == t) return d.name;
-    return "?";
-}
 
 std::string inQuotes(const std::string& name) { return "'" + name + "'"; }
 
@@ -199,6 +194,12 @@ Json parseHeaderJson(const std::uint8_t* p, std::uint64_t n, const std::string& 
 }
 
 }  // namespace
+
+const char* safetensorsName(DType t) {
+    for (const auto& d : kDTypeNames)
+        if (d.type == t) return d.name;
+    return "?";
+}
 
 SafetensorsFile parseSafetensors(const std::uint8_t* data, std::size_t size, const std::string& source) {
     if (size < 8) fail(source, "file of " + std::to_string(size) + " bytes is too short for a safetensors header");

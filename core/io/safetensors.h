@@ -17,6 +17,9 @@ struct SafetensorsFile {
     std::map<std::string, std::string> metadata;
 };
 
+/// The format's name of a dtype ("F32", "I64", ...).
+const char* safetensorsName(DType t);
+
 /// Parses from memory; `source` names the origin for error messages.
 SafetensorsFile parseSafetensors(const std::uint8_t* data, std::size_t size, const std::string& source);
 SafetensorsFile loadSafetensorsFile(const std::string& path);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace synthforge::train {
@@ -19,6 +20,20 @@ std::vector<std::pair<std::string, torch::Tensor>> stateDict(const torch::nn::Mo
 
 io::DType storedType(const torch::Tensor& t) {
     return t.is_floating_point() ? io::DType::F32 : io::DType::I64;
+}
+
+/// The torch type to read a stored tensor as, when it may fill `target`:
+/// floating parameters take F32 and also half and double precision (a
+/// PyTorch user's `model.half().state_dict()`), converted on load; integer
+/// buffers take I64 only.
+std::optional<torch::ScalarType> loadableType(io::DType stored, const torch::Tensor& target) {
+    if (!target.is_floating_point()) return stored == io::DType::I64 ? std::optional(torch::kInt64) : std::nullopt;
+    switch (stored) {
+        case io::DType::F16: return torch::kFloat16;
+        case io::DType::F32: return torch::kFloat32;
+        case io::DType::F64: return torch::kFloat64;
+        default: return std::nullopt;
+    }
 }
 
 std::string shapeText(const std::vector<int64_t>& s) {
@@ -59,11 +74,13 @@ void loadStateDict(torch::nn::Module& module, const io::SafetensorsFile& file, c
         if (a.shape != want)
             throw std::runtime_error(source + ": tensor '" + name + "' has shape " + shapeText(a.shape) +
                                      ", the network expects " + shapeText(want));
-        if (a.dtype != storedType(target))
-            throw std::runtime_error(source + ": tensor '" + name + "' has dtype " + io::dtypeName(a.dtype) +
-                                     ", expected " + io::dtypeName(storedType(target)));
-        const auto dtype = a.dtype == io::DType::F32 ? torch::kFloat32 : torch::kInt64;
-        values.push_back(torch::from_blob(const_cast<std::uint8_t*>(a.data.data()), want, dtype).clone());
+        const auto dtype = loadableType(a.dtype, target);
+        if (!dtype)
+            throw std::runtime_error(source + ": tensor '" + name + "' has dtype " + io::safetensorsName(a.dtype) +
+                                     ", expected " + io::safetensorsName(storedType(target)) +
+                                     (target.is_floating_point() ? " (or F16, F64)" : ""));
+        values.push_back(torch::from_blob(const_cast<std::uint8_t*>(a.data.data()), want, *dtype)
+                             .to(target.scalar_type(), /*non_blocking=*/false, /*copy=*/true));
     }
     if (file.tensors.size() != targets.size()) {
         for (const auto& [name, a] : file.tensors) {

@@ -2,7 +2,8 @@
 // Network weights as .safetensors with PyTorch state_dict names
 // ("backbone.stem.0.weight", "...running_var", "...num_batches_tracked"), so
 // that Python loads them with load_state_dict (tools/synthforge_nets.py).
-// Floating-point tensors are stored as F32, integer buffers as I64, each in
+// Floating-point tensors are stored as F32 (loading also takes F16 and F64,
+// converted), integer buffers as I64, each in
 // PyTorch's row-major (C) order. Torch types appear here, so only torch_*.cpp
 // files may include it.
 

@@ -2,6 +2,8 @@
 // that the Python twin relies on, the .safetensors round trip, and parity
 // with tools/synthforge_nets.py (Debian's python3-torch) within 1e-4.
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
@@ -144,6 +146,51 @@ TEST(MultiTaskNet, SafetensorsRoundTripGivesIdenticalOutputs) {
     }
     EXPECT_TRUE(torch::equal(before, other->segmentation->head->weight));  // untouched
     fs::remove_all(dir);
+}
+
+TEST(MultiTaskNet, HalfPrecisionWeightsLoadConvertedOtherTypesAreRefused) {
+    MultiTaskNet net(MultiTaskNetOptions(3).preset("small"));
+    auto file = stateDictToSafetensors(*net);
+    // Every floating tensor rewritten as F16, as `model.half().state_dict()` saves it.
+    std::map<std::string, torch::Tensor> halves;
+    for (auto& [name, a] : file.tensors) {
+        if (a.dtype != io::DType::F32) continue;
+        const auto h = torch::from_blob(a.data.data(), std::vector<int64_t>(a.shape.begin(), a.shape.end()),
+                                        torch::kFloat32).to(torch::kFloat16).contiguous();
+        halves[name] = h.to(torch::kFloat32);
+        a.dtype = io::DType::F16;
+        a.data.assign(static_cast<const std::uint8_t*>(h.data_ptr()),
+                      static_cast<const std::uint8_t*>(h.data_ptr()) + h.numel() * 2);
+    }
+    ASSERT_FALSE(halves.empty());
+    MultiTaskNet loaded(MultiTaskNetOptions(3).preset("small"));
+    loadStateDict(*loaded, file, "half.safetensors");
+    for (const auto& p : loaded->named_parameters(true)) {
+        ASSERT_TRUE(halves.count(p.key())) << p.key();
+        EXPECT_EQ(p.value().scalar_type(), torch::kFloat32) << p.key();
+        EXPECT_TRUE(torch::equal(p.value(), halves.at(p.key()))) << p.key();
+    }
+    // A changed weight really arrived (not a coincidence of fresh init).
+    EXPECT_FALSE(torch::equal(loaded->segmentation->head->weight,
+                              MultiTaskNet(MultiTaskNetOptions(3).preset("small"))->segmentation->head->weight));
+
+    // Integer storage for a float tensor, and F16 for an integer buffer, are refused by name.
+    auto bad = file;
+    bad.tensors.at("segmentation.head.bias").dtype = io::DType::I16;
+    try {
+        loadStateDict(*loaded, bad, "bad.safetensors");
+        FAIL() << "expected a dtype error";
+    } catch (const std::runtime_error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("bad.safetensors"), std::string::npos) << m;
+        EXPECT_NE(m.find("segmentation.head.bias"), std::string::npos) << m;
+        EXPECT_NE(m.find("I16"), std::string::npos) << m;
+    }
+    bad = file;
+    auto& counter = bad.tensors.at("backbone.stem.1.num_batches_tracked");
+    counter.dtype = io::DType::F16;
+    counter.data.resize(2);
+    EXPECT_THROW(loadStateDict(*loaded, bad, "bad.safetensors"), std::runtime_error);
 }
 
 TEST(MultiTaskNet, PythonTwinAgreesWithin1e4) {
