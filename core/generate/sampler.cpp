@@ -78,19 +78,66 @@ void readColor(const json& obj, const char* key, Eigen::Vector3f& out, const std
     for (int k = 0; k < 3; ++k) out[k] = static_cast<float>(number(v[k], source, field + "[" + std::to_string(k) + "]"));
 }
 
+/// A "styles" list: names from `names` (count of them), at least one, none twice.
+std::uint32_t readStyles(const json& a, const std::string& source, const std::string& section,
+                         const char* (*name)(int), int count) {
+    const std::string field = section + ".styles";
+    const json& v = a.at("styles");
+    if (!v.is_array() || v.empty()) fail(source, field, "must be a non-empty list of style names");
+    std::uint32_t bits = 0;
+    for (const json& e : v) {
+        if (!e.is_string()) fail(source, field, "must hold style names (strings)");
+        int found = -1;
+        std::string known;
+        for (int k = 0; k < count; ++k) {
+            if (e.get<std::string>() == name(k)) found = k;
+            known += std::string(k ? ", " : "") + name(k);
+        }
+        if (found < 0) fail(source, field, "unknown style '" + e.get<std::string>() + "' (expected " + known + ")");
+        if (bits & (1u << found)) fail(source, field, "style '" + e.get<std::string>() + "' is listed twice");
+        bits |= 1u << found;
+    }
+    return bits;
+}
+
+const char* hairStyleAt(int k) { return hairStyleName(static_cast<HairStyle>(k)); }
+const char* beardStyleAt(int k) { return beardStyleName(static_cast<BeardStyle>(k)); }
+
+/// Hair and beard take their colour from melanin, not from colour ranges.
+bool hasColorRange(AssetType type) { return type != AssetType::Hair && type != AssetType::Beard; }
+
 void readAssetType(const json& obj, AssetType type, AssetsSamplerConfig& c, const std::string& source) {
     const char* name = assetTypeName(type);
     if (!obj.contains(name)) return;
     const json& a = obj.at(name);
     const std::string section = std::string("assets.") + name;
-    std::set<std::string> known{"frequency", "color_min", "color_max"};
+    std::set<std::string> known{"frequency"};
+    if (hasColorRange(type)) known.insert({"color_min", "color_max"});
     if (type == AssetType::Glasses) known.insert("lens_opacity");
+    if (type == AssetType::Hair) known.insert({"eumelanin", "pheomelanin", "styles"});
+    if (type == AssetType::Beard) known.insert("styles");
     checkKeys(a, known, source, section);
     AssetTypeConfig& t = c.of(type);
     if (a.contains("frequency")) t.frequency = number(a["frequency"], source, section + ".frequency");
-    readColor(a, "color_min", t.colorMin, source, section);
-    readColor(a, "color_max", t.colorMax, source, section);
+    if (hasColorRange(type)) {
+        readColor(a, "color_min", t.colorMin, source, section);
+        readColor(a, "color_max", t.colorMax, source, section);
+    }
     if (type == AssetType::Glasses) readRange(a, "lens_opacity", c.lensOpacity, source, section);
+    if (type == AssetType::Hair) {
+        readRange(a, "eumelanin", c.eumelanin, source, section);
+        readRange(a, "pheomelanin", c.pheomelanin, source, section);
+        if (a.contains("styles")) c.hairStyles = readStyles(a, source, section, hairStyleAt, kNumHairStyles);
+    }
+    if (type == AssetType::Beard && a.contains("styles"))
+        c.beardStyles = readStyles(a, source, section, beardStyleAt, kNumBeardStyles);
+}
+
+json stylesJson(std::uint32_t bits, const char* (*name)(int), int count) {
+    json out = json::array();
+    for (int k = 0; k < count; ++k)
+        if (bits & (1u << k)) out.push_back(name(k));
+    return out;
 }
 
 json colorJson(const Eigen::Vector3f& c) { return json::array({c.x(), c.y(), c.z()}); }
@@ -134,6 +181,16 @@ void SamplerConfig::validate() const {
                 throw std::invalid_argument(section + ".color_min: exceeds color_max in channel " + std::to_string(c));
         }
     }
+    checkRange(assets.eumelanin, "assets.hair.eumelanin");
+    if (!(assets.eumelanin.lo > 0.0) || assets.eumelanin.hi > 50.0)
+        throw std::invalid_argument("assets.hair.eumelanin: must lie in (0, 50] (drawn log-uniformly)");
+    checkRange(assets.pheomelanin, "assets.hair.pheomelanin");
+    if (assets.pheomelanin.lo < 0.0 || assets.pheomelanin.hi > 50.0)
+        throw std::invalid_argument("assets.hair.pheomelanin: must lie in 0..50");
+    if (assets.hairStyles == 0 || assets.hairStyles >= (1u << kNumHairStyles))
+        throw std::invalid_argument("assets.hair.styles: must name at least one known style");
+    if (assets.beardStyles == 0 || assets.beardStyles >= (1u << kNumBeardStyles))
+        throw std::invalid_argument("assets.beard.styles: must name at least one known style");
     checkRange(assets.lensOpacity, "assets.glasses.lens_opacity");
     if (assets.lensOpacity.lo < 0.0 || assets.lensOpacity.hi > 1.0)
         throw std::invalid_argument("assets.glasses.lens_opacity: must lie in 0..1");
@@ -144,6 +201,9 @@ const AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) const {
         case AssetType::Glasses: return glasses;
         case AssetType::Headwear: return headwear;
         case AssetType::Clothing: return clothing;
+        case AssetType::Hair: return hair;
+        case AssetType::Beard: return beard;
+        case AssetType::Facewear: return facewear;
     }
     throw std::invalid_argument("AssetsSamplerConfig: unknown asset type");
 }
@@ -154,7 +214,14 @@ AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) {
 
 bool AssetsSamplerConfig::isDefault() const {
     const AssetsSamplerConfig d;
-    return glasses == d.glasses && headwear == d.headwear && clothing == d.clothing && lensOpacity == d.lensOpacity;
+    return glasses == d.glasses && headwear == d.headwear && clothing == d.clothing && lensOpacity == d.lensOpacity &&
+           newTypesDefault();
+}
+
+bool AssetsSamplerConfig::newTypesDefault() const {
+    const AssetsSamplerConfig d;
+    return hair == d.hair && beard == d.beard && facewear == d.facewear && eumelanin == d.eumelanin &&
+           pheomelanin == d.pheomelanin && hairStyles == d.hairStyles && beardStyles == d.beardStyles;
 }
 
 SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source) {
@@ -205,7 +272,7 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
     if (root.contains("sampler")) c.sampling = parseSamplingSection(root["sampler"], source);
     if (root.contains("assets")) {
         const json& a = root["assets"];
-        checkKeys(a, {"glasses", "headwear", "clothing"}, source, "assets");
+        checkKeys(a, {"glasses", "headwear", "clothing", "hair", "beard", "facewear"}, source, "assets");
         for (int k = 0; k < kNumAssetTypes; ++k) readAssetType(a, static_cast<AssetType>(k), c.assets, source);
     }
     try {
@@ -237,11 +304,22 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
     if (c.sampling.kind != SamplerKind::Iid) j["sampler"] = json::parse(samplingSectionJson(c.sampling));
     if (!c.assets.isDefault()) {
         json a;
+        // Hair, beard and facewear came later: listed only when set, so a
+        // manifest written before them still reads back the same text.
+        const bool newTypes = !c.assets.newTypesDefault();
         for (int k = 0; k < kNumAssetTypes; ++k) {
             const AssetType type = static_cast<AssetType>(k);
+            if (type >= AssetType::Hair && !newTypes) continue;
             const AssetTypeConfig& t = c.assets.of(type);
-            json e = {{"frequency", t.frequency}, {"color_min", colorJson(t.colorMin)}, {"color_max", colorJson(t.colorMax)}};
+            json e = {{"frequency", t.frequency}};
+            if (hasColorRange(type)) e["color_min"] = colorJson(t.colorMin), e["color_max"] = colorJson(t.colorMax);
             if (type == AssetType::Glasses) e["lens_opacity"] = rangeJson(c.assets.lensOpacity);
+            if (type == AssetType::Hair) {
+                e["eumelanin"] = rangeJson(c.assets.eumelanin);
+                e["pheomelanin"] = rangeJson(c.assets.pheomelanin);
+                e["styles"] = stylesJson(c.assets.hairStyles, hairStyleAt, kNumHairStyles);
+            }
+            if (type == AssetType::Beard) e["styles"] = stylesJson(c.assets.beardStyles, beardStyleAt, kNumBeardStyles);
             a[assetTypeName(type)] = e;
         }
         j["assets"] = a;

@@ -17,7 +17,11 @@
 //    "assets": {"glasses":  {"frequency": 0, "color_min": [0.01, 0.01, 0.01], "color_max": [0.35, 0.25, 0.2],
 //                            "lens_opacity": [0.1, 0.45]},
 //               "headwear": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.6, 0.6, 0.6]},
-//               "clothing": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.7, 0.7, 0.7]}}}
+//               "clothing": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.7, 0.7, 0.7]},
+//               "hair":     {"frequency": 0, "eumelanin": [0.15, 10], "pheomelanin": [0, 1.2],
+//                            "styles": ["cropped", "short", "medium", "long", "tied_back", "curly"]},
+//               "beard":    {"frequency": 0, "styles": ["moustache", "goatee", "full"]},
+//               "facewear": {"frequency": 0, "color_min": [0.03, 0.03, 0.03], "color_max": [0.8, 0.8, 0.8]}}}
 //
 // Yaw and pitch are offsets from frontal in radians; pitch is EG3D's
 // LookAtPoseSampler vertical parameter (core/camera/orbit_camera.h), so a
@@ -88,12 +92,22 @@ struct AssetsSamplerConfig {
     AssetTypeConfig glasses{0.0, {0.01f, 0.01f, 0.01f}, {0.35f, 0.25f, 0.2f}};
     AssetTypeConfig headwear{0.0, {0.02f, 0.02f, 0.02f}, {0.6f, 0.6f, 0.6f}};
     AssetTypeConfig clothing{0.0, {0.02f, 0.02f, 0.02f}, {0.7f, 0.7f, 0.7f}};
+    AssetTypeConfig hair{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};      ///< colour from melanin instead
+    AssetTypeConfig beard{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};     ///< colour from melanin instead
+    AssetTypeConfig facewear{0.0, {0.03f, 0.03f, 0.03f}, {0.8f, 0.8f, 0.8f}};  ///< cloth masks; surgical ones are pale blue or white
     Range lensOpacity{0.1, 0.45};
+    /// Hair and beard colour: eumelanin concentration (log-uniform) and
+    /// pheomelanin (uniform), mapped to reflectance by hairColorFromMelanin.
+    Range eumelanin{0.15, 10.0}, pheomelanin{0.0, 1.2};
+    /// Bit k set: style k may be drawn (HairStyle / BeardStyle order).
+    std::uint32_t hairStyles = (1u << kNumHairStyles) - 1, beardStyles = (1u << kNumBeardStyles) - 1;
 
     const AssetTypeConfig& of(AssetType t) const;
     AssetTypeConfig& of(AssetType t);
     /// True when every field has its default (the manifest then omits the section).
     bool isDefault() const;
+    /// True when hair, beard and facewear settings have their defaults.
+    bool newTypesDefault() const;
 };
 
 struct SamplerConfig {
@@ -131,6 +145,12 @@ struct SampleSpec {
     std::optional<std::uint64_t> identity;  ///< set by the identity sampler
     std::vector<AssetSpec> assets;  ///< worn assets, in AssetType order
 };
+
+/// Linear RGB reflectance of hair with these melanin concentrations: the
+/// absorption of eumelanin (0.419, 0.697, 1.37) and pheomelanin
+/// (0.187, 0.4, 1.05) per unit (d'Eon et al. 2011, Chiang et al. 2016),
+/// through exp(-2 sigma_a): about 0.2 gives blond, 1-2 brown, 8+ black.
+Eigen::Vector3f hairColorFromMelanin(double eumelanin, double pheomelanin);
 
 /// Draws the assets of sample `index` (its own random stream: asset settings
 /// never shift the head, camera or latent draws). Every type draws the same

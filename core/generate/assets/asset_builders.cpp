@@ -9,6 +9,9 @@ AssetMesh buildAsset(const AssetSpec& spec, const head::HeadModel& model, const 
         case AssetType::Glasses: return buildGlasses(spec.glasses, model, frame);
         case AssetType::Headwear: return buildHeadwear(spec.headwear, model, frame);
         case AssetType::Clothing: return buildClothing(spec.clothing, model, frame);
+        case AssetType::Hair: return buildHair(spec.hair, model, frame);
+        case AssetType::Beard: return buildBeard(spec.beard, model, frame);
+        case AssetType::Facewear: return buildFacewear(spec.facewear, model, frame);
     }
     throw std::invalid_argument("buildAsset: unknown asset type");
 }

@@ -12,6 +12,11 @@ namespace synthforge::generate {
 AssetMesh buildGlasses(const GlassesShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
 AssetMesh buildHeadwear(const HeadwearShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
 AssetMesh buildClothing(const ClothingShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+AssetMesh buildHair(const HairShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+/// Needs the model's 68 landmarks (std::invalid_argument without).
+AssetMesh buildBeard(const BeardShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+/// Needs the model's 68 landmarks (std::invalid_argument without).
+AssetMesh buildFacewear(const FacewearShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
 
 /// Dispatches on spec.type.
 AssetMesh buildAsset(const AssetSpec& spec, const head::HeadModel& model, const AssetHeadFrame& frame);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/generate/assets/asset_builders.h"
+#include "core/generate/assets/mesh_shapes.h"
 #include "core/raster/mesh_normals.h"
 
 namespace synthforge::generate {
@@ -167,6 +169,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     std::vector<Eigen::Vector3f> vertices;
     std::vector<Eigen::Vector3i> allFaces, opaque, lens;
     std::vector<std::int32_t> vertexOwner;
+    l.strand.clear();
     const Eigen::Matrix4f toCam = annotate::flameToCamera(camera);
     for (std::size_t s = 0; s < specs.size(); ++s) {
         const AssetMesh mesh = buildAsset(specs[s], model, frame);
@@ -174,6 +177,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
         const head::RowMatX3f cam = camera::transformPoints(toCam, posed);
         const int offset = static_cast<int>(vertices.size());
         for (Eigen::Index v = 0; v < cam.rows(); ++v) vertices.emplace_back(cam.row(v).transpose());
+        l.strand.insert(l.strand.end(), mesh.strand.begin(), mesh.strand.end());
         vertexOwner.resize(vertices.size(), static_cast<std::int32_t>(s));
         for (int f = 0; f < mesh.numFaces(); ++f) {
             const Eigen::Vector3i t = mesh.faces[static_cast<std::size_t>(f)].array() + offset;
@@ -261,6 +265,22 @@ void compositeAnnotations(AssetLayer& l, const std::array<std::uint8_t, kNumAsse
     }
 }
 
+float strandTone(float s, float seed) {
+    const float n = 0.6f * valueNoise1(s * 700.0f, seed) + 0.4f * valueNoise1(s * 1900.0f, seed + 11.0f);
+    return 0.81f + 0.19f * n;
+}
+
+namespace {
+
+/// The strand seed of a spec (hair and beards), NaN for other assets.
+float strandSeedOf(const AssetSpec& s) {
+    if (s.type == AssetType::Hair) return s.hair.strandSeed;
+    if (s.type == AssetType::Beard) return s.beard.strandSeed;
+    return std::numeric_limits<float>::quiet_NaN();
+}
+
+}  // namespace
+
 void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
     if (l.empty()) return;
     if (bgr.type() != CV_8UC3) return;
@@ -275,13 +295,25 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
         for (int c = 0; c < 3; ++c) px[2 - c] = encode(rgb[c]);
     };
     auto inImage = [&](int x, int y) { return x < bgr.cols && y < bgr.rows; };
+    std::vector<float> strandSeeds;
+    for (const AssetSpec& s : l.specs) strandSeeds.push_back(strandSeedOf(s));
     const WindowedRaster& o = l.opaque;
     for (int y = o.y0; y < o.y0 + o.r.height; ++y)
         for (int x = o.x0; x < o.x0 + o.r.width; ++x) {
             const std::size_t i = o.index(x, y);
             const std::int32_t f = i < o.win.size() ? o.win[i] : -1;
             if (f < 0 || !inImage(x, y)) continue;
-            store(bgr.at<cv::Vec3b>(y, x), shadedAt(l, l.opaqueFaces, l.opaqueBack, o.r, i, f));
+            Eigen::Vector3f c = shadedAt(l, l.opaqueFaces, l.opaqueBack, o.r, i, f);
+            const float seed = strandSeeds[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])];
+            if (!std::isnan(seed)) {
+                const float s0 = l.strand[static_cast<std::size_t>(l.opaqueFaces(f, 0))];
+                const float s1 = l.strand[static_cast<std::size_t>(l.opaqueFaces(f, 1))];
+                const float s2 = l.strand[static_cast<std::size_t>(l.opaqueFaces(f, 2))];
+                const float b0 = o.r.bary0[i], b1 = o.r.bary1[i];
+                const float sv = b0 * s0 + b1 * s1 + (1.0f - b0 - b1) * s2;
+                if (std::isfinite(sv)) c *= strandTone(sv, seed);
+            }
+            store(bgr.at<cv::Vec3b>(y, x), c);
             if (writeDepth) depth.at<float>(y, x) = o.r.depth[i];
         }
     const WindowedRaster& g = l.lens;

@@ -13,7 +13,9 @@
 // highlight from a fixed key light above and left of the camera, and an
 // ambient term, evaluated per vertex and interpolated (per-pixel shading
 // cost more than the rest of the asset work together), except on the small
-// lenses. Asset edges are not anti-aliased.
+// lenses. Asset edges are not anti-aliased. Hair and beards modulate that
+// colour per pixel by a streak pattern across their strand coordinate
+// (strandTone), the cheap stand-in for strands.
 
 #include <array>
 #include <cstdint>
@@ -60,6 +62,8 @@ struct AssetLayer {
     /// opposite side (Gouraud: pixels interpolate these). Zero for lens
     /// vertices: lenses are shaded per pixel.
     std::vector<Eigen::Vector3f> shadeFront, shadeBack;
+    /// Per vertex: strand coordinate (AssetMesh::strand; NaN: not hair).
+    std::vector<float> strand;
     WindowedRaster opaque, lens;
 
     bool empty() const { return specs.empty(); }
@@ -83,6 +87,10 @@ void compositeAnnotations(AssetLayer& layer, const std::array<std::uint8_t, kNum
 /// this thread. Optional; without it each sample allocates (and the kernel
 /// zero-fills) a few megabytes, which showed as doubled system time.
 void recycleAssetLayer(AssetLayer&& layer);
+
+/// The albedo factor of hair at strand coordinate `s` (metres across the
+/// strands): streaks about 1.4 mm and 0.5 mm wide, in 0.62..1.0.
+float strandTone(float s, float seed);
 
 /// Shades the winning asset pixels into a BGR 8-bit image (and the
 /// generator's depth map when it has one of the image's size).

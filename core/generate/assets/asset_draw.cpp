@@ -2,6 +2,8 @@
 // random stream is read, in a fixed order per type, so presence and shape
 // of one type never depend on another's frequency.
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/generate/sample_rng.h"
@@ -14,8 +16,38 @@ const char* assetTypeName(AssetType type) {
         case AssetType::Glasses: return "glasses";
         case AssetType::Headwear: return "headwear";
         case AssetType::Clothing: return "clothing";
+        case AssetType::Hair: return "hair";
+        case AssetType::Beard: return "beard";
+        case AssetType::Facewear: return "facewear";
     }
     throw std::invalid_argument("assetTypeName: unknown asset type");
+}
+
+const char* hairStyleName(HairStyle style) {
+    switch (style) {
+        case HairStyle::Cropped: return "cropped";
+        case HairStyle::Short: return "short";
+        case HairStyle::Medium: return "medium";
+        case HairStyle::Long: return "long";
+        case HairStyle::TiedBack: return "tied_back";
+        case HairStyle::Curly: return "curly";
+    }
+    throw std::invalid_argument("hairStyleName: unknown hair style");
+}
+
+const char* beardStyleName(BeardStyle style) {
+    switch (style) {
+        case BeardStyle::Moustache: return "moustache";
+        case BeardStyle::Goatee: return "goatee";
+        case BeardStyle::Full: return "full";
+    }
+    throw std::invalid_argument("beardStyleName: unknown beard style");
+}
+
+Eigen::Vector3f hairColorFromMelanin(double eumelanin, double pheomelanin) {
+    const Eigen::Vector3d eu(0.419, 0.697, 1.37), pheo(0.187, 0.4, 1.05);
+    const Eigen::Vector3d sigma = eumelanin * eu + pheomelanin * pheo;
+    return (-2.0 * sigma).array().exp().cast<float>().matrix();
 }
 
 std::uint8_t assetDefaultClass(AssetType type) {
@@ -23,6 +55,9 @@ std::uint8_t assetDefaultClass(AssetType type) {
         case AssetType::Glasses: return 16;
         case AssetType::Headwear: return 17;
         case AssetType::Clothing: return 15;
+        case AssetType::Hair: return 13;
+        case AssetType::Beard: return 14;
+        case AssetType::Facewear: return 18;
     }
     throw std::invalid_argument("assetDefaultClass: unknown asset type");
 }
@@ -30,6 +65,22 @@ std::uint8_t assetDefaultClass(AssetType type) {
 namespace {
 
 float lerp(SampleRng& rng, float lo, float hi) { return static_cast<float>(rng.uniform(lo, hi)); }
+
+/// The allowed style (bit set in `allowed`) that `u` in [0, 1) picks, allowed ones equally likely.
+int pickStyle(std::uint32_t allowed, int count, float u) {
+    int n = 0;
+    for (int k = 0; k < count; ++k) n += (allowed >> k) & 1u;
+    int want = std::min(n - 1, static_cast<int>(u * static_cast<float>(n)));
+    for (int k = 0; k < count; ++k)
+        if ((allowed >> k) & 1u && want-- == 0) return k;
+    return 0;
+}
+
+Eigen::Vector3f melaninColor(const AssetsSamplerConfig& c, float u, float v) {
+    const double e = c.eumelanin.lo * std::pow(c.eumelanin.hi / c.eumelanin.lo, static_cast<double>(u));
+    const double p = c.pheomelanin.lo + (c.pheomelanin.hi - c.pheomelanin.lo) * static_cast<double>(v);
+    return hairColorFromMelanin(e, p);
+}
 
 /// Exactly kDrawsPerType values per type (the id and presence included).
 AssetSpec drawOne(AssetType type, const AssetsSamplerConfig& c, SampleRng& rng, bool& present) {
@@ -72,6 +123,52 @@ AssetSpec drawOne(AssetType type, const AssetsSamplerConfig& c, SampleRng& rng, 
             a.material.specular = 0.03f;
             break;
         }
+        // Types added later draw their extra values here, as many whether worn or not.
+        case AssetType::Hair: {
+            const float u6 = static_cast<float>(rng.uniform01()), u7 = static_cast<float>(rng.uniform01());
+            const float u8 = static_cast<float>(rng.uniform01()), u9 = static_cast<float>(rng.uniform01());
+            const float u10 = static_cast<float>(rng.uniform01());
+            HairShape& h = a.hair;
+            h.style = static_cast<HairStyle>(pickStyle(c.hairStyles, kNumHairStyles, u0));
+            h.hairline = 0.05f + 0.025f * u1;
+            h.recession = 0.02f * u2 * u2;
+            switch (h.style) {
+                case HairStyle::Cropped: h.thickness = 0.0015f + 0.0015f * u3; break;
+                case HairStyle::Short: h.thickness = 0.005f + 0.005f * u3; break;
+                case HairStyle::Medium: h.thickness = 0.01f + 0.008f * u3; break;
+                case HairStyle::Long: h.thickness = 0.008f + 0.008f * u3; break;
+                case HairStyle::TiedBack: h.thickness = 0.003f + 0.003f * u3; break;
+                case HairStyle::Curly: h.thickness = 0.012f + 0.01f * u3; break;
+            }
+            h.length = h.style == HairStyle::Long ? 0.08f + 0.12f * u4 : 0.0f;
+            h.parted = u5 < 0.5f && h.style != HairStyle::Curly && h.style != HairStyle::Cropped;
+            h.parting = (u6 - 0.5f) * 0.07f;
+            h.curl = h.style == HairStyle::Curly ? 0.004f + 0.006f * u7 : 0.0f;
+            h.strandSeed = std::floor(u8 * 1000.0f);
+            a.material.baseColor = melaninColor(c, u9, u10);
+            a.material.specular = 0.12f;
+            break;
+        }
+        case AssetType::Beard: {
+            const float u6 = static_cast<float>(rng.uniform01());
+            BeardShape& b = a.beard;
+            b.style = static_cast<BeardStyle>(pickStyle(c.beardStyles, kNumBeardStyles, u0));
+            b.thickness = b.style == BeardStyle::Moustache ? 0.002f + 0.003f * u1 : 0.002f + 0.01f * u1;
+            b.strandSeed = std::floor(u6 * 1000.0f);
+            a.material.baseColor = melaninColor(c, u2, u3);
+            a.material.specular = 0.06f;
+            break;
+        }
+        case AssetType::Facewear: {
+            FacewearShape& f = a.facewear;
+            f.pleated = u0 < 0.5f;
+            f.standoff = 0.002f + 0.004f * u1;
+            f.top = 0.45f + 0.2f * u2;
+            if (f.pleated)  // surgical masks: pale blue to white
+                a.material.baseColor = Eigen::Vector3f(0.32f, 0.52f, 0.72f) * (1.0f - u3) + Eigen::Vector3f(0.8f, 0.82f, 0.85f) * u3;
+            a.material.specular = 0.02f;
+            break;
+        }
     }
     return a;
 }
@@ -86,6 +183,13 @@ std::vector<AssetSpec> drawAssets(const AssetsSamplerConfig& config, std::uint64
         AssetSpec a = drawOne(static_cast<AssetType>(k), config, rng, present);
         if (present) out.push_back(a);
     }
+    // A beard takes the colour of the hair it is worn with.
+    const AssetSpec* hair = nullptr;
+    for (const AssetSpec& a : out)
+        if (a.type == AssetType::Hair) hair = &a;
+    if (hair)
+        for (AssetSpec& a : out)
+            if (a.type == AssetType::Beard) a.material.baseColor = hair->material.baseColor;
     return out;
 }
 

@@ -44,6 +44,24 @@ ordered_json assetsJson(const std::vector<AssetSpec>& assets) {
                 j["flare"] = a.clothing.flare;
                 j["thickness"] = a.clothing.thickness;
                 break;
+            case AssetType::Hair:
+                j["style"] = hairStyleName(a.hair.style);
+                j["hairline"] = a.hair.hairline;
+                j["recession"] = a.hair.recession;
+                j["thickness"] = a.hair.thickness;
+                if (a.hair.style == HairStyle::Long) j["length"] = a.hair.length;
+                if (a.hair.parted) j["parting"] = a.hair.parting;
+                if (a.hair.curl > 0.0f) j["curl"] = a.hair.curl;
+                break;
+            case AssetType::Beard:
+                j["style"] = beardStyleName(a.beard.style);
+                j["thickness"] = a.beard.thickness;
+                break;
+            case AssetType::Facewear:
+                j["style"] = a.facewear.pleated ? "surgical" : "cloth";
+                j["standoff"] = a.facewear.standoff;
+                j["top"] = a.facewear.top;
+                break;
         }
         out.push_back(j);
     }

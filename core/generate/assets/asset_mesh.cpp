@@ -7,9 +7,10 @@
 
 namespace synthforge::generate {
 
-int AssetMesh::addVertex(const Eigen::Vector3f& p, std::int32_t anchorVertex) {
+int AssetMesh::addVertex(const Eigen::Vector3f& p, std::int32_t anchorVertex, float strandCoordinate) {
     vertices.push_back(p);
     anchor.push_back(anchorVertex);
+    strand.push_back(strandCoordinate);
     return numVertices() - 1;
 }
 
@@ -29,6 +30,7 @@ void AssetMesh::append(const AssetMesh& o) {
     for (const Eigen::Vector3i& f : o.faces) faces.push_back(f.array() + nv);
     transparent.insert(transparent.end(), o.transparent.begin(), o.transparent.end());
     anchor.insert(anchor.end(), o.anchor.begin(), o.anchor.end());
+    strand.insert(strand.end(), o.strand.begin(), o.strand.end());
 }
 
 namespace {

@@ -8,6 +8,7 @@
 // global pose (through the anchor's skinning weights).
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -24,11 +25,18 @@ struct AssetMesh {
     std::vector<Eigen::Vector3i> faces;
     std::vector<std::uint8_t> transparent;  ///< per face: 1 = lens-like (tints colour, never hides landmarks)
     std::vector<std::int32_t> anchor;       ///< per vertex: template vertex it follows
+    /// Per vertex: position across the strands of hair, in metres along the
+    /// surface (NaN: not hair). Pixels interpolate it and modulate the
+    /// albedo with a streak pattern along it, so hair shows strands that
+    /// follow the direction it is combed (asset_composite.h).
+    std::vector<float> strand;
 
     int numVertices() const { return static_cast<int>(vertices.size()); }
     int numFaces() const { return static_cast<int>(faces.size()); }
-    /// Appends a vertex bound to `anchorVertex` (-1: bind later by bindNearest); returns its index.
-    int addVertex(const Eigen::Vector3f& p, std::int32_t anchorVertex = -1);
+    /// Appends a vertex bound to `anchorVertex` (-1: bind later by
+    /// bindNearest), with its strand coordinate; returns its index.
+    int addVertex(const Eigen::Vector3f& p, std::int32_t anchorVertex = -1,
+                  float strandCoordinate = std::numeric_limits<float>::quiet_NaN());
     void addTriangle(int a, int b, int c, bool isTransparent = false);
     /// Two triangles a-b-c, a-c-d.
     void addQuad(int a, int b, int c, int d, bool isTransparent = false);

@@ -12,10 +12,14 @@
 
 namespace synthforge::generate {
 
-enum class AssetType : int { Glasses = 0, Headwear = 1, Clothing = 2 };
-constexpr int kNumAssetTypes = 3;
+// New types go at the end: drawAssets draws them in this order from one
+// stream, so appending keeps every earlier type's draws (and datasets) as
+// they were.
+enum class AssetType : int { Glasses = 0, Headwear = 1, Clothing = 2, Hair = 3, Beard = 4, Facewear = 5 };
+constexpr int kNumAssetTypes = 6;
 
-/// "glasses", "headwear", "clothing" (the names in configs and annotation JSON).
+/// "glasses", "headwear", "clothing", "hair", "beard", "facewear" (the
+/// names in configs and annotation JSON).
 const char* assetTypeName(AssetType type);
 /// The default class table's id for the type (docs/design.md).
 std::uint8_t assetDefaultClass(AssetType type);
@@ -46,6 +50,40 @@ struct ClothingShape {
     float thickness = 0.004f; ///< offset from the skin
 };
 
+enum class HairStyle : int { Cropped = 0, Short = 1, Medium = 2, Long = 3, TiedBack = 4, Curly = 5 };
+constexpr int kNumHairStyles = 6;
+/// "cropped", "short", "medium", "long", "tied_back", "curly".
+const char* hairStyleName(HairStyle style);
+
+struct HairShape {
+    HairStyle style = HairStyle::Short;
+    float hairline = 0.065f;   ///< front hairline, metres above the eye centres
+    float recession = 0.01f;   ///< how much higher the hairline sits at the temples
+    float thickness = 0.01f;   ///< shell offset from the scalp at the crown
+    float length = 0.0f;       ///< Long: how far the hair falls below the nape
+    bool parted = false;       ///< a parting line runs back from the hairline
+    float parting = 0.02f;     ///< its x (metres, FLAME +x = the head's left)
+    float curl = 0.0f;         ///< Curly: amplitude of the curls' relief (metres)
+    float strandSeed = 0.0f;   ///< phase of the strand texture
+};
+
+enum class BeardStyle : int { Moustache = 0, Goatee = 1, Full = 2 };
+constexpr int kNumBeardStyles = 3;
+/// "moustache", "goatee", "full".
+const char* beardStyleName(BeardStyle style);
+
+struct BeardShape {
+    BeardStyle style = BeardStyle::Full;
+    float thickness = 0.006f;  ///< offset from the skin at its fullest
+    float strandSeed = 0.0f;
+};
+
+struct FacewearShape {
+    bool pleated = true;       ///< a surgical mask's horizontal pleats, else a smooth cloth mask
+    float standoff = 0.004f;   ///< how far the fabric stands off the cheeks
+    float top = 0.55f;         ///< upper edge between the nose tip (0) and the eyes (1)
+};
+
 struct AssetSpec {
     AssetType type = AssetType::Glasses;
     std::uint64_t id = 0;  ///< stable for (seed, index, type)
@@ -53,6 +91,9 @@ struct AssetSpec {
     GlassesShape glasses;    ///< read when type == Glasses
     HeadwearShape headwear;  ///< read when type == Headwear
     ClothingShape clothing;  ///< read when type == Clothing
+    HairShape hair;          ///< read when type == Hair
+    BeardShape beard;        ///< read when type == Beard
+    FacewearShape facewear;  ///< read when type == Facewear
 };
 
 }  // namespace synthforge::generate

@@ -1,5 +1,8 @@
 #include "core/generate/assets/head_frame.h"
 
+#include <cmath>
+
+#include "core/head/lbs.h"
 #include "core/raster/mesh_normals.h"
 
 namespace synthforge::generate {
@@ -53,6 +56,21 @@ AssetHeadFrame assetHeadFrame(const head::HeadModel& model) {
     f.neck = region(model, "neck");
     f.leftEar = region(model, "left_ear");
     f.rightEar = region(model, "right_ear");
+    const Eigen::Vector3f eyes = 0.5f * (f.leftEye + f.rightEye);
+    f.ear = Eigen::Vector3f(0.075f, eyes.y() - 0.015f, eyes.z() - 0.085f);
+    if (!f.leftEar.empty() || !f.rightEar.empty()) {
+        Eigen::Vector3f sum = Eigen::Vector3f::Zero();
+        for (const auto* e : {&f.leftEar, &f.rightEar})
+            for (std::int32_t v : *e)
+                sum += Eigen::Vector3f(std::abs(model.vTemplate(v, 0)), model.vTemplate(v, 1), model.vTemplate(v, 2));
+        f.ear = sum / static_cast<float>(f.leftEar.size() + f.rightEar.size());
+    }
+
+    if (model.landmarks.count() == head::kNumLandmarks) {
+        // Bin 0 of a dynamic contour is the frontal one (yaw 0).
+        const head::RowMatX3f lm = head::placeLandmarks(model, model.vTemplate, 0);
+        for (Eigen::Index k = 0; k < lm.rows(); ++k) f.landmarks.emplace_back(lm.row(k).transpose());
+    }
     return f;
 }
 

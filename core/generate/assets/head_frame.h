@@ -24,6 +24,12 @@ struct AssetHeadFrame {
     /// expression, for rigid things such as glasses.
     std::vector<std::int32_t> steadySkin;
     std::vector<std::int32_t> neck, leftEar, rightEar;  ///< empty when the model has no such region
+    /// Centre of the ears: mean |x|, y and z of both ear regions (without
+    /// them, a typical place 8.5 cm behind and 1.5 cm below the eyes).
+    Eigen::Vector3f ear;
+    /// Rest positions of the 68 iBUG landmarks (the jaw contour from the
+    /// frontal yaw bin); empty when the model has no landmark embedding.
+    std::vector<Eigen::Vector3f> landmarks;
 };
 
 AssetHeadFrame assetHeadFrame(const head::HeadModel& model);

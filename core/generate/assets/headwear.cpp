@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/generate/assets/asset_builders.h"
+#include "core/generate/assets/mesh_shapes.h"
 
 namespace synthforge::generate {
 
@@ -37,37 +38,11 @@ AssetMesh buildHeadwear(const HeadwearShape& h, const head::HeadModel& model, co
             inShell[static_cast<std::size_t>(v)] = 1;
 
     AssetMesh m;
-    std::vector<int> shellIndex(static_cast<std::size_t>(nv), -1), edgeIndex(static_cast<std::size_t>(nv), -1);
-    auto shell = [&](int v) {
-        int& i = shellIndex[static_cast<std::size_t>(v)];
-        if (i < 0)
-            i = m.addVertex(model.vTemplate.row(v).transpose() + offset(v) * hf.normals.row(v).transpose(), v);
-        return i;
-    };
-    // Edges used by one shell face are the shell's rim; the face's order
-    // gives each its direction, so the closing band keeps the shell's winding.
-    // An edge is on the rim when its reverse is not also a shell edge (the
-    // skin is a consistently wound manifold): sort the directed edges and
-    // look each reverse up.
-    std::vector<std::pair<int, int>> directed;
-    for (int f = 0; f < model.numFaces(); ++f) {
-        const auto t = model.faces.row(f);
-        if (!inShell[static_cast<std::size_t>(t[0])] || !inShell[static_cast<std::size_t>(t[1])] ||
-            !inShell[static_cast<std::size_t>(t[2])])
-            continue;
-        m.addTriangle(shell(t[0]), shell(t[1]), shell(t[2]));
-        for (int k = 0; k < 3; ++k) directed.emplace_back(t[k], t[(k + 1) % 3]);
-    }
-    std::sort(directed.begin(), directed.end());
-    std::vector<std::pair<int, int>> rim;
-    for (const auto& e : directed)
-        if (!std::binary_search(directed.begin(), directed.end(), std::make_pair(e.second, e.first))) rim.push_back(e);
-    auto atSkin = [&](int v) {
-        int& i = edgeIndex[static_cast<std::size_t>(v)];
-        if (i < 0) i = m.addVertex(model.vTemplate.row(v).transpose() + 0.0005f * hf.normals.row(v).transpose(), v);
-        return i;
-    };
-    for (const auto& [a, b] : rim) m.addQuad(shell(b), shell(a), atSkin(a), atSkin(b));
+    const SkinShell sh = addSkinShell(m, model, hf, inShell, [&](int v) {
+        return Eigen::Vector3f(model.vTemplate.row(v).transpose() + offset(v) * hf.normals.row(v).transpose());
+    });
+    const auto& rim = sh.rim;
+    auto shell = [&](int v) { return sh.shellIndex[static_cast<std::size_t>(v)]; };
 
     if (h.cap && !rim.empty()) {
         // Visor: from the rim's front half, reaching forward and a little down.

@@ -150,5 +150,46 @@ TEST(AssetsJson, ListsIdTypeClassAndShape) {
     EXPECT_TRUE(j[1]["style"] == "cap" || j[1]["style"] == "beanie");
 }
 
+// Hair, beards and masks (added after the first three types).
+
+TEST(HairBeardMaskConfig, ParsesRoundTripsAndKeepsOlderManifestsAsTheyWere) {
+    const SamplerConfig c = parseSamplerConfigJson(
+        R"({"assets": {"hair": {"frequency": 0.6, "eumelanin": [0.5, 4], "pheomelanin": 0.3, "styles": ["long", "curly"]},
+                       "beard": {"frequency": 0.2, "styles": ["moustache"]},
+                       "facewear": {"frequency": 0.05, "color_min": [0.1, 0.1, 0.1], "color_max": [0.2, 0.3, 0.4]}}})",
+        "t.json");
+    EXPECT_DOUBLE_EQ(c.assets.hair.frequency, 0.6);
+    EXPECT_DOUBLE_EQ(c.assets.eumelanin.hi, 4.0);
+    EXPECT_DOUBLE_EQ(c.assets.pheomelanin.lo, 0.3);
+    EXPECT_EQ(c.assets.hairStyles, (1u << static_cast<int>(HairStyle::Long)) | (1u << static_cast<int>(HairStyle::Curly)));
+    EXPECT_EQ(c.assets.beardStyles, 1u << static_cast<int>(BeardStyle::Moustache));
+    EXPECT_FLOAT_EQ(c.assets.facewear.colorMax.z(), 0.4f);
+    const std::string text = samplerConfigToJson(c);
+    EXPECT_EQ(samplerConfigToJson(parseSamplerConfigJson(text, "rt")), text);
+    const auto j = nlohmann::json::parse(text);
+    EXPECT_EQ(j["assets"]["hair"]["styles"], nlohmann::json::array({"long", "curly"}));
+
+    // A config of the first three types writes exactly the keys it did
+    // before hair, beards and masks existed (resumed datasets compare it).
+    SamplerConfig old;
+    old.assets.glasses.frequency = 0.15;
+    std::set<std::string> keys;
+    const auto oldJson = nlohmann::json::parse(samplerConfigToJson(old));
+    for (const auto& item : oldJson["assets"].items()) keys.insert(item.key());
+    EXPECT_EQ(keys, (std::set<std::string>{"glasses", "headwear", "clothing"}));
+}
+
+TEST(HairBeardMaskConfig, RefusesBadStylesMelaninAndColourRanges) {
+    expectRefused(R"({"assets": {"hair": {"styles": ["mohawk"]}}})", "assets.hair.styles: unknown style 'mohawk'");
+    expectRefused(R"({"assets": {"hair": {"styles": []}}})", "assets.hair.styles: must be a non-empty list");
+    expectRefused(R"({"assets": {"hair": {"styles": ["long", "long"]}}})", "listed twice");
+    expectRefused(R"({"assets": {"beard": {"styles": [3]}}})", "assets.beard.styles: must hold style names");
+    expectRefused(R"({"assets": {"hair": {"color_min": [0, 0, 0]}}})", "assets.hair.color_min: unknown key");
+    expectRefused(R"({"assets": {"beard": {"eumelanin": [1, 2]}}})", "assets.beard.eumelanin: unknown key");
+    expectRefused(R"({"assets": {"hair": {"eumelanin": [0, 2]}}})", "assets.hair.eumelanin: must lie in (0, 50]");
+    expectRefused(R"({"assets": {"hair": {"pheomelanin": [2, 1]}}})", "assets.hair.pheomelanin: inverted");
+    expectRefused(R"({"assets": {"facewear": {"frequency": -0.1}}})", "assets.facewear.frequency: must be in 0..1");
+}
+
 }  // namespace
 }  // namespace synthforge::generate
