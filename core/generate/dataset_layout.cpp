@@ -104,6 +104,16 @@ std::string sampleAnnotationJson(const RenderedSample& s, std::uint64_t seed, in
     // Only samples that wear assets carry the key, so runs without assets
     // write the same bytes as before assets existed.
     if (!s.spec.assets.empty()) j["assets"] = assetsJson(s.spec.assets);
+    if (s.spec.effects.any()) {
+        // Only the effects applied, with the strength drawn.
+        const CameraEffects& e = s.spec.effects;
+        ordered_json fx = ordered_json::object();
+        if (e.defocusSigma > 0.0f) fx["defocus_sigma"] = e.defocusSigma;
+        if (e.noiseSigma > 0.0f) fx["noise_sigma"] = e.noiseSigma;
+        if (e.jpegQuality > 0) fx["jpeg_quality"] = e.jpegQuality;
+        if (e.aberration > 0.0f) fx["chromatic_aberration"] = e.aberration;
+        j["camera_effects"] = fx;
+    }
     return j.dump();
 }
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/generate/assets/asset_composite.h"
+#include "core/generate/camera_effects_image.h"
 
 namespace synthforge::generate {
 
@@ -73,6 +74,7 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     s.image = std::move(generator->generate({in}, width, height).at(0));
     compositeImage(assets, s.image.image, s.image.depth);
     recycleAssetLayer(std::move(assets));
+    applyCameraEffects(spec.effects, s.image.image);  // the image only: labels keep the ideal camera
     s.times.generate = secondsSince(t0);
     return s;
 }

@@ -17,7 +17,7 @@ namespace synthforge::generate {
 
 /// Independent streams within one sample, so that adding a draw to one part
 /// (say, more shape components) does not shift the values of another.
-enum class RngStream : std::uint64_t { Camera = 1, Head = 2, Latent = 3, Appearance = 4, Assets = 5 };
+enum class RngStream : std::uint64_t { Camera = 1, Head = 2, Latent = 3, Appearance = 4, Assets = 5, CameraEffects = 6 };
 
 class SampleRng {
 public:

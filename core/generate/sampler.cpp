@@ -133,6 +133,22 @@ void readAssetType(const json& obj, AssetType type, AssetsSamplerConfig& c, cons
         c.beardStyles = readStyles(a, source, section, beardStyleAt, kNumBeardStyles);
 }
 
+void readEffect(const json& obj, const char* name, const char* amount, CameraEffectRange& out, const std::string& source) {
+    if (!obj.contains(name)) return;
+    const std::string section = std::string("camera_effects.") + name;
+    const json& e = obj.at(name);
+    checkKeys(e, {"probability", amount}, source, section);
+    if (e.contains("probability")) out.probability = number(e["probability"], source, section + ".probability");
+    Range r{out.lo, out.hi};
+    readRange(e, amount, r, source, section);
+    out.lo = r.lo;
+    out.hi = r.hi;
+}
+
+json effectJson(const CameraEffectRange& r, const char* amount) {
+    return {{"probability", r.probability}, {amount, json::array({r.lo, r.hi})}};
+}
+
 json stylesJson(std::uint32_t bits, const char* (*name)(int), int count) {
     json out = json::array();
     for (int k = 0; k < count; ++k)
@@ -191,6 +207,7 @@ void SamplerConfig::validate() const {
         throw std::invalid_argument("assets.hair.styles: must name at least one known style");
     if (assets.beardStyles == 0 || assets.beardStyles >= (1u << kNumBeardStyles))
         throw std::invalid_argument("assets.beard.styles: must name at least one known style");
+    cameraEffects.validate();
     checkRange(assets.lensOpacity, "assets.glasses.lens_opacity");
     if (assets.lensOpacity.lo < 0.0 || assets.lensOpacity.hi > 1.0)
         throw std::invalid_argument("assets.glasses.lens_opacity: must lie in 0..1");
@@ -231,7 +248,7 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
     } catch (const json::exception& e) {  // syntax errors and out-of-range numbers alike
         fail(source, "JSON", e.what());
     }
-    checkKeys(root, {"format", "version", "camera", "head", "latent", "sampler", "assets"}, source, "");
+    checkKeys(root, {"format", "version", "camera", "head", "latent", "sampler", "assets", "camera_effects"}, source, "");
     if (root.contains("format") && root["format"] != "synthforge-sampler")
         fail(source, "format", "expected \"synthforge-sampler\"");
     if (root.contains("version") && root["version"] != kSamplerConfigVersion)
@@ -274,6 +291,14 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
         const json& a = root["assets"];
         checkKeys(a, {"glasses", "headwear", "clothing", "hair", "beard", "facewear"}, source, "assets");
         for (int k = 0; k < kNumAssetTypes; ++k) readAssetType(a, static_cast<AssetType>(k), c.assets, source);
+    }
+    if (root.contains("camera_effects")) {
+        const json& e = root["camera_effects"];
+        checkKeys(e, {"defocus", "noise", "jpeg", "chromatic_aberration"}, source, "camera_effects");
+        readEffect(e, "defocus", "sigma", c.cameraEffects.defocus, source);
+        readEffect(e, "noise", "sigma", c.cameraEffects.noise, source);
+        readEffect(e, "jpeg", "quality", c.cameraEffects.jpeg, source);
+        readEffect(e, "chromatic_aberration", "shift", c.cameraEffects.aberration, source);
     }
     try {
         c.validate();
@@ -324,6 +349,13 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
         }
         j["assets"] = a;
     }
+    if (!c.cameraEffects.isDefault()) {
+        const CameraEffectsConfig& e = c.cameraEffects;
+        j["camera_effects"] = {{"defocus", effectJson(e.defocus, "sigma")},
+                               {"noise", effectJson(e.noise, "sigma")},
+                               {"jpeg", effectJson(e.jpeg, "quality")},
+                               {"chromatic_aberration", effectJson(e.aberration, "shift")}};
+    }
     return j.dump(2);
 }
 
@@ -354,6 +386,7 @@ SampleSpec drawSample(const SamplerConfig& config, const head::HeadModel& model,
     s.z.resize(config.latentDim);
     for (int k = 0; k < config.latentDim; ++k) s.z[k] = static_cast<float>(latent.normal());
     s.assets = drawAssets(config.assets, seed, index);
+    s.effects = drawCameraEffects(config.cameraEffects, seed, index);
     return s;
 }
 

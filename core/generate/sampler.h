@@ -21,7 +21,11 @@
 //               "hair":     {"frequency": 0, "eumelanin": [0.15, 10], "pheomelanin": [0, 1.2],
 //                            "styles": ["cropped", "short", "medium", "long", "tied_back", "curly"]},
 //               "beard":    {"frequency": 0, "styles": ["moustache", "goatee", "full"]},
-//               "facewear": {"frequency": 0, "color_min": [0.03, 0.03, 0.03], "color_max": [0.8, 0.8, 0.8]}}}
+//               "facewear": {"frequency": 0, "color_min": [0.03, 0.03, 0.03], "color_max": [0.8, 0.8, 0.8]}},
+//    "camera_effects": {"defocus": {"probability": 0, "sigma": [0.5, 2]},
+//                       "noise": {"probability": 0, "sigma": [1, 6]},
+//                       "jpeg": {"probability": 0, "quality": [40, 95]},
+//                       "chromatic_aberration": {"probability": 0, "shift": [0.3, 1.5]}}}
 //
 // Yaw and pitch are offsets from frontal in radians; pitch is EG3D's
 // LookAtPoseSampler vertical parameter (core/camera/orbit_camera.h), so a
@@ -49,6 +53,7 @@
 #include "core/camera/orbit_camera.h"
 #include "core/generate/samplers/sampling_config.h"
 #include "core/generate/assets/asset_spec.h"
+#include "core/generate/camera_effects.h"
 #include "core/head/head_model.h"
 
 namespace synthforge::generate {
@@ -116,6 +121,7 @@ struct SamplerConfig {
     int latentDim = kDefaultLatentDim;
     SamplingConfig sampling;  ///< which sampler draws (seed, index)
     AssetsSamplerConfig assets;
+    CameraEffectsConfig cameraEffects;  ///< image-only effects (camera_effects.h)
 
     /// Throws std::invalid_argument naming the field ("camera.yaw: ...") for
     /// an inverted or non-finite range, FOV outside (0, 180), a radius that
@@ -144,6 +150,7 @@ struct SampleSpec {
     Eigen::VectorXf z;  ///< latent code, standard normal, latentDim values
     std::optional<std::uint64_t> identity;  ///< set by the identity sampler
     std::vector<AssetSpec> assets;  ///< worn assets, in AssetType order
+    CameraEffects effects;          ///< applied to the image only
 };
 
 /// Linear RGB reflectance of hair with these melanin concentrations: the

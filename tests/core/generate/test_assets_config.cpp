@@ -9,6 +9,7 @@
 
 #include "core/generate/assets/asset_json.h"
 #include "core/generate/sampler.h"
+#include "tests/support/sampler_config_checks.h"
 
 namespace synthforge::generate {
 namespace {
@@ -49,27 +50,18 @@ TEST(AssetsConfig, ParsesRoundTripsAndRecordsInTheManifest) {
     EXPECT_EQ(samplerConfigToJson(back), text);
 }
 
-void expectRefused(const std::string& text, const std::string& needle) {
-    try {
-        parseSamplerConfigJson(text, "bad.json");
-        FAIL() << "accepted " << text;
-    } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("bad.json"), std::string::npos) << e.what();
-    }
-}
 
 TEST(AssetsConfig, RefusesTyposAndBadValues) {
-    expectRefused(R"({"assets": {"glases": {}}})", "assets.glases: unknown key");
-    expectRefused(R"({"assets": {"glasses": {"freq": 1}}})", "assets.glasses.freq: unknown key");
-    expectRefused(R"({"assets": {"headwear": {"lens_opacity": [0, 1]}}})", "assets.headwear.lens_opacity: unknown key");
-    expectRefused(R"({"assets": {"glasses": {"frequency": 1.5}}})", "assets.glasses.frequency: must be in 0..1");
-    expectRefused(R"({"assets": {"glasses": {"frequency": "often"}}})", "assets.glasses.frequency: must be a number");
-    expectRefused(R"({"assets": {"clothing": {"color_min": [0, 0]}}})", "assets.clothing.color_min: must be [r, g, b]");
-    expectRefused(R"({"assets": {"clothing": {"color_min": [0.5, 0, 0], "color_max": [0.2, 1, 1]}}})",
+    testutil::expectSamplerConfigRefused(R"({"assets": {"glases": {}}})", "assets.glases: unknown key");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"glasses": {"freq": 1}}})", "assets.glasses.freq: unknown key");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"headwear": {"lens_opacity": [0, 1]}}})", "assets.headwear.lens_opacity: unknown key");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"glasses": {"frequency": 1.5}}})", "assets.glasses.frequency: must be in 0..1");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"glasses": {"frequency": "often"}}})", "assets.glasses.frequency: must be a number");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"clothing": {"color_min": [0, 0]}}})", "assets.clothing.color_min: must be [r, g, b]");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"clothing": {"color_min": [0.5, 0, 0], "color_max": [0.2, 1, 1]}}})",
                   "assets.clothing.color_min: exceeds color_max");
-    expectRefused(R"({"assets": {"glasses": {"lens_opacity": [0.5, 0.2]}}})", "assets.glasses.lens_opacity: inverted");
-    expectRefused(R"({"assets": []})", "assets: must be an object");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"glasses": {"lens_opacity": [0.5, 0.2]}}})", "assets.glasses.lens_opacity: inverted");
+    testutil::expectSamplerConfigRefused(R"({"assets": []})", "assets: must be an object");
 }
 
 TEST(AssetsDraw, FrequencyOneWearsEverythingInTypeOrderWithStableIds) {
@@ -180,15 +172,15 @@ TEST(HairBeardMaskConfig, ParsesRoundTripsAndKeepsOlderManifestsAsTheyWere) {
 }
 
 TEST(HairBeardMaskConfig, RefusesBadStylesMelaninAndColourRanges) {
-    expectRefused(R"({"assets": {"hair": {"styles": ["mohawk"]}}})", "assets.hair.styles: unknown style 'mohawk'");
-    expectRefused(R"({"assets": {"hair": {"styles": []}}})", "assets.hair.styles: must be a non-empty list");
-    expectRefused(R"({"assets": {"hair": {"styles": ["long", "long"]}}})", "listed twice");
-    expectRefused(R"({"assets": {"beard": {"styles": [3]}}})", "assets.beard.styles: must hold style names");
-    expectRefused(R"({"assets": {"hair": {"color_min": [0, 0, 0]}}})", "assets.hair.color_min: unknown key");
-    expectRefused(R"({"assets": {"beard": {"eumelanin": [1, 2]}}})", "assets.beard.eumelanin: unknown key");
-    expectRefused(R"({"assets": {"hair": {"eumelanin": [0, 2]}}})", "assets.hair.eumelanin: must lie in (0, 50]");
-    expectRefused(R"({"assets": {"hair": {"pheomelanin": [2, 1]}}})", "assets.hair.pheomelanin: inverted");
-    expectRefused(R"({"assets": {"facewear": {"frequency": -0.1}}})", "assets.facewear.frequency: must be in 0..1");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"hair": {"styles": ["mohawk"]}}})", "assets.hair.styles: unknown style 'mohawk'");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"hair": {"styles": []}}})", "assets.hair.styles: must be a non-empty list");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"hair": {"styles": ["long", "long"]}}})", "listed twice");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"beard": {"styles": [3]}}})", "assets.beard.styles: must hold style names");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"hair": {"color_min": [0, 0, 0]}}})", "assets.hair.color_min: unknown key");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"beard": {"eumelanin": [1, 2]}}})", "assets.beard.eumelanin: unknown key");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"hair": {"eumelanin": [0, 2]}}})", "assets.hair.eumelanin: must lie in (0, 50]");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"hair": {"pheomelanin": [2, 1]}}})", "assets.hair.pheomelanin: inverted");
+    testutil::expectSamplerConfigRefused(R"({"assets": {"facewear": {"frequency": -0.1}}})", "assets.facewear.frequency: must be in 0..1");
 }
 
 }  // namespace
