@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/generate/assets/asset_json.h"
 #include "core/generate/sample_rng.h"
 #include "core/io/file_util.h"
 
@@ -29,6 +30,7 @@ generate::SampleSpec Scene::toSampleSpec(int latentDim) const {
     s.params = params;
     s.camera = camera;
     s.z = latent(latentDim);
+    s.assets = assets;
     return s;
 }
 
@@ -39,7 +41,7 @@ bool Scene::operator==(const Scene& o) const {
            camera.yaw == o.camera.yaw && camera.pitch == o.camera.pitch &&
            camera.eg3dFovDeg == o.camera.eg3dFovDeg && camera.radius == o.camera.radius &&
            camera.pivot == o.camera.pivot && same(z, o.z) && zSeed == o.zSeed && width == o.width &&
-           height == o.height;
+           height == o.height && generate::sameAssets(assets, o.assets);
 }
 
 namespace {
@@ -180,6 +182,14 @@ Scene parseSceneJson(const std::string& textIn, const std::string& source) {
 
     s.width = imageSize(j, "width", source, s.width);
     s.height = imageSize(j, "height", source, s.height);
+    if (auto it = j.find("assets"); it != j.end()) {
+        s.assets = generate::parseAssetsJson(*it, source);
+        // One of each type at most, in type order, as the sampler draws them.
+        for (std::size_t i = 1; i < s.assets.size(); ++i)
+            if (!(s.assets[i - 1].type < s.assets[i].type))
+                fail(source, "assets[" + std::to_string(i) + "]", "types must be distinct and in the order glasses, "
+                                                                 "headwear, clothing, hair, beard, facewear");
+    }
     return s;
 }
 
@@ -209,6 +219,7 @@ std::string sceneToJson(const Scene& s) {
     if (s.camera.pivot != camera::defaultPivot()) j["pivot"] = values(s.camera.pivot);
     j["width"] = s.width;
     j["height"] = s.height;
+    if (!s.assets.empty()) j["assets"] = generate::assetsJson(s.assets);
     return j.dump(2) + "\n";
 }
 

@@ -40,6 +40,9 @@ struct Scene {
     Eigen::VectorXf z;
     std::uint64_t zSeed = 0;
     int width = 512, height = 512;
+    /// Worn assets (docs/assets.md), in type order; "assets" in the file,
+    /// the same objects a sample's annotation JSON lists.
+    std::vector<generate::AssetSpec> assets;
 
     /// z when set, otherwise `dim` standard normals drawn exactly as the
     /// dataset sampler draws the latent of sample 0 of a run with seed zSeed.

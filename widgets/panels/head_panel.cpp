@@ -12,6 +12,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 
+#include "widgets/panels/assets_panel.h"
 #include "widgets/panels/param_slider.h"
 #include "widgets/panels/scene_document.h"
 
@@ -82,6 +83,12 @@ HeadPanel::HeadPanel(SceneDocument* doc, QWidget* parent) : QWidget(parent), doc
         poseIndex_.push_back(index);
     }
     body->addWidget(poseGroup);
+
+    auto* assetsGroup = new QGroupBox(tr("Assets"), content);
+    auto* assetsBox = new QVBoxLayout(assetsGroup);
+    assets_ = new AssetsPanel(doc_, assetsGroup);
+    assetsBox->addWidget(assets_);
+    body->addWidget(assetsGroup);
 
     auto* shapeGroup = new QGroupBox(tr("Shape (σ)"), content);
     shapeBox_ = new QVBoxLayout(shapeGroup);

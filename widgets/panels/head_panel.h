@@ -1,7 +1,7 @@
 #pragma once
 // Head parameters: a slider per shape and expression component (in σ,
 // −3..3, with numeric entry), pose in degrees, and per-group randomise and
-// reset. Every change goes through the SceneDocument's undo stack.
+// reset; the assets worn (AssetsPanel). Every change goes through the SceneDocument's undo stack.
 
 #include <cstdint>
 #include <random>
@@ -16,6 +16,7 @@ class QVBoxLayout;
 
 namespace synthforge::widgets {
 
+class AssetsPanel;
 class ParamSlider;
 class SceneDocument;
 
@@ -38,6 +39,7 @@ public:
 
     const std::vector<ParamSlider*>& shapeSliders() const { return shape_; }
     const std::vector<ParamSlider*>& exprSliders() const { return expr_; }
+    AssetsPanel* assetsPanel() const { return assets_; }
 
 private:
     void rebuild();  // the model changed: one slider per component
@@ -52,6 +54,7 @@ private:
     QComboBox* distribution_;
     QComboBox* findGroup_;
     QSpinBox* findIndex_;
+    AssetsPanel* assets_ = nullptr;
     std::vector<ParamSlider*> shape_, expr_;
     std::vector<ParamSlider*> pose_;  ///< (slider, pose value index) pairs via poseIndex_
     std::vector<int> poseIndex_;

@@ -178,3 +178,85 @@ TEST(Scene, HugeArraysAreRefused) {
 
 }  // namespace
 }  // namespace synthforge::scene
+
+namespace synthforge::scene {
+namespace {
+
+/// A scene wearing one asset of each type, with every shape field set.
+Scene sceneWithAssets() {
+    Scene s = sampleScene();
+    generate::AssetsSamplerConfig c;
+    for (int k = 0; k < generate::kNumAssetTypes; ++k) c.of(static_cast<generate::AssetType>(k)).frequency = 1.0;
+    s.assets = generate::drawAssets(c, 3, 1);
+    return s;
+}
+
+TEST(SceneAssets, RoundTripIsExactAndTruncationsFail) {
+    const Scene s = sceneWithAssets();
+    ASSERT_EQ(s.assets.size(), static_cast<std::size_t>(generate::kNumAssetTypes));
+    const std::string text = sceneToJson(s);
+    const Scene back = parseSceneJson(text, "x");
+    EXPECT_EQ(back, s);
+    EXPECT_EQ(sceneToJson(back), text);
+    Scene other = s;
+    other.assets[3].hair.thickness += 0.001f;
+    EXPECT_NE(other, s) << "a changed asset is a changed scene";
+    // No assets: no key, as before assets existed.
+    EXPECT_EQ(sceneToJson(sampleScene()).find("\"assets\""), std::string::npos);
+    for (std::size_t n = 0; n + 1 < text.size(); n += 7)
+        EXPECT_THROW(parseSceneJson(text.substr(0, n), "t.json"), std::runtime_error) << "prefix " << n;
+}
+
+TEST(SceneAssets, ADatasetSampleWithAssetsReRendersExactly) {
+    generate::SamplePipeline p = buildScenePipeline("default", "procedural", 64, 64);
+    for (int k = 0; k < generate::kNumAssetTypes; ++k) p.sampler.assets.of(static_cast<generate::AssetType>(k)).frequency = 1.0;
+    const generate::RenderedSample r = p.render(7, 2);
+    ASSERT_EQ(r.spec.assets.size(), static_cast<std::size_t>(generate::kNumAssetTypes));
+    const Scene s = parseSceneJson(generate::sampleAnnotationJson(r, 7, 64, 64), "annotations/000002.json");
+    ASSERT_EQ(s.assets.size(), r.spec.assets.size());
+    const generate::RenderedSample again = p.render(s.toSampleSpec(p.generator->capabilities().latentDim));
+    EXPECT_EQ(cv::norm(again.image.image, r.image.image, cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(again.annotations.segmentation, r.annotations.segmentation, cv::NORM_INF), 0.0);
+}
+
+TEST(SceneAssets, HostileAssetEntriesNameTheField) {
+    const nlohmann::json good = nlohmann::json::parse(sceneToJson(sceneWithAssets()));
+    auto withAssets = [&](const nlohmann::json& assets) {
+        nlohmann::json j = good;
+        j["assets"] = assets;
+        return j.dump();
+    };
+    auto edited = [&](std::size_t i, const char* key, const nlohmann::json& value) {
+        nlohmann::json a = good["assets"];
+        if (value.is_null())
+            a[i].erase(key);
+        else
+            a[i][key] = value;
+        return withAssets(a);
+    };
+    expectError(withAssets(nlohmann::json::object()), "assets: expected an array");
+    expectError(withAssets(nlohmann::json::array({1})), "assets[0]: expected an object");
+    expectError(edited(0, "type", "monocle"), "assets[0].type: unknown value 'monocle'");
+    expectError(edited(0, "id", "12"), "assets[0].id: expected 16 hex digits");
+    expectError(edited(0, "id", "zzzzzzzzzzzzzzzz"), "assets[0].id");
+    expectError(edited(0, "id", nullptr), "assets[0].id: missing");
+    expectError(edited(1, "color", nlohmann::json::array({0.1, 2.0, 0.1})), "assets[1].color: channels must lie in 0..1");
+    expectError(edited(1, "color", "red"), "assets[1].color: expected [r, g, b]");
+    expectError(edited(2, "thickness", 1e30), "assets[2].thickness: outside");
+    expectError(edited(2, "height", "tall"), "assets[2].height: expected a number");
+    expectError(edited(3, "style", "mohawk"), "assets[3].style: unknown value 'mohawk'");
+    expectError(edited(3, "colour", 1), "assets[3].colour: unknown key");
+    expectError(edited(4, "class", "beard"), "assets[4].class: expected an integer");
+    expectError(edited(5, "top", -1), "assets[5].top: outside");
+    // Two of a type, or out of type order.
+    nlohmann::json twice = good["assets"];
+    twice[1] = twice[0];
+    expectError(withAssets(twice), "assets[1]: types must be distinct");
+    expectError(withAssets(nlohmann::json::array({good["assets"][0], good["assets"][0], good["assets"][0]})), "assets[1]");
+    nlohmann::json many = nlohmann::json::array();
+    for (int i = 0; i < 65; ++i) many.push_back(good["assets"][0]);
+    expectError(withAssets(many), "assets: 65 entries, at most 64");
+}
+
+}  // namespace
+}  // namespace synthforge::scene
