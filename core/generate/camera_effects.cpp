@@ -24,6 +24,12 @@ void checkEffect(const CameraEffectRange& r, const std::string& name, const char
         throw std::invalid_argument(field + "." + amount + ": must lie in " + std::to_string(lo) + ".." + std::to_string(hi));
 }
 
+float toSrgb(float c) {
+    c = std::clamp(c, 0.0f, 1.0f);
+    return c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
+}
+float fromSrgb(float c) { return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f); }
+
 /// Whether the effect is on for this sample, and its strength; two draws either way.
 double drawEffect(const CameraEffectRange& r, SampleRng& rng) {
     const double on = rng.uniform01(), u = rng.uniform01();
@@ -44,7 +50,8 @@ void scaleChannel(cv::Mat& channel, double scale) {
 
 bool CameraEffectsConfig::isDefault() const {
     const CameraEffectsConfig d;
-    return defocus == d.defocus && noise == d.noise && jpeg == d.jpeg && aberration == d.aberration;
+    return defocus == d.defocus && noise == d.noise && jpeg == d.jpeg && aberration == d.aberration &&
+           exposure == d.exposure && whiteBalance == d.whiteBalance;
 }
 
 void CameraEffectsConfig::validate() const {
@@ -52,6 +59,8 @@ void CameraEffectsConfig::validate() const {
     checkEffect(noise, "noise", "sigma", 0.0, 64.0);
     checkEffect(jpeg, "jpeg", "quality", 1.0, 100.0);
     checkEffect(aberration, "chromatic_aberration", "shift", 0.0, 10.0);
+    checkEffect(exposure, "exposure", "ev", -4.0, 4.0);
+    checkEffect(whiteBalance, "white_balance", "shift", -0.5, 0.5);
 }
 
 CameraEffects drawCameraEffects(const CameraEffectsConfig& c, std::uint64_t seed, std::uint64_t index) {
@@ -63,6 +72,9 @@ CameraEffects drawCameraEffects(const CameraEffectsConfig& c, std::uint64_t seed
     e.jpegQuality = q > 0.0 ? std::clamp(static_cast<int>(std::lround(q)), 1, 100) : 0;
     e.aberration = static_cast<float>(drawEffect(c.aberration, rng));
     e.noiseSeed = rng.nextU64();
+    // Added later: drawn after the others so their draws stay as they were.
+    e.exposureEv = static_cast<float>(drawEffect(c.exposure, rng));
+    e.whiteBalance = static_cast<float>(drawEffect(c.whiteBalance, rng));
     return e;
 }
 
@@ -70,6 +82,18 @@ void applyCameraEffects(const CameraEffects& e, cv::Mat& bgr) {
     if (!e.any() || bgr.empty()) return;
     if (bgr.type() != CV_8UC3) throw std::invalid_argument("applyCameraEffects: expected an 8-bit BGR image");
     const double unit = static_cast<double>(std::max(bgr.cols, bgr.rows)) / 512.0;  // strengths are given at 512
+    if (e.exposureEv != 0.0f || e.whiteBalance != 0.0f) {
+        // In linear light, through one table per channel (B, G, R).
+        const float gain = std::exp2(e.exposureEv);
+        const float channelGain[3] = {gain * (1.0f - e.whiteBalance), gain, gain * (1.0f + e.whiteBalance)};
+        cv::Mat lut(1, 256, CV_8UC3);
+        for (int v = 0; v < 256; ++v)
+            for (int c = 0; c < 3; ++c) {
+                const float lin = fromSrgb(static_cast<float>(v) / 255.0f) * channelGain[c];
+                lut.at<cv::Vec3b>(0, v)[c] = static_cast<std::uint8_t>(std::lround(255.0f * toSrgb(lin)));
+            }
+        cv::LUT(bgr, lut, bgr);
+    }
     if (e.aberration > 0.0f) {
         // Lateral chromatic aberration: red magnified and blue shrunk about
         // the centre, by `aberration` pixels at the corners.

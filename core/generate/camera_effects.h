@@ -1,6 +1,7 @@
 #pragma once
-// Camera effects on the colour image only: chromatic aberration and defocus
-// (the lens), sensor noise, and JPEG compression (the file), each drawn per
+// Camera effects on the colour image only: exposure and white balance (in
+// linear light), chromatic aberration and defocus (the lens), sensor noise,
+// and JPEG compression (the file), each drawn per
 // sample with its own probability from the sampler config's
 // "camera_effects" section. The annotation buffers never see them: labels
 // stay those of the ideal pinhole camera. Drawn from their own random
@@ -25,6 +26,8 @@ struct CameraEffectsConfig {
     CameraEffectRange noise{0.0, 1.0, 6.0};        ///< Gaussian sigma, 8-bit levels
     CameraEffectRange jpeg{0.0, 40.0, 95.0};       ///< quality 1..100
     CameraEffectRange aberration{0.0, 0.3, 1.5};   ///< red/blue shift at the corners, pixels at 512
+    CameraEffectRange exposure{0.0, -1.0, 1.0};     ///< stops (EV): linear light times 2^ev
+    CameraEffectRange whiteBalance{0.0, -0.15, 0.15};  ///< warm (+) / cool (-): red x (1+t), blue x (1-t), linear
 
     bool isDefault() const;
     /// std::invalid_argument naming the field ("camera_effects.jpeg.quality: ...").
@@ -37,9 +40,14 @@ struct CameraEffects {
     float noiseSigma = 0.0f;     ///< 8-bit levels
     int jpegQuality = 0;         ///< 0: no compression
     float aberration = 0.0f;     ///< pixels at 512, at the image corners
+    float exposureEv = 0.0f;     ///< stops; 0: unchanged
+    float whiteBalance = 0.0f;   ///< 0: neutral
     std::uint64_t noiseSeed = 0;
 
-    bool any() const { return defocusSigma > 0.0f || noiseSigma > 0.0f || jpegQuality > 0 || aberration > 0.0f; }
+    bool any() const {
+        return defocusSigma > 0.0f || noiseSigma > 0.0f || jpegQuality > 0 || aberration > 0.0f || exposureEv != 0.0f ||
+               whiteBalance != 0.0f;
+    }
 };
 
 /// Draws sample `index`'s effects (stream RngStream::CameraEffects). Every

@@ -7,8 +7,9 @@
 
 namespace synthforge::generate {
 
-/// Applies `effects` to a BGR 8-bit image in place, in the order light meets
-/// them: aberration and defocus (lens), noise (sensor), JPEG (file).
+/// Applies `effects` to a BGR 8-bit image in place: exposure and white
+/// balance (linear light, through a table), then in the order light meets
+/// them aberration and defocus (lens), noise (sensor), JPEG (file).
 /// Deterministic for the same effects and image. std::invalid_argument for
 /// another image type.
 void applyCameraEffects(const CameraEffects& effects, cv::Mat& bgr);

@@ -112,6 +112,8 @@ std::string sampleAnnotationJson(const RenderedSample& s, std::uint64_t seed, in
         if (e.noiseSigma > 0.0f) fx["noise_sigma"] = e.noiseSigma;
         if (e.jpegQuality > 0) fx["jpeg_quality"] = e.jpegQuality;
         if (e.aberration > 0.0f) fx["chromatic_aberration"] = e.aberration;
+        if (e.exposureEv != 0.0f) fx["exposure_ev"] = e.exposureEv;
+        if (e.whiteBalance != 0.0f) fx["white_balance"] = e.whiteBalance;
         j["camera_effects"] = fx;
     }
     return j.dump();

@@ -294,11 +294,14 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
     }
     if (root.contains("camera_effects")) {
         const json& e = root["camera_effects"];
-        checkKeys(e, {"defocus", "noise", "jpeg", "chromatic_aberration"}, source, "camera_effects");
+        checkKeys(e, {"defocus", "noise", "jpeg", "chromatic_aberration", "exposure", "white_balance"}, source,
+                  "camera_effects");
         readEffect(e, "defocus", "sigma", c.cameraEffects.defocus, source);
         readEffect(e, "noise", "sigma", c.cameraEffects.noise, source);
         readEffect(e, "jpeg", "quality", c.cameraEffects.jpeg, source);
         readEffect(e, "chromatic_aberration", "shift", c.cameraEffects.aberration, source);
+        readEffect(e, "exposure", "ev", c.cameraEffects.exposure, source);
+        readEffect(e, "white_balance", "shift", c.cameraEffects.whiteBalance, source);
     }
     try {
         c.validate();
@@ -354,7 +357,9 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
         j["camera_effects"] = {{"defocus", effectJson(e.defocus, "sigma")},
                                {"noise", effectJson(e.noise, "sigma")},
                                {"jpeg", effectJson(e.jpeg, "quality")},
-                               {"chromatic_aberration", effectJson(e.aberration, "shift")}};
+                               {"chromatic_aberration", effectJson(e.aberration, "shift")},
+                               {"exposure", effectJson(e.exposure, "ev")},
+                               {"white_balance", effectJson(e.whiteBalance, "shift")}};
     }
     return j.dump(2);
 }

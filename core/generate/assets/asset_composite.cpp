@@ -157,6 +157,47 @@ Eigen::Vector3f shadedAt(const AssetLayer& l, const raster::Triangles& faces, co
            b2 * c[static_cast<std::size_t>(faces(f, 2))];
 }
 
+/// Fills l.shadow: for each head pixel near the assets, march toward the key
+/// light in the image; an opaque asset pixel at offset k whose surface
+/// stands high enough above the head there to shade that far (height >= k
+/// pixels x depth / (focal x tan of the light's angle to the view axis))
+/// shadows it, the more the nearer it is.
+void castShadows(AssetLayer& l, const annotate::Annotations& a) {
+    l.shadow.clear();
+    l.shadowWidth = l.shadowHeight = 0;
+    const WindowedRaster& o = l.opaque;
+    if (o.r.width == 0 || a.raster.width == 0 || !(l.focalPixels > 0.0f)) return;
+    const float fx = l.focalPixels;
+    const Eigen::Vector2f toLight = Eigen::Vector2f(kToLight.x(), kToLight.y()).normalized();  // image x right, y down
+    const float tanAngle = Eigen::Vector2f(kToLight.x(), kToLight.y()).norm() / std::abs(kToLight.z());
+    const int reach = std::max(2, static_cast<int>(std::lround(0.05f * static_cast<float>(std::max(a.width, a.height)))));
+    const int x0 = std::max(0, o.x0 - reach), y0 = std::max(0, o.y0 - reach);
+    const int x1 = std::min(a.width, o.x0 + o.r.width + reach), y1 = std::min(a.height, o.y0 + o.r.height + reach);
+    l.shadowX0 = x0, l.shadowY0 = y0, l.shadowWidth = x1 - x0, l.shadowHeight = y1 - y0;
+    l.shadow.assign(static_cast<std::size_t>(l.shadowWidth) * static_cast<std::size_t>(l.shadowHeight), 0.0f);
+    for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x) {
+            const std::size_t hi = a.raster.index(x, y);
+            if (a.raster.triangleId[hi] < 0) continue;                      // no head here
+            if (o.inside(x, y) && o.win[o.index(x, y)] >= 0) continue;       // the asset itself
+            const float zHead = a.raster.depth[hi];
+            const float perPixel = zHead / (fx * tanAngle);  // height needed per pixel of reach
+            float s = 0.0f;
+            for (int k = 1; k <= reach; ++k) {
+                const int sx = static_cast<int>(std::lround(static_cast<float>(x) + 0.5f + toLight.x() * k - 0.5f));
+                const int sy = static_cast<int>(std::lround(static_cast<float>(y) + 0.5f + toLight.y() * k - 0.5f));
+                if (!o.inside(sx, sy) || o.win[o.index(sx, sy)] < 0) continue;
+                const float height = zHead - o.r.depth[o.index(sx, sy)];
+                if (height >= perPixel * static_cast<float>(k) && height < 0.04f) {
+                    s = 1.0f - static_cast<float>(k - 1) / static_cast<float>(reach);  // softer further out
+                    break;
+                }
+            }
+            l.shadow[static_cast<std::size_t>(y - y0) * static_cast<std::size_t>(l.shadowWidth) +
+                     static_cast<std::size_t>(x - x0)] = s;
+        }
+}
+
 }  // namespace
 
 AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::HeadModel& model,
@@ -165,6 +206,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     AssetLayer l;
     l.specs = specs;
     if (specs.empty()) return l;
+    fitHairUnderHeadwear(l.specs);  // the studio combines assets freely
     const AssetHeadFrame frame = assetHeadFrame(model);
     std::vector<Eigen::Vector3f> vertices;
     std::vector<Eigen::Vector3i> allFaces, opaque, lens;
@@ -172,7 +214,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     l.strand.clear();
     const Eigen::Matrix4f toCam = annotate::flameToCamera(camera);
     for (std::size_t s = 0; s < specs.size(); ++s) {
-        const AssetMesh mesh = buildAsset(specs[s], model, frame);
+        const AssetMesh mesh = buildAsset(l.specs[s], model, frame);
         const head::RowMatX3f posed = poseAsset(mesh, model, pose);
         const head::RowMatX3f cam = camera::transformPoints(toCam, posed);
         const int offset = static_cast<int>(vertices.size());
@@ -200,6 +242,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     l.lensBack = backFacing(l.vertices, l.lensFaces);
     shadeVertices(l, vertexOwner);
     const raster::Intrinsics k = raster::Intrinsics::fromMatrix(camera.intrinsicsPixels(width, height));
+    l.focalPixels = k.fx;
     l.opaque = rasterWindow(l.vertices, l.opaqueFaces, k, width, height, threads, std::move(spare[0]));
     l.lens = rasterWindow(l.vertices, l.lensFaces, k, width, height, threads, std::move(spare[1]));
     return l;
@@ -254,6 +297,7 @@ void compositeAnnotations(AssetLayer& l, const std::array<std::uint8_t, kNumAsse
             l.lens.win[i] = f;
             write(x, y, l.lensFaces, l.lens, l.lensOwner, f);
         }
+    castShadows(l, a);
     // Landmarks: only opaque asset surfaces hide them (lenses are see-through).
     for (std::size_t k = 0; k < a.landmarkVisible.size(); ++k) {
         if (!a.landmarkVisible[k]) continue;
@@ -295,6 +339,17 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
         for (int c = 0; c < 3; ++c) px[2 - c] = encode(rgb[c]);
     };
     auto inImage = [&](int x, int y) { return x < bgr.cols && y < bgr.rows; };
+    // Shadows first: they darken head pixels, which assets never cover.
+    constexpr float kShadowDepth = 0.45f;  // the key light's share of a lit pixel, roughly
+    for (int y = l.shadowY0; y < l.shadowY0 + l.shadowHeight && y < bgr.rows; ++y)
+        for (int x = l.shadowX0; x < l.shadowX0 + l.shadowWidth && x < bgr.cols; ++x) {
+            const float sh = l.shadow[static_cast<std::size_t>(y - l.shadowY0) * static_cast<std::size_t>(l.shadowWidth) +
+                                      static_cast<std::size_t>(x - l.shadowX0)];
+            if (sh <= 0.0f) continue;
+            cv::Vec3b& px = bgr.at<cv::Vec3b>(y, x);
+            const float f = 1.0f - kShadowDepth * sh;
+            store(px, Eigen::Vector3f(linear[px[2]], linear[px[1]], linear[px[0]]) * f);
+        }
     std::vector<float> strandSeeds;
     for (const AssetSpec& s : l.specs) strandSeeds.push_back(strandSeedOf(s));
     const WindowedRaster& o = l.opaque;

@@ -15,7 +15,10 @@
 // cost more than the rest of the asset work together), except on the small
 // lenses. Asset edges are not anti-aliased. Hair and beards modulate that
 // colour per pixel by a streak pattern across their strand coordinate
-// (strandTone), the cheap stand-in for strands.
+// (strandTone), the cheap stand-in for strands. Opaque assets cast a soft
+// shadow from the same key light onto the head's pixels (a screen-space
+// march toward the light against the asset raster's depth), so a visor or
+// a fringe darkens the forehead under it; the head's labels are unchanged.
 
 #include <array>
 #include <cstdint>
@@ -65,6 +68,12 @@ struct AssetLayer {
     /// Per vertex: strand coordinate (AssetMesh::strand; NaN: not hair).
     std::vector<float> strand;
     WindowedRaster opaque, lens;
+    /// Soft shadow of the opaque assets on the head from the key light
+    /// (compositeAnnotations fills it, compositeImage darkens by it): per
+    /// pixel of a window around the assets, 0 (lit) .. 1 (fully shadowed).
+    int shadowX0 = 0, shadowY0 = 0, shadowWidth = 0, shadowHeight = 0;
+    float focalPixels = 0.0f;  ///< the camera's fx at the image size
+    std::vector<float> shadow;
 
     bool empty() const { return specs.empty(); }
 };

@@ -44,6 +44,18 @@ const char* beardStyleName(BeardStyle style) {
     throw std::invalid_argument("beardStyleName: unknown beard style");
 }
 
+void fitHairUnderHeadwear(std::vector<AssetSpec>& assets) {
+    const AssetSpec* hat = nullptr;
+    for (const AssetSpec& a : assets)
+        if (a.type == AssetType::Headwear) hat = &a;
+    if (!hat) return;
+    for (AssetSpec& a : assets)
+        if (a.type == AssetType::Hair) {
+            a.hair.thickness = std::min(a.hair.thickness, 0.5f * hat->headwear.thickness);
+            a.hair.curl = std::min(a.hair.curl, 0.25f * hat->headwear.thickness);
+        }
+}
+
 Eigen::Vector3f hairColorFromMelanin(double eumelanin, double pheomelanin) {
     const Eigen::Vector3d eu(0.419, 0.697, 1.37), pheo(0.187, 0.4, 1.05);
     const Eigen::Vector3d sigma = eumelanin * eu + pheomelanin * pheo;
@@ -183,6 +195,7 @@ std::vector<AssetSpec> drawAssets(const AssetsSamplerConfig& config, std::uint64
         AssetSpec a = drawOne(static_cast<AssetType>(k), config, rng, present);
         if (present) out.push_back(a);
     }
+    fitHairUnderHeadwear(out);
     // A beard takes the colour of the hair it is worn with.
     const AssetSpec* hair = nullptr;
     for (const AssetSpec& a : out)

@@ -96,4 +96,10 @@ struct AssetSpec {
     FacewearShape facewear;  ///< read when type == Facewear
 };
 
+/// Hair worn under headwear is pressed flat: its volume (and curl) is capped
+/// at half the hat's thickness so that it never pokes through. drawAssets
+/// applies it (the annotation records the flattened hair) and so does
+/// rendering (assets combined by hand in the studio).
+void fitHairUnderHeadwear(std::vector<AssetSpec>& assets);
+
 }  // namespace synthforge::generate

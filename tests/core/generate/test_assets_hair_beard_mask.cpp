@@ -222,3 +222,64 @@ TEST(HairBeardMaskJson, ListsStyleAndShape) {
 
 }  // namespace
 }  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+TEST(AssetShadows, ACapsVisorShadesTheForeheadAndChangesNoLabel) {
+    AssetSpec cap = asset(AssetType::Headwear);
+    cap.headwear.cap = true;
+    cap.headwear.frontEdge = 0.03f;
+    cap.material.baseColor = {0.8f, 0.8f, 0.8f};
+    const RenderedSample bare = pipeline().render(frontal({}));
+    const RenderedSample worn = pipeline().render(frontal({cap}));
+    int darker = 0, lighter = 0, changedBelow = 0;
+    for (int y = 0; y < kSize; ++y)
+        for (int x = 0; x < kSize; ++x) {
+            const int classWorn = worn.annotations.segmentation.at<std::uint8_t>(y, x);
+            if (classWorn == 17) continue;  // the cap itself
+            // Labels of the head are the bare head's, shadow or not.
+            ASSERT_EQ(classWorn, bare.annotations.segmentation.at<std::uint8_t>(y, x)) << x << "," << y;
+            const cv::Vec3b a = worn.image.image.at<cv::Vec3b>(y, x), b = bare.image.image.at<cv::Vec3b>(y, x);
+            const int d = (a[0] + a[1] + a[2]) - (b[0] + b[1] + b[2]);
+            if (d < -6) ++darker;
+            if (d > 0) ++lighter;
+            if (y > kSize * 3 / 4 && a != b) ++changedBelow;
+        }
+    EXPECT_GT(darker, 40) << "the forehead under the visor";
+    EXPECT_EQ(lighter, 0) << "a shadow never brightens";
+    EXPECT_EQ(changedBelow, 0) << "the lower face is out of the visor's reach";
+}
+
+}  // namespace
+}  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+TEST(AssetShadows, HairUnderAHatStaysUnderIt) {
+    AssetsSamplerConfig c;
+    c.hair.frequency = c.headwear.frequency = 1.0;
+    c.hairStyles = 1u << static_cast<int>(HairStyle::Curly);  // the fullest style
+    for (std::uint64_t i = 0; i < 10; ++i) {
+        const auto a = drawAssets(c, 4, i);
+        ASSERT_EQ(a.size(), 2u);
+        EXPECT_LE(a[1].hair.thickness, 0.5f * a[0].headwear.thickness + 1e-7f);
+        EXPECT_LE(a[1].hair.curl, 0.25f * a[0].headwear.thickness + 1e-7f);
+    }
+    // Rendered: wherever the hat alone shows, the hat still shows with hair.
+    AssetSpec hat = asset(AssetType::Headwear), hair = asset(AssetType::Hair);
+    hair.hair.style = HairStyle::Curly;
+    hair.hair.thickness = 0.02f;  // as drawn alone; rendering presses it flat
+    hair.hair.curl = 0.008f;
+    const RenderedSample hatOnly = pipeline().render(frontal({hat}));
+    const RenderedSample both = pipeline().render(frontal({hat, hair}));
+    const cv::Mat hatMask = hatOnly.annotations.segmentation == 17;
+    const int hatPixels = cv::countNonZero(hatMask);
+    const int stillHat = cv::countNonZero(hatMask & (both.annotations.segmentation == 17));
+    ASSERT_GT(hatPixels, 500);
+    EXPECT_GE(stillHat, hatPixels * 98 / 100);
+}
+
+}  // namespace
+}  // namespace synthforge::generate

@@ -105,10 +105,41 @@ TEST(CameraEffects, DefocusBlursJpegStaysCloseAberrationSplitsRedFromBlue) {
     EXPECT_THROW(applyCameraEffects(blur, grey8), std::invalid_argument);
 }
 
+TEST(CameraEffects, ExposureScalesLinearLightWhiteBalanceTradesRedForBlue) {
+    // sRGB 128 is linear 0.2158; one stop up is 0.4316, sRGB 0.6902 -> 176.
+    cv::Mat grey(8, 8, CV_8UC3, cv::Scalar(128, 128, 128));
+    CameraEffects up;
+    up.exposureEv = 1.0f;
+    cv::Mat a = grey.clone();
+    applyCameraEffects(up, a);
+    EXPECT_EQ(a.at<cv::Vec3b>(3, 3), cv::Vec3b(176, 176, 176));
+    CameraEffects down;
+    down.exposureEv = -1.0f;  // linear 0.1079 -> sRGB 0.3623 -> 92
+    cv::Mat b = grey.clone();
+    applyCameraEffects(down, b);
+    EXPECT_EQ(b.at<cv::Vec3b>(3, 3), cv::Vec3b(92, 92, 92));
+    CameraEffects warm;
+    warm.whiteBalance = 0.1f;
+    cv::Mat w = grey.clone();
+    applyCameraEffects(warm, w);
+    const cv::Vec3b px = w.at<cv::Vec3b>(0, 0);  // B, G, R
+    EXPECT_EQ(px[1], 128);
+    EXPECT_GT(px[2], 128);
+    EXPECT_LT(px[0], 128);
+    // Black stays black, white saturates.
+    cv::Mat bw(1, 2, CV_8UC3);
+    bw.at<cv::Vec3b>(0, 0) = cv::Vec3b(0, 0, 0);
+    bw.at<cv::Vec3b>(0, 1) = cv::Vec3b(255, 255, 255);
+    applyCameraEffects(up, bw);
+    EXPECT_EQ(bw.at<cv::Vec3b>(0, 0), cv::Vec3b(0, 0, 0));
+    EXPECT_EQ(bw.at<cv::Vec3b>(0, 1), cv::Vec3b(255, 255, 255));
+}
+
 TEST(CameraEffects, ChangeTheImageNeverTheAnnotations) {
     SamplePipeline p = pipeline();
     p.sampler.cameraEffects.defocus.probability = p.sampler.cameraEffects.noise.probability = 1.0;
     p.sampler.cameraEffects.jpeg.probability = p.sampler.cameraEffects.aberration.probability = 1.0;
+    p.sampler.cameraEffects.exposure.probability = p.sampler.cameraEffects.whiteBalance.probability = 1.0;
     for (std::uint64_t i = 0; i < 3; ++i) {
         const RenderedSample plain = pipeline().render(6, i), fx = p.render(6, i);
         ASSERT_TRUE(fx.spec.effects.any());
@@ -153,16 +184,20 @@ TEST(CameraEffects, ConfigRoundTripsAndRefusesBadValues) {
         testutil::expectSamplerConfigRefused(text, needle, "fx.json");
     };
     const SamplerConfig c = parseSamplerConfigJson(
-        R"({"camera_effects": {"noise": {"probability": 0.5, "sigma": [1, 3]}, "jpeg": {"probability": 0.2, "quality": 70}}})",
+        R"({"camera_effects": {"noise": {"probability": 0.5, "sigma": [1, 3]}, "jpeg": {"probability": 0.2, "quality": 70},
+                               "exposure": {"probability": 0.3, "ev": [-0.5, 0.5]}}})",
         "fx.json");
     EXPECT_DOUBLE_EQ(c.cameraEffects.noise.probability, 0.5);
     EXPECT_DOUBLE_EQ(c.cameraEffects.noise.hi, 3.0);
     EXPECT_DOUBLE_EQ(c.cameraEffects.jpeg.lo, 70.0);
     EXPECT_DOUBLE_EQ(c.cameraEffects.jpeg.hi, 70.0);
+    EXPECT_DOUBLE_EQ(c.cameraEffects.exposure.lo, -0.5);
     const std::string text = samplerConfigToJson(c);
     EXPECT_EQ(samplerConfigToJson(parseSamplerConfigJson(text, "rt")), text);
 
     expectRefused(R"({"camera_effects": {"blur": {}}})", "camera_effects.blur: unknown key");
+    expectRefused(R"({"camera_effects": {"exposure": {"ev": [-9, 0]}}})", "camera_effects.exposure.ev: must lie in");
+    expectRefused(R"({"camera_effects": {"white_balance": {"kelvin": 1}}})", "camera_effects.white_balance.kelvin: unknown key");
     expectRefused(R"({"camera_effects": {"noise": {"strength": 1}}})", "camera_effects.noise.strength: unknown key");
     expectRefused(R"({"camera_effects": {"noise": {"probability": 2}}})", "camera_effects.noise.probability: must be in 0..1");
     expectRefused(R"({"camera_effects": {"jpeg": {"quality": [0, 50]}}})", "camera_effects.jpeg.quality: must lie in");
