@@ -31,6 +31,7 @@
 #include "widgets/label_editor/label_file_actions.h"
 #include "widgets/panels/camera_panel.h"
 #include "widgets/panels/generator_view.h"
+#include "widgets/explore/explore_grid.h"
 #include "widgets/panels/head_panel.h"
 #include "widgets/panels/latent_panel.h"
 #include "widgets/panels/scene_document.h"
@@ -60,6 +61,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     auto* viewportLayout = new QVBoxLayout(viewportPage_);
     viewportLayout->setContentsMargins(0, 0, 0, 0);
     tabs_->addTab(viewportPage_, tr("3D viewport"));
+    explore_ = new ExploreGrid(doc_);
+    explore_->setObjectName(QStringLiteral("exploreGrid"));
+    tabs_->addTab(explore_, tr("Explore"));
     runs_ = new RunCentre;
     runs_->setObjectName(QStringLiteral("runCentre"));
     tabs_->addTab(runs_, tr("Runs"));

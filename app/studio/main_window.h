@@ -32,6 +32,7 @@ namespace synthforge::widgets {
 
 class CameraPanel;
 class DatasetBrowser;
+class ExploreGrid;
 class GeneratorView;
 class HeadPanel;
 class LabelEditorDock;
@@ -54,6 +55,7 @@ public:
     LabelEditorDock* labelEditor() const { return labelDock_; }
     /// The Runs tab: launch, monitor, compare, stop and resume jobs.
     RunCentre* runCentre() const { return runs_; }
+    ExploreGrid* exploreGrid() const { return explore_; }
     /// What closing the window does with jobs running on this machine:
     /// ask (default), stop them (each checkpoints first) or leave them running
     /// (the studio re-attaches on its next start). Tests choose without a dialog.
@@ -138,6 +140,7 @@ private:
     QDockWidget* browserDock_;
     LabelEditorDock* labelDock_;
     RunCentre* runs_;
+    ExploreGrid* explore_;
     RunningJobsOnClose onClose_ = RunningJobsOnClose::Ask;
     QUndoGroup* undoGroup_;
     bool compareNextFrame_ = false;  ///< the next frame is the re-render of a browser sample

@@ -75,10 +75,14 @@ SampleSpec gridCellSpec(const SamplePipeline& p, const GridRequest& g, int row, 
     if (!p.model) throw std::invalid_argument("gridCellSpec: no head model");
     if (row < 0 || row >= g.rows.steps || col < 0 || col >= g.cols.steps)
         throw std::invalid_argument("gridCellSpec: cell outside the grid");
-    SampleSpec spec = drawSample(p.sampler, *p.model, g.seed, g.index);
+    SampleSpec spec = g.base ? *g.base : drawSample(p.sampler, *p.model, g.seed, g.index);
     apply(spec, g.rows, g.rows.value(row), p, g.index);
     apply(spec, g.cols, g.cols.value(col), p, g.index);
     return spec;
+}
+
+std::string gridCellCaption(const GridRequest& g, int row, int col) {
+    return caption(g.rows, g.rows.value(row)) + ", " + caption(g.cols, g.cols.value(col));
 }
 
 GridCells renderGrid(const SamplePipeline& p, const GridRequest& g, int workers, jobs::ProgressSink* progress) {
@@ -94,7 +98,7 @@ GridCells renderGrid(const SamplePipeline& p, const GridRequest& g, int workers,
     for (int r = 0; r < out.rows; ++r)
         for (int c = 0; c < out.cols; ++c) {
             specs.push_back(gridCellSpec(p, g, r, c));
-            out.captions.push_back(caption(g.rows, g.rows.value(r)) + ", " + caption(g.cols, g.cols.value(c)));
+            out.captions.push_back(gridCellCaption(g, r, c));
         }
     out.cells.resize(static_cast<std::size_t>(n));
     SamplePipeline lean = p;

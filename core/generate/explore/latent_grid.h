@@ -6,6 +6,7 @@
 // the studio's explorer shows the same cells.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,12 +35,19 @@ struct GridAxis {
 struct GridRequest {
     GridAxis rows, cols;
     std::uint64_t seed = 0, index = 0;  ///< the base sample
+    /// A base sample given directly (the studio's scene) instead of drawn
+    /// from (seed, index); the `seed` axis then draws z as sample `index`
+    /// of that seed, so index 0 matches a scene's z_seed.
+    std::optional<SampleSpec> base;
     /// Drawn over each cell: "none", "landmarks" or "segmentation".
     std::string overlay = "none";
 };
 
 /// The spec of cell (row, col): the base sample with both axes set.
 SampleSpec gridCellSpec(const SamplePipeline& pipeline, const GridRequest& grid, int row, int col);
+
+/// "yaw 0.40, expr:0 -1.00": what cell (row, col) sets.
+std::string gridCellCaption(const GridRequest& grid, int row, int col);
 
 struct GridCells {
     int rows = 0, cols = 0;

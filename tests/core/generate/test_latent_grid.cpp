@@ -92,3 +92,29 @@ TEST(LatentGrid, SeedAxisChangesTheLatentCodeOnlyAndBadOverlaysAreRefused) {
 
 }  // namespace
 }  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+TEST(LatentGrid, AGivenBaseSampleReplacesTheDrawnOne) {
+    const SamplePipeline p = testutil::tinyPipeline(32);
+    SampleSpec base = drawSample(p.sampler, *p.model, 9, 4);
+    base.params.shape[1] = 1.75f;  // something no draw gives exactly
+    base.camera.pitch = 0.123f;
+    GridRequest g;
+    g.rows = GridAxis::parse("yaw:-0.3:0.3:2", "--rows");
+    g.cols = GridAxis::parse("seed:3:4:2", "--cols");
+    g.base = base;
+    for (int r = 0; r < 2; ++r)
+        for (int c = 0; c < 2; ++c) {
+            const SampleSpec s = gridCellSpec(p, g, r, c);
+            EXPECT_FLOAT_EQ(s.camera.yaw, static_cast<float>(g.rows.value(r)));
+            EXPECT_EQ(s.params.shape[1], 1.75f);
+            EXPECT_EQ(s.camera.pitch, 0.123f);
+            // z of seed 3 or 4 as sample index 0: what a scene with that z_seed holds.
+            EXPECT_EQ(s.z, drawSample(p.sampler, *p.model, 3 + c, 0).z);
+        }
+}
+
+}  // namespace
+}  // namespace synthforge::generate
