@@ -32,7 +32,8 @@ if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=([01])")
 endif()
 # OpenCV for images in core (cv::Mat at the API, PNG/TIFF encoding, drawing
 # overlays). Debian 12's libopencv-dev; only the modules we use.
-find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+# calib3d: solvePnP for head pose from landmarks (core/dataset/head_pose.h).
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs calib3d)
 
 # The studio (render/, widgets/, app/studio/) needs Qt 6 (Widgets,
 # Concurrent, Test, OpenGL, OpenGLWidgets: OpenGL carries the 3D viewport,
