@@ -21,6 +21,7 @@
 #include "core/annotate/class_table.h"
 #include "core/dataset/coverage.h"
 #include "core/dataset/dataset_manifest.h"
+#include "core/head/default_head/model_source.h"
 #include "core/generate/dataset_layout.h"
 #include "core/generate/explore/latent_grid.h"
 #include "core/io/file_util.h"
@@ -156,7 +157,7 @@ cv::Mat scatterPlot(const std::vector<dataset::Coverage>& all, bool shape) {
 
 struct CoverageArgs {
     std::vector<std::string> datasets;
-    std::string out, progress = "auto";
+    std::string out, progress = "auto", head = "default";
     dataset::CoverageOptions options;
 };
 
@@ -164,7 +165,17 @@ void runCoverage(const CoverageArgs& a) {
     if (a.datasets.empty() || a.datasets.size() > 2) throw std::invalid_argument("DATASET: give one or two dataset folders");
     std::vector<dataset::Coverage> all;
     std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    for (const std::string& d : a.datasets) all.push_back(dataset::computeCoverage(d, a.options, sink.get()));
+    // Our datasets carry their pose; a folder without a manifest is read as
+    // a 300-W-layout landmark benchmark, its pose fitted to the landmarks.
+    std::shared_ptr<const head::HeadModel> model;
+    for (const std::string& d : a.datasets) {
+        if (fs::exists(fs::path(d) / "manifest.json")) {
+            all.push_back(dataset::computeCoverage(d, a.options, sink.get()));
+            continue;
+        }
+        if (!model) model = std::make_shared<head::HeadModel>(head::loadHeadModel(a.head));
+        all.push_back(dataset::computeLandmarkCoverage(d, *model, a.options, sink.get()));
+    }
     fs::create_directories(a.out);
     const fs::path out(a.out);
     for (std::size_t i = 0; i < all.size(); ++i)
@@ -246,11 +257,15 @@ void registerExploreCommands(CLI::App& app) {
 
     auto c = std::make_shared<CoverageArgs>();
     CLI::App* coverage = explore->add_subcommand("coverage", "What a dataset covers: pose, FLAME parameters, classes, landmarks");
-    coverage->add_option("DATASET", c->datasets, "One dataset folder, or two to compare")->required()->expected(1, 2);
+    coverage->add_option("DATASET", c->datasets,
+                         "One dataset folder, or two to compare (ours, or a 300-W-layout benchmark: images with .pts)")
+        ->required()->expected(1, 2);
     coverage->add_option("--out", c->out, "Folder for the plots, CSV and JSON")->required()->type_name("DIR");
     coverage->add_option("--bin", c->options.binDeg, "Pose bin size, degrees")->capture_default_str()->check(CLI::PositiveNumber);
     coverage->add_option("--yaw-range", c->options.yawRangeDeg, "Pose histogram yaw span +-degrees")->capture_default_str()->check(CLI::PositiveNumber);
     coverage->add_option("--pitch-range", c->options.pitchRangeDeg, "Pose histogram pitch span +-degrees")->capture_default_str()->check(CLI::PositiveNumber);
+    coverage->add_option("--head", c->head, "Head model whose landmarks fit a benchmark's pose: 'default' or a file")
+        ->capture_default_str()->type_name("FILE");
     coverage->add_option("--progress", c->progress, "auto, bar, json or none")->capture_default_str();
     coverage->callback([c] { runCoverage(*c); });
 }

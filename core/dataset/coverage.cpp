@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
 #include "core/dataset/dataset_manifest.h"
+#include "core/dataset/head_pose.h"
 #include "core/dataset/sample_paths.h"
 #include "core/dataset/stored_sample.h"
+#include "core/dataset/w300_dataset.h"
 
 namespace synthforge::dataset {
 
@@ -40,19 +43,41 @@ struct Moments {
     }
 };
 
-}  // namespace
-
-Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o, jobs::ProgressSink* progress) {
+/// Empty histograms sized by the options (which are checked).
+Coverage emptyCoverage(const std::string& dataset, const CoverageOptions& o) {
     if (!(o.binDeg > 0) || !(o.yawRangeDeg > 0) || !(o.pitchRangeDeg > 0) || o.faceSizeBins < 1 ||
         o.scatterComponents < 0)
         throw std::invalid_argument("coverage: ranges and bin sizes must be positive");
-    const DatasetManifest manifest = readDatasetManifest(datasetDir);
     Coverage c;
-    c.dataset = datasetDir;
+    c.dataset = dataset;
     c.yawBins = std::max(1, static_cast<int>(std::ceil(2 * o.yawRangeDeg / o.binDeg)));
     c.pitchBins = std::max(1, static_cast<int>(std::ceil(2 * o.pitchRangeDeg / o.binDeg)));
     c.yawPitch.assign(static_cast<std::size_t>(c.yawBins) * c.pitchBins, 0);
     c.faceSize.assign(static_cast<std::size_t>(o.faceSizeBins), 0);
+    return c;
+}
+
+/// Counts a pose (radians, orbit convention) or its absence.
+void addPose(Coverage& c, const CoverageOptions& o, double yaw, double pitch) {
+    if (std::isfinite(yaw) && std::isfinite(pitch)) {
+        const int x = binOf(yaw / kDeg, -o.yawRangeDeg, o.binDeg, c.yawBins);
+        const int y = binOf(pitch / kDeg, -o.pitchRangeDeg, o.binDeg, c.pitchBins);
+        ++c.yawPitch[static_cast<std::size_t>(y) * c.yawBins + x];
+    } else {
+        ++c.withoutPose;
+    }
+}
+
+/// Counts a face of `side` pixels in an image whose larger side is `imageSide`.
+void addFaceSize(Coverage& c, const CoverageOptions& o, double side, double imageSide) {
+    ++c.faceSize[static_cast<std::size_t>(binOf(side / imageSide, 0.0, 1.0 / o.faceSizeBins, o.faceSizeBins))];
+}
+
+}  // namespace
+
+Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o, jobs::ProgressSink* progress) {
+    Coverage c = emptyCoverage(datasetDir, o);
+    const DatasetManifest manifest = readDatasetManifest(datasetDir);
     Moments shape, expr;
     const std::vector<std::string> names = listCompleteSamples(datasetDir);
     jobs::ProgressTracker tracker(progress, "coverage", names.size());
@@ -62,13 +87,7 @@ Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o
     for (const std::string& name : names) {
         const StoredSample s = readStoredSample(datasetDir, name, what);
         ++c.samples;
-        if (std::isfinite(s.yaw) && std::isfinite(s.pitch)) {
-            const int x = binOf(s.yaw / kDeg, -o.yawRangeDeg, o.binDeg, c.yawBins);
-            const int y = binOf(s.pitch / kDeg, -o.pitchRangeDeg, o.binDeg, c.pitchBins);
-            ++c.yawPitch[static_cast<std::size_t>(y) * c.yawBins + x];
-        } else {
-            ++c.withoutPose;
-        }
+        addPose(c, o, s.yaw, s.pitch);
         shape.add(s.shape);
         expr.add(s.expr);
         const auto firstOf = [&](const std::vector<float>& v) {
@@ -89,16 +108,41 @@ Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o
             for (std::size_t k = 0; k < s.visible.size(); ++k) c.landmarkVisible[k] += s.visible[k];
             ++c.landmarkSamples;
         }
-        if (s.faceBox.size() == 4) {
-            const double side = std::max(s.faceBox[2] - s.faceBox[0], s.faceBox[3] - s.faceBox[1]) /
-                                static_cast<double>(std::max(s.image.cols, s.image.rows));
-            ++c.faceSize[static_cast<std::size_t>(binOf(side, 0.0, 1.0 / o.faceSizeBins, o.faceSizeBins))];
-        }
+        if (s.faceBox.size() == 4)
+            addFaceSize(c, o, std::max(s.faceBox[2] - s.faceBox[0], s.faceBox[3] - s.faceBox[1]),
+                        static_cast<double>(std::max(s.image.cols, s.image.rows)));
         tracker.advance();
     }
     tracker.finish();
     shape.finish(c.shapeMean, c.shapeStd);
     expr.finish(c.exprMean, c.exprStd);
+    return c;
+}
+
+Coverage computeLandmarkCoverage(const std::string& root, const head::HeadModel& model, const CoverageOptions& o,
+                                 jobs::ProgressSink* progress) {
+    Coverage c = emptyCoverage(root, o);
+    const std::vector<Eigen::Vector3f> rest = restLandmarks(model);
+    const W300Dataset ds = W300Dataset::open(root);
+    jobs::ProgressTracker tracker(progress, "coverage", ds.size());
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+        const W300Sample s = ds.sample(i);
+        ++c.samples;
+        const double side = std::max(s.image.cols, s.image.rows);
+        double yaw = std::numeric_limits<double>::quiet_NaN(), pitch = yaw;
+        try {
+            const HeadPose pose = estimateHeadPose(s.landmarks, rest, 4.0 * side, 0.5 * s.image.cols, 0.5 * s.image.rows);
+            yaw = pose.yaw;
+            pitch = pose.pitch;
+        } catch (const std::invalid_argument&) {
+            // Too few landmarks in the image: counted as without a pose.
+        }
+        addPose(c, o, yaw, pitch);
+        const Eigen::Vector2f lo = s.landmarks.colwise().minCoeff(), hi = s.landmarks.colwise().maxCoeff();
+        addFaceSize(c, o, std::max(hi.x() - lo.x(), hi.y() - lo.y()), side);
+        tracker.advance();
+    }
+    tracker.finish();
     return c;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/head/head_model.h"
 #include "core/jobs/progress.h"
 
 namespace synthforge::dataset {
@@ -52,6 +53,17 @@ struct Coverage {
 /// manifest or sample; std::invalid_argument for bad options.
 Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& options = {},
                          jobs::ProgressSink* progress = nullptr);
+
+/// Coverage of a landmark benchmark in 300-W layout (w300_dataset.h: images
+/// with a .pts beside them, which covers 300W, HELEN, LFPW, AFW, IBUG): the
+/// head pose is fitted to the 68 landmarks by PnP against `model`'s rest
+/// landmarks (head_pose.h; focal length 4x the image's larger side), the
+/// face size is the landmarks' box; such sets have no shape, expression,
+/// segmentation or visibility. A sample the fit fails on counts in
+/// `withoutPose`. std::runtime_error naming the file for a bad image or
+/// .pts; std::invalid_argument for a model without landmarks.
+Coverage computeLandmarkCoverage(const std::string& root, const head::HeadModel& model,
+                                 const CoverageOptions& options = {}, jobs::ProgressSink* progress = nullptr);
 
 /// The numbers as JSON (format "synthforge-coverage", version 1).
 std::string coverageJson(const Coverage& c, const CoverageOptions& options);

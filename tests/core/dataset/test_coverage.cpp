@@ -110,3 +110,62 @@ TEST(Coverage, RefusesBadOptionsMissingDatasetsAndBadFields) {
 
 }  // namespace
 }  // namespace synthforge::dataset
+
+#include "core/dataset/head_pose.h"
+#include "core/io/pts_file.h"
+
+namespace synthforge::dataset {
+namespace {
+
+TEST(LandmarkCoverage, A300WLayoutFolderGetsItsPoseFromTheLandmarks) {
+    testutil::TempDir dir;
+    const generate::SamplePipeline p = testutil::tinyPipeline(192);
+    const std::vector<Eigen::Vector3f> rest = restLandmarks(*p.model);
+    CoverageOptions o;
+    const double deg = 3.14159265358979323846 / 180.0;
+    int nearTruth = 0;
+    const int n = 20;
+    std::vector<std::uint64_t> expected(static_cast<std::size_t>(18 * 12), 0);
+    for (int i = 0; i < n; ++i) {
+        const generate::RenderedSample s = p.render(21, static_cast<std::uint64_t>(i));
+        const std::string stem = (dir.path / ("face_" + std::to_string(i))).string();
+        ASSERT_TRUE(cv::imwrite(stem + ".png", s.image.image));
+        io::writePts(stem + ".pts", io::toPtsCoordinates(s.annotations.landmarks2d));
+        // What the coverage must count: the fit on the landmarks as the .pts stores them.
+        const HeadPose fit = estimateHeadPose(io::fromPtsCoordinates(io::readPts(stem + ".pts").points), rest, 4.0 * 192,
+                                              96.0, 96.0);
+        const int bx = std::clamp(static_cast<int>(std::floor((fit.yaw / deg + 90.0) / 10.0)), 0, 17);
+        const int by = std::clamp(static_cast<int>(std::floor((fit.pitch / deg + 60.0) / 10.0)), 0, 11);
+        ++expected[static_cast<std::size_t>(by * 18 + bx)];
+        const int tx = std::clamp(static_cast<int>(std::floor((s.spec.camera.yaw / deg + 90.0) / 10.0)), 0, 17);
+        const int ty = std::clamp(static_cast<int>(std::floor((s.spec.camera.pitch / deg + 60.0) / 10.0)), 0, 11);
+        nearTruth += std::abs(bx - tx) <= 1 && std::abs(by - ty) <= 1;
+    }
+    const Coverage c = computeLandmarkCoverage(dir.path.string(), *p.model, o);
+    EXPECT_EQ(c.samples, static_cast<std::uint64_t>(n));
+    EXPECT_EQ(c.withoutPose, 0u);
+    ASSERT_EQ(c.yawBins, 18);
+    ASSERT_EQ(c.pitchBins, 12);
+    EXPECT_EQ(c.yawPitch, expected);
+    EXPECT_GE(nearTruth, n * 9 / 10) << "fitted poses land within a bin of the sampled ones";
+    EXPECT_EQ(c.segmentedSamples, 0u);
+    EXPECT_EQ(c.landmarkSamples, 0u);
+    std::uint64_t faces = 0;
+    for (auto v : c.faceSize) faces += v;
+    EXPECT_EQ(faces, static_cast<std::uint64_t>(n));
+
+    // A folder with no annotated image, and a damaged .pts, are named.
+    const std::filesystem::path empty = dir.path / "empty";  // (a second TempDir would be this one)
+    std::filesystem::create_directories(empty);
+    EXPECT_THROW(computeLandmarkCoverage(empty.string(), *p.model, o), std::runtime_error);
+    io::writeFileAtomic((dir.path / "face_3.pts").string(), "version: 1\nn_points: 68\n{\n1 2\n}\n");
+    try {
+        computeLandmarkCoverage(dir.path.string(), *p.model, o);
+        FAIL() << "a truncated .pts was read";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("face_3.pts"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace synthforge::dataset
