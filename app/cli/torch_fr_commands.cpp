@@ -93,7 +93,10 @@ void registerFrCommands(CLI::App& app) {
     auto t = std::make_shared<FrTrainArgs>();
     fr::FrTrainConfig& c = t->config;
     CLI::App* train = group->add_subcommand("train", "Train an IResNet with a margin head on a folder-per-identity set");
-    train->add_option("--data", c.data, "Folder per identity: DATA/<identity>/<image>")->required()->check(CLI::ExistingDirectory);
+    train->add_option("--data", c.data,
+                      "Folder per identity (DATA/<identity>/<image>), or InsightFace's train.rec (its .idx beside it) "
+                      "or a folder holding it")
+        ->required()->check(CLI::ExistingPath);
     train->add_option("--out", c.out, "Run directory")->required()->type_name("DIR");
     train->add_option("--preset", c.preset, "Network: tiny (CPU tests), ir18, ir50 or ir100")
         ->capture_default_str()->check(CLI::IsMember({"tiny", "ir18", "ir50", "ir100"}));

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/dataset/face_image_set.h"
 #include "core/dataset/image_files.h"
 #include "core/dataset/verification_pairs.h"
 #include "core/fr/face_recognition.h"
@@ -33,12 +34,12 @@ std::mt19937_64 streamFor(uint64_t seed, int64_t step, int64_t slot) {
     return std::mt19937_64(s);
 }
 
-torch::Tensor loadBatch(const std::vector<std::string>& paths, const std::vector<int64_t>& idx, uint64_t seed,
-                        int64_t step, bool augment) {
+torch::Tensor loadBatch(const dataset::FaceImageSet& set, const std::vector<std::string>& keys,
+                        const std::vector<int64_t>& idx, uint64_t seed, int64_t step, bool augment) {
     std::vector<torch::Tensor> images;
     for (std::size_t k = 0; k < idx.size(); ++k) {
         std::mt19937_64 rng = streamFor(seed, step, static_cast<int64_t>(k));
-        images.push_back(faceTensor(dataset::readBgrImage(paths[static_cast<std::size_t>(idx[k])]), augment ? &rng : nullptr));
+        images.push_back(faceTensor(set.load(keys[static_cast<std::size_t>(idx[k])]), augment ? &rng : nullptr));
     }
     return torch::stack(images);
 }
@@ -60,7 +61,9 @@ double verificationAccuracy(const std::vector<double>& d, const std::vector<bool
 FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* progress,
                                    const jobs::CancelToken* cancel) {
     validateFrTrainConfig(c);
-    const std::vector<dataset::IdentityFolder> ids = dataset::listIdentityFolders(c.data);
+    // A folder per identity or an InsightFace .rec (dataset/face_image_set.h).
+    const dataset::FaceImageSet data = dataset::FaceImageSet::open(c.data);
+    const std::vector<std::vector<std::string>>& ids = data.identities();
     const int64_t n = static_cast<int64_t>(ids.size());
     const int64_t nVal = n >= 4 ? train::validationCount(n, c.valFraction) : 0;
     const int64_t nTrainIds = n - nVal;
@@ -69,12 +72,12 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
                                                      std::to_string(nVal) + ")");
     FaceSet trainSet;
     for (int64_t i = 0; i < nTrainIds; ++i)
-        for (const std::string& im : ids[static_cast<std::size_t>(i)].images) {
+        for (const std::string& im : ids[static_cast<std::size_t>(i)]) {
             trainSet.images.push_back(im);
             trainSet.labels.push_back(i);
         }
     std::vector<std::vector<std::string>> valImages;
-    for (int64_t i = nTrainIds; i < n; ++i) valImages.push_back(ids[static_cast<std::size_t>(i)].images);
+    for (int64_t i = nTrainIds; i < n; ++i) valImages.push_back(ids[static_cast<std::size_t>(i)]);
     const IdentityPairs val = identityPairs(valImages);
 
     const int64_t stepsPerEpoch = static_cast<int64_t>(trainSet.images.size()) / c.batch;
@@ -102,7 +105,7 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
             idx.push_back(order[static_cast<std::size_t>(begin + j)]);
             labels.push_back(trainSet.labels[static_cast<std::size_t>(idx.back())]);
         }
-        const torch::Tensor x = loadBatch(trainSet.images, idx, c.seed, step, true).to(device);
+        const torch::Tensor x = loadBatch(data, trainSet.images, idx, c.seed, step, true).to(device);
         const torch::Tensor y = torch::tensor(labels, torch::kInt64).to(device);
         torch::Tensor e;
         {
@@ -129,7 +132,7 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
                 std::vector<int64_t> idx;
                 for (std::size_t k = b; k < std::min(val.images.size(), b + static_cast<std::size_t>(c.batch)); ++k)
                     idx.push_back(static_cast<int64_t>(k));
-                embeddings.push_back(fusedEmbeddings(model->backbone, loadBatch(val.images, idx, 0, 0, false).to(device)).cpu());
+                embeddings.push_back(fusedEmbeddings(model->backbone, loadBatch(data, val.images, idx, 0, 0, false).to(device)).cpu());
             }
             const torch::Tensor all = torch::cat(embeddings);
             for (const auto& [a, b] : val.pairs) distances.push_back((all[a] - all[b]).pow(2).sum().item<double>());
