@@ -16,9 +16,11 @@
 #include "core/train/torch_multitask_net.h"
 #include "core/train/torch_weights.h"
 #include "tests/support/ci.h"
+#include "tests/support/python_twin.h"
 
 using namespace synthforge;
 using namespace synthforge::train;
+using namespace synthforge::testutil::twin;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,21 +42,6 @@ MultiTaskNet trainedSmallNet(int64_t classes) {
     for (int i = 0; i < 3; ++i) net->forward(torch::randn({2, 3, 64, 64}));
     net->eval();
     return net;
-}
-
-double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
-
-torch::Tensor npyToTensor(const fs::path& path) {
-    const auto c = io::loadNpyFile(path.string());
-    auto values = c.array.toFloat();
-    return torch::from_blob(values.data(), c.array.shape, torch::kFloat32).clone();
-}
-
-/// Debian's interpreter: the one python3-torch installs into (a pyenv
-/// python3 earlier on PATH would not see it).
-std::string python() {
-    if (const char* p = std::getenv("SYNTHFORGE_PYTHON3")) return p;
-    return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
 }  // namespace
@@ -204,8 +191,7 @@ TEST(MultiTaskNet, PythonTwinAgreesWithin1e4) {
     std::vector<float> xs(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
     io::saveNpyFile((dir / "input.npy").string(), io::NdArray::fromFloat(xs, {2, 3, 64, 64}));
 
-    // Lexically, so that it works even where tests/data does not exist.
-    const auto script = fs::path(SYNTHFORGE_TEST_DATA_DIR).parent_path().parent_path() / "tools" / "synthforge_nets.py";
+    const auto script = toolScript("synthforge_nets.py");
     const std::string cmd = python() + " '" + script.string() + "' run --weights '" +
                             (dir / "net.safetensors").string() + "' --input '" + (dir / "input.npy").string() +
                             "' --out '" + (dir / "py").string() + "'";
