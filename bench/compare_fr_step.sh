@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The face-recognition training step in C++ (bench/bench_fr_step, LibTorch)
+# against the same step in PyTorch (tools/bench_fr_step.py, the twin of
+# tools/synthforge_fr_nets.py), side by side in one run: same preset, batch,
+# thread count and glibc allocator (defaults on both sides: the C++ bench
+# sets none). Rounds alternate the two sides so drift hits both. Prints each
+# round's mean step time, then min and median per side and their ratio.
+# Usage: bench/compare_fr_step.sh [build-dir] [rounds] [preset]
+set -euo pipefail
+build="${1:-build}"
+rounds="${2:-3}"
+preset="${3:-ir18}"
+cxx="$build/bench/bench_fr_step"
+py=/usr/bin/python3
+[ -x "$cxx" ] || { echo "compare_fr_step: $cxx not built" >&2; exit 1; }
+"$py" -c 'import torch' 2>/dev/null || { echo "compare_fr_step: python3-torch is not installed" >&2; exit 1; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "preset $preset, 112x112, batch ${SYNTHFORGE_BENCH_BATCH:-16}, ${SYNTHFORGE_BENCH_THREADS:-1} thread(s), $rounds rounds"
+c=(); p=()
+for r in $(seq "$rounds"); do
+  ms=$("$cxx" --benchmark_filter="frStep/$preset/" --benchmark_format=csv 2>/dev/null | awk -F, '/frStep/ {print $3}')
+  c+=("$ms"); echo "round $r C++     $ms ms"
+  ms=$("$py" "$(dirname "$0")/../tools/bench_fr_step.py" --preset "$preset" | awk '{print $3}')
+  p+=("$ms"); echo "round $r PyTorch $ms ms"
+done
+stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "min %.1f median %.1f", a[1], m}'; }
+echo "C++:     $(stats "${c[@]}") ms"
+echo "PyTorch: $(stats "${p[@]}") ms"
+cm=$(printf '%s\n' "${c[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+pm=$(printf '%s\n' "${p[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+echo "C++/PyTorch median ratio: $(awk -v a="$cm" -v b="$pm" 'BEGIN {printf "%.2f", a / b}')"
