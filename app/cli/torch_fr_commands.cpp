@@ -13,8 +13,10 @@
 #include "app/cli/run_recording.h"
 #include "app/cli/training_command.h"
 #include "core/dataset/verification_pairs.h"
+#include "core/eval/roc_plot.h"
 #include "core/fr/face_recognition.h"
 #include "core/io/file_util.h"
+#include "core/io/png_writer.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/train/run_weights.h"
 
@@ -70,11 +72,19 @@ int runFrEval(const FrEvalArgs& a) {
         const std::filesystem::path base = a.runDir.empty() ? std::filesystem::path(a.config.model) : std::filesystem::path(a.runDir);
         const std::string out = a.json.empty() ? (base / "fr_eval.json").string() : a.json;
         io::writeFileAtomic(out, fr::frEvalToJson(a.config, results));
+        // The ROC beside the JSON: a CSV per benchmark and one plot of all.
+        const std::filesystem::path dir = std::filesystem::path(out).parent_path();
+        std::vector<std::pair<std::string, std::vector<eval::RocPoint>>> curves;
+        for (const auto& r : results) {
+            io::writeFileAtomic((dir / ("roc_" + r.name + ".csv")).string(), eval::rocCsv(r.roc));
+            curves.emplace_back(r.name, r.roc);
+        }
+        io::writePngFile((dir / "roc.png").string(), eval::rocPlot(curves));
         std::printf("%-16s %7s %16s %10s %10s %8s\n", "benchmark", "pairs", "accuracy", "TAR@1e-3", "TAR@1e-2", "EER");
         for (const auto& r : results)
             std::printf("%-16s %7lld %8.4f+-%-6.4f %10.4f %10.4f %8.4f\n", r.name.c_str(), static_cast<long long>(r.pairs),
                         r.accuracy.mean, r.accuracy.std, r.tarAtFar.at(1e-3), r.tarAtFar.at(1e-2), r.eer);
-        std::cout << "wrote " << out << "\n";
+        std::cout << "wrote " << out << ", roc.png and roc_<benchmark>.csv beside it\n";
         return 0;
     });
 }
