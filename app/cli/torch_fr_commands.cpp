@@ -15,6 +15,7 @@
 #include "core/dataset/verification_pairs.h"
 #include "core/eval/roc_plot.h"
 #include "core/fr/face_recognition.h"
+#include "core/fr/fr_results_table.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
 #include "core/jobs/terminal_progress.h"
@@ -87,6 +88,29 @@ int runFrEval(const FrEvalArgs& a) {
         std::cout << "wrote " << out << ", roc.png and roc_<benchmark>.csv beside it\n";
         return 0;
     });
+}
+
+struct FrTableArgs {
+    std::vector<std::string> entries;  ///< LABEL=PATH
+    std::string out, csv;
+};
+
+int runFrTable(const FrTableArgs& a) {
+    std::vector<std::string> labels;
+    std::vector<fr::FrEvalSummary> evals;
+    for (const std::string& e : a.entries) {
+        const std::size_t eq = e.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == e.size())
+            throw std::invalid_argument("EVAL: '" + e + "' is not LABEL=PATH (PATH an fr_eval.json or its folder)");
+        labels.push_back(e.substr(0, eq));
+        evals.push_back(fr::loadFrEval(e.substr(eq + 1)));
+    }
+    const fr::FrResultsTable t = fr::frResultsTable(labels, evals);
+    const std::string md = fr::frTableMarkdown(t);
+    std::cout << md;
+    if (!a.out.empty()) io::writeFileAtomic(a.out, md);
+    if (!a.csv.empty()) io::writeFileAtomic(a.csv, fr::frTableCsv(t));
+    return 0;
 }
 
 struct FrEmbedArgs {
@@ -181,6 +205,18 @@ void registerFrCommands(CLI::App& app) {
         std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(m->progress, stderr);
         const int64_t n = fr::embedImages(m->model, m->weights, m->images, m->out, m->device, m->threads, sink.get());
         std::cout << "embedded " << n << " images into " << m->out << "\n";
+    });
+
+    auto tab = std::make_shared<FrTableArgs>();
+    CLI::App* tb = group->add_subcommand(
+        "table", "Results table from fr eval outputs: rows training sets (repeated runs: mean +- std), columns benchmarks");
+    tb->add_option("EVAL", tab->entries, "LABEL=PATH, PATH an fr_eval.json or the folder holding it; a label given twice is a repeated training")
+        ->required();
+    tb->add_option("--out", tab->out, "Also write the Markdown table here")->type_name("FILE");
+    tb->add_option("--csv", tab->csv, "Write the table as CSV here")->type_name("FILE");
+    tb->callback([tab] {
+        const int rc = runFrTable(*tab);
+        if (rc != 0) std::exit(rc);
     });
 }
 
