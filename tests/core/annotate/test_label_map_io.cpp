@@ -150,8 +150,12 @@ TEST(UvAtlasRaster, CoversTexelCentresInsideTheTriangle) {
         for (int x = 0; x < 16; ++x) {
             const bool in = r.triangleId[r.index(x, y)] == 0;
             covered += in;
-            if (x < y) EXPECT_TRUE(in) << x << "," << y;
-            if (x > y) EXPECT_FALSE(in) << x << "," << y;
+            if (x < y) {
+                EXPECT_TRUE(in) << x << "," << y;
+            }
+            if (x > y) {
+                EXPECT_FALSE(in) << x << "," << y;
+            }
         }
     EXPECT_GE(covered, 120);
     EXPECT_LE(covered, 136);

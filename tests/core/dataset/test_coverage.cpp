@@ -155,7 +155,7 @@ TEST(LandmarkCoverage, A300WLayoutFolderGetsItsPoseFromTheLandmarks) {
     EXPECT_EQ(faces, static_cast<std::uint64_t>(n));
 
     // A folder with no annotated image, and a damaged .pts, are named.
-    const std::filesystem::path empty = dir.path / "empty";  // (a second TempDir would be this one)
+    const std::filesystem::path empty = dir.path / "empty";
     std::filesystem::create_directories(empty);
     EXPECT_THROW(computeLandmarkCoverage(empty.string(), *p.model, o), std::runtime_error);
     io::writeFileAtomic((dir.path / "face_3.pts").string(), "version: 1\nn_points: 68\n{\n1 2\n}\n");

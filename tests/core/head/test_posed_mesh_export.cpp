@@ -59,9 +59,10 @@ void expectEveryFormatKeepsOrder(const head::HeadModel& model, const std::string
         ASSERT_GE(r.positions.size(), static_cast<std::size_t>(model.numVertices()));
         for (int i : {0, model.numVertices() / 2, model.numVertices() - 1})
             for (int c = 0; c < 3; ++c) EXPECT_EQ(r.positions[static_cast<std::size_t>(i)][c], posed.vertices(i, c));
-        if (!model.hasUv() || ext == ".obj" || ext == ".ply")
+        if (!model.hasUv() || ext == ".obj" || ext == ".ply") {
             EXPECT_EQ(r.positions.size(), static_cast<std::size_t>(model.numVertices()))
                 << "vertices split where nothing needed splitting";
+        }
     }
 }
 

@@ -239,8 +239,12 @@ TEST(DefaultLabelMap, NoseHairNeckAndMouthAreWhereTheyBelong) {
     double backMin = 1;
     for (const auto& p : pointsOf(ann::kHair)) {
         const double azimuth = std::atan2(std::abs(p.x()), p.z());
-        if (azimuth < 0.5) ASSERT_GT(p.y(), brow + 0.045);
-        if (azimuth < 1.0) ASSERT_GT(p.y(), brow + 0.015);
+        if (azimuth < 0.5) {
+            ASSERT_GT(p.y(), brow + 0.045);
+        }
+        if (azimuth < 1.0) {
+            ASSERT_GT(p.y(), brow + 0.015);
+        }
         if (p.z() < -0.06) backMin = std::min(backMin, p.y());
         ASSERT_GT(p.y(), -0.045);
     }
