@@ -44,7 +44,7 @@ cv::Mat rocPlot(const std::vector<std::pair<std::string, std::vector<RocPoint>>>
     }
     cv::rectangle(img, toPixel(1e-4, 1.0), toPixel(1.0, 0.0), axis, 1);
     cv::putText(img, "FAR (log)", {kLeft + pw / 2 - 30, kH - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.45, axis, 1, cv::LINE_AA);
-    cv::putText(img, "TAR", {8, kTop + 12}, cv::FONT_HERSHEY_SIMPLEX, 0.45, axis, 1, cv::LINE_AA);
+    cv::putText(img, "TAR", {8, kTop - 6}, cv::FONT_HERSHEY_SIMPLEX, 0.45, axis, 1, cv::LINE_AA);
     const cv::Scalar colours[] = {{200, 90, 30}, {40, 60, 220}, {40, 160, 60}, {160, 60, 160}, {0, 140, 220}, {90, 90, 90}};
     for (std::size_t c = 0; c < curves.size(); ++c) {
         const cv::Scalar colour = colours[c % 6];

@@ -35,6 +35,7 @@
 #include "widgets/runs/eval_view.h"
 #include "widgets/runs/launch_dialog.h"
 #include "widgets/runs/predictions_view.h"
+#include "widgets/runs/verification_view.h"
 #include "widgets/runs/run_images_view.h"
 #include "widgets/runs/run_monitor.h"
 #include "widgets/runs/run_table_model.h"
@@ -173,6 +174,8 @@ RunCentre::RunCentre(QWidget* parent)
     views_->addTab(eval_, tr("Evaluation"));
     predictions_ = new PredictionsView;
     views_->addTab(predictions_, tr("Predictions"));
+    verification_ = new VerificationView;
+    views_->addTab(verification_, tr("Verification"));
     views_->addTab(details_, tr("Details"));
     table_->setWordWrap(false);
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
@@ -380,7 +383,7 @@ void RunCentre::refreshGroupKeys() {
 
 void RunCentre::updateViews(bool live) {
     updateScalars();
-    QStringList withImages, withEval;
+    QStringList withImages, withEval, withFrEval;
     bool running = false;
     for (const QString& d : selectedRuns()) {
         const jobs::RunState* s = model_->runAt(d);
@@ -388,6 +391,11 @@ void RunCentre::updateViews(bool live) {
         running |= s->status == jobs::RunStatus::Running;
         if (QDir(d).entryList({QStringLiteral("events.out.tfevents.*")}, QDir::Files).size() > 0) withImages << d;
         if (QFile::exists(QDir(d).filePath(QStringLiteral("eval.json")))) withEval << d;
+        if (QFile::exists(QDir(d).filePath(QStringLiteral("fr_eval.json")))) withFrEval << d;
+    }
+    if (withFrEval != shownFrEvals_) {
+        shownFrEvals_ = withFrEval;
+        verification_->setRuns(withFrEval);
     }
     QString predictRun;
     int predictStatus = -1;

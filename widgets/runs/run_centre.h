@@ -37,6 +37,7 @@ class RunScalarSource;
 namespace synthforge::widgets {
 class EvalView;
 class PredictionsView;
+class VerificationView;
 class RunImagesView;
 class ScalarChartPanel;
 class RunMonitor;
@@ -65,6 +66,7 @@ public:
     ScalarChartPanel* scalarsView() const { return scalars_; }
     EvalView* evalView() const { return eval_; }
     PredictionsView* predictionsView() const { return predictions_; }
+    VerificationView* verificationView() const { return verification_; }
 
     QAction* stopAction() const { return stop_; }
     QAction* resumeAction() const { return resume_; }
@@ -161,9 +163,10 @@ private:
     bool scalarAgain_ = false;
     EvalView* eval_;
     PredictionsView* predictions_;
+    VerificationView* verification_;
     QString shownPredictions_;
     int shownPredictionsStatus_ = -1;
-    QStringList shownImages_, shownEvals_;
+    QStringList shownImages_, shownEvals_, shownFrEvals_;
     qint64 lastLiveReload_ = 0;
     QLabel* workspaceLabel_;
     QLabel* status_;
