@@ -32,6 +32,7 @@
 #include "widgets/panels/camera_panel.h"
 #include "widgets/panels/generator_view.h"
 #include "widgets/explore/explore_grid.h"
+#include "widgets/explore/interp_strip.h"
 #include "widgets/panels/head_panel.h"
 #include "widgets/panels/latent_panel.h"
 #include "widgets/panels/scene_document.h"
@@ -64,6 +65,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     explore_ = new ExploreGrid(doc_);
     explore_->setObjectName(QStringLiteral("exploreGrid"));
     tabs_->addTab(explore_, tr("Explore"));
+    interp_ = new InterpStrip(doc_);
+    interp_->setObjectName(QStringLiteral("interpStrip"));
+    tabs_->addTab(interp_, tr("Interpolate"));
     runs_ = new RunCentre;
     runs_->setObjectName(QStringLiteral("runCentre"));
     tabs_->addTab(runs_, tr("Runs"));

@@ -33,6 +33,7 @@ namespace synthforge::widgets {
 class CameraPanel;
 class DatasetBrowser;
 class ExploreGrid;
+class InterpStrip;
 class GeneratorView;
 class HeadPanel;
 class LabelEditorDock;
@@ -56,6 +57,7 @@ public:
     /// The Runs tab: launch, monitor, compare, stop and resume jobs.
     RunCentre* runCentre() const { return runs_; }
     ExploreGrid* exploreGrid() const { return explore_; }
+    InterpStrip* interpStrip() const { return interp_; }
     /// What closing the window does with jobs running on this machine:
     /// ask (default), stop them (each checkpoints first) or leave them running
     /// (the studio re-attaches on its next start). Tests choose without a dialog.
@@ -141,6 +143,7 @@ private:
     LabelEditorDock* labelDock_;
     RunCentre* runs_;
     ExploreGrid* explore_;
+    InterpStrip* interp_;
     RunningJobsOnClose onClose_ = RunningJobsOnClose::Ask;
     QUndoGroup* undoGroup_;
     bool compareNextFrame_ = false;  ///< the next frame is the re-render of a browser sample

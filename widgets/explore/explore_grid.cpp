@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include <QComboBox>
 #include <QDir>
@@ -21,11 +19,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-#include <opencv2/imgproc.hpp>
-
-#include "core/annotate/overlays.h"
 #include "core/scene/scene.h"
-#include "core/scene/scene_pipeline.h"
 #include "widgets/panels/scene_document.h"
 
 namespace synthforge::widgets {
@@ -63,27 +57,8 @@ private:
     std::function<void(int, int, bool)> onClick_;
 };
 
-QImage toQImage(const cv::Mat& bgr) {
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return QImage(rgb.data, rgb.cols, rgb.rows, static_cast<int>(rgb.step), QImage::Format_RGB888).copy();
-}
 
 }  // namespace
-
-/// A running render: its own pipeline and specs, workers that post each
-/// finished cell back to the widget, and a flag that stops them.
-struct ExploreGrid::Job {
-    std::atomic<bool> cancel{false};
-    std::vector<std::thread> threads;
-    void stop() {
-        cancel = true;
-        for (auto& t : threads)
-            if (t.joinable()) t.join();
-        threads.clear();
-    }
-    ~Job() { stop(); }
-};
 
 ExploreGrid::ExploreGrid(SceneDocument* doc, QWidget* parent) : QWidget(parent), doc_(doc) {
     auto* outer = new QVBoxLayout(this);
@@ -163,7 +138,7 @@ ExploreGrid::ExploreGrid(SceneDocument* doc, QWidget* parent) : QWidget(parent),
 }
 
 ExploreGrid::~ExploreGrid() {
-    if (job_) job_->stop();  // workers post to this widget: they must end first
+    job_.reset();  // workers post to this widget: they must end first
 }
 
 QString ExploreGrid::axisText(bool rows) const {
@@ -205,7 +180,7 @@ bool ExploreGrid::render() {
         return false;
     }
     g.overlay = overlay_->currentText().toStdString();
-    if (job_) job_->stop();
+    job_.reset();
     const int generation = ++generation_;
     rowsN_ = g.rows.steps;
     colsN_ = g.cols.steps;
@@ -221,63 +196,25 @@ bool ExploreGrid::render() {
     status_->setText(tr("Rendering 0 / %1 cells…").arg(rowsN_ * colsN_));
 
     const scene::Scene sc = doc_->scene();
-    const int tile = tile_;
-    job_ = std::make_shared<Job>();
-    Job* job = job_.get();  // outlives its threads: stop() joins them
-    // The pipeline loads the head model, so it is built off the GUI thread;
-    // the specs go back first (loadCell needs them), then each cell.
-    job->threads.emplace_back([this, job, sc, g, tile, generation]() mutable {
-        std::shared_ptr<generate::SamplePipeline> p;
-        std::vector<generate::SampleSpec> specs;
-        try {
-            p = std::make_shared<generate::SamplePipeline>(scene::buildScenePipeline(sc.headModel, sc.generator, tile, tile));
-            p->annotation.segmentation = g.overlay == "segmentation" && p->labels;
-            p->annotation.normals = false;
-            g.base = sc.toSampleSpec(p->generator->capabilities().latentDim);
-            for (int r = 0; r < g.rows.steps; ++r)
-                for (int c = 0; c < g.cols.steps; ++c) specs.push_back(generate::gridCellSpec(*p, g, r, c));
-        } catch (const std::exception& e) {
-            postError(generation, e.what());
-            return;
-        }
-        QMetaObject::invokeMethod(this, [this, specs, generation] {
-            if (generation == generation_) specs_ = specs;
-        }, Qt::QueuedConnection);
-        // Two cell workers (this thread is one), taking cells in order.
-        auto next = std::make_shared<std::atomic<int>>(0);
-        const int n = static_cast<int>(specs.size());
-        auto work = [this, job, p, specs, g, next, n, generation] {
-            for (int i; !job->cancel && (i = (*next)++) < n;) {
-                QImage image;
-                try {
-                    const generate::RenderedSample s = p->render(specs[static_cast<std::size_t>(i)]);
-                    const annotate::Annotations& a = s.annotations;
-                    cv::Mat shown = s.image.image;
-                    if (g.overlay == "landmarks")
-                        shown = annotate::drawLandmarks(shown, a.landmarks2d, a.landmarkVisible);
-                    else if (g.overlay == "segmentation" && !a.segmentation.empty() && p->outputClasses())
-                        shown = annotate::blendSegmentation(shown, a.segmentation, *p->outputClasses(), 0.5f);
-                    image = toQImage(shown);
-                } catch (const std::exception& e) {
-                    postError(generation, e.what());
-                    return;
-                }
-                QMetaObject::invokeMethod(this, [this, generation, i, image] { cellReady(generation, i, image); },
-                                          Qt::QueuedConnection);
-            }
-        };
-        std::thread helper(work);
-        work();
-        helper.join();
-    });
-    return true;
-}
-
-void ExploreGrid::postError(int generation, const char* what) {
-    const QString msg = QString::fromUtf8(what);
-    QMetaObject::invokeMethod(this, [this, msg, generation] {
+    CellRenderJob::Callbacks cb;
+    cb.specs = [this, generation](std::vector<generate::SampleSpec> specs) {
+        if (generation == generation_) specs_ = std::move(specs);
+    };
+    cb.cell = [this, generation](int i, QImage image) { cellReady(generation, i, image); };
+    cb.error = [this, generation](QString msg) {
         if (generation == generation_) showError(msg);
-    }, Qt::QueuedConnection);
+    };
+    job_ = std::make_unique<CellRenderJob>(
+        this, sc, tile_, g.overlay,
+        [g, sc](const generate::SamplePipeline& p) mutable {
+            g.base = sc.toSampleSpec(p.generator->capabilities().latentDim);
+            std::vector<generate::SampleSpec> specs;
+            for (int r = 0; r < g.rows.steps; ++r)
+                for (int c = 0; c < g.cols.steps; ++c) specs.push_back(generate::gridCellSpec(p, g, r, c));
+            return specs;
+        },
+        std::move(cb));
+    return true;
 }
 
 scene::Scene ExploreGrid::sceneOfCell(int row, int col) const {

@@ -6,7 +6,6 @@
 // step); Ctrl+click marks cells, which export as scene files. The same
 // cells as `synthforge explore grid` (core/generate/explore/latent_grid.h).
 
-#include <atomic>
 #include <memory>
 #include <set>
 #include <utility>
@@ -17,6 +16,7 @@
 
 #include "core/generate/explore/latent_grid.h"
 #include "core/scene/scene.h"
+#include "widgets/explore/cell_render_job.h"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -65,12 +65,9 @@ signals:
     void finished();
 
 private:
-    struct Job;
     void cellReady(int generation, int index, const QImage& image);
     void rebuildCells();
     void showError(const QString& text);
-    /// From a worker: shows `what` if the grid is still generation `generation`.
-    void postError(int generation, const char* what);
     /// The current scene with cell (row, col)'s head, camera, latent and assets.
     scene::Scene sceneOfCell(int row, int col) const;
     QString axisText(bool rows) const;
@@ -88,7 +85,7 @@ private:
     std::set<std::pair<int, int>> marked_;
     int rowsN_ = 0, colsN_ = 0, filled_ = 0, tile_ = 160;
     int generation_ = 0;
-    std::shared_ptr<Job> job_;  ///< the running render (cancelled when replaced or destroyed)
+    std::unique_ptr<CellRenderJob> job_;  ///< the running render (stopped when replaced or destroyed)
 };
 
 }  // namespace synthforge::widgets
