@@ -8,7 +8,8 @@
 //
 //   build/bench/bench_fr_step --benchmark_filter=ir18
 //   /usr/bin/python3 tools/bench_fr_step.py --preset ir18
-// bench/compare_fr_step.sh runs both side by side. One intra-op thread
+// bench/compare_fr_step.sh runs both side by side. frEmbed measures the
+// embedding throughput of fr eval / fr embed (flip-fused, batch 64). One intra-op thread
 // unless SYNTHFORGE_BENCH_THREADS is set; batch 16 unless SYNTHFORGE_BENCH_BATCH.
 
 #include <cstdlib>
@@ -56,8 +57,25 @@ void frStep(benchmark::State& state, const std::string& preset) {
     state.counters["images/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+/// Embedding throughput as `fr eval`/`fr embed` computes it: eval mode, no
+/// gradients, each image and its mirror (flip-fused), batch of 64.
+void frEmbed(benchmark::State& state, const std::string& preset) {
+    torch::set_num_threads(static_cast<int>(envInt("SYNTHFORGE_BENCH_THREADS", 1)));
+    torch::manual_seed(0);
+    IResNet net(iresnetPreset(preset));
+    net->eval();
+    const torch::Tensor x = torch::randn({64, 3, 112, 112});
+    torch::NoGradGuard noGrad;
+    auto embed = [&] { return net->forward(x) + net->forward(x.flip({3})); };
+    embed();  // warm-up
+    for (auto _ : state) benchmark::DoNotOptimize(embed());
+    state.counters["images/s"] = benchmark::Counter(64.0, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(frEmbed, ir18, std::string("ir18"))->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(frEmbed, ir50, std::string("ir50"))->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK_CAPTURE(frStep, tiny, std::string("tiny"))->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK_CAPTURE(frStep, ir18, std::string("ir18"))->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK_CAPTURE(frStep, ir50, std::string("ir50"))->Unit(benchmark::kMillisecond)->Iterations(2);
