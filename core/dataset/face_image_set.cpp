@@ -15,6 +15,13 @@ namespace synthforge::dataset {
 
 namespace fs = std::filesystem;
 
+namespace {
+/// Enough of a record for its 24-byte header, 255 extra labels and the
+/// first bytes of the image (so an image record is told from the header
+/// record, which has none).
+constexpr std::size_t kHeaderPrefix = 24 + 4 * 256;
+}  // namespace
+
 FaceImageSet::~FaceImageSet() = default;
 FaceImageSet::FaceImageSet(FaceImageSet&&) noexcept = default;
 FaceImageSet& FaceImageSet::operator=(FaceImageSet&&) noexcept = default;
@@ -42,7 +49,9 @@ FaceImageSet FaceImageSet::open(const std::string& path) {
     std::map<std::int64_t, std::vector<std::string>> byLabel;
     for (std::uint64_t off : offsets) {
         const std::string key = s.recPath_ + "@" + std::to_string(off);
-        const ImageRecord r = parseImageRecord(s.rec_->recordAt(off), s.recPath_ + ": offset " + std::to_string(off));
+        // The IRHeader and its labels only (the image is read when trained on).
+        const ImageRecord r =
+            parseImageRecord(s.rec_->recordAt(off, nullptr, kHeaderPrefix), s.recPath_ + ": offset " + std::to_string(off));
         if (r.payload.empty()) continue;  // InsightFace's header record: identity ranges, no image
         const float label = r.labels.empty() ? NAN : r.labels.front();
         if (!std::isfinite(label) || label < 0 || label != std::floor(label) || label > 1e9f)

@@ -1,5 +1,6 @@
 #include "core/dataset/recordio.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -69,11 +70,11 @@ RecordIoFile& RecordIoFile::operator=(RecordIoFile&&) noexcept = default;
 
 std::uint64_t RecordIoFile::size() const { return file_->size(); }
 
-std::vector<std::uint8_t> RecordIoFile::recordAt(std::uint64_t offset, std::uint64_t* next) const {
+std::vector<std::uint8_t> RecordIoFile::recordAt(std::uint64_t offset, std::uint64_t* next, std::size_t maxBytes) const {
     const std::uint64_t size = file_->size();
     const std::uint8_t* data = file_->data();
     std::vector<std::uint8_t> out;
-    std::uint64_t at = offset;
+    std::uint64_t at = offset, total = 0;
     for (std::size_t part = 0;; ++part) {
         if (part >= kMaxParts) fail(path_, offset, "more than " + std::to_string(kMaxParts) + " parts");
         if (at % 4 != 0) fail(path_, at, "records start at multiples of 4");
@@ -86,12 +87,15 @@ std::vector<std::uint8_t> RecordIoFile::recordAt(std::uint64_t offset, std::uint
         // Parts: a lone record (0), or first (1), middles (2) and a last (3).
         if ((part == 0 && cflag > 1) || (part > 0 && cflag < 2))
             fail(path_, at, "part flag " + std::to_string(cflag) + " out of sequence");
-        if (out.size() + length > kMaxRecordBytes) fail(path_, offset, "record larger than 256 MiB");
-        out.insert(out.end(), data + at + 8, data + at + 8 + length);
+        total += length;
+        if (total > kMaxRecordBytes) fail(path_, offset, "record larger than 256 MiB");
+        const std::size_t room = maxBytes - std::min(maxBytes, out.size());
+        out.insert(out.end(), data + at + 8, data + at + 8 + std::min<std::size_t>(length, room));
         at += 8 + padded;
         if (cflag == 0 || cflag == 3) break;
         const std::uint8_t magic[4] = {0x0a, 0x23, 0xd7, 0xce};  // kRecordIoMagic, little-endian
-        out.insert(out.end(), magic, magic + 4);
+        out.insert(out.end(), magic, magic + std::min<std::size_t>(4, maxBytes - std::min(maxBytes, out.size())));
+        total += 4;
     }
     if (next) *next = at;
     return out;
@@ -101,7 +105,7 @@ std::vector<std::uint64_t> RecordIoFile::scanOffsets() const {
     std::vector<std::uint64_t> offsets;
     for (std::uint64_t at = 0; at < file_->size();) {
         offsets.push_back(at);
-        recordAt(at, &at);
+        recordAt(at, &at, 0);  // framing only
     }
     return offsets;
 }

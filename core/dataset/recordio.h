@@ -16,6 +16,7 @@
 // sequence out of order, a malformed index line. Errors name the file and
 // the byte offset or line.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -48,9 +49,12 @@ public:
 
     const std::string& path() const { return path_; }
     std::uint64_t size() const;
-    /// The record starting at `offset` (its parts joined). Sets `next` (when
-    /// given) to the offset after it. std::runtime_error "<path>: offset N: ...".
-    std::vector<std::uint8_t> recordAt(std::uint64_t offset, std::uint64_t* next = nullptr) const;
+    /// The record starting at `offset` (its parts joined), at most its first
+    /// `maxBytes` bytes (every part's framing is still checked: listing a
+    /// multi-GB set reads headers, not images). Sets `next` (when given) to
+    /// the offset after it. std::runtime_error "<path>: offset N: ...".
+    std::vector<std::uint8_t> recordAt(std::uint64_t offset, std::uint64_t* next = nullptr,
+                                       std::size_t maxBytes = SIZE_MAX) const;
     /// Every record in file order (for files without an index).
     std::vector<std::uint64_t> scanOffsets() const;
 

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/generate/sample_rng.h"
+#include "core/io/srgb.h"
 
 namespace synthforge::generate {
 
@@ -23,12 +24,6 @@ void checkEffect(const CameraEffectRange& r, const std::string& name, const char
     if (r.lo < lo || r.hi > hi)
         throw std::invalid_argument(field + "." + amount + ": must lie in " + std::to_string(lo) + ".." + std::to_string(hi));
 }
-
-float toSrgb(float c) {
-    c = std::clamp(c, 0.0f, 1.0f);
-    return c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
-}
-float fromSrgb(float c) { return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f); }
 
 /// Whether the effect is on for this sample, and its strength; two draws either way.
 double drawEffect(const CameraEffectRange& r, SampleRng& rng) {
@@ -89,8 +84,8 @@ void applyCameraEffects(const CameraEffects& e, cv::Mat& bgr) {
         cv::Mat lut(1, 256, CV_8UC3);
         for (int v = 0; v < 256; ++v)
             for (int c = 0; c < 3; ++c) {
-                const float lin = fromSrgb(static_cast<float>(v) / 255.0f) * channelGain[c];
-                lut.at<cv::Vec3b>(0, v)[c] = static_cast<std::uint8_t>(std::lround(255.0f * toSrgb(lin)));
+                const float lin = io::srgbDecode(static_cast<float>(v) / 255.0f) * channelGain[c];
+                lut.at<cv::Vec3b>(0, v)[c] = static_cast<std::uint8_t>(std::lround(255.0f * io::srgbEncode(lin)));
             }
         cv::LUT(bgr, lut, bgr);
     }

@@ -10,14 +10,14 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/io/file_util.h"
+#include "core/io/srgb.h"
 
 namespace synthforge::labelmap {
 
 namespace {
 
 float linearise(std::uint8_t c) {
-    const float s = static_cast<float>(c) / 255.0f;
-    return s <= 0.04045f ? s / 12.92f : std::pow((s + 0.055f) / 1.055f, 2.4f);
+    return io::srgbDecode(static_cast<float>(c) / 255.0f);
 }
 
 float labF(float t) {

@@ -11,6 +11,7 @@
 
 #include "core/generate/sampler.h"
 #include "widgets/panels/scene_document.h"
+#include "core/io/srgb.h"
 
 namespace synthforge::widgets {
 
@@ -19,14 +20,8 @@ using generate::AssetType;
 
 namespace {
 
-float toSrgb(float c) {
-    c = std::clamp(c, 0.0f, 1.0f);
-    return c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
-}
-float fromSrgb(float c) { return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f); }
-
 QColor displayColor(const Eigen::Vector3f& linear) {
-    return QColor::fromRgbF(toSrgb(linear.x()), toSrgb(linear.y()), toSrgb(linear.z()));
+    return QColor::fromRgbF(io::srgbEncode(linear.x()), io::srgbEncode(linear.y()), io::srgbEncode(linear.z()));
 }
 
 QString typeLabel(AssetType t) {
@@ -175,8 +170,8 @@ void AssetsPanel::setStyle(AssetType type, int style) {
 void AssetsPanel::setColor(AssetType type, const QColor& srgb) {
     const AssetSpec* before = current(type);
     AssetSpec a = before ? *before : draw(type, -1);
-    a.material.baseColor = Eigen::Vector3f(fromSrgb(static_cast<float>(srgb.redF())), fromSrgb(static_cast<float>(srgb.greenF())),
-                                           fromSrgb(static_cast<float>(srgb.blueF())));
+    a.material.baseColor = Eigen::Vector3f(io::srgbDecode(static_cast<float>(srgb.redF())), io::srgbDecode(static_cast<float>(srgb.greenF())),
+                                           io::srgbDecode(static_cast<float>(srgb.blueF())));
     commit(a, false, tr("%1 colour").arg(typeLabel(type)));
 }
 

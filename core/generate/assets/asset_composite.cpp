@@ -7,6 +7,7 @@
 #include "core/generate/assets/asset_builders.h"
 #include "core/generate/assets/mesh_shapes.h"
 #include "core/raster/mesh_normals.h"
+#include "core/io/srgb.h"
 
 namespace synthforge::generate {
 
@@ -79,11 +80,6 @@ void surfaceAt(const AssetLayer& l, const raster::Triangles& faces, const raster
 const Eigen::Vector3f kToLight = Eigen::Vector3f(-0.35f, -0.55f, -0.75f).normalized();
 constexpr float kAmbient = 0.3f, kDiffuse = 0.75f;  // highlight exponent 40, see shade()
 
-float toSrgb(float c) {
-    c = std::clamp(c, 0.0f, 1.0f);
-    return c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
-}
-
 /// Linear 0..1 to an sRGB byte through a table: pow per channel and pixel
 /// showed in profiles (with the highlight's pow, ~5 % of a sample's time).
 /// 4096 steps keep the error under one code value.
@@ -93,14 +89,12 @@ struct SrgbEncoder {
     SrgbEncoder() {
         for (int i = 0; i <= kSteps; ++i)
             table[static_cast<std::size_t>(i)] =
-                static_cast<std::uint8_t>(std::lround(255.0f * toSrgb(static_cast<float>(i) / kSteps)));
+                static_cast<std::uint8_t>(std::lround(255.0f * io::srgbEncode(static_cast<float>(i) / kSteps)));
     }
     std::uint8_t operator()(float c) const {
         return table[static_cast<std::size_t>(std::clamp(c, 0.0f, 1.0f) * kSteps + 0.5f)];
     }
 };
-
-float fromSrgb(float c) { return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f); }
 
 /// Lambert + ambient on `base`, plus a white highlight; linear RGB.
 Eigen::Vector3f shade(const Eigen::Vector3f& base, float specular, const Eigen::Vector3f& p, const Eigen::Vector3f& n,
@@ -331,7 +325,7 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
     const bool writeDepth = depth.type() == CV_32FC1 && depth.rows == bgr.rows && depth.cols == bgr.cols;
     static const std::array<float, 256> linear = [] {
         std::array<float, 256> t{};
-        for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = fromSrgb(static_cast<float>(c) / 255.0f);
+        for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = io::srgbDecode(static_cast<float>(c) / 255.0f);
         return t;
     }();
     static const SrgbEncoder encode;
