@@ -23,9 +23,7 @@ for r in $(seq "$rounds"); do
   ms=$("$py" "$(dirname "$0")/../tools/bench_fr_step.py" --preset "$preset" | awk '{print $3}')
   p+=("$ms"); echo "round $r PyTorch $ms ms"
 done
-stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "min %.1f median %.1f", a[1], m}'; }
+. "$(dirname "$0")/side_by_side_stats.sh"
 echo "C++:     $(stats "${c[@]}") ms"
 echo "PyTorch: $(stats "${p[@]}") ms"
-cm=$(printf '%s\n' "${c[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
-pm=$(printf '%s\n' "${p[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
-echo "C++/PyTorch median ratio: $(awk -v a="$cm" -v b="$pm" 'BEGIN {printf "%.2f", a / b}')"
+echo "C++/PyTorch median ratio: $(ratio "${c[*]}" "${p[*]}")"

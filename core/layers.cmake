@@ -8,7 +8,7 @@
 #
 # SYNTHFORGE_AREA_DIR_<area> overrides the folder (default: core/<area>).
 
-set(SYNTHFORGE_AREAS io camera jobs eval runs raster head annotate default_head labelmap dataset generate scene train fr)
+set(SYNTHFORGE_AREAS io camera jobs eval runs raster head annotate default_head labelmap dataset generate scene train fr transfer)
 
 set(SYNTHFORGE_AREA_DIR_default_head head/default_head)
 
@@ -27,3 +27,4 @@ set(SYNTHFORGE_LAYER_generate     io camera jobs raster head annotate dataset)
 set(SYNTHFORGE_LAYER_scene        io camera jobs raster head annotate default_head dataset generate)
 set(SYNTHFORGE_LAYER_train        io camera jobs eval raster head annotate generate dataset)
 set(SYNTHFORGE_LAYER_fr           io camera jobs eval raster head annotate generate dataset train)
+set(SYNTHFORGE_LAYER_transfer     io camera jobs eval raster head annotate generate dataset train)

@@ -36,6 +36,7 @@ inline constexpr CommandSummary kTorchCommands[] = {
     {"eval", "Evaluate a trained run (NME, per-class F1/IoU, depth L1) on a dataset"},
     {"predict", "Run a trained network on your own images: landmarks, segmentation, depth and overlays"},
     {"fr", "Face recognition: train an IResNet with a margin head, verification benchmarks, embeddings"},
+    {"transfer", "Realism transfer: train an unpaired translator (CycleGAN) and apply it to a dataset"},
 };
 
 /// Help text of a torch command; throws std::logic_error for a name not in kTorchCommands.

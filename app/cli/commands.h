@@ -35,6 +35,8 @@ void registerEvalCommands(CLI::App& app);
 /// `predict`: a trained run on the user's own images (core/train/predictor.h).
 void registerPredictCommands(CLI::App& app);
 void registerFrCommands(CLI::App& app);
+/// `transfer train|apply` (torch_transfer_commands.cpp).
+void registerTransferCommands(CLI::App& app);
 
 /// In synthforge-torch: lets `generate` build the guided sampler (guided_sampler_hook.h).
 void installGuidedSampler();

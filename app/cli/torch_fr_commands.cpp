@@ -156,15 +156,7 @@ void registerFrCommands(CLI::App& app) {
     train->add_option("--val-every", c.valEvery, "Steps between validations (0: at checkpoints)")->capture_default_str();
     train->add_option("--best-metric", c.bestMetric, "What picks best.safetensors: accuracy or loss")
         ->capture_default_str()->check(CLI::IsMember({"accuracy", "loss"}));
-    train->add_option("--checkpoint-every", c.checkpointEvery, "Steps between checkpoints")->capture_default_str();
-    train->add_option("--seed", c.seed, "Seed")->capture_default_str();
-    train->add_option("--precision", c.precision, "Forward passes in fp32, or bf16 (autocast mixed precision: faster on CPUs with AVX-512 BF16/AMX and on recent GPUs, emulated and slower elsewhere)")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"fp32", "bf16"}));
-    train->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-    train->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
-    train->add_flag("--resume", c.resume, "Continue the run in --out from its last checkpoint (same options)");
-    train->add_option("--progress", t->progress, "auto, bar, json or none")->capture_default_str();
+    addRunOptions(train, c, t->progress);
     addCheckFlag(train, t->check);
     train->callback([t] {
         const int rc = runFrTrain(*t);

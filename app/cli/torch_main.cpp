@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     synthforge::cli::registerEvalCommands(app);
     synthforge::cli::registerPredictCommands(app);
     synthforge::cli::registerFrCommands(app);
+    synthforge::cli::registerTransferCommands(app);
     // `generate` is the front end's; it runs here only when its guided
     // sampler needs the network (the front end re-runs itself as this).
     synthforge::cli::registerGenerateCommands(app);

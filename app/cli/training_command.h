@@ -15,6 +15,7 @@
 #include "core/jobs/memory_policy.h"
 #include "core/jobs/progress.h"
 #include "core/jobs/terminal_progress.h"
+#include "core/train/run_config_common.h"
 #include "app/cli/run_recording.h"
 
 namespace synthforge::cli {
@@ -27,6 +28,22 @@ inline void addLoaderOptions(CLI::App* cmd, std::string& augment, int& workers, 
         ->capture_default_str()
         ->check(CLI::Range(0, 64));
     cmd->add_option("--prefetch", prefetch, "Batches loaded ahead")->capture_default_str()->check(CLI::Range(1, 256));
+}
+
+/// The options every run command reads the same way: --checkpoint-every,
+/// --seed, --precision, --device, --threads, --resume and --progress.
+inline void addRunOptions(CLI::App* cmd, train::RunConfigCommon& c, std::string& progress) {
+    cmd->add_option("--checkpoint-every", c.checkpointEvery, "Steps between checkpoints")->capture_default_str();
+    cmd->add_option("--seed", c.seed, "Seed")->capture_default_str();
+    cmd->add_option("--precision", c.precision,
+                    "Forward passes in fp32, or bf16 (autocast mixed precision: faster on CPUs with AVX-512 BF16/AMX "
+                    "and on recent GPUs, emulated and slower elsewhere)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"fp32", "bf16"}));
+    cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
+    cmd->add_flag("--resume", c.resume, "Continue the run in --out from its last checkpoint (same options)");
+    cmd->add_option("--progress", progress, "auto, bar, json or none")->capture_default_str();
 }
 
 /// Runs `job(sink, cancel)` with `progress`'s display (--progress), Ctrl+C

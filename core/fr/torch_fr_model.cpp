@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/fr/face_colour_jitter.h"
 #include "core/fr/face_recognition.h"
 #include "core/io/safetensors.h"
 #include "core/train/torch_weights.h"
@@ -56,14 +57,7 @@ torch::Tensor faceTensor(const cv::Mat& bgr, std::mt19937_64* rng) {
     cv::cvtColor(sized, rgb, cv::COLOR_BGR2RGB);
     cv::Mat f;
     rgb.convertTo(f, CV_32FC3, 1.0 / 255.0);
-    if (rng) {
-        std::uniform_real_distribution<double> jitter(0.8, 1.2);
-        const double brightness = jitter(*rng), contrast = jitter(*rng);
-        const cv::Scalar mean = cv::mean(f);
-        const double grey = (mean[0] + mean[1] + mean[2]) / 3;
-        // (f b - grey) c + grey, in one pass over all channels.
-        f.convertTo(f, -1, brightness * contrast, grey * (1 - contrast));
-    }
+    if (rng) applyColourJitter(f, FaceColourJitter::draw(*rng));
     torch::Tensor t = torch::from_blob(f.data, {kFaceSize, kFaceSize, 3}, torch::kFloat32).clone();
     return ((t.clamp(0, 1) - 0.5) / 0.5).permute({2, 0, 1}).contiguous();
 }

@@ -40,7 +40,8 @@ IResNet loadBackbone(const std::string& path);
 /// A face image (any size; BGR as OpenCV reads it) as a 3 x 112 x 112
 /// normalised RGB tensor. With `rng`, augmented for training: a horizontal
 /// flip (p 0.5), a random resized crop keeping 85-100 % of the side, and
-/// brightness and contrast jitter of +-20 %.
+/// colour jitter (core/fr/face_colour_jitter.h: brightness, contrast and
+/// saturation +-20 %, hue +-0.02 turns).
 torch::Tensor faceTensor(const cv::Mat& bgr, std::mt19937_64* rng);
 
 /// L2-normalised, flip-fused embeddings (the sum of the image's and its

@@ -15,6 +15,7 @@
 #include "core/annotate/class_table.h"
 #include "core/dataset/dataset_manifest.h"
 #include "core/generate/samplers/fr_crop.h"
+#include "core/io/content_hash.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
 #include "core/io/pts_file.h"
@@ -31,20 +32,6 @@ constexpr const char* kSampleDirs[] = {"images", "seg", "depth", "normals", "ann
 
 double now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-/// FNV-1a over bytes: a cheap identity for the head model and label map in
-/// the manifest (not a security hash; it only has to tell datasets apart).
-std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 1469598103934665603ull) {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-
-std::string hex(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
 }
 
 std::vector<std::uint8_t> encode(const char* ext, const cv::Mat& m, const std::vector<int>& params,
@@ -129,10 +116,10 @@ bool sampleComplete(const fs::path& root, std::uint64_t i, int digits) {
 
 std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o, bool complete) {
     const head::HeadModel& m = *p.model;
-    std::uint64_t headHash = fnv1a(m.vTemplate.data(), sizeof(float) * m.vTemplate.size());
-    headHash = fnv1a(m.faces.data(), sizeof(std::int32_t) * m.faces.size(), headHash);
-    headHash = fnv1a(m.shapedirs.data(), sizeof(float) * m.shapedirs.size(), headHash);
-    headHash = fnv1a(m.exprdirs.data(), sizeof(float) * m.exprdirs.size(), headHash);
+    std::uint64_t headHash = io::fnv1a(m.vTemplate.data(), sizeof(float) * m.vTemplate.size());
+    headHash = io::fnv1a(m.faces.data(), sizeof(std::int32_t) * m.faces.size(), headHash);
+    headHash = io::fnv1a(m.shapedirs.data(), sizeof(float) * m.shapedirs.size(), headHash);
+    headHash = io::fnv1a(m.exprdirs.data(), sizeof(float) * m.exprdirs.size(), headHash);
     const GeneratorCapabilities caps = p.generator->capabilities();
     // What defines the run; count, size, classes and completeness are the
     // manifest's own fields (core/dataset/dataset_manifest.h).
@@ -141,7 +128,7 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
     j["head_model"] = {{"name", m.name},          {"source", o.headSource},
                        {"vertices", m.numVertices()}, {"faces", m.numFaces()},
                        {"shape_components", m.numShape()}, {"expr_components", m.numExpr()},
-                       {"content_hash", hex(headHash)}};
+                       {"content_hash", io::hex64(headHash)}};
     j["sampler"] = ordered_json::parse(samplerConfigToJson(p.sampler));
     j["seed"] = o.seed;
     dataset::DatasetManifest manifest;
@@ -154,7 +141,7 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
         const cv::Mat& map = p.labels->original();
         manifest.classes = std::make_shared<const annotate::ClassTable>(*p.outputClasses());
         j["classes_preset"] = p.segRemap ? annotate::presetName(p.segRemap->target) : "";
-        j["label_map"] = {{"size", map.rows}, {"content_hash", hex(fnv1a(map.data, map.total()))}};
+        j["label_map"] = {{"size", map.rows}, {"content_hash", io::hex64(io::fnv1a(map.data, map.total()))}};
     } else {
         j["label_map"] = nullptr;
     }

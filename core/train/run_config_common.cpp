@@ -2,6 +2,7 @@
 
 #include "core/train/run_config_common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -35,8 +36,12 @@ void validateRunValues(const RunConfigCommon& c, const std::string& sizeReason) 
     checkRunField(c.weightDecay >= 0 && std::isfinite(c.weightDecay), "weight_decay", "must be non-negative");
     checkRunField(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1, "betas", "each must be in [0, 1)");
     checkRunField(c.eps > 0 && std::isfinite(c.eps), "eps", "must be positive");
-    checkRunField(c.schedule == "cosine" || c.schedule == "linear" || c.schedule == "constant" || c.schedule == "step",
-                  "schedule", "\"" + c.schedule + "\" is not cosine, linear, constant or step");
+    checkRunField(c.schedule == "cosine" || c.schedule == "linear" || c.schedule == "constant" || c.schedule == "step" ||
+                      c.schedule == "hold-linear",
+                  "schedule", "\"" + c.schedule + "\" is not cosine, linear, constant, step or hold-linear");
+    if (c.schedule == "hold-linear")
+        checkRunField(c.milestones.size() == 1 && c.milestones[0] >= 0 && c.milestones[0] < 1, "milestones",
+                      "the hold-linear schedule takes one, the fraction of the run where the decay starts, in [0, 1)");
     if (c.schedule == "step") {
         checkRunField(!c.milestones.empty(), "milestones", "the step schedule needs at least one");
         for (std::size_t i = 0; i < c.milestones.size(); ++i)
@@ -69,6 +74,14 @@ double scheduledLr(const RunConfigCommon& c, int64_t step, int64_t total) {
             if (static_cast<double>(step) >= m * static_cast<double>(total)) lr *= c.gamma;
         return lr;
     }
+    if (c.schedule == "hold-linear") {
+        // CycleGAN's: the rate held, then a straight line to minLr at the end.
+        const double start = std::max(static_cast<double>(c.warmupSteps), c.milestones.at(0) * static_cast<double>(total));
+        if (static_cast<double>(step) < start) return c.lr;
+        const double span = static_cast<double>(total) - start;
+        const double t = span > 0 ? std::min(1.0, (static_cast<double>(step) - start) / span) : 1.0;
+        return c.lr + (c.minLr - c.lr) * t;
+    }
     const int64_t span = total - c.warmupSteps;
     const double t = span > 0 ? std::min(1.0, static_cast<double>(step - c.warmupSteps) / static_cast<double>(span)) : 1.0;
     if (c.schedule == "linear") return c.lr + (c.minLr - c.lr) * t;
@@ -97,11 +110,12 @@ nlohmann::ordered_json runOptimizerJson(const RunConfigCommon& c) {
 
 void putRunSchedule(nlohmann::ordered_json& j, const RunConfigCommon& c) {
     j["schedule"] = {{"name", c.schedule}, {"min_lr", c.minLr}, {"warmup_steps", c.warmupSteps}};
-    // Only the step schedule has them, so other runs' config.json is unchanged.
+    // Only the step and hold-linear schedules have them, so other runs' config.json is unchanged.
     if (c.schedule == "step") {
         j["schedule"]["milestones"] = c.milestones;
         j["schedule"]["gamma"] = c.gamma;
     }
+    if (c.schedule == "hold-linear") j["schedule"]["milestones"] = c.milestones;
     j["grad_clip"] = c.gradClip;
 }
 

@@ -14,9 +14,6 @@
 
 namespace synthforge::train {
 
-namespace {
-
-/// 3 x S x S RGB in [-1, 1] -> 8-bit BGR.
 cv::Mat toBgr(const torch::Tensor& image) {
     const torch::Tensor u8 = ((image.detach().to(torch::kCPU, torch::kFloat32) + 1.0) * 127.5)
                                  .round().clamp(0, 255).to(torch::kUInt8).permute({1, 2, 0}).contiguous();
@@ -25,8 +22,6 @@ cv::Mat toBgr(const torch::Tensor& image) {
     cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);  // copies out of the tensor
     return bgr;
 }
-
-}  // namespace
 
 cv::Mat predictionGrid(const torch::Tensor& images, const PredictionTensors& y, const annotate::ClassTable* classes,
                        int tileSize) {

@@ -22,6 +22,10 @@ struct PredictionTensors {
     torch::Tensor depth;         ///< B x 1 x S x S
 };
 
+/// One image, 3 x H x W RGB in [-1, 1] (any device, any float type), as
+/// 8-bit BGR (rounded, clamped).
+cv::Mat toBgr(const torch::Tensor& image);
+
 /// Rows of [input with landmarks | segmentation | depth] from computed
 /// outputs (any device), laid out with annotate::contactSheet at `tileSize`.
 /// `classes` colours the segmentation (required when it is defined). Depth

@@ -63,13 +63,10 @@ TEST(FinetuneCli, RunsResumesAfterAKillAndRefusesBadInput) {
     EXPECT_NE(readTextFile(whole / "config.json").find("synthforge-augment"), std::string::npos);
 
     const fs::path killed = dir.path / "killed";
-    const pid_t pid = synthforge::testutil::startCli(finetuneArgs(lapa, stage1, killed), err);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!fs::exists(killed / "checkpoints" / "step_00000001.pt") && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    kill(pid, SIGKILL);
-    EXPECT_EQ(synthforge::testutil::waitForExit(pid), -SIGKILL) << "the run ended before the kill";
-    const std::int64_t checkpointStep = synthforge::testutil::latestCheckpointStep(killed);
+    int code = 0;
+    const std::int64_t checkpointStep =
+        synthforge::testutil::killAfterFirstCheckpoint(finetuneArgs(lapa, stage1, killed), killed, err, &code);
+    EXPECT_EQ(code, -SIGKILL) << "the run ended before the kill";
     ASSERT_GE(checkpointStep, 1);
     ASSERT_LT(checkpointStep, 6) << "the killed run had finished training";
     auto resume = finetuneArgs(lapa, stage1, killed);

@@ -51,16 +51,12 @@ TEST(TrainCli, KilledAfterACheckpointAndResumedEndsIdentical) {
     ASSERT_EQ(finish(start(trainArgs(data, dir.path / "whole"), err)), 0) << readTextFile(err);
 
     const fs::path killed = dir.path / "killed";
-    const pid_t pid = start(trainArgs(data, killed), err);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!fs::exists(killed / "checkpoints" / "step_00000001.pt") && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    kill(pid, SIGKILL);
-    const int code = finish(pid);
+    int code = 0;
+    const std::int64_t checkpointStep =
+        synthforge::testutil::killAfterFirstCheckpoint(trainArgs(data, killed), killed, err, &code);
     EXPECT_EQ(code, -SIGKILL) << "the run ended before the kill; the test proved nothing";
     EXPECT_FALSE(fs::exists(killed / "final.safetensors"));
 
-    const std::int64_t checkpointStep = synthforge::testutil::latestCheckpointStep(killed);
     ASSERT_GE(checkpointStep, 1);
     ASSERT_LT(checkpointStep, 10) << "the killed run had finished training";
 

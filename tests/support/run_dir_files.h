@@ -4,11 +4,15 @@
 // must start from) and the step column of metrics.csv (each step once, in
 // order, when the resume continued instead of starting over). No torch.
 
+#include <signal.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/child_process.h"  // readTextFile
@@ -47,6 +51,22 @@ inline std::vector<std::int64_t> stepsUpTo(std::int64_t n) {
     std::vector<std::int64_t> s;
     for (std::int64_t i = 1; i <= n; ++i) s.push_back(i);
     return s;
+}
+
+/// Starts the CLI with `args` (stderr to `err`), waits up to a minute for
+/// its first step checkpoint in `runDir`, kills it with SIGKILL and returns
+/// the newest checkpoint step it left (-1: none). `exitCode` gets what the
+/// child ended with (-SIGKILL when the kill, not the run's end, stopped it).
+inline std::int64_t killAfterFirstCheckpoint(const std::vector<std::string>& args, const std::filesystem::path& runDir,
+                                             const std::filesystem::path& err, int* exitCode) {
+    const pid_t pid = startCli(args, err);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(runDir / "checkpoints" / "step_00000001.pt") &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(pid, SIGKILL);
+    *exitCode = waitForExit(pid);
+    return latestCheckpointStep(runDir);
 }
 
 }  // namespace synthforge::testutil

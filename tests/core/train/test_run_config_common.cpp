@@ -71,7 +71,7 @@ TEST(RunConfigCommon, ValidationNamesTheBadField) {
         {"device: auto, cpu or cuda", [](TrainConfig& c) { c.device = "tpu"; }},
         {"betas: each must be in [0, 1)", [](TrainConfig& c) { c.beta2 = 1.0; }},
         {"eps: must be positive", [](TrainConfig& c) { c.eps = 0; }},
-        {"schedule: \"exponential\" is not cosine, linear, constant or step", [](TrainConfig& c) { c.schedule = "exponential"; }},
+        {"schedule: \"exponential\" is not cosine, linear, constant, step or hold-linear", [](TrainConfig& c) { c.schedule = "exponential"; }},
         {"warmup_steps: must be at least 0", [](TrainConfig& c) { c.warmupSteps = -1; }},
         {"grad_clip: must be non-negative (0: off)", [](TrainConfig& c) { c.gradClip = -1; }},
         {"val_every: must be at least 0 (0: at every checkpoint)", [](TrainConfig& c) { c.valEvery = -2; }},

@@ -112,7 +112,7 @@ TEST(TrainConfig, UnknownKeysAndBadValuesNameTheFile) {
     EXPECT_EQ(errorOf(R"({"optimizer": {"lr": -1}})"), "cfg.json: lr: must be positive");
     EXPECT_EQ(errorOf(R"({"optimizer": {"lr": "big"}})"), "cfg.json: optimizer.lr: expected a number, got \"big\"");
     EXPECT_EQ(errorOf(R"({"schedule": {"name": "exponential"}})"),
-              "cfg.json: schedule: \"exponential\" is not cosine, linear, constant or step");
+              "cfg.json: schedule: \"exponential\" is not cosine, linear, constant, step or hold-linear");
     EXPECT_EQ(errorOf(R"({"losses": {"depth": -0.5}})"), "cfg.json: losses.depth: must be a non-negative number");
     EXPECT_EQ(errorOf(R"({"recipe": "slow"})"), "cfg.json: recipe: recipe: \"slow\" is not one of fast, paper");
     EXPECT_EQ(errorOf(R"({"stage": "II"})"), "cfg.json: stage: expected \"I\", got \"II\"");
@@ -197,6 +197,30 @@ TEST(StepSchedule, DropsByGammaAtEachMilestoneAfterWarmUp) {
     EXPECT_NEAR(scheduledLr(c, 79, 100), 0.1, 1e-15);
     EXPECT_NEAR(scheduledLr(c, 80, 100), 0.01, 1e-15);
     EXPECT_NEAR(scheduledLr(c, 99, 100), 0.01, 1e-15);
+}
+
+TEST(HoldLinearSchedule, HoldsTheRateThenFallsInAStraightLineToMinLr) {
+    // CycleGAN's: constant for the first half of the run, then linear to 0.
+    TrainConfig c;
+    c.lr = 2.0;
+    c.minLr = 0;
+    c.warmupSteps = 0;
+    c.schedule = "hold-linear";
+    c.milestones = {0.5};
+    validateRunValues(c, "test");
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 0, 100), 2.0);
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 49, 100), 2.0);
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 50, 100), 2.0);
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 75, 100), 1.0);
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 100, 100), 0.0);
+    // It takes exactly one milestone, where the decay starts.
+    c.milestones = {0.5, 0.8};
+    EXPECT_THROW(validateRunValues(c, "test"), std::invalid_argument);
+    c.milestones = {1.0};
+    EXPECT_THROW(validateRunValues(c, "test"), std::invalid_argument);
+    c.milestones = {0.0};  // decays from the first step: the plain linear schedule
+    validateRunValues(c, "test");
+    EXPECT_DOUBLE_EQ(scheduledLr(c, 50, 100), 1.0);
 }
 
 TEST(StepSchedule, RoundTripsThroughConfigJsonOnlyWhenChosen) {

@@ -1,0 +1,147 @@
+// `synthforge transfer train|apply`: realism transfer (core/transfer/transfer.h).
+// train is a run like `train`'s (config.json, checkpoints, metrics.csv,
+// events, run record; Ctrl+C checkpoints and exits 130; --resume continues);
+// apply writes a translated dataset, sharded and resumable like generate.
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "app/cli/app_main.h"
+#include "app/cli/check_option.h"
+#include "app/cli/commands.h"
+#include "app/cli/run_recording.h"
+#include "app/cli/training_command.h"
+#include "core/generate/shard.h"
+#include "core/jobs/interrupt.h"
+#include "core/jobs/terminal_progress.h"
+#include "core/transfer/transfer.h"
+
+namespace synthforge::cli {
+
+namespace {
+
+struct TransferTrainArgs {
+    transfer::TransferTrainConfig config;
+    std::string progress = "auto";
+    bool check = false;
+};
+
+int runTransferTrain(const TransferTrainArgs& a) {
+    const transfer::TransferTrainConfig& c = a.config;
+    if (a.check) {
+        transfer::validateTransferTrainConfig(c);
+        transfer::listTargetImages(c.target);
+        printCheckOk();
+        return 0;
+    }
+    const auto done = runTrainingJob(a.progress, c.out, "transfer-train", c.resume,
+                                     [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) {
+                                         return transfer::trainTransfer(c, sink, cancel);
+                                     });
+    if (!done) return 130;
+    std::cout << "trained " << done->steps << " steps on " << done->sourceImages << " rendered and "
+              << done->targetImages << " real images";
+    if (done->resumedFrom > 0) std::cout << " (resumed from step " << done->resumedFrom << ")";
+    std::cout << ", last loss " << done->lastLoss << "; translator: " << done->finalWeights << "\n";
+    return 0;
+}
+
+struct TransferApplyArgs {
+    transfer::TransferApplyConfig config;
+    std::string shard, progress = "auto";
+};
+
+int runTransferApply(const TransferApplyArgs& a) {
+    transfer::TransferApplyConfig c = a.config;
+    std::optional<generate::Shard> shard;
+    if (!a.shard.empty())
+        shard = generate::Shard::parse(a.shard);
+    else
+        shard = generate::Shard::fromEnvironment();
+    if (shard) {
+        c.shardIndex = static_cast<int64_t>(shard->index);
+        c.shardCount = static_cast<int64_t>(shard->count);
+    }
+    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
+    jobs::CancelToken cancel;
+    jobs::ScopedInterruptHandler interrupt(cancel);
+    try {
+        const transfer::TransferApplyResult r = transfer::applyTransfer(c, sink.get(), &cancel);
+        std::cout << "translated " << r.written << " samples";
+        if (r.skipped > 0) std::cout << " (" << r.skipped << " already complete)";
+        std::cout << " of " << r.total << " into " << c.out << (r.complete ? "; the dataset is complete\n" : "\n");
+        return 0;
+    } catch (const jobs::Cancelled&) {
+        std::cerr << "stopped: complete samples are kept; run again with --resume to continue\n";
+        return 130;
+    }
+}
+
+}  // namespace
+
+void registerTransferCommands(CLI::App& app) {
+    CLI::App* group = app.add_subcommand("transfer", torchCommandDescription("transfer"));
+    group->require_subcommand(1);
+
+    auto t = std::make_shared<TransferTrainArgs>();
+    transfer::TransferTrainConfig& c = t->config;
+    CLI::App* train = group->add_subcommand("train", "Train an unpaired translator from our renders to real photos");
+    train->add_option("--method", c.method, "Translator: cyclegan")->capture_default_str()->check(CLI::IsMember({"cyclegan"}));
+    train->add_option("--source", c.data, "SynthForge dataset (the rendered domain)")->required()->check(CLI::ExistingDirectory);
+    train->add_option("--target", c.target,
+                      "Folder of real face photos, aligned and cropped like our renders (searched two levels deep)")
+        ->required()->check(CLI::ExistingDirectory);
+    train->add_option("--out", c.out, "Run directory")->required()->type_name("DIR");
+    train->add_option("--size", c.size, "Training crop side (a multiple of 4)")->capture_default_str()->check(CLI::Range(int64_t{64}, int64_t{4096}));
+    train->add_option("--load-scale", c.loadScale, "Images are resized to size x this before the random crop (CycleGAN: 286/256)")
+        ->capture_default_str();
+    train->add_option("--ngf", c.generatorFilters, "Generator filters")->capture_default_str();
+    train->add_option("--ndf", c.discriminatorFilters, "Discriminator filters")->capture_default_str();
+    train->add_option("--blocks", c.residualBlocks, "Residual blocks (0: 9 at size 256 or more, else 6)")->capture_default_str();
+    train->add_option("--lambda-cycle", c.lambdaCycle, "Cycle-consistency weight")->capture_default_str();
+    train->add_option("--lambda-identity", c.lambdaIdentity, "Identity loss weight, as a fraction of --lambda-cycle")->capture_default_str();
+    train->add_option("--pool", c.poolSize, "History of generated images shown to the discriminators (0: none)")->capture_default_str();
+    train->add_option("--epochs", c.epochs, "Epochs (passes over the larger domain)")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000}));
+    train->add_option("--batch", c.batch, "Images of each domain per step")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1024}));
+    train->add_option("--lr", c.lr, "Peak learning rate (Adam)")->capture_default_str()->check(CLI::PositiveNumber);
+    train->add_option("--d-lr-scale", c.discriminatorLrScale, "Discriminators' rate over the generators'")->capture_default_str();
+    train->add_option("--schedule", c.schedule,
+                      "Rate over the run: hold-linear (CycleGAN's: held until the milestone, then linear to --min-lr), "
+                      "linear, cosine or constant")
+        ->capture_default_str()->check(CLI::IsMember({"hold-linear", "linear", "cosine", "constant"}));
+    train->add_option("--milestones", c.milestones, "hold-linear: the fraction of the run where the decay starts")->capture_default_str();
+    train->add_option("--min-lr", c.minLr, "Rate the decay ends at")->capture_default_str();
+    train->add_option("--warmup", c.warmupSteps, "Warm-up steps")->capture_default_str()->check(CLI::NonNegativeNumber);
+    train->add_option("--val-fraction", c.valFraction, "Held-out fraction of the source samples (the last ones)")->capture_default_str();
+    train->add_option("--val-every", c.valEvery, "Steps between validations (0: at checkpoints)")->capture_default_str();
+    train->add_option("--image-every", c.imageEvery, "Steps between TensorBoard grids (source | translated | reconstructed)")->capture_default_str();
+    addRunOptions(train, c, t->progress);
+    addCheckFlag(train, t->check);
+    train->callback([t] {
+        const int rc = runTransferTrain(*t);
+        if (rc != 0) std::exit(rc);
+    });
+
+    auto a = std::make_shared<TransferApplyArgs>();
+    transfer::TransferApplyConfig& ac = a->config;
+    CLI::App* apply = group->add_subcommand("apply", "Write a translated copy of a dataset (annotations byte-identical)");
+    apply->add_option("--model", ac.model, "Run directory of transfer train")->required()->check(CLI::ExistingDirectory);
+    apply->add_option("--weights", ac.weights, "final, best or a .safetensors file")->capture_default_str();
+    apply->add_option("--data", ac.data, "Source SynthForge dataset")->required()->check(CLI::ExistingDirectory);
+    apply->add_option("--out", ac.out, "The translated dataset (a new folder, or this one with --resume)")->required()->type_name("DIR");
+    apply->add_option("--size", ac.size, "Side the images are translated at (0: the run's load size); written back at the dataset's size")
+        ->capture_default_str();
+    apply->add_option("--shard", a->shard, "i/n: this process's share (default RANK/WORLD_SIZE or SLURM_PROCID/SLURM_NTASKS)");
+    apply->add_flag("--resume", ac.resume, "Keep complete samples in --out and write the rest");
+    apply->add_option("--batch", ac.batch, "Images per forward pass")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1024}));
+    apply->add_option("--device", ac.device, "auto, cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    apply->add_option("--threads", ac.threads, "Torch CPU threads (0: torch's default)")->capture_default_str();
+    apply->add_option("--progress", a->progress, "auto, bar, json or none")->capture_default_str();
+    apply->callback([a] {
+        const int rc = runTransferApply(*a);
+        if (rc != 0) std::exit(rc);
+    });
+}
+
+}  // namespace synthforge::cli

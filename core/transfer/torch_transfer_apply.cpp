@@ -1,0 +1,197 @@
+// `synthforge transfer apply`: a translated copy of a dataset. Images go
+// through the run's A -> B generator; every other file of a sample is copied
+// byte for byte, so the annotations stay exactly those of the mesh. Like
+// `generate`, every file is written under a temporary name and renamed, the
+// annotation last, so a sample is complete exactly when its annotation
+// exists; a resumed run skips complete samples and rewrites the rest.
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/dataset/dataset_manifest.h"
+#include "core/dataset/image_files.h"
+#include "core/dataset/sample_paths.h"
+#include "core/io/content_hash.h"
+#include "core/io/file_util.h"
+#include "core/io/png_writer.h"
+#include "core/train/run_weights.h"
+#include "core/train/torch_run_directory.h"
+#include "core/transfer/torch_cyclegan_model.h"
+#include "core/transfer/transfer.h"
+#include "core/transfer/transfer_images.h"
+
+namespace synthforge::transfer {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Fields a manifest writes from DatasetManifest (datasetManifestJson adds them).
+constexpr const char* kManifestOwnKeys[] = {"format", "version", "count", "width", "height", "classes", "index_digits",
+                                            "complete"};
+
+/// The files of one sample, source and destination, split into the images
+/// to translate and the files to copy (annotation last).
+struct SampleFiles {
+    std::vector<std::pair<fs::path, fs::path>> images, copies;
+};
+
+SampleFiles sampleFiles(const fs::path& src, const fs::path& dst, const std::string& name) {
+    SampleFiles f;
+    const auto add = [&](std::vector<std::pair<fs::path, fs::path>>& list, const std::string& rel) {
+        std::error_code ec;
+        if (fs::is_regular_file(src / rel, ec)) list.emplace_back(src / rel, dst / rel);
+    };
+    add(f.images, "images/" + name + ".png");
+    add(f.images, "facesynthetics/" + name + ".png");
+    add(f.images, "300w/" + name + ".png");
+    for (const std::string& rel : {"seg/" + name + ".png", "depth/" + name + ".tiff", "normals/" + name + ".png",
+                                  "facesynthetics/" + name + "_seg.png", "facesynthetics/" + name + "_ldmks.txt",
+                                  "300w/" + name + ".pts"})
+        add(f.copies, rel);
+    f.copies.emplace_back(src / "annotations" / (name + ".json"), dst / "annotations" / (name + ".json"));
+    return f;
+}
+
+void copyBytes(const fs::path& from, const fs::path& to) {
+    const std::vector<std::uint8_t> bytes = io::readFileBytes(from.string());
+    fs::create_directories(to.parent_path());
+    io::writeFileAtomic(to.string(), bytes.data(), bytes.size());
+}
+
+/// The output manifest: the source's definition plus a "transfer" record.
+std::string outputManifest(const std::string& sourceText, const dataset::DatasetManifest& m, const nlohmann::ordered_json& record,
+                           bool complete) {
+    nlohmann::ordered_json def = nlohmann::ordered_json::parse(sourceText);
+    for (const char* k : kManifestOwnKeys) def.erase(k);
+    def["transfer"] = record;
+    dataset::DatasetManifest out = m;
+    out.complete = complete;
+    return dataset::datasetManifestJson(out, def.dump());
+}
+
+torch::Tensor toTensor(const cv::Mat& rgbFloat) {
+    return torch::from_blob(const_cast<float*>(rgbFloat.ptr<float>()), {rgbFloat.rows, rgbFloat.cols, 3}, torch::kFloat32)
+        .permute({2, 0, 1})
+        .clone();
+}
+
+cv::Mat toRgbFloat(const torch::Tensor& chw) {
+    const torch::Tensor hwc = chw.detach().to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}).contiguous();
+    return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>()).clone();
+}
+
+}  // namespace
+
+TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSink* progress,
+                                  const jobs::CancelToken* cancel) {
+    if (c.data.empty()) throw std::invalid_argument("data: required");
+    if (c.out.empty()) throw std::invalid_argument("out: required");
+    if (c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount)
+        throw std::invalid_argument("shard: " + std::to_string(c.shardIndex) + "/" + std::to_string(c.shardCount) +
+                                    " is not i/n with 0 <= i < n");
+    if (c.size != 0 && (c.size < 16 || c.size > 8192 || c.size % 4 != 0))
+        throw std::invalid_argument("size: " + std::to_string(c.size) + " is not 0 or a multiple of 4 in 16..8192");
+    if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
+    train::validateWeightsChoice(c.weights);
+    if (fs::weakly_canonical(c.data) == fs::weakly_canonical(c.out))
+        throw std::invalid_argument("out: is the source dataset; apply writes a new dataset");
+
+    const std::string weights = train::runWeightsFile(c.model, c.weights, "the transfer run has not finished training");
+    LoadedTranslator t = loadTranslator(weights);
+    const dataset::DatasetManifest source = dataset::readDatasetManifest(c.data);
+    const std::string sourceText = io::readFileText(dataset::manifestPath(c.data), dataset::kMaxManifestBytes);
+    const std::vector<std::uint8_t> weightBytes = io::readFileBytes(weights);
+    nlohmann::ordered_json record = {{"source", fs::absolute(c.data).lexically_normal().string()},
+                                     {"model", fs::absolute(c.model).lexically_normal().string()},
+                                     {"weights", fs::absolute(weights).lexically_normal().string()},
+                                     {"weights_hash", io::hex64(io::fnv1a(weightBytes.data(), weightBytes.size()))},
+                                     {"method", t.metadata.at("method")},
+                                     {"size", c.size != 0 ? c.size : t.loadSize}};
+    const int side = static_cast<int>(c.size != 0 ? c.size : t.loadSize);
+
+    // The output folder: new, or this very dataset (resume), never another.
+    const std::string manifest = outputManifest(sourceText, source, record, false);
+    const fs::path out(c.out);
+    std::error_code ec;
+    if (dataset::hasDatasetManifest(c.out)) {
+        std::string differs;
+        if (!dataset::sameDatasetDefinition(io::readFileText(dataset::manifestPath(c.out), dataset::kMaxManifestBytes),
+                                            manifest, &differs))
+            throw std::runtime_error(c.out + ": holds another dataset (" + differs +
+                                     " differ); choose a new folder");
+    } else {
+        if (fs::exists(out, ec) && !fs::is_empty(out, ec))
+            throw std::runtime_error(c.out + ": not empty and not a dataset; choose a new folder");
+        fs::create_directories(out);
+        io::writeFileAtomic(dataset::manifestPath(c.out), manifest);
+    }
+
+    const std::vector<std::string> names = dataset::listCompleteSamples(c.data);
+    std::vector<std::string> mine;
+    TransferApplyResult r;
+    const auto done = [&](const std::string& name) {
+        std::error_code e;
+        return fs::exists(out / "annotations" / (name + ".json"), e);
+    };
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (static_cast<int64_t>(i % static_cast<std::size_t>(c.shardCount)) == c.shardIndex) mine.push_back(names[i]);
+    r.total = static_cast<int64_t>(mine.size());
+    for (const std::string& n : mine) r.skipped += done(n) ? 1 : 0;
+    // Other shards' samples may be there (shards share the folder); this one's only with --resume.
+    if (!c.resume && r.skipped > 0)
+        throw std::runtime_error(c.out + ": already holds " + std::to_string(r.skipped) +
+                                 " samples of this translation (this shard's); add --resume to continue");
+
+    if (c.threads > 0) torch::set_num_threads(c.threads);
+    const torch::Device device = train::pickDevice(c.device);
+    t.generator->to(device);
+    torch::NoGradGuard noGrad;
+    jobs::ProgressTracker tracker(progress, "transfer apply", static_cast<uint64_t>(r.total));
+    tracker.advance(static_cast<uint64_t>(r.skipped));
+    // Batches are fixed groups of the shard's samples, translated whole even
+    // when a resumed run needs only part of one: a sample's pixels must not
+    // depend on which others shared its forward pass.
+    for (std::size_t b = 0; b < mine.size(); b += static_cast<std::size_t>(c.batch)) {
+        const std::size_t end = std::min(mine.size(), b + static_cast<std::size_t>(c.batch));
+        if (std::all_of(mine.begin() + static_cast<std::ptrdiff_t>(b), mine.begin() + static_cast<std::ptrdiff_t>(end), done))
+            continue;
+        if (cancel && cancel->cancelled()) throw jobs::Cancelled();
+        std::vector<torch::Tensor> inputs;
+        std::vector<cv::Size> sizes;
+        for (std::size_t k = b; k < end; ++k) {
+            const cv::Mat bgr = dataset::readBgrImage(dataset::samplePaths(c.data, mine[k]).image);
+            sizes.push_back(bgr.size());
+            inputs.push_back(toTensor(translatorInput(bgr, side, side, nullptr)));
+        }
+        const torch::Tensor y = t.generator->forward(torch::stack(inputs).to(device));
+        for (std::size_t k = b; k < end; ++k) {
+            if (done(mine[k])) continue;
+            const cv::Size size = sizes[k - b];
+            const std::vector<std::uint8_t> png =
+                io::encodePng(translatorOutputToBgr(toRgbFloat(y[static_cast<int64_t>(k - b)]), size.width, size.height));
+            const SampleFiles files = sampleFiles(c.data, out, mine[k]);
+            for (const auto& file : files.images) {
+                fs::create_directories(file.second.parent_path());
+                io::writeFileAtomic(file.second.string(), png.data(), png.size());
+            }
+            for (const auto& [from, to] : files.copies) copyBytes(from, to);  // the annotation last
+            ++r.written;
+            tracker.advance();
+        }
+    }
+    tracker.finish();
+
+    // Complete when the source is and every sample of every shard is here.
+    const std::size_t present = static_cast<std::size_t>(std::count_if(names.begin(), names.end(), done));
+    r.complete = source.complete && present == names.size();
+    if (r.complete) io::writeFileAtomic(dataset::manifestPath(c.out), outputManifest(sourceText, source, record, true));
+    return r;
+}
+
+}  // namespace synthforge::transfer

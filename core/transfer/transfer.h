@@ -1,0 +1,95 @@
+#pragma once
+// Realism transfer (docs/transfer.md): unpaired image-to-image translation
+// of our rendered faces towards real photos, trained as a run like
+// `train`'s, and applied to a dataset without touching its annotations.
+// Torch-free API; the work is in torch_*.cpp.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/jobs/progress.h"
+#include "core/train/run_config_common.h"
+
+namespace synthforge::transfer {
+
+/// The translators `transfer train --method` knows.
+bool isKnownTransferMethod(const std::string& method);
+
+struct TransferTrainConfig : train::RunConfigCommon {
+    TransferTrainConfig();
+    std::string method = "cyclegan";
+    std::string target;             ///< folder of real face images (the "B" domain); `data` is our dataset ("A")
+    int64_t generatorFilters = 64;  ///< ngf
+    int64_t discriminatorFilters = 64;  ///< ndf
+    int64_t residualBlocks = 0;     ///< 0: CycleGAN's choice, 9 at a crop of 256 or more, else 6
+    double lambdaCycle = 10;        ///< weight of each cycle-consistency L1
+    double lambdaIdentity = 0.5;    ///< identity L1 weight, as a fraction of lambdaCycle
+    int64_t poolSize = 50;          ///< history of generated images the discriminators see (0: none)
+    /// Images are resized so that their side is size * loadScale, then a
+    /// random size x size crop is taken (CycleGAN's 286 -> 256).
+    double loadScale = 286.0 / 256.0;
+    double discriminatorLrScale = 1;  ///< the discriminators' rate over the generators'
+
+    /// Residual blocks in use (residualBlocks, or CycleGAN's rule).
+    int64_t blocks() const;
+    /// The side images are resized to before cropping.
+    int64_t loadSize() const;
+    /// The identity of the run as JSON (config.json), stage "transfer".
+    std::string toJson() const;
+};
+
+/// std::invalid_argument "<field>: <why>" for the first bad field.
+void validateTransferTrainConfig(const TransferTrainConfig& c);
+
+struct TransferTrainResult {
+    int64_t steps = 0, resumedFrom = 0;
+    int64_t sourceImages = 0, targetImages = 0, validationImages = 0;
+    double lastLoss = 0;
+    std::string finalWeights;  ///< the A -> B generator, what `transfer apply` runs
+};
+
+/// Trains in `c.out` (config.json, checkpoints, metrics.csv, TensorBoard
+/// events with source | translated | reconstructed grids, final.safetensors;
+/// resumable exactly). The last ceil(n * valFraction) source samples are
+/// held out and validate by their cycle-reconstruction L1.
+TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSink* progress,
+                                  const jobs::CancelToken* cancel);
+
+struct TransferApplyConfig {
+    std::string model;              ///< run directory of `transfer train`
+    std::string weights = "final";  ///< final, best or a .safetensors file
+    std::string data;               ///< source SynthForge dataset
+    std::string out;                ///< the translated dataset
+    /// The side images are translated at: 0 = the run's load size (the scale
+    /// the generator saw in training); the result is resized back to the
+    /// dataset's size.
+    int64_t size = 0;
+    int64_t shardIndex = 0, shardCount = 1;
+    bool resume = false;
+    int64_t batch = 4;
+    std::string device = "auto";
+    int threads = 0;
+};
+
+struct TransferApplyResult {
+    int64_t written = 0;   ///< samples translated by this call
+    int64_t skipped = 0;   ///< already complete (resume)
+    int64_t total = 0;     ///< samples of this shard
+    bool complete = false; ///< every sample of every shard is in `out`
+};
+
+/// Writes `out`: each complete sample of `data` in this shard with its
+/// images translated (images/, and facesynthetics/ and 300w/ copies when
+/// present) and every other file byte-identical; the manifest is the
+/// source's plus a "transfer" record (source, model, weights hash, method).
+/// Resumable like `generate`: complete samples are kept, and a folder that
+/// holds another dataset is refused.
+TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSink* progress,
+                                  const jobs::CancelToken* cancel);
+
+/// Image files of a target folder (png, jpg, ... in name order, searched one
+/// level deep); std::runtime_error naming the folder when it holds none.
+std::vector<std::string> listTargetImages(const std::string& folder);
+
+}  // namespace synthforge::transfer

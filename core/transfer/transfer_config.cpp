@@ -1,0 +1,112 @@
+// Realism transfer's settings, their checks and config.json (torch-free).
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/io/file_util.h"
+#include "core/transfer/transfer.h"
+
+namespace synthforge::transfer {
+
+namespace fs = std::filesystem;
+
+bool isKnownTransferMethod(const std::string& method) { return method == "cyclegan"; }
+
+TransferTrainConfig::TransferTrainConfig() : RunConfigCommon(2e-4) {
+    // CycleGAN's recipe: Adam (0.5, 0.999) at 2e-4, held for the first half
+    // of the run then decayed linearly to 0, no weight decay, batch 1.
+    beta1 = 0.5;
+    beta2 = 0.999;
+    weightDecay = 0;
+    schedule = "hold-linear";
+    milestones = {0.5};
+    minLr = 0;
+    batch = 1;
+    size = 256;
+    epochs = 10;
+    valFraction = 0.05;
+}
+
+int64_t TransferTrainConfig::blocks() const {
+    if (residualBlocks > 0) return residualBlocks;
+    return size >= 256 ? 9 : 6;
+}
+
+int64_t TransferTrainConfig::loadSize() const {
+    return std::max<int64_t>(size, static_cast<int64_t>(std::lround(static_cast<double>(size) * loadScale)));
+}
+
+void validateTransferTrainConfig(const TransferTrainConfig& c) {
+    train::validateRunCommon(c, "the generator downsamples twice and the discriminator thrice");
+    train::checkRunField(isKnownTransferMethod(c.method), "method",
+                         "'" + c.method + "' is not a translator this build has (cyclegan)");
+    train::checkRunField(!c.target.empty(), "target", "a folder of real face images is required");
+    train::checkRunField(c.size % 4 == 0, "size", std::to_string(c.size) + " is not a multiple of 4 (two stride-2 stages)");
+    train::checkRunField(c.generatorFilters >= 1 && c.generatorFilters <= 1024, "generator_filters", "must be in 1..1024");
+    train::checkRunField(c.discriminatorFilters >= 1 && c.discriminatorFilters <= 1024, "discriminator_filters",
+                         "must be in 1..1024");
+    train::checkRunField(c.residualBlocks >= 0 && c.residualBlocks <= 64, "residual_blocks", "must be in 0..64 (0: 9 at 256, else 6)");
+    train::checkRunField(c.lambdaCycle >= 0 && std::isfinite(c.lambdaCycle), "lambda_cycle", "must be non-negative");
+    train::checkRunField(c.lambdaIdentity >= 0 && std::isfinite(c.lambdaIdentity), "lambda_identity", "must be non-negative");
+    train::checkRunField(c.poolSize >= 0 && c.poolSize <= 1000, "pool_size", "must be in 0..1000");
+    train::checkRunField(c.loadScale >= 1 && c.loadScale <= 2, "load_scale", "must be in [1, 2]");
+    train::checkRunField(c.discriminatorLrScale > 0 && std::isfinite(c.discriminatorLrScale), "d_lr_scale",
+                         "must be positive");
+    train::checkRunField(c.bestMetric == "loss", "best_metric", "transfer runs choose best.pt by the validation cycle loss");
+    train::checkRunField(c.augment == "none", "augment",
+                         "transfer runs use CycleGAN's resize, crop and flip; the shared augmentation is not wired in yet");
+}
+
+std::string TransferTrainConfig::toJson() const {
+    nlohmann::ordered_json j;
+    train::putRunIdentity(j, "transfer", *this);
+    j["target"] = fs::absolute(target).lexically_normal().string();
+    j["method"] = method;
+    j["networks"] = {{"generator_filters", generatorFilters},
+                     {"discriminator_filters", discriminatorFilters},
+                     {"residual_blocks", blocks()}};
+    j["losses"] = {{"gan", "lsgan"}, {"lambda_cycle", lambdaCycle}, {"lambda_identity", lambdaIdentity}};
+    j["pool_size"] = poolSize;
+    train::putRunBatching(j, *this);
+    j["load_size"] = loadSize();
+    j["seed"] = seed;
+    j["optimizer"] = {{"name", "adam"},
+                      {"lr", lr},
+                      {"betas", {beta1, beta2}},
+                      {"eps", eps},
+                      {"weight_decay", weightDecay},
+                      {"d_lr_scale", discriminatorLrScale}};
+    train::putRunSchedule(j, *this);
+    train::putRunTail(j, *this);
+    return j.dump(2) + "\n";
+}
+
+std::vector<std::string> listTargetImages(const std::string& folder) {
+    static const std::set<std::string> kExtensions = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"};
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) throw std::runtime_error(folder + ": not a folder (target images)");
+    std::vector<std::string> found;
+    // FFHQ and CelebA-HQ come as one folder or as numbered sub-folders.
+    for (fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+        if (it.depth() > 2) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        std::error_code fileEc;
+        if (it->is_regular_file(fileEc) && kExtensions.count(io::lowerExtension(it->path().string())))
+            found.push_back(it->path().string());
+    }
+    if (ec) throw std::runtime_error(folder + ": cannot list the folder (" + ec.message() + ")");
+    if (found.empty())
+        throw std::runtime_error(folder + ": no images (png, jpg, jpeg, bmp, webp, tif) in it or in its sub-folders");
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+}  // namespace synthforge::transfer
