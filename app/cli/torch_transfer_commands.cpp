@@ -1,9 +1,10 @@
-// `synthforge transfer train|apply`: realism transfer (core/transfer/transfer.h).
+// `synthforge transfer train|apply|eval`: realism transfer (core/transfer/transfer.h).
 // train is a run like `train`'s (config.json, checkpoints, metrics.csv,
 // events, run record; Ctrl+C checkpoints and exits 130; --resume continues);
 // apply writes a translated dataset, sharded and resumable like generate.
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -13,6 +14,7 @@
 #include "app/cli/run_recording.h"
 #include "app/cli/training_command.h"
 #include "core/generate/shard.h"
+#include "core/io/file_util.h"
 #include "core/jobs/interrupt.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/transfer/transfer.h"
@@ -50,6 +52,7 @@ int runTransferTrain(const TransferTrainArgs& a) {
 struct TransferApplyArgs {
     transfer::TransferApplyConfig config;
     std::string shard, progress = "auto";
+    bool check = false;
 };
 
 int runTransferApply(const TransferApplyArgs& a) {
@@ -63,19 +66,61 @@ int runTransferApply(const TransferApplyArgs& a) {
         c.shardIndex = static_cast<int64_t>(shard->index);
         c.shardCount = static_cast<int64_t>(shard->count);
     }
-    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    jobs::CancelToken cancel;
-    jobs::ScopedInterruptHandler interrupt(cancel);
-    try {
-        const transfer::TransferApplyResult r = transfer::applyTransfer(c, sink.get(), &cancel);
-        std::cout << "translated " << r.written << " samples";
-        if (r.skipped > 0) std::cout << " (" << r.skipped << " already complete)";
-        std::cout << " of " << r.total << " into " << c.out << (r.complete ? "; the dataset is complete\n" : "\n");
+    if (a.check) {
+        transfer::validateTransferApplyConfig(c);
+        printCheckOk();
         return 0;
-    } catch (const jobs::Cancelled&) {
-        std::cerr << "stopped: complete samples are kept; run again with --resume to continue\n";
-        return 130;
     }
+    // One run record per folder cannot describe shards that share it (as generate).
+    const std::string recordIn = c.shardCount > 1 ? std::string() : c.out;
+    return recordRun(recordIn, "transfer-apply", c.resume, [&](jobs::RunRecorder& recorder) {
+        std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
+        jobs::CancelToken cancel;
+        jobs::ScopedInterruptHandler interrupt(cancel);
+        try {
+            const transfer::TransferApplyResult r = transfer::applyTransfer(c, recorder.heartbeatSink(sink.get()), &cancel);
+            std::cout << "translated " << r.written << " samples";
+            if (r.skipped > 0) std::cout << " (" << r.skipped << " already complete)";
+            std::cout << " of " << r.total << " into " << c.out << (r.complete ? "; the dataset is complete\n" : "\n");
+            return 0;
+        } catch (const jobs::Cancelled&) {
+            std::cerr << "stopped: complete samples are kept; run again with --resume to continue\n";
+            return 130;
+        }
+    });
+}
+
+struct TransferEvalArgs {
+    transfer::TransferEvalConfig config;
+    std::string json, progress = "auto";
+    bool check = false;
+};
+
+int runTransferEval(const TransferEvalArgs& a) {
+    const transfer::TransferEvalConfig& c = a.config;
+    if (a.check) {
+        transfer::validateTransferEvalConfig(c);
+        printCheckOk();
+        return 0;
+    }
+    std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
+    const transfer::TransferEvalResult r = transfer::evaluateTransfer(c, sink.get());
+    const std::string out = a.json.empty() ? (std::filesystem::path(c.translated) / "transfer_eval.json").string() : a.json;
+    io::writeFileAtomic(out, transfer::transferEvalToJson(c, r));
+    if (r.hasStructure) {
+        const auto& s = r.structure;
+        std::printf("structure (%lld samples): NME %.4f -> %.4f, mIoU %.4f -> %.4f; %zu samples drift by more than %.3f NME\n",
+                    static_cast<long long>(s.samples), s.sourceNme, s.translatedNme, s.sourceMiou, s.translatedMiou,
+                    s.drifted.size(), c.maxNmeIncrease);
+    }
+    if (r.hasIdentity)
+        std::printf("identity: cosine source-translated %.4f (same identity %.4f, different identities %.4f)\n",
+                    r.identity.sourceToTranslated, r.identity.sameIdentity, r.identity.differentIdentity);
+    if (r.hasRealism)
+        std::printf("realism: KID to the photos %.5f +- %.5f translated, %.5f +- %.5f source\n", r.kidTranslated,
+                    r.kidTranslatedStd, r.kidSource, r.kidSourceStd);
+    std::cout << "wrote " << out << "\n";
+    return 0;
 }
 
 }  // namespace
@@ -138,8 +183,33 @@ void registerTransferCommands(CLI::App& app) {
     apply->add_option("--device", ac.device, "auto, cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     apply->add_option("--threads", ac.threads, "Torch CPU threads (0: torch's default)")->capture_default_str();
     apply->add_option("--progress", a->progress, "auto, bar, json or none")->capture_default_str();
+    addCheckFlag(apply, a->check);
     apply->callback([a] {
         const int rc = runTransferApply(*a);
+        if (rc != 0) std::exit(rc);
+    });
+
+    auto e = std::make_shared<TransferEvalArgs>();
+    transfer::TransferEvalConfig& ec = e->config;
+    CLI::App* ev = group->add_subcommand(
+        "eval", "Measure a translated dataset: structure drift, identity preservation, KID to real photos");
+    ev->add_option("--source", ec.source, "The rendered dataset")->required()->check(CLI::ExistingDirectory);
+    ev->add_option("--translated", ec.translated, "Its translation (transfer apply's --out)")->required()->check(CLI::ExistingDirectory);
+    ev->add_option("--stage1", ec.stage1, "A Stage I run: NME and mIoU on both against the annotations")->check(CLI::ExistingDirectory);
+    ev->add_option("--fr", ec.fr, "An fr train run: identity cosine, and the features of KID")->check(CLI::ExistingDirectory);
+    ev->add_option("--target", ec.target, "Real photos to measure KID against (needs --fr)")->check(CLI::ExistingDirectory);
+    ev->add_option("--max-nme-increase", ec.maxNmeIncrease, "A sample drifts when its NME grows by more than this")
+        ->capture_default_str();
+    ev->add_option("--kid-subsets", ec.kidSubsets, "KID: random subsets averaged")->capture_default_str();
+    ev->add_option("--kid-subset-size", ec.kidSubsetSize, "KID: rows per subset (capped by the smaller set)")->capture_default_str();
+    ev->add_option("--json", e->json, "Output (default transfer_eval.json in --translated)")->type_name("FILE");
+    ev->add_option("--batch", ec.batch, "Images per forward pass")->capture_default_str();
+    ev->add_option("--device", ec.device, "auto, cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    ev->add_option("--threads", ec.threads, "Torch CPU threads (0: torch's default)")->capture_default_str();
+    ev->add_option("--progress", e->progress, "auto, bar, json or none")->capture_default_str();
+    addCheckFlag(ev, e->check);
+    ev->callback([e] {
+        const int rc = runTransferEval(*e);
         if (rc != 0) std::exit(rc);
     });
 }

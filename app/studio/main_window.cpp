@@ -27,6 +27,7 @@
 #include "app/studio/export_tasks.h"
 #include "core/scene/scene_pipeline.h"
 #include "widgets/dataset/dataset_browser.h"
+#include "widgets/dataset/translation_compare.h"
 #include "widgets/label_editor/label_editor_dock.h"
 #include "widgets/label_editor/label_file_actions.h"
 #include "widgets/panels/camera_panel.h"
@@ -68,6 +69,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     interp_ = new InterpStrip(doc_);
     interp_->setObjectName(QStringLiteral("interpStrip"));
     tabs_->addTab(interp_, tr("Interpolate"));
+    // A translated dataset against its source (realism transfer, docs/transfer.md).
+    compare_ = new TranslationCompare;
+    compare_->setObjectName(QStringLiteral("translationCompare"));
+    tabs_->addTab(compare_, tr("Compare"));
     runs_ = new RunCentre;
     runs_->setObjectName(QStringLiteral("runCentre"));
     tabs_->addTab(runs_, tr("Runs"));
@@ -84,6 +89,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     browser_ = new DatasetBrowser;
     browserDock_ = dock(this, tr("Dataset"), QStringLiteral("dock.dataset"), browser_, Qt::BottomDockWidgetArea);
     connect(browser_, &DatasetBrowser::errorReported, this, &MainWindow::reportError);
+    connect(compare_, &TranslationCompare::errorReported, this, &MainWindow::reportError);
     // The UV label editor: tabbed with the dataset browser (both want width).
     labelDock_ = new LabelEditorDock(doc_, this);
     labelDock_->setObjectName(QStringLiteral("dock.labels"));

@@ -34,6 +34,7 @@ class CameraPanel;
 class DatasetBrowser;
 class ExploreGrid;
 class InterpStrip;
+class TranslationCompare;
 class GeneratorView;
 class HeadPanel;
 class LabelEditorDock;
@@ -58,6 +59,7 @@ public:
     RunCentre* runCentre() const { return runs_; }
     ExploreGrid* exploreGrid() const { return explore_; }
     InterpStrip* interpStrip() const { return interp_; }
+    TranslationCompare* translationCompare() const { return compare_; }
     /// What closing the window does with jobs running on this machine:
     /// ask (default), stop them (each checkpoints first) or leave them running
     /// (the studio re-attaches on its next start). Tests choose without a dialog.
@@ -144,6 +146,7 @@ private:
     RunCentre* runs_;
     ExploreGrid* explore_;
     InterpStrip* interp_;
+    TranslationCompare* compare_;
     RunningJobsOnClose onClose_ = RunningJobsOnClose::Ask;
     QUndoGroup* undoGroup_;
     bool compareNextFrame_ = false;  ///< the next frame is the re-render of a browser sample

@@ -19,6 +19,7 @@
 #include "core/io/content_hash.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
+#include "core/jobs/run_record.h"
 #include "core/train/run_weights.h"
 #include "core/train/torch_run_directory.h"
 #include "core/transfer/torch_cyclegan_model.h"
@@ -90,19 +91,7 @@ cv::Mat toRgbFloat(const torch::Tensor& chw) {
 
 TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSink* progress,
                                   const jobs::CancelToken* cancel) {
-    if (c.data.empty()) throw std::invalid_argument("data: required");
-    if (c.out.empty()) throw std::invalid_argument("out: required");
-    if (c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount)
-        throw std::invalid_argument("shard: " + std::to_string(c.shardIndex) + "/" + std::to_string(c.shardCount) +
-                                    " is not i/n with 0 <= i < n");
-    if (c.size != 0 && (c.size < 16 || c.size > 8192 || c.size % 4 != 0))
-        throw std::invalid_argument("size: " + std::to_string(c.size) + " is not 0 or a multiple of 4 in 16..8192");
-    if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
-    train::validateWeightsChoice(c.weights);
-    if (fs::weakly_canonical(c.data) == fs::weakly_canonical(c.out))
-        throw std::invalid_argument("out: is the source dataset; apply writes a new dataset");
-
-    const std::string weights = train::runWeightsFile(c.model, c.weights, "the transfer run has not finished training");
+    const std::string weights = validateTransferApplyConfig(c);
     LoadedTranslator t = loadTranslator(weights);
     const dataset::DatasetManifest source = dataset::readDatasetManifest(c.data);
     const std::string sourceText = io::readFileText(dataset::manifestPath(c.data), dataset::kMaxManifestBytes);
@@ -126,8 +115,9 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
             throw std::runtime_error(c.out + ": holds another dataset (" + differs +
                                      " differ); choose a new folder");
     } else {
-        if (fs::exists(out, ec) && !fs::is_empty(out, ec))
-            throw std::runtime_error(c.out + ": not empty and not a dataset; choose a new folder");
+        for (const auto& e : fs::directory_iterator(out, ec))
+            if (!jobs::isRunRecordFile(e.path().filename().string()))
+                throw std::runtime_error(c.out + ": not empty and not a dataset; choose a new folder");
         fs::create_directories(out);
         io::writeFileAtomic(dataset::manifestPath(c.out), manifest);
     }

@@ -4,6 +4,7 @@
 // `train`'s, and applied to a dataset without touching its annotations.
 // Torch-free API; the work is in torch_*.cpp.
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -79,6 +80,11 @@ struct TransferApplyResult {
     bool complete = false; ///< every sample of every shard is in `out`
 };
 
+/// Checks `c` without translating (std::invalid_argument naming the field,
+/// std::runtime_error naming a missing run file or an unreadable source
+/// manifest) and returns the weights file it names.
+std::string validateTransferApplyConfig(const TransferApplyConfig& c);
+
 /// Writes `out`: each complete sample of `data` in this shard with its
 /// images translated (images/, and facesynthetics/ and 300w/ copies when
 /// present) and every other file byte-identical; the manifest is the
@@ -87,6 +93,64 @@ struct TransferApplyResult {
 /// holds another dataset is refused.
 TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSink* progress,
                                   const jobs::CancelToken* cancel);
+
+struct TransferEvalConfig {
+    std::string source;      ///< the rendered dataset
+    std::string translated;  ///< `transfer apply`'s output for it (same sample names)
+    std::string stage1;      ///< a Stage I run: structure drift ("" to skip)
+    std::string fr;          ///< an `fr train` run: identity preservation and KID features ("" to skip)
+    std::string target;      ///< real photos for KID ("" to skip; needs `fr`)
+    /// A sample drifts when its NME on the translated image exceeds the
+    /// source's by more than this (a fraction of the inter-ocular distance).
+    double maxNmeIncrease = 0.05;
+    int kidSubsets = 100;
+    int64_t kidSubsetSize = 1000;
+    int64_t batch = 16;
+    std::string device = "auto";
+    int threads = 0;
+};
+
+/// Structure drift: a Stage I run's predictions against the (shared) exact
+/// annotations, on the source and on the translated images.
+struct StructureDrift {
+    int64_t samples = 0;
+    double sourceNme = 0, translatedNme = 0;
+    double sourceMiou = 0, translatedMiou = 0;
+    std::vector<std::string> names;                  ///< per sample, dataset order
+    std::vector<double> nmeIncrease;                 ///< translated NME - source NME, per sample
+    std::vector<std::string> drifted;                ///< names whose increase exceeds maxNmeIncrease
+};
+
+/// Identity preservation: cosine similarity of face-recognition embeddings
+/// (ArcFace-aligned crops from our landmarks) of each sample's source and
+/// translated image, against baselines among the source images: pairs of
+/// samples of the same identity (identity sampler datasets only; NaN
+/// otherwise) and of different identities (consecutive samples).
+struct IdentityPreservation {
+    int64_t samples = 0;
+    double sourceToTranslated = 0;
+    double sameIdentity = NAN, differentIdentity = NAN;
+};
+
+struct TransferEvalResult {
+    bool hasStructure = false, hasIdentity = false, hasRealism = false;
+    StructureDrift structure;
+    IdentityPreservation identity;
+    /// KID (x 1000 is customary; stored as is) of translated against target
+    /// and of source against target, on `features`.
+    double kidTranslated = NAN, kidTranslatedStd = NAN, kidSource = NAN, kidSourceStd = NAN;
+    std::string features;  ///< which network's features KID used
+};
+
+/// std::invalid_argument naming the first bad field.
+void validateTransferEvalConfig(const TransferEvalConfig& c);
+
+/// std::invalid_argument for bad settings (naming the field), std::runtime_error
+/// naming the file for data that does not match (another sample list, a
+/// Stage I run with other classes than the dataset's).
+TransferEvalResult evaluateTransfer(const TransferEvalConfig& c, jobs::ProgressSink* progress);
+/// JSON (format synthforge-transfer-eval, version 1) of a result.
+std::string transferEvalToJson(const TransferEvalConfig& c, const TransferEvalResult& r);
 
 /// Image files of a target folder (png, jpg, ... in name order, searched one
 /// level deep); std::runtime_error naming the folder when it holds none.

@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/dataset/dataset_manifest.h"
 #include "core/io/file_util.h"
+#include "core/train/run_weights.h"
 #include "core/transfer/transfer.h"
 
 namespace synthforge::transfer {
@@ -84,6 +86,32 @@ std::string TransferTrainConfig::toJson() const {
     train::putRunSchedule(j, *this);
     train::putRunTail(j, *this);
     return j.dump(2) + "\n";
+}
+
+std::string validateTransferApplyConfig(const TransferApplyConfig& c) {
+    if (c.data.empty()) throw std::invalid_argument("data: required");
+    if (c.out.empty()) throw std::invalid_argument("out: required");
+    if (c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount)
+        throw std::invalid_argument("shard: " + std::to_string(c.shardIndex) + "/" + std::to_string(c.shardCount) +
+                                    " is not i/n with 0 <= i < n");
+    if (c.size != 0 && (c.size < 16 || c.size > 8192 || c.size % 4 != 0))
+        throw std::invalid_argument("size: " + std::to_string(c.size) + " is not 0 or a multiple of 4 in 16..8192");
+    if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
+    train::validateWeightsChoice(c.weights);
+    if (fs::weakly_canonical(c.data) == fs::weakly_canonical(c.out))
+        throw std::invalid_argument("out: is the source dataset; apply writes a new dataset");
+    dataset::readDatasetManifest(c.data);
+    return train::runWeightsFile(c.model, c.weights, "the transfer run has not finished training");
+}
+
+void validateTransferEvalConfig(const TransferEvalConfig& c) {
+    if (c.source.empty()) throw std::invalid_argument("source: required");
+    if (c.translated.empty()) throw std::invalid_argument("translated: required");
+    if (c.stage1.empty() && c.fr.empty()) throw std::invalid_argument("stage1, fr: give at least one run to measure with");
+    if (!c.target.empty() && c.fr.empty()) throw std::invalid_argument("target: KID needs the fr run's features (--fr)");
+    if (!(c.maxNmeIncrease > 0)) throw std::invalid_argument("max_nme_increase: must be positive");
+    if (c.kidSubsets < 1 || c.kidSubsetSize < 2) throw std::invalid_argument("kid_subsets: at least 1 subset of 2 or more");
+    if (c.batch < 1) throw std::invalid_argument("batch: must be at least 1");
 }
 
 std::vector<std::string> listTargetImages(const std::string& folder) {

@@ -89,6 +89,22 @@ TEST(TransferCli, TrainsResumesAfterAKillAppliesAndRefusesBadInput) {
     EXPECT_NE(readTextFile(err).find("the dataset is complete"), std::string::npos) << readTextFile(err);
     EXPECT_EQ(readTextFile(translated / "annotations" / "000003.json"), readTextFile(ds / "annotations" / "000003.json"));
 
+    // Measured with the committed trained Stage I net; the report lands in the translated dataset.
+    ASSERT_EQ(run({"transfer", "eval", "--source", ds.string(), "--translated", translated.string(), "--stage1",
+                   (fs::path(SYNTHFORGE_TEST_DATA_DIR) / "cascade_net").string(), "--threads", "1", "--progress",
+                   "none"},
+                  err),
+              0)
+        << readTextFile(err);
+    EXPECT_NE(readTextFile(err).find("structure (6 samples): NME"), std::string::npos) << readTextFile(err);
+    EXPECT_TRUE(fs::exists(translated / "transfer_eval.json"));
+    EXPECT_EQ(run({"transfer", "apply", "--model", whole.string(), "--data", ds.string(), "--out",
+                   (dir.path / "e").string(), "--check"},
+                  err),
+              0)
+        << readTextFile(err);
+    EXPECT_FALSE(fs::exists(dir.path / "e")) << "--check writes nothing";
+
     // Bad input: exit 1 and a message that names the problem.
     const auto expectFailure = [&](std::vector<std::string> args, const std::string& words) {
         EXPECT_EQ(run(args, err), 1) << readTextFile(err);

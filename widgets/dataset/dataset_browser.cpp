@@ -17,14 +17,9 @@
 #include <opencv2/core.hpp>
 
 #include "widgets/dataset/dataset_model.h"
+#include "widgets/mat_image.h"
 
 namespace synthforge::widgets {
-
-namespace {
-QImage toQImage(const cv::Mat& bgr) {
-    return QImage(bgr.data, bgr.cols, bgr.rows, static_cast<qsizetype>(bgr.step), QImage::Format_BGR888).copy();
-}
-}  // namespace
 
 DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent), model_(new DatasetModel(this)) {
     auto* box = new QHBoxLayout(this);

@@ -3,22 +3,11 @@
 #include <exception>
 #include <memory>
 
-#include <opencv2/imgproc.hpp>
-
 #include "core/annotate/overlays.h"
 #include "core/scene/scene_pipeline.h"
+#include "widgets/mat_image.h"
 
 namespace synthforge::widgets {
-
-namespace {
-
-QImage toQImage(const cv::Mat& bgr) {
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return QImage(rgb.data, rgb.cols, rgb.rows, static_cast<int>(rgb.step), QImage::Format_RGB888).copy();
-}
-
-}  // namespace
 
 CellRenderJob::CellRenderJob(QObject* context, scene::Scene sc, int tile, std::string overlay, MakeSpecs makeSpecs,
                              Callbacks cb) {

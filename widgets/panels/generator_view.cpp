@@ -15,6 +15,7 @@
 #include "core/annotate/overlays.h"
 #include "widgets/panels/image_hover.h"
 #include "widgets/panels/scene_document.h"
+#include "widgets/mat_image.h"
 
 namespace synthforge::widgets {
 
@@ -22,10 +23,6 @@ namespace {
 constexpr int kDebounceMs = 50;
 constexpr double kHoverPixels = 8;  ///< how near (on screen) the cursor must be to a landmark
 
-QImage toQImage(const cv::Mat& bgr) {
-    // QImage::Format_BGR888 matches OpenCV's order; copy() detaches from the Mat.
-    return QImage(bgr.data, bgr.cols, bgr.rows, static_cast<qsizetype>(bgr.step), QImage::Format_BGR888).copy();
-}
 }  // namespace
 
 GeneratorView::GeneratorView(SceneDocument* doc, QWidget* parent) : QWidget(parent), doc_(doc) {

@@ -79,7 +79,10 @@ RunCentre::RunCentre(QWidget* parent)
                                                           {"eval", "Evaluate…"},
                                                           {"predict", "Predict on images…"},
                                                           {"fr train", "Train face recognition…"},
-                                                          {"fr eval", "Evaluate face recognition…"}};
+                                                          {"fr eval", "Evaluate face recognition…"},
+                                                          {"transfer train", "Train realism transfer…"},
+                                                          {"transfer apply", "Translate a dataset…"},
+                                                          {"transfer eval", "Measure a translation…"}};
     for (const auto& [command, label] : kinds) {
         const QString c = QString::fromLatin1(command);
         newMenu->addAction(tr(label), this, [this, c] { newRun(c); });
@@ -649,8 +652,9 @@ void RunCentre::rerunSelected() {
     if (!s || !s->record) return;
     QStringList args = rerunArguments(*s);
     QString command = args.isEmpty() ? QString() : args.takeFirst();
-    // Commands in a group have two words ("fr train").
-    if (command == QLatin1String("fr") && !args.isEmpty()) command += QLatin1Char(' ') + args.takeFirst();
+    // Commands in a group have two words ("fr train", "transfer apply").
+    if ((command == QLatin1String("fr") || command == QLatin1String("transfer")) && !args.isEmpty())
+        command += QLatin1Char(' ') + args.takeFirst();
     // A new run goes to a new folder beside the old one.
     for (int i = 0; i + 1 < args.size(); ++i)
         if (args[i] == QLatin1String("--out") || args[i] == QLatin1String("--run-dir")) {

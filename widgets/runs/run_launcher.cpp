@@ -101,9 +101,10 @@ LaunchRequest resumeRequest(const jobs::RunState& run, QString* error) {
     if (run.status == jobs::RunStatus::Running) return fail(QObject::tr("The run is still running"));
     if (run.status == jobs::RunStatus::Finished) return fail(QObject::tr("The run has finished"));
     const std::string& kind = run.kind;
-    if (kind != "train" && kind != "finetune" && kind != "generate" && kind != "fr-train")
+    const bool trains = kind == "train" || kind == "finetune" || kind == "fr-train" || kind == "transfer-train";
+    if (!trains && kind != "generate" && kind != "transfer-apply")
         return fail(QObject::tr("A %1 job cannot be resumed; run it again instead").arg(QString::fromStdString(kind)));
-    if ((kind == "train" || kind == "finetune" || kind == "fr-train") && !run.hasCheckpoint)
+    if (trains && !run.hasCheckpoint)
         return fail(QObject::tr("The run wrote no checkpoint yet; run it again instead"));
     LaunchRequest r;
     const QString program = run.record->argv.empty() ? QString() : QString::fromStdString(run.record->argv.front());
