@@ -5,21 +5,23 @@
 # networks, size, thread count and glibc allocator (defaults on both sides).
 # Rounds alternate the two sides so drift hits both. Prints each round's
 # mean step time, then min and median per side and their ratio.
-# Usage: bench/compare_transfer_step.sh [build-dir] [rounds]
+# Usage: bench/compare_transfer_step.sh [build-dir] [rounds] [cyclegan|cut]
 set -euo pipefail
 build="${1:-build}"
 rounds="${2:-3}"
+method="${3:-cyclegan}"
+case "$method" in cyclegan) filter=cycleGanStep ;; cut) filter=cutStep ;; *) echo "compare_transfer_step: method cyclegan or cut" >&2; exit 1 ;; esac
 cxx="$build/bench/bench_transfer_step"
 py=/usr/bin/python3
 [ -x "$cxx" ] || { echo "compare_transfer_step: $cxx not built" >&2; exit 1; }
 "$py" -c 'import torch' 2>/dev/null || { echo "compare_transfer_step: python3-torch is not installed" >&2; exit 1; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "CycleGAN ngf=ndf=64, 9 blocks, ${SYNTHFORGE_BENCH_SIZE:-256}x${SYNTHFORGE_BENCH_SIZE:-256}, batch 1, ${SYNTHFORGE_BENCH_THREADS:-1} thread(s), $rounds rounds"
+echo "$method ngf=ndf=64, 9 blocks, ${SYNTHFORGE_BENCH_SIZE:-256}x${SYNTHFORGE_BENCH_SIZE:-256}, batch 1, ${SYNTHFORGE_BENCH_THREADS:-1} thread(s), $rounds rounds"
 c=(); p=()
 for r in $(seq "$rounds"); do
-  ms=$("$cxx" --benchmark_filter=cycleGanStep --benchmark_format=csv 2>/dev/null | awk -F, '/cycleGanStep/ {print $3}')
+  ms=$("$cxx" --benchmark_filter="$filter" --benchmark_format=csv 2>/dev/null | awk -F, -v f="$filter" '$0 ~ f {print $3}')
   c+=("$ms"); echo "round $r C++     $ms ms"
-  ms=$("$py" "$(dirname "$0")/../tools/bench_transfer_step.py" | awk '{print $3}')
+  ms=$("$py" "$(dirname "$0")/../tools/bench_transfer_step.py" --method "$method" | awk '{print $3}')
   p+=("$ms"); echo "round $r PyTorch $ms ms"
 done
 . "$(dirname "$0")/side_by_side_stats.sh"

@@ -4,45 +4,53 @@
 
 namespace synthforge::transfer {
 
-namespace {
-
 namespace nn = torch::nn;
 
-/// InstanceNorm2d as CycleGAN uses it: no affine parameters, no running
-/// statistics (so the state_dict holds no norm entries, as there).
 nn::InstanceNorm2d instanceNorm(int64_t channels) {
     return nn::InstanceNorm2d(nn::InstanceNorm2dOptions(channels).affine(false).track_running_stats(false));
 }
 
-nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t padding) {
+nn::Conv2d convLayer(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t padding) {
     return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(padding).bias(true));
 }
 
-/// x + (pad, conv 3x3, norm, ReLU, pad, conv 3x3, norm)(x).
-class ResnetBlockImpl : public nn::Module {
-public:
-    explicit ResnetBlockImpl(int64_t channels) {
-        conv_block = register_module(
-            "conv_block", nn::Sequential(nn::ReflectionPad2d(1), conv(channels, channels, 3, 1, 0), instanceNorm(channels),
-                                         nn::ReLU(true), nn::ReflectionPad2d(1), conv(channels, channels, 3, 1, 0),
-                                         instanceNorm(channels)));
-    }
-    torch::Tensor forward(const torch::Tensor& x) { return x + conv_block->forward(x); }
-    nn::Sequential conv_block{nullptr};
-};
-TORCH_MODULE(ResnetBlock);
+void pushGeneratorStem(nn::Sequential& s, int64_t f) {
+    s->push_back(nn::ReflectionPad2d(3));
+    s->push_back(convLayer(3, f, 7, 1, 0));
+    s->push_back(instanceNorm(f));
+    s->push_back(nn::ReLU(true));
+}
 
-}  // namespace
+void pushGeneratorHead(nn::Sequential& s, int64_t f) {
+    s->push_back(nn::ReflectionPad2d(3));
+    s->push_back(convLayer(f, 3, 7, 1, 0));
+    s->push_back(nn::Tanh());
+}
+
+nn::LeakyReLU leakyRelu() { return nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)); }
+
+void pushDiscriminatorHead(nn::Sequential& s, int64_t f, int64_t prev) {
+    s->push_back(convLayer(f * prev, f * 8, 4, 1, 1));
+    s->push_back(instanceNorm(f * 8));
+    s->push_back(leakyRelu());
+    s->push_back(convLayer(f * 8, 1, 4, 1, 1));
+}
+
+ResnetBlockImpl::ResnetBlockImpl(int64_t channels) {
+    conv_block = register_module(
+        "conv_block", nn::Sequential(nn::ReflectionPad2d(1), convLayer(channels, channels, 3, 1, 0), instanceNorm(channels),
+                                     nn::ReLU(true), nn::ReflectionPad2d(1), convLayer(channels, channels, 3, 1, 0),
+                                     instanceNorm(channels)));
+}
+
+torch::Tensor ResnetBlockImpl::forward(const torch::Tensor& x) { return x + conv_block->forward(x); }
 
 ResnetGeneratorImpl::ResnetGeneratorImpl(const ResnetGeneratorOptions& o) : options(o) {
     const int64_t f = o.filters;
     nn::Sequential s;
-    s->push_back(nn::ReflectionPad2d(3));
-    s->push_back(conv(3, f, 7, 1, 0));
-    s->push_back(instanceNorm(f));
-    s->push_back(nn::ReLU(true));
+    pushGeneratorStem(s, f);
     for (int64_t mult : {1, 2}) {
-        s->push_back(conv(f * mult, f * mult * 2, 3, 2, 1));
+        s->push_back(convLayer(f * mult, f * mult * 2, 3, 2, 1));
         s->push_back(instanceNorm(f * mult * 2));
         s->push_back(nn::ReLU(true));
     }
@@ -53,31 +61,25 @@ ResnetGeneratorImpl::ResnetGeneratorImpl(const ResnetGeneratorOptions& o) : opti
         s->push_back(instanceNorm(f * mult / 2));
         s->push_back(nn::ReLU(true));
     }
-    s->push_back(nn::ReflectionPad2d(3));
-    s->push_back(conv(f, 3, 7, 1, 0));
-    s->push_back(nn::Tanh());
+    pushGeneratorHead(s, f);
     model = register_module("model", s);
 }
 
 torch::Tensor ResnetGeneratorImpl::forward(const torch::Tensor& x) { return model->forward(x); }
 
 PatchDiscriminatorImpl::PatchDiscriminatorImpl(int64_t f) {
-    const auto lrelu = [] { return nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)); };
     nn::Sequential s;
-    s->push_back(conv(3, f, 4, 2, 1));
-    s->push_back(lrelu());
+    s->push_back(convLayer(3, f, 4, 2, 1));
+    s->push_back(leakyRelu());
     int64_t prev = 1;
     for (int64_t n = 1; n < 3; ++n) {
         const int64_t mult = std::min<int64_t>(int64_t{1} << n, 8);
-        s->push_back(conv(f * prev, f * mult, 4, 2, 1));
+        s->push_back(convLayer(f * prev, f * mult, 4, 2, 1));
         s->push_back(instanceNorm(f * mult));
-        s->push_back(lrelu());
+        s->push_back(leakyRelu());
         prev = mult;
     }
-    s->push_back(conv(f * prev, f * 8, 4, 1, 1));
-    s->push_back(instanceNorm(f * 8));
-    s->push_back(lrelu());
-    s->push_back(conv(f * 8, 1, 4, 1, 1));
+    pushDiscriminatorHead(s, f, prev);
     model = register_module("model", s);
 }
 

@@ -8,11 +8,39 @@
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/instancenorm.h>
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
 
 namespace synthforge::transfer {
+
+/// InstanceNorm2d as CycleGAN and CUT use it: no affine parameters, no
+/// running statistics (so a state_dict holds no norm entries).
+torch::nn::InstanceNorm2d instanceNorm(int64_t channels);
+/// A convolution with bias (both codes' choice before instance norm).
+torch::nn::Conv2d convLayer(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding);
+
+/// The layers both generators (CycleGAN's and CUT's) start and end with:
+/// reflect pad 3, conv 7x7 3 -> f, norm, ReLU; and reflect pad 3, conv 7x7
+/// f -> 3, tanh.
+void pushGeneratorStem(torch::nn::Sequential& s, int64_t f);
+void pushGeneratorHead(torch::nn::Sequential& s, int64_t f);
+/// Both PatchGANs' last layers: conv 4x4 stride 1 from f * prev to 8 f,
+/// norm, LeakyReLU 0.2, conv 4x4 stride 1 to one score.
+void pushDiscriminatorHead(torch::nn::Sequential& s, int64_t f, int64_t prev);
+torch::nn::LeakyReLU leakyRelu();
+
+/// x + (reflect pad, conv 3x3, norm, ReLU, reflect pad, conv 3x3, norm)(x),
+/// the body named conv_block as in both codes.
+class ResnetBlockImpl : public torch::nn::Module {
+public:
+    explicit ResnetBlockImpl(int64_t channels);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::nn::Sequential conv_block{nullptr};
+};
+TORCH_MODULE(ResnetBlock);
 
 struct ResnetGeneratorOptions {
     int64_t filters = 64;  ///< ngf

@@ -22,7 +22,7 @@
 #include "core/jobs/run_record.h"
 #include "core/train/run_weights.h"
 #include "core/train/torch_run_directory.h"
-#include "core/transfer/torch_cyclegan_model.h"
+#include "core/transfer/torch_translator_file.h"
 #include "core/transfer/transfer.h"
 #include "core/transfer/transfer_images.h"
 
@@ -140,7 +140,7 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
 
     if (c.threads > 0) torch::set_num_threads(c.threads);
     const torch::Device device = train::pickDevice(c.device);
-    t.generator->to(device);
+    t.module->to(device);
     torch::NoGradGuard noGrad;
     jobs::ProgressTracker tracker(progress, "transfer apply", static_cast<uint64_t>(r.total));
     tracker.advance(static_cast<uint64_t>(r.skipped));
@@ -159,7 +159,7 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
             sizes.push_back(bgr.size());
             inputs.push_back(toTensor(translatorInput(bgr, side, side, nullptr)));
         }
-        const torch::Tensor y = t.generator->forward(torch::stack(inputs).to(device));
+        const torch::Tensor y = t.forward(torch::stack(inputs).to(device));
         for (std::size_t k = b; k < end; ++k) {
             if (done(mine[k])) continue;
             const cv::Size size = sizes[k - b];

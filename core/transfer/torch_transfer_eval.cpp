@@ -13,6 +13,7 @@
 #include "core/dataset/image_files.h"
 #include "core/dataset/sample_paths.h"
 #include "core/dataset/stored_sample.h"
+#include "core/eval/domain_probe.h"
 #include "core/eval/kid.h"
 #include "core/fr/torch_fr_model.h"
 #include "core/generate/samplers/fr_crop.h"
@@ -170,6 +171,12 @@ TransferEvalResult evaluateTransfer(const TransferEvalConfig& c, jobs::ProgressS
             r.kidTranslatedStd = kt.std;
             r.kidSource = ks.mean;
             r.kidSourceStd = ks.std;
+            if (ft.size() >= 4 && fr.size() >= 4) {
+                const eval::DomainProbeResult dt = eval::domainClassifierAccuracy(ft, fr);
+                r.domainTranslated = dt.accuracy;
+                r.domainSource = eval::domainClassifierAccuracy(fs, fr).accuracy;
+                r.domainTestRows = dt.testRows;
+            }
             r.features = "fr " + c.fr + ": flip-fused, L2-normalised embedding of the whole image resized to 112x112";
             r.hasRealism = true;
         }
@@ -208,6 +215,8 @@ std::string transferEvalToJson(const TransferEvalConfig& c, const TransferEvalRe
                         {"features", r.features},
                         {"kid_translated", {{"mean", num(r.kidTranslated)}, {"std", num(r.kidTranslatedStd)}}},
                         {"kid_source", {{"mean", num(r.kidSource)}, {"std", num(r.kidSourceStd)}}},
+                        {"domain_classifier",
+                         {{"translated", num(r.domainTranslated)}, {"source", num(r.domainSource)}, {"test_rows", r.domainTestRows}}},
                         {"subsets", c.kidSubsets},
                         {"subset_size", c.kidSubsetSize}};
     return j.dump(2) + "\n";

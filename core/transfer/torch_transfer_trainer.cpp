@@ -1,13 +1,7 @@
-// `synthforge transfer train --method cyclegan`: CycleGAN (Zhu et al. 2017)
+// `synthforge transfer train`: any translator (torch_transfer_method.h)
 // through the run loop the other trainings use (resume, schedule,
-// checkpoints, metrics.csv, events, previews).
-//
-// One optimiser step per loop step, as in the authors' code: the generators'
-// loss is back-propagated with the discriminators frozen, then the
-// discriminators' loss on detached fakes. The two losses touch disjoint
-// parameters, so one Adam with a parameter group each, stepped once after
-// both backward passes, is exactly the authors' two optimisers stepped in
-// turn.
+// checkpoints, metrics.csv, events, previews). The data side is shared:
+// both domains' images, CycleGAN's resize-crop-flip, unpaired orders.
 
 #include <torch/torch.h>
 
@@ -18,12 +12,11 @@
 #include "core/dataset/image_files.h"
 #include "core/dataset/sample_paths.h"
 #include "core/train/data_split.h"
-#include "core/train/torch_autocast.h"
 #include "core/train/torch_preview.h"
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_run_loop.h"
 #include "core/train/torch_synthforge_data.h"
-#include "core/transfer/torch_cyclegan_model.h"
+#include "core/transfer/torch_transfer_method.h"
 #include "core/transfer/transfer.h"
 #include "core/transfer/transfer_images.h"
 
@@ -52,14 +45,6 @@ torch::Tensor loadImages(const std::vector<std::string>& paths, int side, int lo
         images.push_back(toTensor(translatorInput(dataset::readBgrImage(paths[k]), side, loadSide, step >= 0 ? &rng : nullptr)));
     }
     return torch::stack(images);
-}
-
-void setRequiresGrad(torch::nn::Module& m, bool on) {
-    for (auto& p : m.parameters()) p.set_requires_grad(on);
-}
-
-torch::Tensor lsgan(const torch::Tensor& scores, bool real) {
-    return torch::mse_loss(scores, real ? torch::ones_like(scores) : torch::zeros_like(scores));
 }
 
 std::vector<std::string> sourceImages(const std::string& dataset) {
@@ -92,26 +77,9 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
     const torch::Device device = train::pickDevice(c.device);
     const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
     torch::manual_seed(c.seed);
-    CycleGan model(c);
-    model->to(device);
-
-    std::vector<torch::Tensor> gParams = model->netG_A->parameters(), dParams = model->netD_A->parameters();
-    for (const torch::Tensor& p : model->netG_B->parameters()) gParams.push_back(p);
-    for (const torch::Tensor& p : model->netD_B->parameters()) dParams.push_back(p);
-    const auto adam = [&] {
-        return std::make_unique<torch::optim::AdamOptions>(
-            torch::optim::AdamOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(c.weightDecay));
-    };
-    torch::optim::Adam optimizer({torch::optim::OptimizerParamGroup(gParams, adam()),
-                                  torch::optim::OptimizerParamGroup(dParams, adam())},
-                                 torch::optim::AdamOptions(c.lr));
-
+    const std::unique_ptr<TransferMethod> method =
+        isCutMethod(c.method) ? makeCutMethod(c, device) : makeCycleGanMethod(c, device);
     const int side = static_cast<int>(c.size), loadSide = static_cast<int>(c.loadSize());
-    const double lambdaIdt = c.lambdaCycle * c.lambdaIdentity;
-    const auto run16 = [&](auto&& net, const torch::Tensor& x) {
-        const train::AutocastScope autocast(c.precision, device);
-        return net->forward(x).to(torch::kFloat32);
-    };
 
     train::RunLoopHooks hooks;
     hooks.step = [&](int64_t step, double) {
@@ -126,37 +94,7 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
         }
         const torch::Tensor realA = loadImages(a, side, loadSide, c.seed, step, 0).to(device);
         const torch::Tensor realB = loadImages(b, side, loadSide, c.seed, step, c.batch).to(device);
-
-        // Generators, with the discriminators frozen.
-        setRequiresGrad(*model->netD_A, false);
-        setRequiresGrad(*model->netD_B, false);
-        const torch::Tensor fakeB = run16(model->netG_A, realA);
-        const torch::Tensor recA = run16(model->netG_B, fakeB);
-        const torch::Tensor fakeA = run16(model->netG_B, realB);
-        const torch::Tensor recB = run16(model->netG_A, fakeA);
-        torch::Tensor identity = torch::scalar_tensor(0.0, realA.options());
-        if (lambdaIdt > 0)
-            identity = (torch::l1_loss(run16(model->netG_A, realB), realB) +
-                        torch::l1_loss(run16(model->netG_B, realA), realA)) * lambdaIdt;
-        const torch::Tensor gan = lsgan(run16(model->netD_A, fakeB), true) + lsgan(run16(model->netD_B, fakeA), true);
-        const torch::Tensor cycle = (torch::l1_loss(recA, realA) + torch::l1_loss(recB, realB)) * c.lambdaCycle;
-        const torch::Tensor lossG = gan + cycle + identity;
-        lossG.backward();
-        setRequiresGrad(*model->netD_A, true);
-        setRequiresGrad(*model->netD_B, true);
-
-        // Discriminators, on real images and (a history of) detached fakes.
-        const torch::Tensor pooledB = model->fake_B_pool->query(fakeB);
-        const torch::Tensor lossDA =
-            0.5 * (lsgan(run16(model->netD_A, realB), true) + lsgan(run16(model->netD_A, pooledB), false));
-        lossDA.backward();
-        const torch::Tensor pooledA = model->fake_A_pool->query(fakeA);
-        const torch::Tensor lossDB =
-            0.5 * (lsgan(run16(model->netD_B, realA), true) + lsgan(run16(model->netD_B, pooledA), false));
-        lossDB.backward();
-
-        const double g = lossG.item<double>(), d = (lossDA + lossDB).item<double>();
-        return train::StepReport{epoch, {g + d, gan.item<double>(), cycle.item<double>(), identity.item<double>(), d}};
+        return train::StepReport{epoch, method->step(realA, realB)};
     };
 
     torch::Tensor valImages;
@@ -164,41 +102,40 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
         const std::vector<std::string> first(val.begin(), val.begin() + std::min<std::size_t>(val.size(), 16));
         valImages = loadImages(first, side, loadSide, 0, -1, 0);
     }
+    torch::nn::Module& model = method->module();
     hooks.validate = [&]() -> std::vector<double> {
         if (!valImages.defined()) return {NAN};
         torch::NoGradGuard g;
-        model->eval();
-        const torch::Tensor x = valImages.to(device);
-        const double l1 = torch::l1_loss(run16(model->netG_B, run16(model->netG_A, x)), x).item<double>();
-        model->train();
-        return {l1};
+        model.eval();
+        const double loss = method->validationLoss(valImages.to(device));
+        model.train();
+        return {loss};
     };
     hooks.preview = [&]() -> cv::Mat {
         const torch::Tensor x = (valImages.defined() ? valImages : loadImages({source.front()}, side, loadSide, 0, -1, 0))
                                     .slice(0, 0, 4)
                                     .to(device);
         torch::NoGradGuard g;
-        model->eval();
-        const torch::Tensor fake = run16(model->netG_A, x), rec = run16(model->netG_B, fake);
-        model->train();
+        model.eval();
+        const torch::Tensor fake = method->translate(x), extra = method->previewExtra(fake);
+        model.train();
         std::vector<cv::Mat> tiles;
-        for (int64_t k = 0; k < x.size(0); ++k)
-            for (const torch::Tensor& t : {x[k], fake[k], rec[k]}) tiles.push_back(train::toBgr(t));
-        return annotate::contactSheet(tiles, 3, std::max(64, side));
+        for (int64_t k = 0; k < x.size(0); ++k) {
+            tiles.push_back(train::toBgr(x[k]));
+            tiles.push_back(train::toBgr(fake[k]));
+            if (extra.defined()) tiles.push_back(train::toBgr(extra[k]));
+        }
+        return annotate::contactSheet(tiles, extra.defined() ? 3 : 2, std::max(64, side));
     };
-    hooks.saveFinal = [&](const std::string& path) { saveTranslator(model->netG_A, c, path); };
+    hooks.saveFinal = [&](const std::string& path) { method->saveTranslator(path); };
 
     train::RunLoopSpec spec;
     spec.job = "transfer train";
     spec.totalSteps = stepsPerEpoch * c.epochs;
-    spec.metrics = {{"total", "loss/total"},
-                    {"g_gan", "loss/g_gan"},
-                    {"cycle", "loss/cycle"},
-                    {"identity", "loss/identity"},
-                    {"d", "loss/d"}};
-    spec.valMetrics = {{"val_cycle_l1", "val/cycle_l1"}};
-    spec.lrScales = {1.0, c.discriminatorLrScale};
-    const train::RunLoopResult done = runTrainingLoop(run, c, spec, *model, optimizer, hooks, progress, cancel);
+    spec.metrics = method->metrics();
+    spec.valMetrics = {method->validationMetric()};
+    spec.lrScales = method->lrScales();
+    const train::RunLoopResult done = runTrainingLoop(run, c, spec, model, method->optimizer(), hooks, progress, cancel);
 
     TransferTrainResult r;
     r.steps = done.steps;

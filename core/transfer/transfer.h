@@ -14,8 +14,10 @@
 
 namespace synthforge::transfer {
 
-/// The translators `transfer train --method` knows.
+/// The translators `transfer train --method` knows: cyclegan, cut, fastcut.
 bool isKnownTransferMethod(const std::string& method);
+/// cut and fastcut (one generator, PatchNCE).
+bool isCutMethod(const std::string& method);
 
 struct TransferTrainConfig : train::RunConfigCommon {
     TransferTrainConfig();
@@ -23,7 +25,7 @@ struct TransferTrainConfig : train::RunConfigCommon {
     std::string target;             ///< folder of real face images (the "B" domain); `data` is our dataset ("A")
     int64_t generatorFilters = 64;  ///< ngf
     int64_t discriminatorFilters = 64;  ///< ndf
-    int64_t residualBlocks = 0;     ///< 0: CycleGAN's choice, 9 at a crop of 256 or more, else 6
+    int64_t residualBlocks = 0;     ///< 0: CycleGAN's choice (9 at a crop of 256 or more, else 6); CUT's 9
     double lambdaCycle = 10;        ///< weight of each cycle-consistency L1
     double lambdaIdentity = 0.5;    ///< identity L1 weight, as a fraction of lambdaCycle
     int64_t poolSize = 50;          ///< history of generated images the discriminators see (0: none)
@@ -31,6 +33,19 @@ struct TransferTrainConfig : train::RunConfigCommon {
     /// random size x size crop is taken (CycleGAN's 286 -> 256).
     double loadScale = 286.0 / 256.0;
     double discriminatorLrScale = 1;  ///< the discriminators' rate over the generators'
+    // CUT and FastCUT (Park et al. 2020; the authors' defaults).
+    double lambdaGan = 1;                      ///< weight of the generator's GAN loss
+    double lambdaNce = -1;                     ///< PatchNCE weight; < 0: CUT 1, FastCUT 10
+    int nceIdentity = -1;                      ///< PatchNCE on real B -> G(B) too; -1: CUT yes, FastCUT no
+    int flipEquivariance = -1;                 ///< flip the input half the time; -1: CUT no, FastCUT yes
+    std::vector<int64_t> nceLayers{0, 4, 8, 12, 16};  ///< generator layers PatchNCE taps
+    int64_t ncePatches = 256;                  ///< sampled positions per layer
+    double nceTemperature = 0.07;              ///< tau
+    int64_t nceFeatures = 256;                 ///< the projection MLPs' width
+
+    double nceWeight() const;
+    bool usesNceIdentity() const;
+    bool usesFlipEquivariance() const;
 
     /// Residual blocks in use (residualBlocks, or CycleGAN's rule).
     int64_t blocks() const;
@@ -139,6 +154,12 @@ struct TransferEvalResult {
     /// KID (x 1000 is customary; stored as is) of translated against target
     /// and of source against target, on `features`.
     double kidTranslated = NAN, kidTranslatedStd = NAN, kidSource = NAN, kidSourceStd = NAN;
+    /// A real-versus-rendered classifier (core/eval/domain_probe.h) on the
+    /// same features, trained on half of each set and scored on the other
+    /// half: translated against photos and source against photos. Nearer
+    /// 0.5 is harder to tell apart. NaN with fewer than 4 images a side.
+    double domainTranslated = NAN, domainSource = NAN;
+    int64_t domainTestRows = 0;
     std::string features;  ///< which network's features KID used
 };
 

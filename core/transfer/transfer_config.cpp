@@ -17,7 +17,8 @@ namespace synthforge::transfer {
 
 namespace fs = std::filesystem;
 
-bool isKnownTransferMethod(const std::string& method) { return method == "cyclegan"; }
+bool isKnownTransferMethod(const std::string& method) { return method == "cyclegan" || isCutMethod(method); }
+bool isCutMethod(const std::string& method) { return method == "cut" || method == "fastcut"; }
 
 TransferTrainConfig::TransferTrainConfig() : RunConfigCommon(2e-4) {
     // CycleGAN's recipe: Adam (0.5, 0.999) at 2e-4, held for the first half
@@ -36,7 +37,14 @@ TransferTrainConfig::TransferTrainConfig() : RunConfigCommon(2e-4) {
 
 int64_t TransferTrainConfig::blocks() const {
     if (residualBlocks > 0) return residualBlocks;
+    if (isCutMethod(method)) return 9;  // CUT's resnet_9blocks at every size
     return size >= 256 ? 9 : 6;
+}
+
+double TransferTrainConfig::nceWeight() const { return lambdaNce >= 0 ? lambdaNce : method == "fastcut" ? 10.0 : 1.0; }
+bool TransferTrainConfig::usesNceIdentity() const { return nceIdentity >= 0 ? nceIdentity == 1 : method == "cut"; }
+bool TransferTrainConfig::usesFlipEquivariance() const {
+    return flipEquivariance >= 0 ? flipEquivariance == 1 : method == "fastcut";
 }
 
 int64_t TransferTrainConfig::loadSize() const {
@@ -46,7 +54,7 @@ int64_t TransferTrainConfig::loadSize() const {
 void validateTransferTrainConfig(const TransferTrainConfig& c) {
     train::validateRunCommon(c, "the generator downsamples twice and the discriminator thrice");
     train::checkRunField(isKnownTransferMethod(c.method), "method",
-                         "'" + c.method + "' is not a translator this build has (cyclegan)");
+                         "'" + c.method + "' is not a translator this build has (cyclegan, cut, fastcut)");
     train::checkRunField(!c.target.empty(), "target", "a folder of real face images is required");
     train::checkRunField(c.size % 4 == 0, "size", std::to_string(c.size) + " is not a multiple of 4 (two stride-2 stages)");
     train::checkRunField(c.generatorFilters >= 1 && c.generatorFilters <= 1024, "generator_filters", "must be in 1..1024");
@@ -59,6 +67,22 @@ void validateTransferTrainConfig(const TransferTrainConfig& c) {
     train::checkRunField(c.loadScale >= 1 && c.loadScale <= 2, "load_scale", "must be in [1, 2]");
     train::checkRunField(c.discriminatorLrScale > 0 && std::isfinite(c.discriminatorLrScale), "d_lr_scale",
                          "must be positive");
+    if (isCutMethod(c.method)) {
+        // The generator has 4 + 8 + blocks + 8 + 3 layers (torch_cut_nets.h).
+        const int64_t layers = 23 + c.blocks();
+        train::checkRunField(!c.nceLayers.empty(), "nce_layers", "at least one layer");
+        for (std::size_t i = 0; i < c.nceLayers.size(); ++i)
+            train::checkRunField(c.nceLayers[i] >= 0 && c.nceLayers[i] < layers && (i == 0 || c.nceLayers[i] > c.nceLayers[i - 1]),
+                                 "nce_layers", "increasing indices below the generator's " + std::to_string(layers) +
+                                                   " layers (" + std::to_string(c.blocks()) + " residual blocks)");
+        train::checkRunField(c.ncePatches >= 1 && c.ncePatches <= 65536, "nce_patches", "must be in 1..65536");
+        train::checkRunField(c.nceTemperature > 0 && std::isfinite(c.nceTemperature), "nce_temperature", "must be positive");
+        train::checkRunField(c.nceFeatures >= 1 && c.nceFeatures <= 4096, "nce_features", "must be in 1..4096");
+        train::checkRunField(c.lambdaGan >= 0 && std::isfinite(c.lambdaGan), "lambda_gan", "must be non-negative");
+        train::checkRunField(c.nceIdentity >= -1 && c.nceIdentity <= 1, "nce_identity", "-1 (the method's), 0 or 1");
+        train::checkRunField(c.flipEquivariance >= -1 && c.flipEquivariance <= 1, "flip_equivariance",
+                             "-1 (the method's), 0 or 1");
+    }
     train::checkRunField(c.bestMetric == "loss", "best_metric", "transfer runs choose best.pt by the validation cycle loss");
     train::checkRunField(c.augment == "none", "augment",
                          "transfer runs use CycleGAN's resize, crop and flip; the shared augmentation is not wired in yet");
@@ -72,8 +96,20 @@ std::string TransferTrainConfig::toJson() const {
     j["networks"] = {{"generator_filters", generatorFilters},
                      {"discriminator_filters", discriminatorFilters},
                      {"residual_blocks", blocks()}};
-    j["losses"] = {{"gan", "lsgan"}, {"lambda_cycle", lambdaCycle}, {"lambda_identity", lambdaIdentity}};
-    j["pool_size"] = poolSize;
+    if (isCutMethod(method)) {
+        j["losses"] = {{"gan", "lsgan"},
+                       {"lambda_gan", lambdaGan},
+                       {"lambda_nce", nceWeight()},
+                       {"nce_identity", usesNceIdentity()},
+                       {"flip_equivariance", usesFlipEquivariance()},
+                       {"nce_layers", nceLayers},
+                       {"nce_patches", ncePatches},
+                       {"nce_temperature", nceTemperature},
+                       {"nce_features", nceFeatures}};
+    } else {
+        j["losses"] = {{"gan", "lsgan"}, {"lambda_cycle", lambdaCycle}, {"lambda_identity", lambdaIdentity}};
+        j["pool_size"] = poolSize;
+    }
     train::putRunBatching(j, *this);
     j["load_size"] = loadSize();
     j["seed"] = seed;

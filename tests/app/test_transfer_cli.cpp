@@ -89,6 +89,17 @@ TEST(TransferCli, TrainsResumesAfterAKillAppliesAndRefusesBadInput) {
     EXPECT_NE(readTextFile(err).find("the dataset is complete"), std::string::npos) << readTextFile(err);
     EXPECT_EQ(readTextFile(translated / "annotations" / "000003.json"), readTextFile(ds / "annotations" / "000003.json"));
 
+    // CUT through the same commands: its translator applies like CycleGAN's.
+    auto cut = trainArgs(ds, photos, dir.path / "cut");
+    cut.insert(cut.end(), {"--method", "cut", "--num-patches", "16"});
+    ASSERT_EQ(run(cut, err), 0) << readTextFile(err);
+    EXPECT_NE(readTextFile(dir.path / "cut" / "config.json").find("\"nce_layers\""), std::string::npos);
+    ASSERT_EQ(run({"transfer", "apply", "--model", (dir.path / "cut").string(), "--data", ds.string(), "--out",
+                   (dir.path / "cut_translated").string(), "--threads", "1", "--progress", "none"},
+                  err),
+              0)
+        << readTextFile(err);
+
     // Measured with the committed trained Stage I net; the report lands in the translated dataset.
     ASSERT_EQ(run({"transfer", "eval", "--source", ds.string(), "--translated", translated.string(), "--stage1",
                    (fs::path(SYNTHFORGE_TEST_DATA_DIR) / "cascade_net").string(), "--threads", "1", "--progress",

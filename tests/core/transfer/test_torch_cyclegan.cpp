@@ -8,21 +8,18 @@
 #include <set>
 
 #include "core/io/safetensors.h"
-#include "core/transfer/torch_cyclegan_model.h"
+#include "core/transfer/torch_translator_file.h"
 #include "core/transfer/torch_cyclegan_nets.h"
 #include "core/transfer/torch_image_pool.h"
 #include "core/transfer/transfer.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/python_twin.h"
 
 namespace synthforge::transfer {
 namespace {
 
-int64_t parameterCount(torch::nn::Module& m) {
-    int64_t n = 0;
-    for (const auto& p : m.parameters()) n += p.numel();
-    return n;
-}
+using testutil::twin::parameterCount;
 
 TEST(CycleGanNets, ParameterCountsAreTheAuthorsCodes) {
     // The authors' code prints "Total number of parameters : 11.378 M" for
@@ -126,13 +123,13 @@ TEST(TranslatorFile, RoundTripsAndNamesBadMetadata) {
     ResnetGenerator g(ResnetGeneratorOptions{c.generatorFilters, c.blocks()});
     initCycleGanWeights(*g);
     const std::string path = dir.file("g.safetensors");
-    saveTranslator(g, c, path);
+    saveTranslator(*g, c, path);
     LoadedTranslator t = loadTranslator(path);
     EXPECT_EQ(t.size, 64);
     EXPECT_EQ(t.loadSize, 72);
     g->eval();
     const torch::Tensor x = torch::rand({1, 3, 32, 32});
-    EXPECT_TRUE(torch::equal(g->forward(x), t.generator->forward(x)));
+    EXPECT_TRUE(torch::equal(g->forward(x), t.forward(x)));
 
     io::SafetensorsFile f = io::loadSafetensorsFile(path);
     const auto broken = [&](const std::string& key, const std::string& value) {

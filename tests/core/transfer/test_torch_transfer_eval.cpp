@@ -76,6 +76,10 @@ TEST(TransferEval, FlagsThePlantedDriftKeepsIdentityAndMeasuresKid) {
     EXPECT_TRUE(std::isnan(r.identity.sameIdentity)) << "no identities in an i.i.d. dataset";
     EXPECT_TRUE(std::isfinite(r.identity.differentIdentity));
     EXPECT_TRUE(std::isfinite(r.kidTranslated) && std::isfinite(r.kidSource));
+    // 8 renders and 8 darkened photos: 4 + 4 held out of each.
+    EXPECT_EQ(r.domainTestRows, 8);
+    EXPECT_GE(r.domainTranslated, 0.0);
+    EXPECT_LE(r.domainTranslated, 1.0);
     EXPECT_NE(r.features.find("fr "), std::string::npos);
 
     const nlohmann::json j = nlohmann::json::parse(transferEvalToJson(c, r));
@@ -84,6 +88,7 @@ TEST(TransferEval, FlagsThePlantedDriftKeepsIdentityAndMeasuresKid) {
     EXPECT_EQ(j["structure"]["per_sample"].size(), 8u);
     EXPECT_TRUE(j["identity"]["same_identity"].is_null());
     EXPECT_TRUE(j["realism"]["kid_translated"]["mean"].is_number());
+    EXPECT_EQ(j["realism"]["domain_classifier"]["test_rows"], 8);
 
     // Bad input is named.
     TransferEvalConfig bad = c;

@@ -142,6 +142,41 @@ TEST(TransferConfig, BadFieldsAreNamed) {
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.augment = "default"; }).rfind("augment:", 0), 0u);
 }
 
+TEST(TransferConfig, CutAndFastCutDefaultsAreTheAuthors) {
+    TransferTrainConfig c;
+    c.data = "/src";
+    c.target = "/real";
+    c.out = "/run";
+    c.size = 64;
+    c.method = "cut";
+    EXPECT_EQ(c.blocks(), 9);  // resnet_9blocks at every size
+    EXPECT_DOUBLE_EQ(c.nceWeight(), 1.0);
+    EXPECT_TRUE(c.usesNceIdentity());
+    EXPECT_FALSE(c.usesFlipEquivariance());
+    c.method = "fastcut";
+    EXPECT_DOUBLE_EQ(c.nceWeight(), 10.0);
+    EXPECT_FALSE(c.usesNceIdentity());
+    EXPECT_TRUE(c.usesFlipEquivariance());
+    c.lambdaNce = 2;
+    c.nceIdentity = 1;
+    EXPECT_DOUBLE_EQ(c.nceWeight(), 2.0);
+    EXPECT_TRUE(c.usesNceIdentity());
+    validateTransferTrainConfig(c);
+    const nlohmann::json j = nlohmann::json::parse(c.toJson());
+    EXPECT_EQ(j["losses"]["nce_layers"], nlohmann::json::array({0, 4, 8, 12, 16}));
+    EXPECT_DOUBLE_EQ(j["losses"]["nce_temperature"].get<double>(), 0.07);
+    EXPECT_FALSE(j.contains("pool_size"));
+    c.nceLayers = {0, 8, 4};
+    EXPECT_THROW(validateTransferTrainConfig(c), std::invalid_argument);
+    c.nceLayers = {0, 40};  // past the 32 layers of a 9-block generator
+    try {
+        validateTransferTrainConfig(c);
+        FAIL();
+    } catch (const std::invalid_argument& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("nce_layers:", 0), 0u) << e.what();
+    }
+}
+
 TEST(TransferConfig, ConfigJsonRecordsTheRecipe) {
     TransferTrainConfig c;
     c.data = "/src";
