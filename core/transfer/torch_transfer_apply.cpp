@@ -9,13 +9,17 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "core/dataset/dataset_manifest.h"
 #include "core/dataset/image_files.h"
 #include "core/dataset/sample_paths.h"
+#include "core/dataset/stored_sample.h"
+#include "core/generate/samplers/fr_crop.h"
 #include "core/io/content_hash.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
@@ -57,6 +61,20 @@ SampleFiles sampleFiles(const fs::path& src, const fs::path& dst, const std::str
         add(f.copies, rel);
     f.copies.emplace_back(src / "annotations" / (name + ".json"), dst / "annotations" / (name + ".json"));
     return f;
+}
+
+/// The identity sampler's aligned face crops (fr/<identity>/<name>.png) of
+/// the source, by sample name: apply re-crops them from the translation.
+std::map<std::string, std::string> frCrops(const fs::path& src) {
+    std::map<std::string, std::string> crops;
+    std::error_code ec;
+    for (fs::directory_iterator id(src / "fr", ec), end; !ec && id != end; id.increment(ec)) {
+        if (!id->is_directory(ec)) continue;
+        for (fs::directory_iterator f(id->path(), ec); !ec && f != end; f.increment(ec))
+            if (f->path().extension() == ".png")
+                crops[f->path().stem().string()] = fs::relative(f->path(), src).string();
+    }
+    return crops;
 }
 
 void copyBytes(const fs::path& from, const fs::path& to) {
@@ -123,6 +141,7 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
     }
 
     const std::vector<std::string> names = dataset::listCompleteSamples(c.data);
+    const std::map<std::string, std::string> crops = frCrops(c.data);
     std::vector<std::string> mine;
     TransferApplyResult r;
     const auto done = [&](const std::string& name) {
@@ -169,6 +188,17 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
             for (const auto& file : files.images) {
                 fs::create_directories(file.second.parent_path());
                 io::writeFileAtomic(file.second.string(), png.data(), png.size());
+            }
+            // The face-recognition crop, aligned again from the annotation's
+            // landmarks on the translated image.
+            const auto crop = crops.find(mine[k]);
+            if (crop != crops.end()) {
+                const dataset::StoredSample ann = dataset::readStoredAnnotation(c.data, mine[k], size);
+                const cv::Mat translated = cv::imdecode(png, cv::IMREAD_COLOR);
+                const fs::path to = out / crop->second;
+                fs::create_directories(to.parent_path());
+                const std::vector<std::uint8_t> cropPng = io::encodePng(generate::alignedFrCrop(translated, ann.landmarks));
+                io::writeFileAtomic(to.string(), cropPng.data(), cropPng.size());
             }
             for (const auto& [from, to] : files.copies) copyBytes(from, to);  // the annotation last
             ++r.written;

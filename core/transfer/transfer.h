@@ -102,7 +102,8 @@ std::string validateTransferApplyConfig(const TransferApplyConfig& c);
 
 /// Writes `out`: each complete sample of `data` in this shard with its
 /// images translated (images/, and facesynthetics/ and 300w/ copies when
-/// present) and every other file byte-identical; the manifest is the
+/// present; the identity sampler's fr/ crops aligned again on the
+/// translation) and every other file byte-identical; the manifest is the
 /// source's plus a "transfer" record (source, model, weights hash, method).
 /// Resumable like `generate`: complete samples are kept, and a folder that
 /// holds another dataset is refused.
