@@ -184,7 +184,14 @@ void registerTransferCommands(CLI::App& app) {
     auto a = std::make_shared<TransferApplyArgs>();
     transfer::TransferApplyConfig& ac = a->config;
     CLI::App* apply = group->add_subcommand("apply", "Write a translated copy of a dataset (annotations byte-identical)");
-    apply->add_option("--model", ac.model, "Run directory of transfer train")->required()->check(CLI::ExistingDirectory);
+    CLI::Option* model = apply->add_option("--model", ac.model, "Run directory of transfer train")->check(CLI::ExistingDirectory);
+    CLI::Option* restorer = apply->add_option("--restorer", ac.restorer,
+                                              "A TorchScript face restorer (forward(image [B,3,512,512], w) -> image) "
+                                              "instead of --model; faces are aligned from the annotations")
+                                ->check(CLI::ExistingFile);
+    model->excludes(restorer);
+    apply->add_option("--fidelity", ac.fidelity, "The restorer's fidelity weight w (CodeFormer: 0 quality .. 1 fidelity)")
+        ->capture_default_str();
     apply->add_option("--weights", ac.weights, "final, best or a .safetensors file")->capture_default_str();
     apply->add_option("--data", ac.data, "Source SynthForge dataset")->required()->check(CLI::ExistingDirectory);
     apply->add_option("--out", ac.out, "The translated dataset (a new folder, or this one with --resume)")->required()->type_name("DIR");

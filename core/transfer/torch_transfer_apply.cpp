@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,8 @@
 #include "core/jobs/run_record.h"
 #include "core/train/run_weights.h"
 #include "core/train/torch_run_directory.h"
+#include "core/transfer/face_paste.h"
+#include "core/transfer/torch_restorer.h"
 #include "core/transfer/torch_translator_file.h"
 #include "core/transfer/transfer.h"
 #include "core/transfer/transfer_images.h"
@@ -100,6 +103,17 @@ torch::Tensor toTensor(const cv::Mat& rgbFloat) {
         .clone();
 }
 
+/// The sample's face aligned to FFHQ 512 from its annotation's landmarks,
+/// restored, and pasted back with a feather of 4 % of the face's side.
+cv::Mat restoreFace(TorchScriptRestorer& restorer, const TransferApplyConfig& c, const cv::Mat& image,
+                    const std::string& name) {
+    const dataset::StoredSample ann = dataset::readStoredAnnotation(c.data, name, image.size());
+    const camera::Similarity2d s = ffhqAlignTransform(ann.landmarks, TorchScriptRestorer::kSide);
+    const cv::Mat restored = restorer.restore(warpFace(image, s, TorchScriptRestorer::kSide), c.fidelity);
+    const int feather = std::max(1, static_cast<int>(std::lround(0.04 * TorchScriptRestorer::kSide / s.scale())));
+    return pasteFace(image, restored, s, feather);
+}
+
 cv::Mat toRgbFloat(const torch::Tensor& chw) {
     const torch::Tensor hwc = chw.detach().to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}).contiguous();
     return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>()).clone();
@@ -110,17 +124,34 @@ cv::Mat toRgbFloat(const torch::Tensor& chw) {
 TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSink* progress,
                                   const jobs::CancelToken* cancel) {
     const std::string weights = validateTransferApplyConfig(c);
-    LoadedTranslator t = loadTranslator(weights);
+    if (c.threads > 0) torch::set_num_threads(c.threads);
+    const torch::Device device = train::pickDevice(c.device);
+    const bool restoring = !c.restorer.empty();
+    // A translator run's generator, or a TorchScript face restorer.
+    std::unique_ptr<LoadedTranslator> t;
+    std::unique_ptr<TorchScriptRestorer> restorer;
+    if (restoring)
+        restorer = std::make_unique<TorchScriptRestorer>(c.restorer, device);
+    else
+        t = std::make_unique<LoadedTranslator>(loadTranslator(weights));
     const dataset::DatasetManifest source = dataset::readDatasetManifest(c.data);
     const std::string sourceText = io::readFileText(dataset::manifestPath(c.data), dataset::kMaxManifestBytes);
     const std::vector<std::uint8_t> weightBytes = io::readFileBytes(weights);
-    nlohmann::ordered_json record = {{"source", fs::absolute(c.data).lexically_normal().string()},
-                                     {"model", fs::absolute(c.model).lexically_normal().string()},
-                                     {"weights", fs::absolute(weights).lexically_normal().string()},
-                                     {"weights_hash", io::hex64(io::fnv1a(weightBytes.data(), weightBytes.size()))},
-                                     {"method", t.metadata.at("method")},
-                                     {"size", c.size != 0 ? c.size : t.loadSize}};
-    const int side = static_cast<int>(c.size != 0 ? c.size : t.loadSize);
+    const std::string weightsHash = io::hex64(io::fnv1a(weightBytes.data(), weightBytes.size()));
+    nlohmann::ordered_json record = {{"source", fs::absolute(c.data).lexically_normal().string()}};
+    if (restoring) {
+        record["restorer"] = fs::absolute(c.restorer).lexically_normal().string();
+        record["restorer_hash"] = weightsHash;
+        record["method"] = "restorer";
+        record["fidelity"] = c.fidelity;
+    } else {
+        record["model"] = fs::absolute(c.model).lexically_normal().string();
+        record["weights"] = fs::absolute(weights).lexically_normal().string();
+        record["weights_hash"] = weightsHash;
+        record["method"] = t->metadata.at("method");
+        record["size"] = c.size != 0 ? c.size : t->loadSize;
+    }
+    const int side = restoring ? TorchScriptRestorer::kSide : static_cast<int>(c.size != 0 ? c.size : t->loadSize);
 
     // The output folder: new, or this very dataset (resume), never another.
     const std::string manifest = outputManifest(sourceText, source, record, false);
@@ -157,9 +188,7 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
         throw std::runtime_error(c.out + ": already holds " + std::to_string(r.skipped) +
                                  " samples of this translation (this shard's); add --resume to continue");
 
-    if (c.threads > 0) torch::set_num_threads(c.threads);
-    const torch::Device device = train::pickDevice(c.device);
-    t.module->to(device);
+    if (t) t->module->to(device);
     torch::NoGradGuard noGrad;
     jobs::ProgressTracker tracker(progress, "transfer apply", static_cast<uint64_t>(r.total));
     tracker.advance(static_cast<uint64_t>(r.skipped));
@@ -171,19 +200,25 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
         if (std::all_of(mine.begin() + static_cast<std::ptrdiff_t>(b), mine.begin() + static_cast<std::ptrdiff_t>(end), done))
             continue;
         if (cancel && cancel->cancelled()) throw jobs::Cancelled();
+        std::vector<cv::Mat> images, outputs;
         std::vector<torch::Tensor> inputs;
-        std::vector<cv::Size> sizes;
         for (std::size_t k = b; k < end; ++k) {
-            const cv::Mat bgr = dataset::readBgrImage(dataset::samplePaths(c.data, mine[k]).image);
-            sizes.push_back(bgr.size());
-            inputs.push_back(toTensor(translatorInput(bgr, side, side, nullptr)));
+            images.push_back(dataset::readBgrImage(dataset::samplePaths(c.data, mine[k]).image));
+            if (t) inputs.push_back(toTensor(translatorInput(images.back(), side, side, nullptr)));
         }
-        const torch::Tensor y = t.forward(torch::stack(inputs).to(device));
+        if (t) {
+            const torch::Tensor y = t->forward(torch::stack(inputs).to(device));
+            for (std::size_t k = b; k < end; ++k)
+                outputs.push_back(translatorOutputToBgr(toRgbFloat(y[static_cast<int64_t>(k - b)]),
+                                                        images[k - b].cols, images[k - b].rows));
+        } else {
+            for (std::size_t k = b; k < end; ++k)
+                outputs.push_back(done(mine[k]) ? cv::Mat() : restoreFace(*restorer, c, images[k - b], mine[k]));
+        }
         for (std::size_t k = b; k < end; ++k) {
             if (done(mine[k])) continue;
-            const cv::Size size = sizes[k - b];
-            const std::vector<std::uint8_t> png =
-                io::encodePng(translatorOutputToBgr(toRgbFloat(y[static_cast<int64_t>(k - b)]), size.width, size.height));
+            const cv::Size size = images[k - b].size();
+            const std::vector<std::uint8_t> png = io::encodePng(outputs[k - b]);
             const SampleFiles files = sampleFiles(c.data, out, mine[k]);
             for (const auto& file : files.images) {
                 fs::create_directories(file.second.parent_path());

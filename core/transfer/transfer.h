@@ -73,7 +73,12 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
                                   const jobs::CancelToken* cancel);
 
 struct TransferApplyConfig {
-    std::string model;              ///< run directory of `transfer train`
+    std::string model;              ///< run directory of `transfer train` (or `restorer` instead)
+    /// A TorchScript face restorer (docs/transfer.md, "Restorers") run on
+    /// each face aligned to FFHQ 512 from the annotation's landmarks and
+    /// pasted back; instead of `model`.
+    std::string restorer;
+    double fidelity = 0.5;          ///< the restorer's w (CodeFormer: 0 quality .. 1 fidelity)
     std::string weights = "final";  ///< final, best or a .safetensors file
     std::string data;               ///< source SynthForge dataset
     std::string out;                ///< the translated dataset

@@ -136,7 +136,15 @@ std::string validateTransferApplyConfig(const TransferApplyConfig& c) {
     train::validateWeightsChoice(c.weights);
     if (fs::weakly_canonical(c.data) == fs::weakly_canonical(c.out))
         throw std::invalid_argument("out: is the source dataset; apply writes a new dataset");
+    if (c.model.empty() == c.restorer.empty())
+        throw std::invalid_argument("model, restorer: give one, a transfer run or a TorchScript restorer");
+    if (!(c.fidelity >= 0 && c.fidelity <= 1)) throw std::invalid_argument("fidelity: must be in [0, 1]");
     dataset::readDatasetManifest(c.data);
+    if (!c.restorer.empty()) {
+        std::error_code ec;
+        if (!fs::is_regular_file(c.restorer, ec)) throw std::runtime_error(c.restorer + ": no such restorer file");
+        return c.restorer;
+    }
     return train::runWeightsFile(c.model, c.weights, "the transfer run has not finished training");
 }
 
