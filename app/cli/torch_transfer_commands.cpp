@@ -160,6 +160,11 @@ void registerTransferCommands(CLI::App& app) {
     train->add_option("--num-patches", c.ncePatches, "CUT: sampled positions per layer")->capture_default_str();
     train->add_option("--nce-t", c.nceTemperature, "CUT: PatchNCE temperature")->capture_default_str();
     train->add_option("--netf-nc", c.nceFeatures, "CUT: width of the projection MLPs")->capture_default_str();
+    train->add_option("--structure-run", c.structureRun,
+                      "A Stage I run for the label-aware structure term (its predictions on the translations must "
+                      "match the source annotations)")
+        ->check(CLI::ExistingDirectory);
+    train->add_option("--lambda-structure", c.lambdaStructure, "Weight of the structure term (0: off)")->capture_default_str();
     train->add_option("--epochs", c.epochs, "Epochs (passes over the larger domain)")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000}));
     train->add_option("--batch", c.batch, "Images of each domain per step")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1024}));
     train->add_option("--lr", c.lr, "Peak learning rate (Adam)")->capture_default_str()->check(CLI::PositiveNumber);

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 
 #include "core/annotate/overlays.h"
@@ -16,11 +17,15 @@
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_run_loop.h"
 #include "core/train/torch_synthforge_data.h"
+#include "core/dataset/dataset_manifest.h"
+#include "core/transfer/torch_structure_term.h"
 #include "core/transfer/torch_transfer_method.h"
 #include "core/transfer/transfer.h"
 #include "core/transfer/transfer_images.h"
 
 namespace synthforge::transfer {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -80,6 +85,12 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
     const std::unique_ptr<TransferMethod> method =
         isCutMethod(c.method) ? makeCutMethod(c, device) : makeCycleGanMethod(c, device);
     const int side = static_cast<int>(c.size), loadSide = static_cast<int>(c.loadSize());
+    std::unique_ptr<StructureTerm> structure;
+    if (c.lambdaStructure > 0) {
+        const dataset::DatasetManifest m = dataset::readDatasetManifest(c.data);
+        if (!m.classes) throw std::runtime_error(c.data + ": the dataset has no segmentation, which the structure term needs");
+        structure = std::make_unique<StructureTerm>(c.structureRun, train::numClassesOf(*m.classes), device);
+    }
 
     train::RunLoopHooks hooks;
     hooks.step = [&](int64_t step, double) {
@@ -94,7 +105,18 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
         }
         const torch::Tensor realA = loadImages(a, side, loadSide, c.seed, step, 0).to(device);
         const torch::Tensor realB = loadImages(b, side, loadSide, c.seed, step, c.batch).to(device);
-        return train::StepReport{epoch, method->step(realA, realB)};
+        std::vector<double> values = method->step(realA, realB);
+        if (structure) {
+            // The same source samples, unaugmented, so the annotations fit as stored.
+            std::vector<std::string> names;
+            for (const std::string& path : a) names.push_back(fs::path(path).stem().string());
+            const StructureBatch truth = loadStructureBatch(c.data, names, side);
+            const torch::Tensor term = structure->loss(method->translate(truth.images.to(device)), truth) * c.lambdaStructure;
+            term.backward();
+            values.front() += term.item<double>();
+            values.push_back(term.item<double>());
+        }
+        return train::StepReport{epoch, values};
     };
 
     torch::Tensor valImages;
@@ -133,6 +155,7 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
     spec.job = "transfer train";
     spec.totalSteps = stepsPerEpoch * c.epochs;
     spec.metrics = method->metrics();
+    if (structure) spec.metrics.push_back({"structure", "loss/structure"});
     spec.valMetrics = {method->validationMetric()};
     spec.lrScales = method->lrScales();
     const train::RunLoopResult done = runTrainingLoop(run, c, spec, model, method->optimizer(), hooks, progress, cancel);

@@ -43,6 +43,14 @@ struct TransferTrainConfig : train::RunConfigCommon {
     double nceTemperature = 0.07;              ///< tau
     int64_t nceFeatures = 256;                 ///< the projection MLPs' width
 
+    /// The label-aware structure term (ours, off by default): a frozen Stage I
+    /// run predicts segmentation and landmarks on the translations of the
+    /// (unaugmented) source batch, and their cross-entropy and landmark L2
+    /// against the source's exact annotations, times this weight, join the
+    /// generator's loss. 0 = off, as the anchors' recipes.
+    double lambdaStructure = 0;
+    std::string structureRun;  ///< the Stage I run directory (its final.safetensors)
+
     double nceWeight() const;
     bool usesNceIdentity() const;
     bool usesFlipEquivariance() const;

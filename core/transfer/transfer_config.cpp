@@ -83,6 +83,10 @@ void validateTransferTrainConfig(const TransferTrainConfig& c) {
         train::checkRunField(c.flipEquivariance >= -1 && c.flipEquivariance <= 1, "flip_equivariance",
                              "-1 (the method's), 0 or 1");
     }
+    train::checkRunField(c.lambdaStructure >= 0 && std::isfinite(c.lambdaStructure), "lambda_structure",
+                         "must be non-negative");
+    train::checkRunField((c.lambdaStructure > 0) == !c.structureRun.empty(), "structure_run",
+                         "the structure term needs both a Stage I run and a weight above 0");
     train::checkRunField(c.bestMetric == "loss", "best_metric", "transfer runs choose best.pt by the validation cycle loss");
     train::checkRunField(c.augment == "none", "augment",
                          "transfer runs use CycleGAN's resize, crop and flip; the shared augmentation is not wired in yet");
@@ -110,6 +114,8 @@ std::string TransferTrainConfig::toJson() const {
         j["losses"] = {{"gan", "lsgan"}, {"lambda_cycle", lambdaCycle}, {"lambda_identity", lambdaIdentity}};
         j["pool_size"] = poolSize;
     }
+    if (lambdaStructure > 0)
+        j["structure"] = {{"stage1", fs::absolute(structureRun).lexically_normal().string()}, {"lambda", lambdaStructure}};
     train::putRunBatching(j, *this);
     j["load_size"] = loadSize();
     j["seed"] = seed;

@@ -140,6 +140,13 @@ TEST(TransferConfig, BadFieldsAreNamed) {
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.loadScale = 0.5; }).rfind("load_scale:", 0), 0u);
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.lambdaCycle = -1; }).rfind("lambda_cycle:", 0), 0u);
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.augment = "default"; }).rfind("augment:", 0), 0u);
+    EXPECT_EQ(message([](TransferTrainConfig& c) { c.lambdaStructure = 10; }).rfind("structure_run:", 0), 0u);
+    EXPECT_EQ(message([](TransferTrainConfig& c) { c.structureRun = "/s1"; }).rfind("structure_run:", 0), 0u);
+    EXPECT_EQ(message([](TransferTrainConfig& c) {
+                  c.structureRun = "/s1";
+                  c.lambdaStructure = 10;
+              }),
+              "accepted");
 }
 
 TEST(TransferConfig, CutAndFastCutDefaultsAreTheAuthors) {
