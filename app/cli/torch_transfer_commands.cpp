@@ -81,6 +81,7 @@ int runTransferApply(const TransferApplyArgs& a) {
             const transfer::TransferApplyResult r = transfer::applyTransfer(c, recorder.heartbeatSink(sink.get()), &cancel);
             std::cout << "translated " << r.written << " samples";
             if (r.skipped > 0) std::cout << " (" << r.skipped << " already complete)";
+            if (r.rejected > 0) std::cout << ", left out " << r.rejected << " drifted";
             std::cout << " of " << r.total << " into " << c.out << (r.complete ? "; the dataset is complete\n" : "\n");
             return 0;
         } catch (const jobs::Cancelled&) {
@@ -195,6 +196,9 @@ void registerTransferCommands(CLI::App& app) {
                                               "instead of --model; faces are aligned from the annotations")
                                 ->check(CLI::ExistingFile);
     model->excludes(restorer);
+    apply->add_option("--reject", ac.reject,
+                      "transfer_eval.json of an earlier translation: leave its drifted samples out")
+        ->check(CLI::ExistingFile);
     apply->add_option("--fidelity", ac.fidelity, "The restorer's fidelity weight w (CodeFormer: 0 quality .. 1 fidelity)")
         ->capture_default_str();
     apply->add_option("--weights", ac.weights, "final, best or a .safetensors file")->capture_default_str();

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,7 @@
 #include "core/transfer/torch_restorer.h"
 #include "core/transfer/torch_translator_file.h"
 #include "core/transfer/transfer.h"
+#include "core/transfer/transfer_eval_report.h"
 #include "core/transfer/transfer_images.h"
 
 namespace synthforge::transfer {
@@ -151,6 +153,13 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
         record["method"] = t->metadata.at("method");
         record["size"] = c.size != 0 ? c.size : t->loadSize;
     }
+    // Drifted samples of an earlier translation (transfer eval) stay out.
+    std::set<std::string> rejected;
+    if (!c.reject.empty()) {
+        rejected = loadTransferEval(c.reject).drifted;
+        record["rejected_by"] = fs::absolute(c.reject).lexically_normal().string();
+        record["rejected"] = std::vector<std::string>(rejected.begin(), rejected.end());
+    }
     const int side = restoring ? TorchScriptRestorer::kSide : static_cast<int>(c.size != 0 ? c.size : t->loadSize);
 
     // The output folder: new, or this very dataset (resume), never another.
@@ -179,8 +188,13 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
         std::error_code e;
         return fs::exists(out / "annotations" / (name + ".json"), e);
     };
-    for (std::size_t i = 0; i < names.size(); ++i)
-        if (static_cast<int64_t>(i % static_cast<std::size_t>(c.shardCount)) == c.shardIndex) mine.push_back(names[i]);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (static_cast<int64_t>(i % static_cast<std::size_t>(c.shardCount)) != c.shardIndex) continue;
+        if (rejected.count(names[i]))
+            ++r.rejected;
+        else
+            mine.push_back(names[i]);
+    }
     r.total = static_cast<int64_t>(mine.size());
     for (const std::string& n : mine) r.skipped += done(n) ? 1 : 0;
     // Other shards' samples may be there (shards share the folder); this one's only with --resume.
@@ -243,8 +257,10 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
     tracker.finish();
 
     // Complete when the source is and every sample of every shard is here.
-    const std::size_t present = static_cast<std::size_t>(std::count_if(names.begin(), names.end(), done));
-    r.complete = source.complete && present == names.size();
+    // (A rejected sample counts as accounted for: it is left out on purpose.)
+    std::size_t accounted = 0;
+    for (const std::string& n : names) accounted += rejected.count(n) || done(n) ? 1 : 0;
+    r.complete = source.complete && accounted == names.size();
     if (r.complete) io::writeFileAtomic(dataset::manifestPath(c.out), outputManifest(sourceText, source, record, true));
     return r;
 }

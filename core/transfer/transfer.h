@@ -87,6 +87,9 @@ struct TransferApplyConfig {
     /// pasted back; instead of `model`.
     std::string restorer;
     double fidelity = 0.5;          ///< the restorer's w (CodeFormer: 0 quality .. 1 fidelity)
+    /// A `transfer eval` report (transfer_eval.json) of an earlier apply of
+    /// the same model to the same data: its drifted samples are left out.
+    std::string reject;
     std::string weights = "final";  ///< final, best or a .safetensors file
     std::string data;               ///< source SynthForge dataset
     std::string out;                ///< the translated dataset
@@ -104,6 +107,7 @@ struct TransferApplyConfig {
 struct TransferApplyResult {
     int64_t written = 0;   ///< samples translated by this call
     int64_t skipped = 0;   ///< already complete (resume)
+    int64_t rejected = 0;  ///< left out as drifted (TransferApplyConfig::reject), this shard
     int64_t total = 0;     ///< samples of this shard
     bool complete = false; ///< every sample of every shard is in `out`
 };

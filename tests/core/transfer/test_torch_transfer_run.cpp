@@ -24,6 +24,7 @@
 #include "core/dataset/dataset_manifest.h"
 #include "core/dataset/image_files.h"
 #include "core/dataset/sample_paths.h"
+#include "core/io/file_util.h"
 #include "core/train/torch_weights.h"
 #include "core/transfer/torch_cut_nets.h"
 #include "core/transfer/torch_structure_term.h"
@@ -370,6 +371,38 @@ TEST(TransferApply, KeepsAnnotationsByteIdenticalAndResumesToTheSameBytes) {
     a.size = 0;
     a.out = a.data;
     EXPECT_THROW(applyTransfer(a, nullptr, nullptr), std::invalid_argument);
+}
+
+TEST(TransferApply, LeavesOutTheSamplesAnEvalFoundDrifted) {
+    Data d(5, 7);
+    TransferApplyConfig a = trainedForApply(d);
+    a.out = (d.dir.path / "kept").string();
+    // A report of an earlier translation that found samples 1 and 3 drifted.
+    const std::string report = (d.dir.path / "transfer_eval.json").string();
+    nlohmann::json per = nlohmann::json::array();
+    for (const std::string& n : d.names) per.push_back({{"name", n}, {"nme_increase", 0.0}});
+    io::writeFileAtomic(report, nlohmann::json{{"format", "synthforge-transfer-eval"},
+                                               {"version", 1},
+                                               {"structure", {{"nme", {{"source", 0.05}, {"translated", 0.07}}},
+                                                              {"max_nme_increase", 0.05},
+                                                              {"drifted", {d.names[1], d.names[3]}},
+                                                              {"per_sample", per}}}}
+                                        .dump());
+    a.reject = report;
+    const TransferApplyResult r = applyTransfer(a, nullptr, nullptr);
+    EXPECT_EQ(r.written, 3);
+    EXPECT_EQ(r.rejected, 2);
+    EXPECT_TRUE(r.complete);
+    for (std::size_t i = 0; i < d.names.size(); ++i)
+        EXPECT_EQ(fs::exists(dataset::samplePaths(a.out, d.names[i]).annotation), i != 1 && i != 3) << d.names[i];
+    const nlohmann::json m = nlohmann::json::parse(testutil::readTextFile(fs::path(a.out) / "manifest.json"));
+    EXPECT_EQ(m["transfer"]["rejected"], (nlohmann::json{d.names[1], d.names[3]}));
+    EXPECT_TRUE(m["complete"].get<bool>());
+    // A resumed run with the same report writes nothing more; without it the folder is another dataset.
+    a.resume = true;
+    EXPECT_EQ(applyTransfer(a, nullptr, nullptr).written, 0);
+    a.reject.clear();
+    EXPECT_THROW(applyTransfer(a, nullptr, nullptr), std::runtime_error);
 }
 
 TEST(TransferApply, ShardsTogetherEqualOneRun) {
