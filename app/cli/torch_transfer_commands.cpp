@@ -66,8 +66,10 @@ int runTransferApply(const TransferApplyArgs& a) {
         c.shardIndex = static_cast<int64_t>(shard->index);
         c.shardCount = static_cast<int64_t>(shard->count);
     }
+    // Checked before the run record is written into --out (which may be the
+    // source dataset by mistake).
+    transfer::validateTransferApplyConfig(c);
     if (a.check) {
-        transfer::validateTransferApplyConfig(c);
         printCheckOk();
         return 0;
     }

@@ -134,6 +134,11 @@ TEST(TransferCli, TrainsResumesAfterAKillAppliesAndRefusesBadInput) {
     expectFailure({"transfer", "apply", "--model", whole.string(), "--data", ds.string(), "--out",
                    translated.string(), "--progress", "none"},
                   "--resume");
+    const std::string generateRecord = readTextFile(ds / "run.json");
+    expectFailure({"transfer", "apply", "--model", whole.string(), "--data", ds.string(), "--out", ds.string(),
+                   "--progress", "none"},
+                  "is the source dataset");
+    EXPECT_EQ(readTextFile(ds / "run.json"), generateRecord) << "nothing is written into the source";
     EXPECT_FALSE(fs::exists(dir.path / "a") || fs::exists(dir.path / "b") || fs::exists(dir.path / "c"));
     EXPECT_EQ(run({"transfer", "train", "--source", ds.string()}, err), 2) << "missing required options are usage errors";
 }
