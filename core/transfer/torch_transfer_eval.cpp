@@ -154,6 +154,7 @@ TransferEvalResult evaluateTransfer(const TransferEvalConfig& c, jobs::ProgressS
                 different.push_back(cosine(src[i], src[i + 1]));
         }
         id.sourceToTranslated = meanOf(kept);
+        id.perSample = kept;
         id.sameIdentity = meanOf(same);
         id.differentIdentity = meanOf(different);
         r.hasIdentity = true;
@@ -204,12 +205,18 @@ std::string transferEvalToJson(const TransferEvalConfig& c, const TransferEvalRe
                           {"drifted", s.drifted},
                           {"per_sample", per}};
     }
-    if (r.hasIdentity)
+    if (r.hasIdentity) {
+        nlohmann::ordered_json per = nlohmann::ordered_json::array();
+        const std::vector<std::string> names = dataset::listCompleteSamples(c.source);
+        for (std::size_t i = 0; i < r.identity.perSample.size() && i < names.size(); ++i)
+            per.push_back({{"name", names[i]}, {"cosine", num(r.identity.perSample[i])}});
         j["identity"] = {{"fr", c.fr},
                          {"samples", r.identity.samples},
+                         {"per_sample", per},
                          {"source_to_translated", num(r.identity.sourceToTranslated)},
                          {"same_identity", num(r.identity.sameIdentity)},
                          {"different_identity", num(r.identity.differentIdentity)}};
+    }
     if (r.hasRealism)
         j["realism"] = {{"target", c.target},
                         {"features", r.features},

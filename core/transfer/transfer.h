@@ -161,7 +161,8 @@ struct StructureDrift {
 /// otherwise) and of different identities (consecutive samples).
 struct IdentityPreservation {
     int64_t samples = 0;
-    double sourceToTranslated = 0;
+    double sourceToTranslated = 0;                 ///< the mean of perSample
+    std::vector<double> perSample;                 ///< cosine per sample, dataset order
     double sameIdentity = NAN, differentIdentity = NAN;
 };
 

@@ -64,6 +64,14 @@ TransferEvalSummary parseTransferEval(const std::string& text, const std::string
         s.identityCosine = number(id, "source_to_translated", path, "identity");
         s.sameIdentity = number(id, "same_identity", path, "identity");
         s.differentIdentity = number(id, "different_identity", path, "identity");
+        if (id.contains("per_sample")) {
+            if (!id["per_sample"].is_array()) fail(path, "identity.per_sample", "not an array");
+            for (const auto& e : id["per_sample"]) {
+                if (!e.is_object() || !e.contains("name") || !e["name"].is_string())
+                    fail(path, "identity.per_sample", "an entry without a name");
+                s.identityPerSample[e["name"].get<std::string>()] = number(e, "cosine", path, "identity.per_sample");
+            }
+        }
     }
     return s;
 }

@@ -16,6 +16,7 @@ struct TransferEvalSummary {
     std::map<std::string, double> nmeIncrease;  ///< sample name -> translated NME - source NME
     std::set<std::string> drifted;
     double identityCosine = NAN, sameIdentity = NAN, differentIdentity = NAN;
+    std::map<std::string, double> identityPerSample;  ///< sample name -> cosine (optional in the file)
 };
 
 /// Parses the JSON text; `path` names it in errors. std::runtime_error

@@ -58,7 +58,8 @@ private slots:
                         "drifted": ["000001"],
                         "per_sample": [{"name": "000000", "nme_increase": 0.001}, {"name": "000001", "nme_increase": 0.09},
                                        {"name": "000002", "nme_increase": -0.002}]},
-          "identity": {"source_to_translated": 0.81, "same_identity": null, "different_identity": 0.42}})");
+          "identity": {"source_to_translated": 0.81, "same_identity": null, "different_identity": 0.42,
+                       "per_sample": [{"name": "000001", "cosine": 0.64}]}})");
     }
 
     void composesSourceLeftAndTranslationRight() {
@@ -86,7 +87,10 @@ private slots:
         view.setCurrentRow(1);
         QCOMPARE(view.currentRow(), 1);
         QVERIFY(view.caption().contains(QStringLiteral("NME change +0.090")));
-        QVERIFY(view.caption().contains(QStringLiteral("Identity cosine source–translation 0.810")));
+        QVERIFY(view.caption().contains(QStringLiteral("Identity cosine source–translation 0.640 here, 0.810 over all samples")));
+        view.setCurrentRow(0);  // no per-sample figure for it in the report
+        QVERIFY(view.caption().contains(QStringLiteral("Identity cosine source–translation 0.810 over all samples")));
+        view.setCurrentRow(1);
         // Without landmarks, the ends of the split are the two images exactly.
         view.setLandmarksShown(false);
         view.setSplit(1.0);

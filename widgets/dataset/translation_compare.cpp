@@ -205,7 +205,11 @@ QString TranslationCompare::caption() const {
         c += tr("; dataset NME %1 → %2.").arg(report_->sourceNme, 0, 'f', 4).arg(report_->translatedNme, 0, 'f', 4);
     }
     if (report_->hasIdentity) {
-        c += tr(" Identity cosine source–translation %1").arg(report_->identityCosine, 0, 'f', 3);
+        c += tr(" Identity cosine source–translation");
+        const auto own = report_->identityPerSample.find(n);
+        if (own != report_->identityPerSample.end() && std::isfinite(own->second))
+            c += tr(" %1 here,").arg(own->second, 0, 'f', 3);
+        c += tr(" %1 over all samples").arg(report_->identityCosine, 0, 'f', 3);
         if (std::isfinite(report_->sameIdentity)) c += tr(", same identity %1").arg(report_->sameIdentity, 0, 'f', 3);
         if (std::isfinite(report_->differentIdentity))
             c += tr(", different identities %1").arg(report_->differentIdentity, 0, 'f', 3);

@@ -73,6 +73,10 @@ TEST(TransferEval, FlagsThePlantedDriftKeepsIdentityAndMeasuresKid) {
     // Six untouched samples at cosine 1, two mirrored ones below.
     EXPECT_LT(r.identity.sourceToTranslated, 1.0);
     EXPECT_GT(r.identity.sourceToTranslated, 0.5);  // (6 + two cosines) / 8
+    ASSERT_EQ(r.identity.perSample.size(), 8u);
+    for (std::size_t i = 0; i < 8; ++i)
+        if (i != 1 && i != 3) EXPECT_NEAR(r.identity.perSample[i], 1.0, 1e-5) << names[i] << ": same pixels";
+    EXPECT_LT(r.identity.perSample[1], 1.0 - 1e-4);
     EXPECT_TRUE(std::isnan(r.identity.sameIdentity)) << "no identities in an i.i.d. dataset";
     EXPECT_TRUE(std::isfinite(r.identity.differentIdentity));
     EXPECT_TRUE(std::isfinite(r.kidTranslated) && std::isfinite(r.kidSource));
@@ -87,6 +91,7 @@ TEST(TransferEval, FlagsThePlantedDriftKeepsIdentityAndMeasuresKid) {
     EXPECT_EQ(j["structure"]["drifted"].size(), 2u);
     EXPECT_EQ(j["structure"]["per_sample"].size(), 8u);
     EXPECT_TRUE(j["identity"]["same_identity"].is_null());
+    EXPECT_EQ(j["identity"]["per_sample"].size(), 8u);
     EXPECT_TRUE(j["realism"]["kid_translated"]["mean"].is_number());
     EXPECT_EQ(j["realism"]["domain_classifier"]["test_rows"], 8);
 

@@ -17,7 +17,8 @@ const std::string kReport = R"({
                 "drifted": ["000001"],
                 "per_sample": [{"name": "000000", "nme_increase": 0.0}, {"name": "000001", "nme_increase": 0.09},
                                {"name": "000002", "nme_increase": null}]},
-  "identity": {"fr": "/f", "samples": 3, "source_to_translated": 0.93, "same_identity": null, "different_identity": 0.4}
+  "identity": {"fr": "/f", "samples": 3, "source_to_translated": 0.93, "same_identity": null, "different_identity": 0.4,
+               "per_sample": [{"name": "000000", "cosine": 0.99}, {"name": "000001", "cosine": 0.8}]}
 })";
 
 TEST(TransferEvalReport, ReadsWhatTheViewShows) {
@@ -31,6 +32,7 @@ TEST(TransferEvalReport, ReadsWhatTheViewShows) {
     EXPECT_EQ(s.drifted, (std::set<std::string>{"000001"}));
     EXPECT_DOUBLE_EQ(s.identityCosine, 0.93);
     EXPECT_TRUE(std::isnan(s.sameIdentity));
+    EXPECT_DOUBLE_EQ(s.identityPerSample.at("000001"), 0.8);
     // Either part may be absent.
     const TransferEvalSummary bare = parseTransferEval(R"({"format": "synthforge-transfer-eval", "version": 1})", "r");
     EXPECT_FALSE(bare.hasStructure || bare.hasIdentity);
@@ -62,6 +64,8 @@ TEST(TransferEvalReport, RefusesTruncatedCorruptAndOtherFilesNamingTheField) {
     EXPECT_NE(edited("{\"name\": \"000000\", ", "{").find("without a name"), std::string::npos);
     EXPECT_NE(edited("\"identity\": {", "\"identity\": [{").find("r.json:"), std::string::npos);
     EXPECT_EQ(errorOf("[1, 2, 3]").rfind("r.json: (file)", 0), 0u);
+    EXPECT_NE(edited("\"cosine\": 0.8", "\"cosine\": \"high\"").find("identity.per_sample.cosine: not a number"),
+              std::string::npos);
     // Random bytes never crash the reader.
     std::mt19937 rng(5);
     for (int k = 0; k < 200; ++k) {
