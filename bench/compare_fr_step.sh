@@ -13,8 +13,9 @@ preset="${3:-ir18}"
 cxx="$build/bench/bench_fr_step"
 py=/usr/bin/python3
 [ -x "$cxx" ] || { echo "compare_fr_step: $cxx not built" >&2; exit 1; }
-"$py" -c 'import torch' 2>/dev/null || { echo "compare_fr_step: python3-torch is not installed" >&2; exit 1; }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F), load $(cut -d' ' -f1-3 /proc/loadavg)"
+. "$(dirname "$0")/side_by_side_stats.sh"
+needs_torch compare_fr_step
+machine_line
 echo "preset $preset, 112x112, batch ${SYNTHFORGE_BENCH_BATCH:-16}, ${SYNTHFORGE_BENCH_THREADS:-1} thread(s), $rounds rounds"
 c=(); p=()
 for r in $(seq "$rounds"); do
@@ -23,7 +24,6 @@ for r in $(seq "$rounds"); do
   ms=$("$py" "$(dirname "$0")/../tools/bench_fr_step.py" --preset "$preset" | awk '{print $3}')
   p+=("$ms"); echo "round $r PyTorch $ms ms"
 done
-. "$(dirname "$0")/side_by_side_stats.sh"
 echo "C++:     $(stats "${c[@]}") ms"
 echo "PyTorch: $(stats "${p[@]}") ms"
 echo "C++/PyTorch median ratio: $(ratio "${c[*]}" "${p[*]}")"

@@ -14,8 +14,9 @@ case "$method" in cyclegan) filter=cycleGanStep ;; cut) filter=cutStep ;; *) ech
 cxx="$build/bench/bench_transfer_step"
 py=/usr/bin/python3
 [ -x "$cxx" ] || { echo "compare_transfer_step: $cxx not built" >&2; exit 1; }
-"$py" -c 'import torch' 2>/dev/null || { echo "compare_transfer_step: python3-torch is not installed" >&2; exit 1; }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%F), load $(cut -d' ' -f1-3 /proc/loadavg)"
+. "$(dirname "$0")/side_by_side_stats.sh"
+needs_torch compare_transfer_step
+machine_line
 echo "$method ngf=ndf=64, 9 blocks, ${SYNTHFORGE_BENCH_SIZE:-256}x${SYNTHFORGE_BENCH_SIZE:-256}, batch 1, ${SYNTHFORGE_BENCH_THREADS:-1} thread(s), $rounds rounds"
 c=(); p=()
 for r in $(seq "$rounds"); do
@@ -24,7 +25,6 @@ for r in $(seq "$rounds"); do
   ms=$("$py" "$(dirname "$0")/../tools/bench_transfer_step.py" --method "$method" | awk '{print $3}')
   p+=("$ms"); echo "round $r PyTorch $ms ms"
 done
-. "$(dirname "$0")/side_by_side_stats.sh"
 echo "C++:     $(stats "${c[@]}") ms"
 echo "PyTorch: $(stats "${p[@]}") ms"
 echo "C++/PyTorch median ratio: $(ratio "${c[*]}" "${p[*]}")"

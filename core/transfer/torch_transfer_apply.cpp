@@ -29,6 +29,7 @@
 #include "core/train/run_weights.h"
 #include "core/train/torch_run_directory.h"
 #include "core/transfer/face_paste.h"
+#include "core/transfer/torch_image_tensor.h"
 #include "core/transfer/torch_restorer.h"
 #include "core/transfer/torch_translator_file.h"
 #include "core/transfer/transfer.h"
@@ -99,12 +100,6 @@ std::string outputManifest(const std::string& sourceText, const dataset::Dataset
     return dataset::datasetManifestJson(out, def.dump());
 }
 
-torch::Tensor toTensor(const cv::Mat& rgbFloat) {
-    return torch::from_blob(const_cast<float*>(rgbFloat.ptr<float>()), {rgbFloat.rows, rgbFloat.cols, 3}, torch::kFloat32)
-        .permute({2, 0, 1})
-        .clone();
-}
-
 /// The sample's face aligned to FFHQ 512 from its annotation's landmarks,
 /// restored, and pasted back with a feather of 4 % of the face's side.
 cv::Mat restoreFace(TorchScriptRestorer& restorer, const TransferApplyConfig& c, const cv::Mat& image,
@@ -114,11 +109,6 @@ cv::Mat restoreFace(TorchScriptRestorer& restorer, const TransferApplyConfig& c,
     const cv::Mat restored = restorer.restore(warpFace(image, s, TorchScriptRestorer::kSide), c.fidelity);
     const int feather = std::max(1, static_cast<int>(std::lround(0.04 * TorchScriptRestorer::kSide / s.scale())));
     return pasteFace(image, restored, s, feather);
-}
-
-cv::Mat toRgbFloat(const torch::Tensor& chw) {
-    const torch::Tensor hwc = chw.detach().to(torch::kCPU, torch::kFloat32).permute({1, 2, 0}).contiguous();
-    return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>()).clone();
 }
 
 }  // namespace
@@ -218,12 +208,12 @@ TransferApplyResult applyTransfer(const TransferApplyConfig& c, jobs::ProgressSi
         std::vector<torch::Tensor> inputs;
         for (std::size_t k = b; k < end; ++k) {
             images.push_back(dataset::readBgrImage(dataset::samplePaths(c.data, mine[k]).image));
-            if (t) inputs.push_back(toTensor(translatorInput(images.back(), side, side, nullptr)));
+            if (t) inputs.push_back(rgbFloatToTensor(translatorInput(images.back(), side, side, nullptr)));
         }
         if (t) {
             const torch::Tensor y = t->forward(torch::stack(inputs).to(device));
             for (std::size_t k = b; k < end; ++k)
-                outputs.push_back(translatorOutputToBgr(toRgbFloat(y[static_cast<int64_t>(k - b)]),
+                outputs.push_back(translatorOutputToBgr(tensorToRgbFloat(y[static_cast<int64_t>(k - b)]),
                                                         images[k - b].cols, images[k - b].rows));
         } else {
             for (std::size_t k = b; k < end; ++k)

@@ -18,6 +18,7 @@
 #include "core/train/torch_run_loop.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/dataset/dataset_manifest.h"
+#include "core/transfer/torch_image_tensor.h"
 #include "core/transfer/torch_structure_term.h"
 #include "core/transfer/torch_transfer_method.h"
 #include "core/transfer/transfer.h"
@@ -36,18 +37,12 @@ std::mt19937_64 streamFor(uint64_t seed, int64_t step, int64_t slot) {
     return std::mt19937_64(s);
 }
 
-torch::Tensor toTensor(const cv::Mat& rgbFloat) {
-    return torch::from_blob(const_cast<float*>(rgbFloat.ptr<float>()), {rgbFloat.rows, rgbFloat.cols, 3}, torch::kFloat32)
-        .permute({2, 0, 1})
-        .clone();
-}
-
 torch::Tensor loadImages(const std::vector<std::string>& paths, int side, int loadSide, uint64_t seed, int64_t step,
                          int64_t firstSlot) {
     std::vector<torch::Tensor> images;
     for (std::size_t k = 0; k < paths.size(); ++k) {
         std::mt19937_64 rng = streamFor(seed, step, firstSlot + static_cast<int64_t>(k));
-        images.push_back(toTensor(translatorInput(dataset::readBgrImage(paths[k]), side, loadSide, step >= 0 ? &rng : nullptr)));
+        images.push_back(rgbFloatToTensor(translatorInput(dataset::readBgrImage(paths[k]), side, loadSide, step >= 0 ? &rng : nullptr)));
     }
     return torch::stack(images);
 }
