@@ -33,7 +33,8 @@ endif()
 # OpenCV for images in core (cv::Mat at the API, PNG/TIFF encoding, drawing
 # overlays). Debian 12's libopencv-dev; only the modules we use.
 # calib3d: solvePnP for head pose from landmarks (core/dataset/head_pose.h).
-find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs calib3d)
+# videoio: videos of interpolation frames (core/io/video_file_writer.h).
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs calib3d videoio)
 
 # The studio (render/, widgets/, app/studio/) needs Qt 6 (Widgets,
 # Concurrent, Test, OpenGL, OpenGLWidgets: OpenGL carries the 3D viewport,

@@ -26,6 +26,7 @@
 #include "core/generate/explore/latent_grid.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
+#include "core/io/video_file_writer.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/scene/scene.h"
 #include "core/scene/scene_interpolation.h"
@@ -64,8 +65,9 @@ void runGrid(const GridArgs& a) {
 // ------------------------------------------------------------------ interp
 
 struct InterpArgs {
-    std::string from, to, out, progress = "auto";
+    std::string from, to, out, video, progress = "auto";
     int frames = 16;
+    double fps = 24;
 };
 
 void runInterp(const InterpArgs& a) {
@@ -74,6 +76,9 @@ void runInterp(const InterpArgs& a) {
     const int latentDim = p.sampler.latentDim;
     scene::interpolateScenes(first, last, 0.0, latentDim);  // refuses mismatched scenes before writing anything
     fs::create_directories(a.out);
+    // Opened before the first frame renders, so a bad name fails at once.
+    std::unique_ptr<io::VideoFileWriter> video;
+    if (!a.video.empty()) video = std::make_unique<io::VideoFileWriter>(a.video, p.width, p.height, a.fps);
     std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
     jobs::ProgressTracker tracker(sink.get(), "interp", static_cast<std::uint64_t>(a.frames));
     for (int i = 0; i < a.frames; ++i) {
@@ -86,10 +91,15 @@ void runInterp(const InterpArgs& a) {
         io::writePngFile(base.string() + ".png", r.image.image);
         // The frame's annotation, which also opens as a scene in the studio.
         io::writeFileAtomic(base.string() + ".json", generate::sampleAnnotationJson(r, 0, p.width, p.height));
+        if (video) video->add(r.image.image);
         tracker.advance();
     }
     tracker.finish();
     std::cout << "wrote " << a.frames << " frames (frame_NNNN.png and .json) to " << a.out << "\n";
+    if (video) {
+        video->finish();
+        std::cout << "wrote " << a.video << " (" << video->codec() << ", " << a.fps << " fps)\n";
+    }
 }
 
 // ---------------------------------------------------------------- coverage
@@ -252,6 +262,9 @@ void registerExploreCommands(CLI::App& app) {
     interp->add_option("B", in->to, "Last scene")->required()->check(CLI::ExistingFile);
     interp->add_option("--frames", in->frames, "Frames, both ends included")->capture_default_str()->check(CLI::Range(1, 10000));
     interp->add_option("--out", in->out, "Folder for frame_NNNN.png and .json")->required()->type_name("DIR");
+    interp->add_option("--video", in->video, "Also write the frames as a video (.mp4: H.264, .avi: Motion JPEG)")
+        ->type_name("FILE");
+    interp->add_option("--fps", in->fps, "Video frame rate")->capture_default_str()->check(CLI::Range(0.1, 240.0));
     interp->add_option("--progress", in->progress, "auto, bar, json or none")->capture_default_str();
     interp->callback([in] { runInterp(*in); });
 

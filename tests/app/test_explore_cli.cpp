@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "core/annotate/overlays.h"
 #include "tests/support/child_process.h"
@@ -52,10 +53,22 @@ TEST(ExploreCli, InterpFramesStartAndEndAtTheTwoScenes) {
     ASSERT_EQ(run({"generate", "--count", "2", "--size", "48", "--out", ds.string(), "--progress", "none"}, err), 0);
     // Any sample's annotation opens as a scene.
     ASSERT_EQ(run({"explore", "interp", (ds / "annotations/000000.json").string(), (ds / "annotations/000001.json").string(),
-                   "--frames", "3", "--out", out.string(), "--progress", "none"},
+                   "--frames", "3", "--out", out.string(), "--video", (dir.path / "strip.mp4").string(), "--fps", "10",
+                   "--progress", "none"},
                   err),
               0)
         << readTextFile(err);
+    {
+        cv::VideoCapture video((dir.path / "strip.mp4").string(), cv::CAP_FFMPEG);
+        ASSERT_TRUE(video.isOpened());
+        int frames = 0;
+        cv::Mat f;
+        while (video.read(f)) {
+            EXPECT_EQ(f.size(), cv::Size(48, 48));
+            ++frames;
+        }
+        EXPECT_EQ(frames, 3);
+    }
     for (const char* f : {"frame_0000.png", "frame_0001.png", "frame_0002.png", "frame_0002.json"})
         EXPECT_TRUE(fs::is_regular_file(out / f)) << f;
     const auto same = [](const fs::path& x, const fs::path& y) {
@@ -69,6 +82,11 @@ TEST(ExploreCli, InterpFramesStartAndEndAtTheTwoScenes) {
                    "--out", out.string()},
                   err),
               2);
+    EXPECT_EQ(run({"explore", "interp", (ds / "annotations/000000.json").string(), (ds / "annotations/000001.json").string(),
+                   "--out", out.string(), "--video", (dir.path / "strip.mov").string()},
+                  err),
+              1);
+    EXPECT_NE(readTextFile(err).find("strip.mov: video must end in .mp4 or .avi"), std::string::npos) << readTextFile(err);
 }
 
 TEST(ExploreCli, CoverageOfTwoDatasetsWritesPlotsAndCountsThatAddUp) {
