@@ -61,12 +61,6 @@ namespace synthforge::generate {
 constexpr int kSamplerConfigVersion = 1;
 constexpr int kDefaultLatentDim = 512;
 
-/// A closed interval [lo, hi]; lo == hi fixes the value.
-struct Range {
-    double lo = 0.0, hi = 0.0;
-    bool operator==(const Range& o) const { return lo == o.lo && hi == o.hi; }
-};
-
 struct CameraSamplerConfig {
     Range yaw{-0.8, 0.8};
     Range pitch{-0.8, 0.8};

@@ -1,8 +1,10 @@
 // The studio's explorer grid: a 4x4 grid around the scene fills, each cell
 // showing the pipeline's render of its spec; clicking a cell loads it as the
 // scene and undo restores the previous one; marked cells export as scene
-// files that load back; a bad axis is a message, not a crash. A picture of
+// files that load back, and as a sampler config; a bad axis is a message, not a crash. A picture of
 // the filled grid is saved for looking at.
+
+#include <cmath>
 
 #include <QDir>
 #include <QLabel>
@@ -10,6 +12,7 @@
 #include <QTest>
 #include <QUndoStack>
 
+#include "core/generate/sampler.h"
 #include "core/head/default_head/model_source.h"
 #include "core/scene/scene.h"
 #include "widgets/explore/explore_grid.h"
@@ -70,6 +73,20 @@ private slots:
         const scene::Scene back = scene::loadScene(QDir(dir).filePath(QStringLiteral("cell_r3_c3.scene.json")).toStdString());
         QCOMPARE(back.camera.yaw, grid.cellSpec(3, 3).camera.yaw);
         QCOMPARE(back.z, grid.cellSpec(3, 3).z);
+
+        // The same marks as a sampler config: the yaw rows 0 and 3 (-0.5 and
+        // 0.5, step 1/3) become one stratified axis of four bins; the seed
+        // columns are left out, which the note says.
+        const QString config = QDir(dir).filePath(QStringLiteral("marked.sampler.json"));
+        const QString note = grid.exportMarkedConfig(config);
+        QVERIFY(note.contains(QStringLiteral("seed")));
+        const generate::SamplerConfig c = generate::loadSamplerConfig(config.toStdString());
+        QCOMPARE(c.sampling.kind, generate::SamplerKind::Stratified);
+        QCOMPARE(c.sampling.axes.size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(c.sampling.axes[0].name()), QStringLiteral("yaw"));
+        QCOMPARE(c.sampling.bins, std::vector<int>{4});
+        QVERIFY(std::abs(c.sampling.ranges[0].lo - (-0.5 - 1.0 / 6)) < 1e-9);
+        QVERIFY(std::abs(c.sampling.ranges[0].hi - (0.5 + 1.0 / 6)) < 1e-9);
         QDir(dir).removeRecursively();
     }
 

@@ -19,6 +19,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "core/generate/explore/marked_cells_config.h"
+#include "core/io/file_util.h"
 #include "core/scene/scene.h"
 #include "widgets/panels/scene_document.h"
 
@@ -103,11 +105,16 @@ ExploreGrid::ExploreGrid(SceneDocument* doc, QWidget* parent) : QWidget(parent),
     renderButton_ = new QPushButton(tr("Render grid"), this);
     exportButton_ = new QPushButton(tr("Export marked…"), this);
     exportButton_->setToolTip(tr("Write each marked cell as a scene file"));
+    exportConfigButton_ = new QPushButton(tr("Marked as sampler config…"), this);
+    exportConfigButton_->setToolTip(
+        tr("Write a sampler config whose stratified bins are centred on the marked rows and columns "
+           "(synthforge generate --sampler-config FILE draws a dataset there)"));
     status_ = new QLabel(this);
     actions->addWidget(new QLabel(tr("Overlay"), this));
     actions->addWidget(overlay_);
     actions->addWidget(renderButton_);
     actions->addWidget(exportButton_);
+    actions->addWidget(exportConfigButton_);
     actions->addWidget(status_, 1);
     outer->addLayout(actions);
 
@@ -131,6 +138,24 @@ ExploreGrid::ExploreGrid(SceneDocument* doc, QWidget* parent) : QWidget(parent),
         if (dir.isEmpty()) return;
         try {
             status_->setText(tr("Wrote %1 scene files to %2").arg(exportMarked(dir)).arg(dir));
+        } catch (const std::exception& e) {
+            QMessageBox::critical(this, tr("Export failed"), QString::fromUtf8(e.what()));
+        }
+    });
+    connect(exportConfigButton_, &QPushButton::clicked, this, [this] {
+        if (marked_.empty()) {
+            showError(tr("Ctrl+click cells to mark them first."));
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export marked cells as a sampler config"),
+                                                          QStringLiteral("marked.sampler.json"), tr("JSON (*.json)"));
+        if (path.isEmpty()) return;
+        try {
+            const QString note = exportMarkedConfig(path);
+            status_->setStyleSheet(QString());
+            status_->setText(tr("Wrote %1").arg(path) + (note.isEmpty() ? QString() : QStringLiteral("; ") + note));
+        } catch (const std::invalid_argument& e) {
+            showError(QString::fromUtf8(e.what()));
         } catch (const std::exception& e) {
             QMessageBox::critical(this, tr("Export failed"), QString::fromUtf8(e.what()));
         }
@@ -180,6 +205,7 @@ bool ExploreGrid::render() {
         return false;
     }
     g.overlay = overlay_->currentText().toStdString();
+    grid_ = g;
     job_.reset();
     const int generation = ++generation_;
     rowsN_ = g.rows.steps;
@@ -292,6 +318,19 @@ int ExploreGrid::exportMarked(const QString& dir) const {
         ++written;
     }
     return written;
+}
+
+}  // namespace synthforge::widgets
+
+namespace synthforge::widgets {
+
+QString ExploreGrid::exportMarkedConfig(const QString& path) const {
+    // The default ranges for everything the grid does not sweep: the studio
+    // has no sampler config of its own; the user edits the file for others.
+    const generate::MarkedCellsConfig m = generate::samplerConfigForCells(
+        generate::SamplerConfig{}, grid_, std::vector<std::pair<int, int>>(marked_.begin(), marked_.end()));
+    io::writeFileAtomic(path.toStdString(), generate::samplerConfigToJson(m.config));
+    return QString::fromStdString(m.note);
 }
 
 }  // namespace synthforge::widgets

@@ -3,7 +3,8 @@
 // axes (the latent seed, yaw, pitch, FOV, jaw, a shape or expression
 // component) around the current scene. Cells render on worker threads and
 // fill in as they finish; clicking a cell loads it as the scene (one undo
-// step); Ctrl+click marks cells, which export as scene files. The same
+// step); Ctrl+click marks cells, which export as scene files or as a sampler
+// config that draws a dataset in the marked region. The same
 // cells as `synthforge explore grid` (core/generate/explore/latent_grid.h).
 
 #include <memory>
@@ -49,6 +50,12 @@ public:
     /// Writes each marked cell as DIR/cell_rR_cC.scene.json; returns the count.
     /// std::runtime_error naming the file when one cannot be written.
     int exportMarked(const QString& dir) const;
+    /// Writes the marked region as a sampler config (a stratified sampler
+    /// over the grid's axes, core/generate/explore/marked_cells_config.h)
+    /// to `path`, which `generate --sampler-config` reads. Returns what was
+    /// left out ("" when nothing); std::invalid_argument when the marks
+    /// cannot become a config, std::runtime_error when the file cannot be written.
+    QString exportMarkedConfig(const QString& path) const;
 
     int rows() const { return rowsN_; }
     int cols() const { return colsN_; }
@@ -76,13 +83,14 @@ private:
     QComboBox *rowAxis_, *colAxis_, *overlay_;
     QDoubleSpinBox *rowFrom_, *rowTo_, *colFrom_, *colTo_;
     QSpinBox *rowSteps_, *colSteps_;
-    QPushButton *renderButton_, *exportButton_;
+    QPushButton *renderButton_, *exportButton_, *exportConfigButton_;
     QLabel* status_;
     QWidget* cellsHost_;
     QGridLayout* cellsLayout_;
     std::vector<QWidget*> cellWidgets_;
     std::vector<generate::SampleSpec> specs_;
     std::set<std::pair<int, int>> marked_;
+    generate::GridRequest grid_;  ///< the axes of the grid shown (the editors may have changed since)
     int rowsN_ = 0, colsN_ = 0, filled_ = 0, tile_ = 160;
     int generation_ = 0;
     std::unique_ptr<CellRenderJob> job_;  ///< the running render (stopped when replaced or destroyed)

@@ -25,6 +25,11 @@ constexpr std::uint64_t kIdentitySalt = 0x4964656E74697479ull;
 constexpr std::uint64_t kCellOrderSalt = 0x43656C6C4F726465ull;
 
 const Range& rangeOf(const SamplerConfig& c, const SamplingAxis& a) {
+    if (!c.sampling.ranges.empty()) {
+        const std::vector<SamplingAxis> axes = c.sampling.effectiveAxes();
+        const auto it = std::find(axes.begin(), axes.end(), a);
+        if (it != axes.end()) return c.sampling.ranges[static_cast<std::size_t>(it - axes.begin())];
+    }
     switch (a.kind) {
         case SamplingAxis::Kind::Yaw: return c.camera.yaw;
         case SamplingAxis::Kind::Pitch: return c.camera.pitch;

@@ -32,8 +32,8 @@ std::int64_t integer(const json& v, const std::string& source, const std::string
 std::set<std::string> keysOf(SamplerKind k) {
     switch (k) {
         case SamplerKind::Iid: return {};
-        case SamplerKind::Sobol: return {"axes"};
-        case SamplerKind::Stratified: return {"axes", "bins"};
+        case SamplerKind::Sobol: return {"axes", "ranges"};
+        case SamplerKind::Stratified: return {"axes", "bins", "ranges"};
         case SamplerKind::Diverse: return {"features", "pool", "block", "window"};
         case SamplerKind::Identity: return {"identities", "per_identity"};
         case SamplerKind::Guided: return {"run", "score", "temperature", "pool", "block"};
@@ -84,7 +84,7 @@ SamplingAxis SamplingAxis::parse(const std::string& text, const std::string& fie
 }
 
 bool SamplingConfig::operator==(const SamplingConfig& o) const {
-    return kind == o.kind && axes == o.axes && bins == o.bins && features == o.features && pool == o.pool &&
+    return kind == o.kind && axes == o.axes && bins == o.bins && ranges == o.ranges && features == o.features && pool == o.pool &&
            block == o.block && window == o.window && identities == o.identities && perIdentity == o.perIdentity &&
            run == o.run && score == o.score && temperature == o.temperature;
 }
@@ -114,6 +114,14 @@ void SamplingConfig::validate(int shapeComponents, int exprComponents) const {
         if (ax[i].kind == SamplingAxis::Kind::Expr && ax[i].component >= exprComponents)
             throw std::invalid_argument(field + ": \"" + ax[i].name() + "\" is not sampled (head.expr_components is " +
                                         std::to_string(exprComponents) + ")");
+    }
+    if (!ranges.empty()) {
+        if (ranges.size() != ax.size())
+            throw std::invalid_argument("sampler.ranges: " + std::to_string(ranges.size()) + " ranges for " +
+                                        std::to_string(ax.size()) + " axes (one per axis)");
+        for (std::size_t i = 0; i < ranges.size(); ++i)
+            if (!std::isfinite(ranges[i].lo) || !std::isfinite(ranges[i].hi) || ranges[i].lo > ranges[i].hi)
+                throw std::invalid_argument("sampler.ranges[" + std::to_string(i) + "]: must be [lo, hi] with lo <= hi");
     }
     if (kind == SamplerKind::Sobol && static_cast<int>(ax.size()) > kMaxSobolAxes)
         throw std::invalid_argument("sampler.axes: at most " + std::to_string(kMaxSobolAxes) + " Sobol axes");
@@ -167,8 +175,8 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
     const std::set<std::string> known = keysOf(c.kind);
     for (auto it = s.begin(); it != s.end(); ++it) {
         if (it.key() == "name" || known.count(it.key())) continue;
-        const std::set<std::string> all{"axes",       "bins",         "features", "pool",  "block",      "window",
-                                        "identities", "per_identity", "run",      "score", "temperature"};
+        const std::set<std::string> all{"axes",         "bins", "ranges", "features", "pool",       "block", "window",
+                                        "identities", "per_identity", "run",  "score",  "temperature"};
         fail(source, it.key(),
              all.count(it.key()) ? "not read by the " + samplerKindName(c.kind) + " sampler" : "unknown key");
     }
@@ -190,6 +198,19 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
         if (!b.is_array() || b.empty()) fail(source, "bins", "must be a non-empty list of whole numbers");
         for (std::size_t i = 0; i < b.size(); ++i)
             c.bins.push_back(static_cast<int>(integer(b[i], source, "bins[" + std::to_string(i) + "]", 1, 1 << 24)));
+    }
+    if (s.contains("ranges")) {
+        const json& r = s["ranges"];
+        if (!r.is_array() || r.empty()) fail(source, "ranges", "must be a non-empty list of [lo, hi] pairs");
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            const std::string key = "ranges[" + std::to_string(i) + "]";
+            if (!r[i].is_array() || r[i].size() != 2 || !r[i][0].is_number() || !r[i][1].is_number())
+                fail(source, key, "must be [lo, hi] (two numbers)");
+            const Range range{r[i][0].get<double>(), r[i][1].get<double>()};
+            if (!std::isfinite(range.lo) || !std::isfinite(range.hi) || range.lo > range.hi)
+                fail(source, key, "must have lo <= hi");
+            c.ranges.push_back(range);
+        }
     }
     if (s.contains("features")) {
         const json& f = s["features"];
@@ -232,6 +253,11 @@ std::string samplingSectionJson(const SamplingConfig& c) {
             for (const SamplingAxis& a : c.effectiveAxes()) axes.push_back(a.name());
             j["axes"] = axes;
             if (c.kind == SamplerKind::Stratified) j["bins"] = c.effectiveBins();
+            if (!c.ranges.empty()) {
+                json ranges = json::array();
+                for (const Range& r : c.ranges) ranges.push_back(json::array({r.lo, r.hi}));
+                j["ranges"] = ranges;
+            }
             break;
         }
         case SamplerKind::Diverse:

@@ -6,6 +6,7 @@
 //   "sampler": {"name": "iid" | "sobol" | "stratified" | "diverse" | "identity" | "guided",
 //               "axes": ["yaw", "pitch", "fov", "jaw", "shape:0", "expr:2"],  sobol, stratified
 //               "bins": [5, 3],                                             stratified (one per axis)
+//               "ranges": [[-0.4, 0.4], [-0.2, 0.3]],                       sobol, stratified (optional)
 //               "features": "params" | "landmarks", "pool": 512, "block": 32,
 //               "window": 8,                                                diverse
 //               "identities": 100, "per_identity": 10,                      identity
@@ -13,7 +14,10 @@
 //               "pool": 64, "block": 16}                                     guided
 //
 // Keys that the chosen sampler does not read are refused, so a config never
-// says something it does not do.
+// says something it does not do. "ranges", one [lo, hi] per axis, replaces
+// the camera/head section's range for that axis only (the head section has
+// one range for all shape components; a region found in the explorer grid
+// is often one component's).
 
 #include <cstdint>
 #include <string>
@@ -22,6 +26,12 @@
 #include <nlohmann/json_fwd.hpp>
 
 namespace synthforge::generate {
+
+/// A closed interval [lo, hi]; lo == hi fixes the value.
+struct Range {
+    double lo = 0.0, hi = 0.0;
+    bool operator==(const Range& o) const { return lo == o.lo && hi == o.hi; }
+};
 
 enum class SamplerKind { Iid, Sobol, Stratified, Diverse, Identity, Guided };
 
@@ -50,6 +60,7 @@ struct SamplingConfig {
     SamplerKind kind = SamplerKind::Iid;
     std::vector<SamplingAxis> axes;  ///< sobol, stratified (empty: yaw and pitch)
     std::vector<int> bins;           ///< stratified, one per axis (empty: 5 for yaw, 3 otherwise)
+    std::vector<Range> ranges;       ///< sobol, stratified: one per axis (empty: the config's ranges)
     DiverseFeatures features = DiverseFeatures::Params;
     int pool = 512;     ///< diverse, guided (default 64): candidates per block
     int block = 32;     ///< diverse, guided (default 16): samples chosen together
@@ -69,6 +80,7 @@ struct SamplingConfig {
     /// Throws std::invalid_argument naming the field ("sampler.bins: ..."):
     /// an axis repeated or outside the head's components, bins not one per
     /// axis or below 1, more than kMaxSobolAxes Sobol axes, pool < block,
+    /// ranges not one per axis or not finite with lo <= hi,
     /// identity counts missing or zero, a guided sampler without a run or
     /// with a temperature that is not positive. `shapeComponents` and
     /// `exprComponents` are the head section's (an axis beyond them would
