@@ -20,6 +20,7 @@
 #include "app/cli/pipeline_options.h"
 #include "core/annotate/class_table.h"
 #include "core/dataset/coverage.h"
+#include "core/dataset/coverage_heatmap.h"
 #include "core/dataset/dataset_manifest.h"
 #include "core/head/default_head/model_source.h"
 #include "core/generate/dataset_layout.h"
@@ -106,22 +107,6 @@ void runInterp(const InterpArgs& a) {
 
 constexpr int kCell = 24;  // heat-map pixels per pose bin
 
-/// Counts -> a colour map (Viridis), the largest count brightest; empty bins black.
-cv::Mat heatMap(const dataset::Coverage& c) {
-    std::uint64_t most = 1;
-    for (auto v : c.yawPitch) most = std::max(most, v);
-    cv::Mat grey(c.pitchBins, c.yawBins, CV_8UC1);
-    for (int y = 0; y < c.pitchBins; ++y)
-        for (int x = 0; x < c.yawBins; ++x)  // row 0 of the image is the highest pitch
-            grey.at<std::uint8_t>(c.pitchBins - 1 - y, x) = static_cast<std::uint8_t>(
-                255.0 * static_cast<double>(c.yawPitch[static_cast<std::size_t>(y) * c.yawBins + x]) / most);
-    cv::Mat colour, big;
-    cv::applyColorMap(grey, colour, cv::COLORMAP_VIRIDIS);
-    colour.setTo(cv::Scalar(0, 0, 0), grey == 0);
-    cv::resize(colour, big, cv::Size(c.yawBins * kCell, c.pitchBins * kCell), 0, 0, cv::INTER_NEAREST);
-    return big;
-}
-
 cv::Mat posePlot(const std::vector<dataset::Coverage>& all, const dataset::CoverageOptions& o) {
     const int margin = 40, gap = 20;
     const int w = all[0].yawBins * kCell, h = all[0].pitchBins * kCell;
@@ -129,7 +114,7 @@ cv::Mat posePlot(const std::vector<dataset::Coverage>& all, const dataset::Cover
                  cv::Scalar(255, 255, 255));
     for (std::size_t i = 0; i < all.size(); ++i) {
         const int x0 = margin + static_cast<int>(i) * (w + gap);
-        heatMap(all[i]).copyTo(plot(cv::Rect(x0, margin, w, h)));
+        dataset::coverageHeatMap(all[i], kCell).copyTo(plot(cv::Rect(x0, margin, w, h)));
         cv::putText(plot, fs::path(all[i].dataset).filename().string() + " (" + std::to_string(all[i].samples) + ")",
                     {x0, margin - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.45, {0, 0, 0}, 1, cv::LINE_AA);
         std::ostringstream axes;

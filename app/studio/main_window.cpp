@@ -32,6 +32,7 @@
 #include "widgets/label_editor/label_file_actions.h"
 #include "widgets/panels/camera_panel.h"
 #include "widgets/panels/generator_view.h"
+#include "widgets/explore/coverage_view.h"
 #include "widgets/explore/explore_grid.h"
 #include "widgets/explore/interp_strip.h"
 #include "widgets/panels/head_panel.h"
@@ -69,6 +70,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     interp_ = new InterpStrip(doc_);
     interp_->setObjectName(QStringLiteral("interpStrip"));
     tabs_->addTab(interp_, tr("Interpolate"));
+    // What a dataset covers, or two side by side (docs/explore.md).
+    coverage_ = new CoverageView;
+    coverage_->setObjectName(QStringLiteral("coverageView"));
+    tabs_->addTab(coverage_, tr("Coverage"));
     // A translated dataset against its source (realism transfer, docs/transfer.md).
     compare_ = new TranslationCompare;
     compare_->setObjectName(QStringLiteral("translationCompare"));
@@ -382,6 +387,8 @@ void MainWindow::openHeadModel(const QString& path) {
 bool MainWindow::openDataset(const QString& dir) {
     if (!browser_->openDataset(dir)) return false;
     browserDock_->show();
+    // The Coverage tab starts from the dataset being looked at.
+    if (coverage_->firstDataset().isEmpty()) coverage_->setDatasets(dir);
     statusBar()->showMessage(tr("Dataset %1: %2 samples").arg(dir).arg(browser_->sampleCount()), 5000);
     return true;
 }

@@ -32,6 +32,7 @@ namespace synthforge::widgets {
 
 class CameraPanel;
 class DatasetBrowser;
+class CoverageView;
 class ExploreGrid;
 class InterpStrip;
 class TranslationCompare;
@@ -59,6 +60,7 @@ public:
     RunCentre* runCentre() const { return runs_; }
     ExploreGrid* exploreGrid() const { return explore_; }
     InterpStrip* interpStrip() const { return interp_; }
+    CoverageView* coverageView() const { return coverage_; }
     TranslationCompare* translationCompare() const { return compare_; }
     /// What closing the window does with jobs running on this machine:
     /// ask (default), stop them (each checkpoints first) or leave them running
@@ -146,6 +148,7 @@ private:
     RunCentre* runs_;
     ExploreGrid* explore_;
     InterpStrip* interp_;
+    CoverageView* coverage_;
     TranslationCompare* compare_;
     RunningJobsOnClose onClose_ = RunningJobsOnClose::Ask;
     QUndoGroup* undoGroup_;
