@@ -26,6 +26,10 @@ void SamplerOptions::addTo(CLI::App& cmd) {
                    "Guided sampler: softmax temperature on the standardised scores (small: hardest only; large: "
                    "i.i.d.; default 1)")
         ->check(CLI::PositiveNumber);
+    cmd.add_option("--guide-score", guideScore,
+                   "Guided sampler: what makes a candidate hard: nme (the run's landmark error, default) or loss (its "
+                   "training loss on every task)")
+        ->check(CLI::IsMember({"nme", "loss"}));
     cmd.add_option("--guide-device", guideDevice, "Guided sampler: where its network runs: auto, cpu or cuda")
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
@@ -43,16 +47,19 @@ void SamplerOptions::apply(generate::SamplerConfig& config, std::uint64_t count)
         if (kind == SamplerKind::Guided && s.kind != kind) s.pool = generate::kGuidedPool, s.block = generate::kGuidedBlock;
         s.kind = kind;
     }
-    const bool guide = !guideRun.empty() || guideTemperature > 0;
+    const bool guide = !guideRun.empty() || guideTemperature > 0 || !guideScore.empty();
     if (guide && sampler.empty() && s.kind == SamplerKind::Iid)
         s.kind = SamplerKind::Guided, s.pool = generate::kGuidedPool, s.block = generate::kGuidedBlock;
     if (guide && s.kind != SamplerKind::Guided)
-        throw std::invalid_argument(std::string(!guideRun.empty() ? "--guide-run" : "--guide-temperature") +
+        throw std::invalid_argument(std::string(!guideRun.empty()          ? "--guide-run"
+                                                : guideTemperature > 0 ? "--guide-temperature"
+                                                                       : "--guide-score") +
                                     ": only with the guided sampler (the sampler is " +
                                     generate::samplerKindName(s.kind) + ")");
     if (s.kind == SamplerKind::Guided) {
         if (!guideRun.empty()) s.run = std::filesystem::absolute(guideRun).lexically_normal().string();
         if (guideTemperature > 0) s.temperature = guideTemperature;
+        if (!guideScore.empty()) s.score = guideScore;
     }
     const bool counts = identities > 0 || perIdentity > 0;
     if (counts && sampler.empty() && s.kind == SamplerKind::Iid) s.kind = SamplerKind::Identity;

@@ -1,6 +1,6 @@
 #pragma once
 // `generate`'s sampler options: --sampler NAME, --identities N and
-// --per-identity K, --guide-run RUN and --guide-temperature T, applied on top
+// --per-identity K, --guide-run RUN, --guide-temperature T and --guide-score S, applied on top
 // of the sampler config's "sampler" section
 // (core/generate/samplers/sampling_config.h).
 
@@ -18,6 +18,7 @@ struct SamplerOptions {
     std::uint64_t identities = 0, perIdentity = 0;
     std::string guideRun;         ///< guided: the Stage I run (stored absolute)
     double guideTemperature = 0;  ///< guided: 0 = the config's (default 1)
+    std::string guideScore;       ///< guided: "" = the config's (default nme)
     std::string guideDevice = "auto";  ///< where the guided sampler's network runs (not part of the dataset)
 
     void addTo(CLI::App& cmd);

@@ -13,6 +13,7 @@ void installGuidedSampler() {
         train::GuidedScorerOptions o;
         o.run = pipeline.sampler.sampling.run;
         o.device = device;
+        o.score = pipeline.sampler.sampling.score;
         return generate::makeGuidedSampler(pipeline.sampler, pipeline.model,
                                            train::makeRunDifficultyScorer(pipeline, o));
     };

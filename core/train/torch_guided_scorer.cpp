@@ -5,6 +5,9 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 #include "core/eval/landmark_metrics.h"
@@ -12,52 +15,107 @@
 #include "core/train/torch_evaluator.h"
 #include "core/train/torch_predict_model.h"
 #include "core/train/torch_run_directory.h"
+#include "core/train/torch_stage_one.h"
 #include "core/train/torch_synthforge_data.h"
+#include "core/train/trainer.h"
 
 namespace synthforge::train {
 
 namespace {
 
+/// Sample k of a batch's outputs (every defined field), for a per-sample loss.
+MultiTaskOutput sampleOf(const MultiTaskOutput& o, int64_t k) {
+    const auto one = [k](const torch::Tensor& t) { return t.defined() ? t.narrow(0, k, 1) : t; };
+    return MultiTaskOutput{one(o.features), one(o.segmentation), one(o.depth), one(o.heatmaps), one(o.landmarks)};
+}
+
+MultiTaskTargets sampleOf(const MultiTaskTargets& t, int64_t k) {
+    const auto one = [k](const torch::Tensor& x) { return x.defined() ? x.narrow(0, k, 1) : x; };
+    return MultiTaskTargets{one(t.segmentation), one(t.depth), one(t.faceMask), one(t.landmarks), one(t.landmarkWeights)};
+}
+
 class RunDifficultyScorer : public generate::DifficultyScorer {
 public:
-    RunDifficultyScorer(generate::SamplePipeline pipeline, PredictModel model, int64_t size, int batch)
-        : pipeline_(std::move(pipeline)), model_(std::move(model)), size_(size), batch_(batch) {}
+    RunDifficultyScorer(generate::SamplePipeline pipeline, PredictModel model, int64_t size, int batch,
+                        std::optional<MultiTaskLossOptions> loss)
+        : pipeline_(std::move(pipeline)), model_(std::move(model)), size_(size), batch_(batch), loss_(std::move(loss)) {}
 
     std::vector<double> score(const std::vector<generate::SampleSpec>& specs) const override {
         std::vector<double> scores;
         scores.reserve(specs.size());
         for (size_t b = 0; b < specs.size(); b += static_cast<size_t>(batch_)) {
             const size_t end = std::min(specs.size(), b + static_cast<size_t>(batch_));
-            std::vector<cv::Mat> images;
-            std::vector<eval::Landmarks2d> truth;
-            for (size_t i = b; i < end; ++i) {
-                const generate::RenderedSample r = pipeline_.render(specs[i]);
-                images.push_back(r.image.image);
-                truth.push_back(r.annotations.landmarks2d);
-            }
-            torch::Tensor landmarks;
-            {
-                // One forward at a time: the dataset writer's workers share the scorer.
-                std::lock_guard<std::mutex> lock(mu_);
-                landmarks = model_.forward(bgrToInput(images, static_cast<int>(size_))).landmarks;
-            }
-            for (size_t k = 0; k < images.size(); ++k) {
-                const double e =
-                    eval::nme(landmarksToPixels(landmarks[static_cast<int64_t>(k)], size_), truth[k], eval::ibug68Nme());
-                // A candidate the metric cannot score (landmarks behind the
-                // camera) counts as hard rather than breaking the block.
-                scores.push_back(std::isfinite(e) ? e : 1.0);
-            }
+            std::vector<generate::RenderedSample> rendered;
+            for (size_t i = b; i < end; ++i) rendered.push_back(pipeline_.render(specs[i]));
+            const std::vector<double> s = loss_ ? lossScores(rendered) : nmeScores(rendered);
+            scores.insert(scores.end(), s.begin(), s.end());
         }
         return scores;
     }
 
 private:
+    std::vector<double> nmeScores(const std::vector<generate::RenderedSample>& rendered) const {
+        std::vector<cv::Mat> images;
+        for (const auto& r : rendered) images.push_back(r.image.image);
+        torch::Tensor landmarks;
+        {
+            // One forward at a time: the dataset writer's workers share the scorer.
+            std::lock_guard<std::mutex> lock(mu_);
+            landmarks = model_.forward(bgrToInput(images, static_cast<int>(size_))).landmarks;
+        }
+        std::vector<double> scores;
+        for (size_t k = 0; k < rendered.size(); ++k) {
+            const double e = eval::nme(landmarksToPixels(landmarks[static_cast<int64_t>(k)], size_),
+                                       rendered[k].annotations.landmarks2d, eval::ibug68Nme());
+            // A candidate the metric cannot score (landmarks behind the
+            // camera) counts as hard rather than breaking the block.
+            scores.push_back(std::isfinite(e) ? e : 1.0);
+        }
+        return scores;
+    }
+
+    std::vector<double> lossScores(const std::vector<generate::RenderedSample>& rendered) const {
+        // The training loaders' arithmetic on the renders (batchOfSamples),
+        // so the targets are what training and validation compare against.
+        std::vector<AugmentSample> samples;
+        for (const auto& r : rendered) {
+            AugmentSample a;
+            cv::cvtColor(r.image.image, a.image, cv::COLOR_BGR2RGB);
+            a.segmentation = r.annotations.segmentation;
+            a.depth = r.annotations.depth;
+            a.landmarks = r.annotations.landmarks2d;
+            a.visibility.resize(static_cast<Eigen::Index>(r.annotations.landmarkVisible.size()));
+            for (size_t j = 0; j < r.annotations.landmarkVisible.size(); ++j)
+                a.visibility[static_cast<Eigen::Index>(j)] = r.annotations.landmarkVisible[j] ? 1.0f : 0.0f;
+            samples.push_back(std::move(a));
+        }
+        const SynthForgeBatch batch = batchOfSamples(samples, size_, true);
+        std::vector<double> scores;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            torch::NoGradGuard noGrad;
+            MultiTaskNet& net = model_.stageOneNet();
+            const MultiTaskOutput out = net->forward(batch.images.to(model_.device()));
+            const MultiTaskTargets targets = stageOneTargets(batch, model_.device());
+            for (int64_t k = 0; k < static_cast<int64_t>(rendered.size()); ++k)
+                scores.push_back(supervisedLosses(sampleOf(out, k), sampleOf(targets, k), *loss_).total.item<double>());
+        }
+        // A loss that is not finite (landmarks behind the camera) counts as
+        // the hardest of its batch rather than breaking standardisation.
+        double hardest = 0;
+        for (double v : scores)
+            if (std::isfinite(v)) hardest = std::max(hardest, v);
+        for (double& v : scores)
+            if (!std::isfinite(v)) v = hardest;
+        return scores;
+    }
+
     generate::SamplePipeline pipeline_;
     mutable std::mutex mu_;
     mutable PredictModel model_;
     int64_t size_;
     int batch_;
+    std::optional<MultiTaskLossOptions> loss_;  ///< set: score by the run's loss
 };
 
 }  // namespace
@@ -65,6 +123,8 @@ private:
 std::shared_ptr<const generate::DifficultyScorer> makeRunDifficultyScorer(const generate::SamplePipeline& given,
                                                                           const GuidedScorerOptions& o) {
     if (o.batch < 1) throw std::invalid_argument("guided scorer: batch must be at least 1");
+    if (o.score != "nme" && o.score != "loss")
+        throw std::invalid_argument("guided scorer: score must be nme or loss, not \"" + o.score + "\"");
     if (o.threads > 0) torch::set_num_threads(o.threads);
     std::error_code ec;
     if (!std::filesystem::is_directory(o.run, ec)) throw std::runtime_error(o.run + ": no such run directory");
@@ -84,11 +144,23 @@ std::shared_ptr<const generate::DifficultyScorer> makeRunDifficultyScorer(const 
     generate::SamplePipeline pipeline = given;
     pipeline.width = pipeline.height = static_cast<int>(facts.size);
     pipeline.drawer = nullptr;
-    pipeline.annotation.segmentation = false;
     pipeline.annotation.normals = false;
-    pipeline.labels = nullptr;
-    pipeline.segRemap = nullptr;
-    return std::make_shared<RunDifficultyScorer>(std::move(pipeline), std::move(model), facts.size, o.batch);
+    std::optional<MultiTaskLossOptions> loss;
+    if (o.score == "loss") {
+        if (!given.labels)
+            throw std::runtime_error(o.run + ": scoring by loss needs the segmentation, and the dataset being "
+                                             "generated has none (no label map)");
+        const std::string config = (std::filesystem::path(o.run) / "config.json").string();
+        // Validation's settings: no equivariance term, float32.
+        loss = stageOneLossOptions(readTrainConfigFile(config)).equivariance(0).precision("fp32");
+        pipeline.annotation.segmentation = true;
+    } else {
+        pipeline.annotation.segmentation = false;
+        pipeline.labels = nullptr;
+        pipeline.segRemap = nullptr;
+    }
+    return std::make_shared<RunDifficultyScorer>(std::move(pipeline), std::move(model), facts.size, o.batch,
+                                                 std::move(loss));
 }
 
 }  // namespace synthforge::train

@@ -91,4 +91,9 @@ PredictOutput PredictModel::forward(const torch::Tensor& images) {
     return out;
 }
 
+MultiTaskNet& PredictModel::stageOneNet() {
+    if (!stage1_) throw std::logic_error("PredictModel::stageOneNet: a Stage II model");
+    return stage1_;
+}
+
 }  // namespace synthforge::train

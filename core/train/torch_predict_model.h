@@ -41,6 +41,11 @@ public:
     /// images: B x 3 x S x S RGB in [-1, 1] on the CPU.
     PredictOutput forward(const torch::Tensor& images);
 
+    /// The Stage I network itself (eval mode, on the model's device), for
+    /// callers that need all its outputs; std::logic_error for a Stage II model.
+    MultiTaskNet& stageOneNet();
+    const torch::Device& device() const { return device_; }
+
     const std::string& weights() const { return weights_; }
     int64_t numLandmarks() const { return numLandmarks_; }
     int64_t numClasses() const { return numClasses_; }

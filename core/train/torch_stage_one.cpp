@@ -19,9 +19,7 @@
 
 namespace synthforge::train {
 
-namespace {
-
-MultiTaskTargets targetsOf(const SynthForgeBatch& b, const torch::Device& d) {
+MultiTaskTargets stageOneTargets(const SynthForgeBatch& b, const torch::Device& d) {
     MultiTaskTargets t;
     t.segmentation = b.segmentation.to(d);
     t.depth = b.depth.to(d);
@@ -32,6 +30,24 @@ MultiTaskTargets targetsOf(const SynthForgeBatch& b, const torch::Device& d) {
     t.landmarks = b.landmarks.to(d);
     return t;
 }
+
+MultiTaskLossOptions stageOneLossOptions(const TrainConfig& c) {
+    const StageOneLossWeights& w = c.losses;
+    return MultiTaskLossOptions()
+        .segmentation(w.segmentation)
+        .dice(w.dice)
+        .classBalance(w.classBalance)
+        .depth(w.depth)
+        .keypoints(w.keypoints)
+        .heatmap(w.heatmap)
+        .equivariance(w.equivariance)
+        .heatmapSigma(w.heatmapSigma)
+        .maxAngle(w.maxAngle)
+        .maxShift(w.maxShift)
+        .precision(c.precision);
+}
+
+namespace {
 
 struct LossSums {
     double total = 0, seg = 0, dice = 0, depth = 0, kps = 0, heat = 0, eqv = 0;
@@ -102,22 +118,6 @@ StageOneSession::StageOneSession(const TrainConfig& config)
 
 StageOneSession::~StageOneSession() = default;
 
-MultiTaskLossOptions StageOneSession::lossOptions() const {
-    const StageOneLossWeights& w = c_.losses;
-    return MultiTaskLossOptions()
-        .segmentation(w.segmentation)
-        .dice(w.dice)
-        .classBalance(w.classBalance)
-        .depth(w.depth)
-        .keypoints(w.keypoints)
-        .heatmap(w.heatmap)
-        .equivariance(w.equivariance)
-        .heatmapSigma(w.heatmapSigma)
-        .maxAngle(w.maxAngle)
-        .maxShift(w.maxShift)
-        .precision(c_.precision);
-}
-
 std::vector<RunMetric> StageOneSession::trainMetrics() {
     return {{"total", "loss/total"},         {"segmentation", "loss/segmentation"}, {"dice", "loss/dice"},
             {"depth", "loss/depth"},         {"keypoints", "loss/keypoints"},
@@ -147,7 +147,7 @@ StepReport StageOneSession::step(int64_t step, double lrHeads) {
         std::optional<SynthForgeBatch> next = loader_->next();
         if (!next) throw std::logic_error("StageOneSession: the epoch's loader ran out of batches");
         const SynthForgeBatch& batch = *next;
-        const MultiTaskLosses l = multiTaskLoss(net_, batch.images.to(device_), targetsOf(batch, device_), options);
+        const MultiTaskLosses l = multiTaskLoss(net_, batch.images.to(device_), stageOneTargets(batch, device_), options);
         (l.total / static_cast<double>(c_.accumulate)).backward();
         sums.add(l, 1.0 / static_cast<double>(c_.accumulate));
     }
@@ -181,7 +181,7 @@ std::vector<double> StageOneSession::validate() {
     const EvalResult r = evaluateNet(net_, data_, classes_, c_.batch, device_, nullptr, {nTrain_, n_},
                                      [&](const SynthForgeBatch& batch, const MultiTaskOutput& out) {
                                          const MultiTaskLosses l =
-                                             supervisedLosses(out, targetsOf(batch, device_), options);
+                                             supervisedLosses(out, stageOneTargets(batch, device_), options);
                                          lossSum += l.total.item<double>() * static_cast<double>(batch.images.size(0));
                                      });
     net_->train();

@@ -24,6 +24,11 @@
 
 namespace synthforge::train {
 
+/// The loss targets of a batch, as training and validation use them.
+MultiTaskTargets stageOneTargets(const SynthForgeBatch& batch, const torch::Device& device);
+/// The run configuration's loss weights and settings.
+MultiTaskLossOptions stageOneLossOptions(const TrainConfig& config);
+
 class StageOneSession {
 public:
     /// Validates `config`, opens the data, builds the network (its initial
@@ -62,7 +67,7 @@ public:
     cv::Mat preview();
 
 private:
-    MultiTaskLossOptions lossOptions() const;
+    MultiTaskLossOptions lossOptions() const { return stageOneLossOptions(c_); }
 
     TrainConfig c_;
     torch::Device device_;

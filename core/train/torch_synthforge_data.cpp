@@ -148,10 +148,9 @@ SynthForgeBatch SynthForgeDataset::load(const std::vector<int64_t>& indices) con
     return load(indices, AugmentConfig::none(), 0, 0);
 }
 
-SynthForgeBatch SynthForgeDataset::load(const std::vector<int64_t>& indices, const AugmentConfig& augment,
-                                        uint64_t seed, int64_t epoch) const {
-    augment.validate();
-    const int64_t b = static_cast<int64_t>(indices.size()), s = size_;
+namespace {
+
+SynthForgeBatch emptyBatch(int64_t b, int64_t s) {
     SynthForgeBatch out;
     out.images = torch::empty({b, 3, s, s});
     out.segmentation = torch::empty({b, s, s}, torch::kInt64);
@@ -160,6 +159,34 @@ SynthForgeBatch SynthForgeDataset::load(const std::vector<int64_t>& indices, con
     out.landmarks = torch::empty({b, kNumLandmarks, 2});
     out.visibility = torch::empty({b, kNumLandmarks});
     out.hasDepth = torch::empty({b});
+    return out;
+}
+
+}  // namespace
+
+SynthForgeBatch batchOfSamples(const std::vector<AugmentSample>& samples, int64_t size, bool hasDepth) {
+    const int64_t b = static_cast<int64_t>(samples.size());
+    SynthForgeBatch out = emptyBatch(b, size);
+    for (int64_t k = 0; k < b; ++k) {
+        const AugmentSample& s = samples[static_cast<size_t>(k)];
+        const cv::Size want(static_cast<int>(size), static_cast<int>(size));
+        if (s.image.size() != want || s.image.type() != CV_8UC3 || s.segmentation.size() != want ||
+            s.segmentation.type() != CV_8UC1 || (hasDepth && (s.depth.size() != want || s.depth.type() != CV_32FC1)))
+            throw std::invalid_argument("batchOfSamples: sample " + std::to_string(k) + " is not an RGB image with "
+                                        "class ids" + (hasDepth ? std::string(" and depth") : std::string()) + " at " +
+                                        std::to_string(size) + " x " + std::to_string(size));
+        if (s.landmarks.rows() < kNumLandmarks || s.visibility.size() < kNumLandmarks)
+            throw std::invalid_argument("batchOfSamples: sample " + std::to_string(k) + " has no 68 landmarks");
+        fill(out, k, s, hasDepth);
+    }
+    return out;
+}
+
+SynthForgeBatch SynthForgeDataset::load(const std::vector<int64_t>& indices, const AugmentConfig& augment,
+                                        uint64_t seed, int64_t epoch) const {
+    augment.validate();
+    const int64_t b = static_cast<int64_t>(indices.size());
+    SynthForgeBatch out = emptyBatch(b, size_);
     for (int64_t k = 0; k < b; ++k) {
         const int64_t i = indices[static_cast<size_t>(k)];
         AugmentSample sample = readSample(i);

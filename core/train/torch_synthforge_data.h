@@ -63,6 +63,13 @@ enum class DatasetLayout {
 /// (the ignore id 255 excluded) plus one.
 int64_t numClassesOf(const annotate::ClassTable& table);
 
+/// Samples already at `size` x `size` (AugmentSample: RGB image, class ids,
+/// depth, 68 landmarks in pixels, visibility) as one batch, by the same
+/// arithmetic as SynthForgeDataset::load: what the guided sampler's loss
+/// scorer feeds the network from renders that were never written.
+/// std::invalid_argument for a sample of another size or without 68 landmarks.
+SynthForgeBatch batchOfSamples(const std::vector<AugmentSample>& samples, int64_t size, bool hasDepth);
+
 class SynthForgeDataset {
 public:
     /// `size`: square training resolution every sample is resized to.

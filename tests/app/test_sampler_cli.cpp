@@ -148,6 +148,23 @@ TEST(SamplerCli, GuidedSamplerScoresWithARunAndItsShardsEqualTheWholeRun) {
     EXPECT_EQ(section["pool"], 64);
     EXPECT_EQ(section["block"], 16);
 
+    // Scored by the run's loss instead: recorded, and another choice of samples.
+    const fs::path byLoss = dir.path / "by_loss";
+    auto lossArgs = guide;
+    lossArgs.insert(lossArgs.end(), {"--guide-score", "loss"});
+    r = run(args(byLoss, lossArgs), err);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto lossManifest = nlohmann::json::parse(readTextFile(byLoss / "manifest.json"));
+    EXPECT_EQ(lossManifest["sampler"]["sampler"]["score"], "loss");
+    EXPECT_EQ(section["score"], "nme");
+    const auto lossFiles = snapshot(byLoss);
+    int differing = 0;
+    for (int i = 0; i < 8; ++i) {
+        const std::string f = "annotations/00000" + std::to_string(i) + ".json";
+        differing += lossFiles.at(f) != all.at(f);
+    }
+    EXPECT_GT(differing, 0) << "the loss chose exactly the NME's samples";
+
     // Guided samples differ from the i.i.d. ones of the same seed.
     const fs::path iid = dir.path / "iid";
     ASSERT_EQ(run(args(iid, {}), err).code, 0);
@@ -178,6 +195,8 @@ TEST(SamplerCli, BadSamplerInputFailsNamingTheOption) {
     expectFailure({"--sampler", "gided"}, "--sampler", 2);
     expectFailure({"--sampler", "guided"}, "sampler.run (--guide-run): the guided sampler needs a trained Stage I run", 1);
     expectFailure({"--sampler", "sobol", "--guide-run", dir.path.string()}, "--guide-run: only with the guided sampler", 1);
+    expectFailure({"--sampler", "sobol", "--guide-score", "loss"}, "--guide-score: only with the guided sampler", 1);
+    expectFailure({"--guide-score", "accuracy"}, "--guide-score", 2);
     expectFailure({"--identities", "0", "--per-identity", "2"}, "--identities", 2);
     expectFailure({"--identities", "4", "--per-identity", "2"}, "--identities 4 x --per-identity 2 is 8 samples, but --count is 6", 1);
     expectFailure({"--identities", "4"}, "--identities 4: does not divide --count 6", 1);

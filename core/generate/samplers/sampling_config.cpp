@@ -150,7 +150,8 @@ void SamplingConfig::validate(int shapeComponents, int exprComponents) const {
         if (run.empty())
             throw std::invalid_argument("sampler.run (--guide-run): the guided sampler needs a trained Stage I run "
                                         "to score candidates");
-        if (score != "nme") throw std::invalid_argument("sampler.score: \"" + score + "\" is not nme");
+        if (score != "nme" && score != "loss")
+            throw std::invalid_argument("sampler.score: \"" + score + "\" is not nme or loss");
         if (!(temperature > 0) || !std::isfinite(temperature))
             throw std::invalid_argument("sampler.temperature: must be a positive number");
     }
@@ -229,8 +230,8 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
         c.run = s["run"].get<std::string>();
     }
     if (s.contains("score")) {
-        if (s["score"] != "nme") fail(source, "score", "must be \"nme\"");
-        c.score = "nme";
+        if (s["score"] != "nme" && s["score"] != "loss") fail(source, "score", "must be \"nme\" or \"loss\"");
+        c.score = s["score"].get<std::string>();
     }
     if (s.contains("temperature")) {
         if (!s["temperature"].is_number() || !(s["temperature"].get<double>() > 0))

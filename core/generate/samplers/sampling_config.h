@@ -10,7 +10,7 @@
 //               "features": "params" | "landmarks", "pool": 512, "block": 32,
 //               "window": 8,                                                diverse
 //               "identities": 100, "per_identity": 10,                      identity
-//               "run": "runs/stage1", "score": "nme", "temperature": 1,
+//               "run": "runs/stage1", "score": "nme" | "loss", "temperature": 1,
 //               "pool": 64, "block": 16}                                     guided
 //
 // Keys that the chosen sampler does not read are refused, so a config never
@@ -67,7 +67,7 @@ struct SamplingConfig {
     int window = 8;     ///< diverse: earlier blocks whose picks a block keeps away from
     std::uint64_t identities = 0, perIdentity = 0;  ///< identity
     std::string run;           ///< guided: the Stage I run that scores candidates (a folder)
-    std::string score = "nme"; ///< guided: what makes a candidate hard (the run's landmark NME)
+    std::string score = "nme"; ///< guided: what makes a candidate hard: the run's landmark NME, or its loss
     double temperature = 1.0;  ///< guided: softmax temperature on the pool's standardised scores
 
     bool operator==(const SamplingConfig& o) const;

@@ -1,7 +1,8 @@
 // The guided sampler's scorer (core/train/guided_scorer.h): a candidate's
 // score is the run's landmark NME on it, exactly what `eval` computes for
-// the same sample stored in a dataset; batching changes nothing; runs it
-// cannot use are refused naming the run.
+// the same sample stored in a dataset, or the run's validation loss on it,
+// exactly what the training loader's targets give; batching changes
+// nothing; runs it cannot use are refused naming the run.
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,8 @@
 #include "core/io/file_util.h"
 #include "core/train/guided_scorer.h"
 #include "core/train/torch_evaluator.h"
+#include "core/train/torch_losses.h"
+#include "core/train/torch_stage_one.h"
 #include "core/train/torch_weights.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/run_fixtures.h"
@@ -64,6 +67,61 @@ TEST(GuidedScorer, ScoresAreEvalsNmeOnTheSameSamples) {
     o.batch = 1;
     const std::vector<double> single = makeRunDifficultyScorer(pipeline, o)->score(specs);
     for (size_t i = 0; i < 6; ++i) EXPECT_NEAR(single[i], scores[i], 1e-6);
+}
+
+TEST(GuidedScorer, LossScoresAreTheRunsValidationLossOfTheStoredSamples) {
+    torch::set_num_threads(1);
+    testutil::TempDir dir;
+    const fs::path ds = dir.path / "ds", run = dir.path / "run";
+    testutil::writeTinyDataset(ds, 5, 4);
+    fs::create_directories(run);
+    testutil::writeFreshStageOne(run / "final.safetensors");
+    // Weights unlike the defaults, so a scorer that ignored config.json would differ.
+    nlohmann::json j{{"stage", "I"}, {"size", 64}, {"data", ds.string()}, {"val_fraction", 0.1},
+                     {"losses",
+                      {{"segmentation", 0.7}, {"dice", 0.5}, {"class_balance", 0.3}, {"depth", 2.0}, {"keypoints", 1.5},
+                       {"heatmap", 0.25}, {"heatmap_sigma", 1.5}, {"equivariance", 1.0}}}};
+    io::writeFileAtomic((run / "config.json").string(), j.dump());
+
+    const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
+    GuidedScorerOptions o;
+    o.run = run.string();
+    o.device = "cpu";
+    o.batch = 3;
+    o.score = "loss";
+    const auto iid = generate::makeSampler(pipeline.sampler, pipeline.model);
+    std::vector<generate::SampleSpec> specs;
+    for (std::uint64_t i = 0; i < 5; ++i) specs.push_back(iid->draw(4, i));
+    const std::vector<double> scores = makeRunDifficultyScorer(pipeline, o)->score(specs);
+    ASSERT_EQ(scores.size(), 5u);
+
+    // Expected: the stored samples through the training loader, one at a time,
+    // the run's weights without the equivariance term.
+    const MultiTaskLossOptions options = MultiTaskLossOptions()
+                                             .segmentation(0.7)
+                                             .dice(0.5)
+                                             .classBalance(0.3)
+                                             .depth(2.0)
+                                             .keypoints(1.5)
+                                             .heatmap(0.25)
+                                             .heatmapSigma(1.5)
+                                             .equivariance(0);
+    MultiTaskNet net = loadMultiTaskNet((run / "final.safetensors").string());
+    net->eval();
+    torch::NoGradGuard noGrad;
+    const SynthForgeDataset data(ds.string(), 64);
+    double spread = 0;
+    for (int64_t i = 0; i < 5; ++i) {
+        const SynthForgeBatch b = data.load({i});
+        const double want = supervisedLosses(net->forward(b.images), stageOneTargets(b, torch::kCPU), options).total.item<double>();
+        EXPECT_NEAR(scores[static_cast<size_t>(i)], want, 1e-4 * want) << "sample " << i;
+        spread = std::max(spread, std::abs(scores[static_cast<size_t>(i)] - scores[0]));
+    }
+    EXPECT_GT(spread, 0.0) << "every candidate scored the same";
+
+    // Unknown scores are refused.
+    o.score = "accuracy";
+    EXPECT_THROW(makeRunDifficultyScorer(pipeline, o), std::invalid_argument);
 }
 
 TEST(GuidedScorer, RefusesRunsItCannotUse) {
