@@ -136,9 +136,9 @@ void registerTransferCommands(CLI::App& app) {
     auto t = std::make_shared<TransferTrainArgs>();
     transfer::TransferTrainConfig& c = t->config;
     CLI::App* train = group->add_subcommand("train", "Train an unpaired translator from our renders to real photos");
-    train->add_option("--method", c.method, "Translator: cyclegan, cut or fastcut")
+    train->add_option("--method", c.method, "Translator: cyclegan, cut, fastcut or vsait")
         ->capture_default_str()
-        ->check(CLI::IsMember({"cyclegan", "cut", "fastcut"}));
+        ->check(CLI::IsMember({"cyclegan", "cut", "fastcut", "vsait"}));
     train->add_option("--source", c.data, "SynthForge dataset (the rendered domain)")->required()->check(CLI::ExistingDirectory);
     train->add_option("--target", c.target,
                       "Folder of real face photos, aligned and cropped like our renders (searched two levels deep)")
@@ -163,6 +163,10 @@ void registerTransferCommands(CLI::App& app) {
     train->add_option("--num-patches", c.ncePatches, "CUT: sampled positions per layer")->capture_default_str();
     train->add_option("--nce-t", c.nceTemperature, "CUT: PatchNCE temperature")->capture_default_str();
     train->add_option("--netf-nc", c.nceFeatures, "CUT: width of the projection MLPs")->capture_default_str();
+    train->add_option("--vgg19", c.vgg19, "VSAIT: VGG19 weights (tools/export_vgg19.py converts torchvision's)")
+        ->check(CLI::ExistingFile);
+    train->add_option("--vsa-dims", c.vsaDims, "VSAIT: hypervector dimensions")->capture_default_str();
+    train->add_option("--lambda-vsa", c.lambdaVsa, "VSAIT: weight of the VSA loss")->capture_default_str();
     train->add_option("--structure-run", c.structureRun,
                       "A Stage I run for the label-aware structure term (its predictions on the translations must "
                       "match the source annotations)")
@@ -184,7 +188,20 @@ void registerTransferCommands(CLI::App& app) {
     train->add_option("--image-every", c.imageEvery, "Steps between TensorBoard grids (source | translated | reconstructed)")->capture_default_str();
     addRunOptions(train, c, t->progress);
     addCheckFlag(train, t->check);
-    train->callback([t] {
+    train->callback([t, train] {
+        // VSAIT's optimiser (configs/vsait.yaml): Adam (0, 0.9), weight decay
+        // 1e-4, generator 1e-4 and discriminator 4e-4; its step decay (halved
+        // every 100k steps) is a constant rate at our runs' lengths. Options
+        // given on the command line win.
+        transfer::TransferTrainConfig& c = t->config;
+        if (c.method == "vsait") {
+            c.beta1 = 0;
+            c.beta2 = 0.9;
+            c.weightDecay = 1e-4;
+            if (train->count("--lr") == 0) c.lr = 1e-4;
+            if (train->count("--d-lr-scale") == 0) c.discriminatorLrScale = 4;
+            if (train->count("--schedule") == 0) c.schedule = "constant";
+        }
         const int rc = runTransferTrain(*t);
         if (rc != 0) std::exit(rc);
     });

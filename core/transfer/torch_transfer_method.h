@@ -1,6 +1,6 @@
 #pragma once
 // What differs between the translators a transfer run trains (CycleGAN,
-// CUT, FastCUT): their networks and optimiser, one training step on a batch
+// CUT, FastCUT, VSAIT): their networks and optimiser, one training step on a batch
 // of each domain, the A -> B translation, a validation loss and how the
 // translator is saved. torch_transfer_trainer.cpp drives any of them
 // through the shared run loop. Torch types appear here, so only torch_*.cpp
@@ -46,5 +46,6 @@ public:
 
 std::unique_ptr<TransferMethod> makeCycleGanMethod(const TransferTrainConfig& c, const torch::Device& device);
 std::unique_ptr<TransferMethod> makeCutMethod(const TransferTrainConfig& c, const torch::Device& device);
+std::unique_ptr<TransferMethod> makeVsaitMethod(const TransferTrainConfig& c, const torch::Device& device);
 
 }  // namespace synthforge::transfer

@@ -78,7 +78,9 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
     const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
     torch::manual_seed(c.seed);
     const std::unique_ptr<TransferMethod> method =
-        isCutMethod(c.method) ? makeCutMethod(c, device) : makeCycleGanMethod(c, device);
+        isCutMethod(c.method) ? makeCutMethod(c, device)
+        : c.method == "vsait" ? makeVsaitMethod(c, device)
+                              : makeCycleGanMethod(c, device);
     const int side = static_cast<int>(c.size), loadSide = static_cast<int>(c.loadSize());
     std::unique_ptr<StructureTerm> structure;
     if (c.lambdaStructure > 0) {

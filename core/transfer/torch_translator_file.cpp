@@ -48,7 +48,7 @@ LoadedTranslator loadTranslator(const std::string& path) {
         throw std::runtime_error(path + ": __metadata__.format: not synthforge-transfer (not a transfer run's weights)");
     const auto method = file.metadata.find("method");
     if (method == file.metadata.end() || !isKnownTransferMethod(method->second))
-        throw std::runtime_error(path + ": __metadata__.method: missing or not one this build runs (cyclegan, cut, fastcut)");
+        throw std::runtime_error(path + ": __metadata__.method: missing or not one this build runs (cyclegan, cut, fastcut, vsait)");
     LoadedTranslator t;
     t.metadata = file.metadata;
     t.method = method->second;
@@ -56,7 +56,7 @@ LoadedTranslator loadTranslator(const std::string& path) {
     const int64_t blocks = metadataInteger(file, "residual_blocks", path, 0, 64);
     t.size = metadataInteger(file, "size", path, 16, 8192);
     t.loadSize = metadataInteger(file, "load_size", path, t.size, 16384);
-    if (isCutMethod(t.method)) {
+    if (usesCutGenerator(t.method)) {
         CutGenerator g(filters, blocks);
         train::loadStateDict(*g, file, path);
         t.module = g.ptr();

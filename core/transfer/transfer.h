@@ -14,10 +14,14 @@
 
 namespace synthforge::transfer {
 
-/// The translators `transfer train --method` knows: cyclegan, cut, fastcut.
+/// The translators `transfer train --method` knows: cyclegan, cut, fastcut, vsait.
 bool isKnownTransferMethod(const std::string& method);
 /// cut and fastcut (one generator, PatchNCE).
 bool isCutMethod(const std::string& method);
+/// The methods whose translator is CUT's anti-aliased generator: cut,
+/// fastcut and vsait (VSAIT's own generator also blurs around its stride-2
+/// steps; ours is CUT's, docs/transfer.md).
+bool usesCutGenerator(const std::string& method);
 
 struct TransferTrainConfig : train::RunConfigCommon {
     TransferTrainConfig();
@@ -50,6 +54,10 @@ struct TransferTrainConfig : train::RunConfigCommon {
     /// generator's loss. 0 = off, as the anchors' recipes.
     double lambdaStructure = 0;
     std::string structureRun;  ///< the Stage I run directory (its final.safetensors)
+    // VSAIT (Theiss et al. 2022; the authors' configs/vsait.yaml).
+    std::string vgg19;         ///< VGG19 weights (tools/export_vgg19.py); required by vsait
+    int64_t vsaDims = 4096;    ///< hypervector dimensions (LSH rows)
+    double lambdaVsa = 10;     ///< weight of the VSA loss
 
     double nceWeight() const;
     bool usesNceIdentity() const;

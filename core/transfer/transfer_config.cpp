@@ -17,8 +17,9 @@ namespace synthforge::transfer {
 
 namespace fs = std::filesystem;
 
-bool isKnownTransferMethod(const std::string& method) { return method == "cyclegan" || isCutMethod(method); }
+bool isKnownTransferMethod(const std::string& method) { return method == "cyclegan" || usesCutGenerator(method); }
 bool isCutMethod(const std::string& method) { return method == "cut" || method == "fastcut"; }
+bool usesCutGenerator(const std::string& method) { return isCutMethod(method) || method == "vsait"; }
 
 TransferTrainConfig::TransferTrainConfig() : RunConfigCommon(2e-4) {
     // CycleGAN's recipe: Adam (0.5, 0.999) at 2e-4, held for the first half
@@ -37,7 +38,7 @@ TransferTrainConfig::TransferTrainConfig() : RunConfigCommon(2e-4) {
 
 int64_t TransferTrainConfig::blocks() const {
     if (residualBlocks > 0) return residualBlocks;
-    if (isCutMethod(method)) return 9;  // CUT's resnet_9blocks at every size
+    if (usesCutGenerator(method)) return 9;  // CUT's resnet_9blocks at every size; VSAIT's RES_BLOCKS 9
     return size >= 256 ? 9 : 6;
 }
 
@@ -54,7 +55,7 @@ int64_t TransferTrainConfig::loadSize() const {
 void validateTransferTrainConfig(const TransferTrainConfig& c) {
     train::validateRunCommon(c, "the generator downsamples twice and the discriminator thrice");
     train::checkRunField(isKnownTransferMethod(c.method), "method",
-                         "'" + c.method + "' is not a translator this build has (cyclegan, cut, fastcut)");
+                         "'" + c.method + "' is not a translator this build has (cyclegan, cut, fastcut, vsait)");
     train::checkRunField(!c.target.empty(), "target", "a folder of real face images is required");
     train::checkRunField(c.size % 4 == 0, "size", std::to_string(c.size) + " is not a multiple of 4 (two stride-2 stages)");
     train::checkRunField(c.generatorFilters >= 1 && c.generatorFilters <= 1024, "generator_filters", "must be in 1..1024");
@@ -83,6 +84,15 @@ void validateTransferTrainConfig(const TransferTrainConfig& c) {
         train::checkRunField(c.flipEquivariance >= -1 && c.flipEquivariance <= 1, "flip_equivariance",
                              "-1 (the method's), 0 or 1");
     }
+    if (c.method == "vsait") {
+        train::checkRunField(!c.vgg19.empty(), "vgg19",
+                             "VSAIT needs VGG19 weights: convert torchvision's with tools/export_vgg19.py");
+        train::checkRunField(fs::is_regular_file(c.vgg19), "vgg19", c.vgg19 + ": no such file");
+        train::checkRunField(c.size % 16 == 0, "size",
+                             std::to_string(c.size) + " is not a multiple of 16 (VSAIT hashes 16 x 16-pixel cells)");
+        train::checkRunField(c.vsaDims >= 1 && c.vsaDims <= 65536, "vsa_dims", "must be in 1..65536");
+        train::checkRunField(c.lambdaVsa >= 0 && std::isfinite(c.lambdaVsa), "lambda_vsa", "must be non-negative");
+    }
     train::checkRunField(c.lambdaStructure >= 0 && std::isfinite(c.lambdaStructure), "lambda_structure",
                          "must be non-negative");
     train::checkRunField((c.lambdaStructure > 0) == !c.structureRun.empty(), "structure_run",
@@ -110,6 +120,13 @@ std::string TransferTrainConfig::toJson() const {
                        {"nce_patches", ncePatches},
                        {"nce_temperature", nceTemperature},
                        {"nce_features", nceFeatures}};
+    } else if (method == "vsait") {
+        j["losses"] = {{"gan", "hinge"},
+                       {"lambda_vsa", lambdaVsa},
+                       {"vsa_dims", vsaDims},
+                       {"lsh_patches", {16, 8, 4, 2, 1}},
+                       {"vgg19_taps", {"conv1_2", "conv2_2", "conv3_2", "conv4_2", "conv5_2"}}};
+        j["vgg19"] = fs::absolute(vgg19).lexically_normal().string();
     } else {
         j["losses"] = {{"gan", "lsgan"}, {"lambda_cycle", lambdaCycle}, {"lambda_identity", lambdaIdentity}};
         j["pool_size"] = poolSize;

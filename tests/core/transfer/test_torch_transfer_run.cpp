@@ -25,11 +25,13 @@
 #include "core/dataset/image_files.h"
 #include "core/dataset/sample_paths.h"
 #include "core/io/file_util.h"
+#include "core/io/safetensors.h"
 #include "core/train/torch_weights.h"
 #include "core/transfer/torch_cut_nets.h"
 #include "core/transfer/torch_structure_term.h"
 #include "core/transfer/torch_cyclegan_model.h"
 #include "core/transfer/torch_translator_file.h"
+#include "core/transfer/torch_vsait_nets.h"
 #include "core/transfer/transfer.h"
 #include "core/transfer/transfer_images.h"
 #include "tests/support/child_process.h"
@@ -245,9 +247,18 @@ class TransferResume : public ::testing::TestWithParam<const char*> {};
 TEST_P(TransferResume, ResumesExactlyAfterAStop) {
     torch::set_num_threads(1);
     Data d(12, 5);
+    // VSAIT: seeded random VGG19 weights (ImageNet's are not available
+    // offline) and short hypervectors; the mechanics, not the quality.
+    const fs::path vgg = d.dir.path / "vgg19.safetensors";
+    if (std::string(GetParam()) == "vsait") {
+        torch::manual_seed(8);
+        io::saveSafetensorsFile(vgg.string(), train::stateDictToSafetensors(*Vgg19Features()));
+    }
     const auto settings = [&](const std::string& run) {
         TransferTrainConfig c = config(d, run);
         c.method = GetParam();
+        c.vgg19 = vgg.string();
+        c.vsaDims = 64;
         c.epochs = 2;  // 9 training renders, 12 targets, batch 4: 3 steps an epoch
         c.checkpointEvery = 2;
         c.threads = 1;
@@ -273,10 +284,13 @@ TEST_P(TransferResume, ResumesExactlyAfterAStop) {
     // TensorBoard grids: rows of source | translated (| reconstructed, CycleGAN).
     const std::vector<io::TbImage> grids = testutil::eventImages(d.dir.path / "whole");
     ASSERT_FALSE(grids.empty());
+    // The translator loads back as its method's generator.
+    const LoadedTranslator t = loadTranslator((d.dir.path / "whole" / "final.safetensors").string());
+    EXPECT_EQ(t.method, GetParam());
 }
 
 // FastCUT: its flips and patch draws come from torch's reseeded generator too.
-INSTANTIATE_TEST_SUITE_P(Methods, TransferResume, ::testing::Values("cyclegan", "cut", "fastcut"));
+INSTANTIATE_TEST_SUITE_P(Methods, TransferResume, ::testing::Values("cyclegan", "cut", "fastcut", "vsait"));
 
 TEST(TransferRun, BadInputIsNamed) {
     Data d(6, 9);
