@@ -122,7 +122,9 @@ Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o
 Coverage computeLandmarkCoverage(const std::string& root, const head::HeadModel& model, const CoverageOptions& o,
                                  jobs::ProgressSink* progress) {
     Coverage c = emptyCoverage(root, o);
-    const std::vector<Eigen::Vector3f> rest = restLandmarks(model);
+    const LandmarkBasis basis = landmarkBasis(model);
+    HeadPoseFitOptions fit;
+    fit.priorWeight = kAnnotatedLandmarkPrior;
     const W300Dataset ds = W300Dataset::open(root);
     jobs::ProgressTracker tracker(progress, "coverage", ds.size());
     for (std::size_t i = 0; i < ds.size(); ++i) {
@@ -131,7 +133,8 @@ Coverage computeLandmarkCoverage(const std::string& root, const head::HeadModel&
         const double side = std::max(s.image.cols, s.image.rows);
         double yaw = std::numeric_limits<double>::quiet_NaN(), pitch = yaw;
         try {
-            const HeadPose pose = estimateHeadPose(s.landmarks, rest, 4.0 * side, 0.5 * s.image.cols, 0.5 * s.image.rows);
+            const HeadPose pose =
+                estimateHeadPose(s.landmarks, basis, 4.0 * side, 0.5 * s.image.cols, 0.5 * s.image.rows, fit);
             yaw = pose.yaw;
             pitch = pose.pitch;
         } catch (const std::invalid_argument&) {

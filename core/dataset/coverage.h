@@ -56,8 +56,9 @@ Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o
 
 /// Coverage of a landmark benchmark in 300-W layout (w300_dataset.h: images
 /// with a .pts beside them, which covers 300W, HELEN, LFPW, AFW, IBUG): the
-/// head pose is fitted to the 68 landmarks by PnP against `model`'s rest
-/// landmarks (head_pose.h; focal length 4x the image's larger side), the
+/// head pose is fitted to the 68 landmarks with the head's shape (head_pose.h:
+/// PnP start, shape-aware refinement with the prior for annotated landmarks,
+/// focal length 4x the image's larger side), the
 /// face size is the landmarks' box; such sets have no shape, expression,
 /// segmentation or visibility. A sample the fit fails on counts in
 /// `withoutPose`. std::runtime_error naming the file for a bad image or
