@@ -74,8 +74,10 @@ struct LandmarkBasis {
 
 /// The basis for the first `shapeComponents` and `exprComponents` (clamped to
 /// what the model has). std::invalid_argument for a model without a
-/// 68-landmark embedding or negative counts. The defaults were the best of
-/// 10/20/40 shape and 10/20 expression components (see above).
+/// 68-landmark embedding or negative counts. The defaults had the lowest
+/// mean error of 10/20/40 shape and 10/20 expression components on our
+/// renders, which vary exactly these (the sampler's defaults); 40 shape
+/// components did as well, so real faces may use more.
 LandmarkBasis landmarkBasis(const head::HeadModel& model, int shapeComponents = 20, int exprComponents = 10);
 
 /// The prior weight for hand-annotated landmarks (300-W, LaPa): best of
@@ -95,7 +97,8 @@ struct HeadPoseFitOptions {
     std::vector<int> points;  ///< iBUG indices the refinement fits; empty: headPoseLandmarks()
 };
 
-/// PnP start (the overload above, on the rest landmarks), then rotation,
+/// PnP start (the overload above, on the rest landmarks and the chosen
+/// points among headPoseLandmarks(), at least 6 of them), then rotation,
 /// translation and the basis's coefficients refined together by
 /// Levenberg-Marquardt on the reprojection error of the same points plus
 /// the prior. The fitted coefficients come back in `shape` and `expr`.

@@ -4,6 +4,7 @@
 // shape/expression coefficients are refined together.
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -139,11 +140,19 @@ HeadPose estimateHeadPose(const Eigen::Matrix<float, Eigen::Dynamic, 2, Eigen::R
         throw std::invalid_argument("head pose: the landmark basis must have 204 rows");
     if (!(options.priorWeight >= 0) || options.iterations < 0)
         throw std::invalid_argument("head pose: the prior weight and iteration count must not be negative");
-    const HeadPose start = estimateHeadPose(landmarks, basis.rest, focal, cx, cy);  // checks the rest
+    // The PnP start sees only the points the refinement fits (those of them
+    // in headPoseLandmarks()), so a caller's choice also holds for the start.
+    Eigen::Matrix<float, Eigen::Dynamic, 2, Eigen::RowMajor> chosen = landmarks;
+    if (!options.points.empty() && landmarks.rows() == head::kNumLandmarks) {
+        chosen.setConstant(std::numeric_limits<float>::quiet_NaN());
+        for (int k : options.points)
+            if (k >= 0 && k < head::kNumLandmarks) chosen.row(k) = landmarks.row(k);
+    }
+    const HeadPose start = estimateHeadPose(chosen, basis.rest, focal, cx, cy);  // checks the rest
     Problem problem{basis, Eigen::MatrixXd(3 * head::kNumLandmarks, basis.shape.cols() + basis.expr.cols()), {}, {},
                     focal, cx, cy, 1.0, std::sqrt(options.priorWeight)};
     problem.dirs << basis.shape, basis.expr;
-    Eigen::Vector2d lo = Eigen::Vector2d::Constant(INFINITY), hi = -lo;
+    Eigen::Vector2d lo = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity()), hi = -lo;
     for (int k : options.points.empty() ? headPoseLandmarks() : options.points) {
         if (k < 0 || k >= head::kNumLandmarks)
             throw std::invalid_argument("head pose: landmark index " + std::to_string(k) + " is not in 0..67");
