@@ -22,6 +22,7 @@
 #include "core/dataset/coverage.h"
 #include "core/dataset/coverage_heatmap.h"
 #include "core/dataset/dataset_manifest.h"
+#include "core/dataset/folder_layout.h"
 #include "core/head/default_head/model_source.h"
 #include "core/generate/dataset_layout.h"
 #include "core/generate/explore/latent_grid.h"
@@ -160,16 +161,34 @@ void runCoverage(const CoverageArgs& a) {
     if (a.datasets.empty() || a.datasets.size() > 2) throw std::invalid_argument("DATASET: give one or two dataset folders");
     std::vector<dataset::Coverage> all;
     std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    // Our datasets carry their pose; a folder without a manifest is read as
-    // a 300-W-layout landmark benchmark, its pose fitted to the landmarks.
+    // Our datasets carry their pose; benchmarks are recognised by their
+    // layout, their pose fitted to their landmarks and their classes counted
+    // under our ids.
     std::shared_ptr<const head::HeadModel> model;
-    for (const std::string& d : a.datasets) {
-        if (fs::exists(fs::path(d) / "manifest.json")) {
-            all.push_back(dataset::computeCoverage(d, a.options, sink.get()));
-            continue;
-        }
+    auto headModel = [&]() -> const head::HeadModel& {
         if (!model) model = std::make_shared<head::HeadModel>(head::loadHeadModel(a.head));
-        all.push_back(dataset::computeLandmarkCoverage(d, *model, a.options, sink.get()));
+        return *model;
+    };
+    std::vector<dataset::FolderLayout> layouts;
+    for (const std::string& d : a.datasets) {
+        layouts.push_back(dataset::detectFolderLayout(d));
+        switch (layouts.back()) {
+            case dataset::FolderLayout::SynthForge:
+                all.push_back(dataset::computeCoverage(d, a.options, sink.get()));
+                break;
+            case dataset::FolderLayout::FaceSynthetics:
+                throw std::runtime_error(d + ": a FaceSynthetics folder; coverage reads our datasets (manifest.json), "
+                                             "300-W, LaPa and CelebAMask-HQ");
+            case dataset::FolderLayout::W300:
+                all.push_back(dataset::computeLandmarkCoverage(d, headModel(), a.options, sink.get()));
+                break;
+            case dataset::FolderLayout::Lapa:
+                all.push_back(dataset::computeLapaCoverage(d, headModel(), a.options, sink.get()));
+                break;
+            case dataset::FolderLayout::CelebAMaskHq:
+                all.push_back(dataset::computeCelebAMaskHqCoverage(d, a.options, sink.get()));
+                break;
+        }
     }
     fs::create_directories(a.out);
     const fs::path out(a.out);
@@ -189,8 +208,9 @@ void runCoverage(const CoverageArgs& a) {
         }
     io::writeFileAtomic((out / "yaw_pitch.csv").string(), pose.str());
     std::ostringstream classes;
+    // Benchmarks' classes are counted under our default ids.
     const std::shared_ptr<const annotate::ClassTable> manifestClasses =
-        dataset::readDatasetManifest(a.datasets[0]).classes;
+        layouts[0] == dataset::FolderLayout::SynthForge ? dataset::readDatasetManifest(a.datasets[0]).classes : nullptr;
     const annotate::ClassTable& table = manifestClasses ? *manifestClasses : annotate::ClassTable::defaultTable();
     classes << "id,name";
     for (std::size_t i = 0; i < all.size(); ++i) classes << ",share" << (i ? "_2" : "");
@@ -256,7 +276,8 @@ void registerExploreCommands(CLI::App& app) {
     auto c = std::make_shared<CoverageArgs>();
     CLI::App* coverage = explore->add_subcommand("coverage", "What a dataset covers: pose, FLAME parameters, classes, landmarks");
     coverage->add_option("DATASET", c->datasets,
-                         "One dataset folder, or two to compare (ours, or a 300-W-layout benchmark: images with .pts)")
+                         "One dataset folder, or two to compare (ours, a 300-W-layout benchmark, LaPa or "
+                         "CelebAMask-HQ; the layout is detected)")
         ->required()->expected(1, 2);
     coverage->add_option("--out", c->out, "Folder for the plots, CSV and JSON")->required()->type_name("DIR");
     coverage->add_option("--bin", c->options.binDeg, "Pose bin size, degrees")->capture_default_str()->check(CLI::PositiveNumber);

@@ -275,6 +275,18 @@ ClassRemap remapFromDefault(ClassPreset target) {
     throw std::invalid_argument("remapFromDefault: unknown preset " + std::to_string(static_cast<int>(target)));
 }
 
+std::array<std::uint8_t, 256> remapToDefault(ClassPreset source) {
+    const ClassRemap forward = remapFromDefault(source);
+    std::array<std::uint8_t, 256> back;
+    back.fill(kIgnore);
+    // Descending, so that the lowest of our ids sending to a class is kept.
+    for (int ours = 254; ours >= 0; --ours) {
+        const std::uint8_t theirs = forward.lut[static_cast<std::size_t>(ours)];
+        if (theirs != kIgnore) back[theirs] = static_cast<std::uint8_t>(ours);
+    }
+    return back;
+}
+
 cv::Mat applyRemap(const cv::Mat& ids, const ClassRemap& remap) {
     if (ids.type() != CV_8UC1)
         throw std::invalid_argument("applyRemap: ids: expected one 8-bit channel of class ids (CV_8UC1), got "

@@ -61,6 +61,14 @@ struct ClassRemap {
 /// The remap from ClassTable::defaultTable() ids to `target`'s ids.
 ClassRemap remapFromDefault(ClassPreset target);
 
+/// The other way: a preset's ids -> our default ids, for comparing that
+/// dataset's class statistics with ours. Each of the preset's classes goes to
+/// the lowest default id that remapFromDefault(source) sends to it (LaPa's
+/// skin <- our skin, ears, beard, glasses, facewear: skin); a class nothing
+/// maps to (CelebAMask-HQ's earrings and necklaces) goes to 255, the ignore
+/// id, as does every id outside the preset's table.
+std::array<std::uint8_t, 256> remapToDefault(ClassPreset source);
+
 /// Applies `remap` to a label map. `ids` must be CV_8UC1 (std::invalid_argument
 /// otherwise); the result is a new CV_8UC1 image of the same size.
 cv::Mat applyRemap(const cv::Mat& ids, const ClassRemap& remap);

@@ -2,28 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
+#include "core/dataset/coverage_counts.h"
 #include "core/dataset/dataset_manifest.h"
-#include "core/dataset/head_pose.h"
 #include "core/dataset/sample_paths.h"
 #include "core/dataset/stored_sample.h"
-#include "core/dataset/w300_dataset.h"
 
 namespace synthforge::dataset {
 
 namespace {
-
-constexpr double kDeg = 3.14159265358979323846 / 180.0;
-
-int binOf(double v, double lo, double step, int bins) {
-    const int b = static_cast<int>(std::floor((v - lo) / step));
-    return std::clamp(b, 0, bins - 1);
-}
 
 /// Running sums per coefficient (counts may differ if files differ in length).
 struct Moments {
@@ -42,36 +33,6 @@ struct Moments {
         }
     }
 };
-
-/// Empty histograms sized by the options (which are checked).
-Coverage emptyCoverage(const std::string& dataset, const CoverageOptions& o) {
-    if (!(o.binDeg > 0) || !(o.yawRangeDeg > 0) || !(o.pitchRangeDeg > 0) || o.faceSizeBins < 1 ||
-        o.scatterComponents < 0)
-        throw std::invalid_argument("coverage: ranges and bin sizes must be positive");
-    Coverage c;
-    c.dataset = dataset;
-    c.yawBins = std::max(1, static_cast<int>(std::ceil(2 * o.yawRangeDeg / o.binDeg)));
-    c.pitchBins = std::max(1, static_cast<int>(std::ceil(2 * o.pitchRangeDeg / o.binDeg)));
-    c.yawPitch.assign(static_cast<std::size_t>(c.yawBins) * c.pitchBins, 0);
-    c.faceSize.assign(static_cast<std::size_t>(o.faceSizeBins), 0);
-    return c;
-}
-
-/// Counts a pose (radians, orbit convention) or its absence.
-void addPose(Coverage& c, const CoverageOptions& o, double yaw, double pitch) {
-    if (std::isfinite(yaw) && std::isfinite(pitch)) {
-        const int x = binOf(yaw / kDeg, -o.yawRangeDeg, o.binDeg, c.yawBins);
-        const int y = binOf(pitch / kDeg, -o.pitchRangeDeg, o.binDeg, c.pitchBins);
-        ++c.yawPitch[static_cast<std::size_t>(y) * c.yawBins + x];
-    } else {
-        ++c.withoutPose;
-    }
-}
-
-/// Counts a face of `side` pixels in an image whose larger side is `imageSide`.
-void addFaceSize(Coverage& c, const CoverageOptions& o, double side, double imageSide) {
-    ++c.faceSize[static_cast<std::size_t>(binOf(side / imageSide, 0.0, 1.0 / o.faceSizeBins, o.faceSizeBins))];
-}
 
 }  // namespace
 
@@ -96,13 +57,7 @@ Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o
         };
         c.shapeScatter.push_back(firstOf(s.shape));
         c.exprScatter.push_back(firstOf(s.expr));
-        if (!s.seg.empty()) {
-            ++c.segmentedSamples;
-            for (int r = 0; r < s.seg.rows; ++r) {
-                const std::uint8_t* row = s.seg.ptr<std::uint8_t>(r);
-                for (int x = 0; x < s.seg.cols; ++x) ++c.classPixels[row[x]];
-            }
-        }
+        if (!s.seg.empty()) addClassPixels(c, s.seg, identityClassMap());
         if (!s.visible.empty()) {
             if (c.landmarkVisible.size() < s.visible.size()) c.landmarkVisible.resize(s.visible.size(), 0);
             for (std::size_t k = 0; k < s.visible.size(); ++k) c.landmarkVisible[k] += s.visible[k];
@@ -116,33 +71,6 @@ Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o
     tracker.finish();
     shape.finish(c.shapeMean, c.shapeStd);
     expr.finish(c.exprMean, c.exprStd);
-    return c;
-}
-
-Coverage computeLandmarkCoverage(const std::string& root, const head::HeadModel& model, const CoverageOptions& o,
-                                 jobs::ProgressSink* progress) {
-    Coverage c = emptyCoverage(root, o);
-    const std::vector<Eigen::Vector3f> rest = restLandmarks(model);
-    const W300Dataset ds = W300Dataset::open(root);
-    jobs::ProgressTracker tracker(progress, "coverage", ds.size());
-    for (std::size_t i = 0; i < ds.size(); ++i) {
-        const W300Sample s = ds.sample(i);
-        ++c.samples;
-        const double side = std::max(s.image.cols, s.image.rows);
-        double yaw = std::numeric_limits<double>::quiet_NaN(), pitch = yaw;
-        try {
-            const HeadPose pose = estimateHeadPose(s.landmarks, rest, 4.0 * side, 0.5 * s.image.cols, 0.5 * s.image.rows);
-            yaw = pose.yaw;
-            pitch = pose.pitch;
-        } catch (const std::invalid_argument&) {
-            // Too few landmarks in the image: counted as without a pose.
-        }
-        addPose(c, o, yaw, pitch);
-        const Eigen::Vector2f lo = s.landmarks.colwise().minCoeff(), hi = s.landmarks.colwise().maxCoeff();
-        addFaceSize(c, o, std::max(hi.x() - lo.x(), hi.y() - lo.y()), side);
-        tracker.advance();
-    }
-    tracker.finish();
     return c;
 }
 

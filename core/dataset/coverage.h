@@ -5,7 +5,9 @@
 // class, how often each landmark is visible, and the face size. For
 // `synthforge explore coverage` (plots, CSV and JSON) and the studio.
 // Every number is a plain count or moment over the samples, so a test can
-// recompute it from the annotation files directly.
+// recompute it from the annotation files directly. Benchmarks (300-W, LaPa,
+// CelebAMask-HQ) have their own readers below; the CLI picks one by
+// detectFolderLayout (folder_layout.h).
 
 #include <array>
 #include <cstdint>
@@ -56,14 +58,37 @@ Coverage computeCoverage(const std::string& datasetDir, const CoverageOptions& o
 
 /// Coverage of a landmark benchmark in 300-W layout (w300_dataset.h: images
 /// with a .pts beside them, which covers 300W, HELEN, LFPW, AFW, IBUG): the
-/// head pose is fitted to the 68 landmarks by PnP against `model`'s rest
-/// landmarks (head_pose.h; focal length 4x the image's larger side), the
+/// head pose is fitted to the 68 landmarks with the head's shape (head_pose.h:
+/// PnP start, shape-aware refinement with the prior for annotated landmarks,
+/// focal length 4x the image's larger side), the
 /// face size is the landmarks' box; such sets have no shape, expression,
 /// segmentation or visibility. A sample the fit fails on counts in
 /// `withoutPose`. std::runtime_error naming the file for a bad image or
 /// .pts; std::invalid_argument for a model without landmarks.
 Coverage computeLandmarkCoverage(const std::string& root, const head::HeadModel& model,
                                  const CoverageOptions& options = {}, jobs::ProgressSink* progress = nullptr);
+
+/// Coverage of a LaPa folder (lapa_dataset.h: the LaPa root or one split).
+/// Class pixels are counted under OUR default ids (annotate::remapToDefault:
+/// LaPa's skin as our skin, its left_eye as our right_eye, ...), so that the
+/// shares compare with our datasets. The pose is fitted (as above) to the
+/// iBUG points that LaPa's 106 stand for (lapaIbugCorrespondence(): eye
+/// corners, nose bridge and tip, mouth corners); the face size is the box
+/// of all 106 landmarks. No shape, expression or visibility.
+/// std::runtime_error naming the file for a bad image, label map or
+/// landmark file; std::invalid_argument for a model without landmarks.
+Coverage computeLapaCoverage(const std::string& root, const head::HeadModel& model, const CoverageOptions& options = {},
+                             jobs::ProgressSink* progress = nullptr);
+
+/// Coverage of a CelebAMask-HQ folder (celebamask_hq_dataset.h): class
+/// pixels of the merged part masks under our default ids (earrings and
+/// necklaces, which have no class of ours, under 255), and the face size as
+/// the box of the non-background mask pixels over the mask's side (a face
+/// without any part counts in no face-size bin). No landmarks, so no pose:
+/// every sample counts in `withoutPose`. std::runtime_error naming the file
+/// for a bad image or mask.
+Coverage computeCelebAMaskHqCoverage(const std::string& root, const CoverageOptions& options = {},
+                                     jobs::ProgressSink* progress = nullptr);
 
 /// The numbers as JSON (format "synthforge-coverage", version 1).
 std::string coverageJson(const Coverage& c, const CoverageOptions& options);

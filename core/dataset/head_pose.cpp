@@ -17,6 +17,17 @@ const std::vector<int>& headPoseLandmarks() {
     return k;
 }
 
+void setOrbitAngles(HeadPose& pose) {
+    // The camera centre in FLAME, then in generator world; the orbit angles
+    // of the direction from the world origin (orbit_camera.h):
+    // x = sin(phi) sin(yaw), z = sin(phi) cos(yaw), y = -2 pitch / pi.
+    const Eigen::Vector3d c = -pose.rotation.transpose() * pose.translation;
+    const Eigen::Vector3f world = camera::flameToWorld(c.cast<float>());
+    const Eigen::Vector3d d = world.cast<double>().normalized();
+    pose.yaw = std::atan2(d.x(), d.z());
+    pose.pitch = -0.5 * 3.14159265358979323846 * d.y();
+}
+
 std::vector<Eigen::Vector3f> restLandmarks(const head::HeadModel& model) {
     if (model.landmarks.count() != head::kNumLandmarks)
         throw std::invalid_argument("head pose: the head model has no 68-landmark embedding");
@@ -67,14 +78,7 @@ HeadPose estimateHeadPose(const Eigen::Matrix<float, Eigen::Dynamic, 2, Eigen::R
         sq += d.dot(d);
     }
     out.rmsPixels = std::sqrt(sq / static_cast<double>(image.size()));
-    // The camera centre in FLAME, then in generator world; the orbit angles
-    // of the direction from the world origin (orbit_camera.h):
-    // x = sin(phi) sin(yaw), z = sin(phi) cos(yaw), y = -2 pitch / pi.
-    const Eigen::Vector3d c = -out.rotation.transpose() * out.translation;
-    const Eigen::Vector3f world = camera::flameToWorld(c.cast<float>());
-    const Eigen::Vector3d d = world.cast<double>().normalized();
-    out.yaw = std::atan2(d.x(), d.z());
-    out.pitch = -0.5 * 3.14159265358979323846 * d.y();
+    setOrbitAngles(out);
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -79,5 +80,23 @@ io::Points2f readLapaLandmarks(const std::string& path) {
 io::Points2f fromLapaCoordinates(const io::Points2f& lapaPoints) { return lapaPoints.array() + 0.5f; }
 
 io::Points2f toLapaCoordinates(const io::Points2f& points) { return points.array() - 0.5f; }
+
+const std::vector<std::pair<int, int>>& lapaIbugCorrespondence() {
+    // Image-left eye: iBUG 36 outer, 39 inner = LaPa 66, 70; image-right eye:
+    // iBUG 42 inner, 45 outer = LaPa 75, 79 (the 8-point outlines start at
+    // the image-left corner). Nose: iBUG 27-30 bridge to tip = LaPa 51-54,
+    // iBUG 33 (below the tip) = LaPa 60. Mouth corners: iBUG 48, 54 = LaPa 84, 90.
+    static const std::vector<std::pair<int, int>> pairs{{27, 51}, {28, 52}, {29, 53}, {30, 54}, {33, 60}, {36, 66},
+                                                        {39, 70}, {42, 75}, {45, 79}, {48, 84}, {54, 90}};
+    return pairs;
+}
+
+io::Points2f lapaToIbug68(const io::Points2f& lapaPoints) {
+    if (lapaPoints.rows() != 106)
+        throw std::invalid_argument("LaPa landmarks: expected 106 points, got " + std::to_string(lapaPoints.rows()));
+    io::Points2f out = io::Points2f::Constant(68, 2, std::numeric_limits<float>::quiet_NaN());
+    for (const auto& [ibug, lapa] : lapaIbugCorrespondence()) out.row(ibug) = lapaPoints.row(lapa);
+    return out;
+}
 
 }  // namespace synthforge::dataset

@@ -11,6 +11,8 @@
 // Sources: docs/datasets.md.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/io/pts_file.h"
 
@@ -31,5 +33,20 @@ io::Points2f readLapaLandmarks(const std::string& path);
 io::Points2f fromLapaCoordinates(const io::Points2f& lapaPoints);
 /// Ours -> LaPa's 0-based frame: subtracts 0.5.
 io::Points2f toLapaCoordinates(const io::Points2f& points);
+
+/// The LaPa-106 points that stand for an iBUG-68 point, as (iBUG, LaPa)
+/// index pairs: only those whose meaning the layout fixes, the outer and
+/// inner eye corners (66, 70, 75, 79), the nose's midline from the bridge's
+/// top to the tip (51-54) and its bottom centre (60), and the mouth corners
+/// (84, 90). The layout (mmpose's LaPa keypoint table, whose left/right
+/// pairs are the ones lapa106FlipPermutation() uses) names no point, so the
+/// brows (33-50, two edges), nose wings and lids are left out rather than
+/// guessed. Sources: docs/datasets.md.
+const std::vector<std::pair<int, int>>& lapaIbugCorrespondence();
+
+/// 106 LaPa points (any frame) -> 68 iBUG points in the same frame, NaN
+/// where lapaIbugCorrespondence() has no counterpart. std::invalid_argument
+/// for other than 106 points.
+io::Points2f lapaToIbug68(const io::Points2f& lapaPoints);
 
 }  // namespace synthforge::dataset

@@ -5,73 +5,31 @@
 #include "core/train/zero_shot.h"
 
 #include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <stdexcept>
 
 #include "core/annotate/class_presets.h"
 #include "core/annotate/class_table.h"
-#include "core/dataset/fs_checks.h"
+#include "core/dataset/folder_layout.h"
 
 namespace synthforge::train {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-bool hasLapaSplit(const fs::path& d) {
-    return dataset::isDir(d / "images") && dataset::isDir(d / "labels") && dataset::isDir(d / "landmarks");
-}
-
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
-bool hasSuffix(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-/// Whether a .pts file lies anywhere below `root` (hidden entries skipped);
-/// stops at the first.
-bool hasPtsBelow(const fs::path& root) {
-    std::error_code ec;
-    for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-         !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (!name.empty() && name[0] == '.') {
-            if (it->is_directory(ec)) it.disable_recursion_pending();
-            continue;
-        }
-        if (hasSuffix(lower(name), ".pts") && it->is_regular_file(ec)) return true;
-    }
-    return false;
-}
-
-bool hasLdmksFile(const fs::path& root) {
-    std::error_code ec;
-    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
-        if (hasSuffix(it->path().filename().string(), "_ldmks.txt")) return true;
-    return false;
-}
-
-}  // namespace
 
 const char* evalFormats() { return "auto, synthforge, 300w, lapa or celebamask-hq"; }
 
 std::string detectDatasetFormat(const std::string& dir) {
-    const fs::path d(dir);
-    if (!dataset::isDir(d)) throw std::runtime_error(dir + ": no such dataset directory");
-    if (dataset::isFile(d / "manifest.json") || hasLdmksFile(d)) return "synthforge";
-    if (dataset::isDir(d / "CelebA-HQ-img") && dataset::isDir(d / "CelebAMask-HQ-mask-anno")) return "celebamask-hq";
-    if (hasLapaSplit(d) || hasLapaSplit(d / "train") || hasLapaSplit(d / "val") || hasLapaSplit(d / "test"))
-        return "lapa";
-    if (hasPtsBelow(d)) return "300w";
-    throw std::runtime_error(
-        dir + ": not a dataset in a known format: looked for our layout (manifest.json), FaceSynthetics "
-              "(*_ldmks.txt), CelebAMask-HQ (CelebA-HQ-img/ and CelebAMask-HQ-mask-anno/), LaPa (images/, labels/, "
-              "landmarks/ in the folder or in train/, val/, test/) and 300-W (.pts files beside the images); "
-              "--format names one");
+    dataset::FolderLayout layout;
+    try {
+        layout = dataset::detectFolderLayout(dir);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(std::string(e.what()) + "; --format names one");
+    }
+    switch (layout) {
+        case dataset::FolderLayout::SynthForge:
+        case dataset::FolderLayout::FaceSynthetics: return "synthforge";  // one reader takes both
+        case dataset::FolderLayout::CelebAMaskHq: return "celebamask-hq";
+        case dataset::FolderLayout::Lapa: return "lapa";
+        case dataset::FolderLayout::W300: return "300w";
+    }
+    throw std::logic_error("detectDatasetFormat: unknown layout");
 }
 
 LandmarkMapping zeroShotLandmarkMapping(const std::string& format) {

@@ -118,4 +118,37 @@ TEST(ExploreCli, CoverageOfTwoDatasetsWritesPlotsAndCountsThatAddUp) {
     EXPECT_EQ(run({"explore", "coverage", (dir.path / "missing").string(), "--out", out.string()}, err), 1);
 }
 
+TEST(ExploreCli, CoverageDetectsABenchmarkLayoutAndNamesWhatItLookedFor) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt", ours = dir.path / "ours", celeb = dir.path / "celeb", out = dir.path / "cov";
+    ASSERT_EQ(run({"generate", "--count", "2", "--size", "32", "--out", ours.string(), "--progress", "none"}, err), 0);
+    // Two CelebAMask-HQ faces: skin, and an earring (no class of ours).
+    for (int i : {0, 1}) {
+        fs::create_directories(celeb / "CelebA-HQ-img");
+        fs::create_directories(celeb / "CelebAMask-HQ-mask-anno" / "0");
+        ASSERT_TRUE(cv::imwrite((celeb / "CelebA-HQ-img" / (std::to_string(i) + ".jpg")).string(),
+                                cv::Mat(64, 64, CV_8UC3, cv::Scalar(90, 120, 200))));
+        cv::Mat skin = cv::Mat::zeros(512, 512, CV_8UC1), earring = skin.clone();
+        skin(cv::Rect(100, 100, 256, 300)).setTo(255);
+        earring(cv::Rect(20, 200, 10, 10)).setTo(255);
+        const std::string stem = (celeb / "CelebAMask-HQ-mask-anno" / "0" / ("0000" + std::to_string(i))).string();
+        ASSERT_TRUE(cv::imwrite(stem + "_skin.png", skin));
+        ASSERT_TRUE(cv::imwrite(stem + "_ear_r.png", earring));
+    }
+    ASSERT_EQ(run({"explore", "coverage", celeb.string(), ours.string(), "--out", out.string(), "--progress", "none"}, err), 0)
+        << readTextFile(err);
+    const auto first = nlohmann::json::parse(readTextFile(out / "coverage.json"));
+    EXPECT_EQ(first["samples"], 2);
+    EXPECT_EQ(first["pose"]["without_pose"], 2);
+    EXPECT_EQ(first["class_pixels"]["1"], 2 * 256 * 300) << "CelebAMask-HQ's skin under our skin id";
+    EXPECT_EQ(first["class_pixels"]["255"], 2 * 10 * 10) << "earrings under 255";
+    const std::string classes = readTextFile(out / "classes.csv");
+    EXPECT_NE(classes.find("\n1,skin,"), std::string::npos) << classes;
+    EXPECT_NE(classes.find("\n255,ignore,"), std::string::npos) << classes;
+    const fs::path other = dir.path / "other";
+    fs::create_directories(other);
+    EXPECT_EQ(run({"explore", "coverage", other.string(), "--out", out.string()}, err), 1);
+    EXPECT_NE(readTextFile(err).find("manifest.json"), std::string::npos) << readTextFile(err);
+}
+
 }  // namespace

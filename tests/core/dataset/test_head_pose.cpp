@@ -1,6 +1,7 @@
-// Head pose from landmarks (PnP): on our own renders, whose camera is known,
-// the fitted view direction matches the sampled one (exactly for neutral
-// heads, within a few degrees for sampled shapes); bad input is refused.
+// Head pose from landmarks (PnP, then the shape-aware refinement): on our own
+// renders, whose camera is known, the fitted view direction matches the
+// sampled one (exactly for neutral heads, within 3 degrees for sampled
+// shapes once the shape is fitted too); bad input is refused.
 
 #include <algorithm>
 #include <cmath>
@@ -30,10 +31,13 @@ struct PoseErrors {
     double mean = 0, worst = 0;
 };
 
+enum class Fit { Rigid, Shape };
+
 /// Fits every sample's pose from its rendered landmarks; `neutral` zeroes
-/// shape, expression and jaw first (the fit's model is the neutral head).
-PoseErrors poseErrors(const generate::SamplePipeline& p, bool neutral, bool knownIntrinsics) {
+/// shape, expression and jaw first (the rigid fit's model is the neutral head).
+PoseErrors poseErrors(const generate::SamplePipeline& p, bool neutral, bool knownIntrinsics, Fit how) {
     const std::vector<Eigen::Vector3f> model = restLandmarks(*p.model);
+    const LandmarkBasis basis = landmarkBasis(*p.model);
     PoseErrors e;
     const int n = 24;
     for (std::uint64_t i = 0; i < static_cast<std::uint64_t>(n); ++i) {
@@ -45,9 +49,10 @@ PoseErrors poseErrors(const generate::SamplePipeline& p, bool neutral, bool know
         }
         const generate::RenderedSample s = p.render(spec);
         const Eigen::Matrix3f k = spec.camera.intrinsicsPixels(p.width, p.height);
-        const HeadPose fit = knownIntrinsics
-                                 ? estimateHeadPose(s.annotations.landmarks2d, model, k(0, 0), k(0, 2), k(1, 2))
-                                 : estimateHeadPose(s.annotations.landmarks2d, model, 4.0 * p.width, 0.5 * p.width, 0.5 * p.height);
+        const double f = knownIntrinsics ? k(0, 0) : 4.0 * p.width, cx = knownIntrinsics ? k(0, 2) : 0.5 * p.width,
+                     cy = knownIntrinsics ? k(1, 2) : 0.5 * p.height;
+        const HeadPose fit = how == Fit::Rigid ? estimateHeadPose(s.annotations.landmarks2d, model, f, cx, cy)
+                                               : estimateHeadPose(s.annotations.landmarks2d, basis, f, cx, cy);
         const double a = viewAngleDeg(fit.yaw, fit.pitch, spec.camera.yaw, spec.camera.pitch);
         e.mean += a / n;
         e.worst = std::max(e.worst, a);
@@ -57,21 +62,27 @@ PoseErrors poseErrors(const generate::SamplePipeline& p, bool neutral, bool know
 
 TEST(HeadPosePnp, MatchesTheSampledCameraOnOurRenders) {
     const generate::SamplePipeline p = testutil::tinyPipeline(256);
-    // The neutral head is the fit's own model: the orbit angles come back exactly.
-    const PoseErrors neutral = poseErrors(p, true, true);
-    EXPECT_LT(neutral.worst, 0.05);
+    // The neutral head is the rigid fit's own model: the orbit angles come
+    // back exactly, and the shape-aware fit keeps them.
+    EXPECT_LT(poseErrors(p, true, true, Fit::Rigid).worst, 0.05);
+    EXPECT_LT(poseErrors(p, true, true, Fit::Shape).worst, 0.05);
     // Sampled heads (20 shape and 10 expression components in +-2 sigma):
-    // the neutral model's nose and eye corners fit them only approximately.
-    const PoseErrors varied = poseErrors(p, false, true);
-    const PoseErrors guessed = poseErrors(p, false, false);  // focal = 4x the image side
-    std::printf("PnP view-direction error over 24 renders: neutral worst %.3f deg; sampled heads mean %.2f, worst %.2f; "
-                "guessed focal mean %.2f, worst %.2f\n",
-                neutral.worst, varied.mean, varied.worst, guessed.mean, guessed.worst);
-    // Measured 2026-12-05: mean 4.0, worst 9.7; guessed focal mean 4.1, worst 9.9
-    // (the issue asked for 3 deg: not met with a neutral model, head_pose.h).
-    EXPECT_LT(varied.mean, 5.0);
-    EXPECT_LT(varied.worst, 12.0);
-    EXPECT_LT(guessed.mean, 5.0);
+    // the neutral model fits them only approximately; fitting the shape too
+    // brings the view direction within 3 degrees.
+    const PoseErrors rigid = poseErrors(p, false, true, Fit::Rigid);
+    const PoseErrors shaped = poseErrors(p, false, true, Fit::Shape);
+    const PoseErrors guessed = poseErrors(p, false, false, Fit::Shape);  // focal = 4x the image side
+    std::printf("View-direction error over 24 renders: rigid PnP mean %.2f, worst %.2f; with the shape fit mean %.2f, "
+                "worst %.2f; guessed focal mean %.2f, worst %.2f\n",
+                rigid.mean, rigid.worst, shaped.mean, shaped.worst, guessed.mean, guessed.worst);
+    // Measured 2026-12-05: rigid mean 4.0, worst 9.7; shape fit mean 0.38,
+    // worst 1.17; guessed focal mean 0.55, worst 1.37 (on 144 renders of
+    // three seeds the shape fit's worst was 2.8, head_pose.h).
+    EXPECT_LT(rigid.mean, 5.0);
+    EXPECT_LT(shaped.mean, 1.0);
+    EXPECT_LT(shaped.worst, 3.0);
+    EXPECT_LT(guessed.mean, 1.0);
+    EXPECT_LT(guessed.worst, 3.0);
 }
 
 TEST(HeadPosePnp, RefusesBadInput) {
@@ -88,10 +99,19 @@ TEST(HeadPosePnp, RefusesBadInput) {
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("at least 6"), std::string::npos) << e.what();
     }
+    const LandmarkBasis basis = landmarkBasis(*p.model);
+    EXPECT_THROW(estimateHeadPose(pts.topRows(30), basis, 64, 32, 32), std::invalid_argument);
+    EXPECT_THROW(estimateHeadPose(missing, basis, 64, 32, 32), std::invalid_argument);
+    HeadPoseFitOptions negative;
+    negative.priorWeight = -1;
+    EXPECT_THROW(estimateHeadPose(pts, basis, 64, 32, 32, negative), std::invalid_argument);
+    EXPECT_THROW(landmarkBasis(*p.model, -1, 0), std::invalid_argument);
     head::HeadModel bare = *p.model;
     bare.landmarks = head::LandmarkEmbedding{};
     EXPECT_THROW(restLandmarks(bare), std::invalid_argument);
+    EXPECT_THROW(landmarkBasis(bare), std::invalid_argument);
 }
 
 }  // namespace
 }  // namespace synthforge::dataset
+
