@@ -21,6 +21,7 @@
 #include "core/annotate/class_table.h"
 #include "core/dataset/coverage.h"
 #include "core/dataset/coverage_heatmap.h"
+#include "core/dataset/folder_coverage.h"
 #include "core/dataset/dataset_manifest.h"
 #include "core/dataset/folder_layout.h"
 #include "core/head/default_head/model_source.h"
@@ -161,9 +162,6 @@ void runCoverage(const CoverageArgs& a) {
     if (a.datasets.empty() || a.datasets.size() > 2) throw std::invalid_argument("DATASET: give one or two dataset folders");
     std::vector<dataset::Coverage> all;
     std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    // Our datasets carry their pose; benchmarks are recognised by their
-    // layout, their pose fitted to their landmarks and their classes counted
-    // under our ids.
     std::shared_ptr<const head::HeadModel> model;
     auto headModel = [&]() -> const head::HeadModel& {
         if (!model) model = std::make_shared<head::HeadModel>(head::loadHeadModel(a.head));
@@ -172,23 +170,7 @@ void runCoverage(const CoverageArgs& a) {
     std::vector<dataset::FolderLayout> layouts;
     for (const std::string& d : a.datasets) {
         layouts.push_back(dataset::detectFolderLayout(d));
-        switch (layouts.back()) {
-            case dataset::FolderLayout::SynthForge:
-                all.push_back(dataset::computeCoverage(d, a.options, sink.get()));
-                break;
-            case dataset::FolderLayout::FaceSynthetics:
-                throw std::runtime_error(d + ": a FaceSynthetics folder; coverage reads our datasets (manifest.json), "
-                                             "300-W, LaPa and CelebAMask-HQ");
-            case dataset::FolderLayout::W300:
-                all.push_back(dataset::computeLandmarkCoverage(d, headModel(), a.options, sink.get()));
-                break;
-            case dataset::FolderLayout::Lapa:
-                all.push_back(dataset::computeLapaCoverage(d, headModel(), a.options, sink.get()));
-                break;
-            case dataset::FolderLayout::CelebAMaskHq:
-                all.push_back(dataset::computeCelebAMaskHqCoverage(d, a.options, sink.get()));
-                break;
-        }
+        all.push_back(dataset::computeFolderCoverage(d, headModel, a.options, sink.get()));
     }
     fs::create_directories(a.out);
     const fs::path out(a.out);

@@ -106,6 +106,7 @@ private slots:
         QVERIFY(done.count() == 1 || done.wait(30000));
         QVERIFY(view.coverages().empty());
         QVERIFY2(view.status().contains(QStringLiteral("empty")), qPrintable(view.status()));
+        QVERIFY2(view.status().contains(QStringLiteral("not a dataset in a known format")), qPrintable(view.status()));
     }
 };
 

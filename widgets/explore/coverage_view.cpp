@@ -28,6 +28,7 @@
 #include "core/annotate/class_table.h"
 #include "core/dataset/coverage_heatmap.h"
 #include "core/dataset/dataset_manifest.h"
+#include "core/dataset/folder_coverage.h"
 #include "core/head/default_head/model_source.h"
 #include "core/jobs/progress.h"
 #include "widgets/mat_image.h"
@@ -60,7 +61,8 @@ QString folderName(const std::string& path) {
 }
 
 /// The class names: the first dataset's own table (a remapped dataset names
-/// its classes in its manifest), ours otherwise (a landmark benchmark).
+/// its classes in its manifest), ours otherwise (benchmarks are counted
+/// under our ids).
 const annotate::ClassTable& classTableOf(const std::string& dataset, std::shared_ptr<const annotate::ClassTable>& keep) {
     if (fs::exists(fs::path(dataset) / "manifest.json")) keep = dataset::readDatasetManifest(dataset).classes;
     return keep ? *keep : annotate::ClassTable::defaultTable();
@@ -112,7 +114,7 @@ CoverageView::CoverageView(QWidget* parent) : QWidget(parent), poll_(new QTimer(
         row->addWidget(browse);
         return row;
     };
-    outer->addLayout(folderRow(tr("Dataset"), first_, tr("a generated dataset (manifest.json) or a 300-W-layout folder")));
+    outer->addLayout(folderRow(tr("Dataset"), first_, tr("a generated dataset, or a 300-W, LaPa or CelebAMask-HQ folder")));
     outer->addLayout(folderRow(tr("Compare with"), second_, tr("optional: a second dataset or a benchmark")));
     auto* actions = new QHBoxLayout;
     compute_ = new QPushButton(tr("Compute coverage"), this);
@@ -238,17 +240,12 @@ bool CoverageView::compute() {
             if (shared->stop) throw jobs::Cancelled();
         });
         std::shared_ptr<const head::HeadModel> model;
+        const auto headModel = [&model]() -> const head::HeadModel& {
+            if (!model) model = std::make_shared<head::HeadModel>(head::loadHeadModel("default"));
+            return *model;
+        };
         try {
-            // Our datasets carry their pose; a folder without a manifest is
-            // read as a landmark benchmark, its pose fitted to the landmarks.
-            for (const std::string& d : folders) {
-                if (fs::exists(fs::path(d) / "manifest.json")) {
-                    r.coverages.push_back(dataset::computeCoverage(d, {}, &sink));
-                    continue;
-                }
-                if (!model) model = std::make_shared<head::HeadModel>(head::loadHeadModel("default"));
-                r.coverages.push_back(dataset::computeLandmarkCoverage(d, *model, {}, &sink));
-            }
+            for (const std::string& d : folders) r.coverages.push_back(dataset::computeFolderCoverage(d, headModel, {}, &sink));
         } catch (const jobs::Cancelled&) {
             r.stopped = true;
         } catch (const std::exception& e) {

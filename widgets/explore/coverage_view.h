@@ -35,8 +35,8 @@ public:
     explicit CoverageView(QWidget* parent = nullptr);
     ~CoverageView() override;
 
-    /// The folders to compare; `second` may be empty. Our datasets (with a
-    /// manifest) and 300-W-layout benchmarks are read.
+    /// The folders to compare; `second` may be empty. Our datasets and the
+    /// 300-W, LaPa and CelebAMask-HQ layouts are read (folder_coverage.h).
     void setDatasets(const QString& first, const QString& second = QString());
     QString firstDataset() const;
     /// Starts reading; false, with the reason shown, when no first folder is
