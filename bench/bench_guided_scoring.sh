@@ -16,7 +16,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 machine_line
 "$cli" generate --count 16 --size 256 --out "$tmp/train" --progress none >/dev/null
-"$cli" train --data "$tmp/train" --out "$tmp/run" --preset small --size 256 --batch 16 --epochs 1 \
+"$cli" train --data "$tmp/train" --out "$tmp/run" --preset small --size 256 --batch 8 --epochs 1 \
   --threads 2 --workers 0 --progress none >/dev/null
 iid=() nme=() loss=()
 timed() {  # seconds of one generate run with the extra arguments given

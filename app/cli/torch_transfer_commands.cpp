@@ -143,6 +143,10 @@ void registerTransferCommands(CLI::App& app) {
     train->add_option("--target", c.target,
                       "Folder of real face photos, aligned and cropped like our renders (searched two levels deep)")
         ->required()->check(CLI::ExistingDirectory);
+    train->add_option("--target-align", c.targetAlign,
+                      "A landmark run (train, or finetune on 300W) that frames unaligned photos like the renders "
+                      "first; without it the photos must already be aligned and cropped like them")
+        ->check(CLI::ExistingDirectory);
     train->add_option("--out", c.out, "Run directory")->required()->type_name("DIR");
     train->add_option("--size", c.size, "Training crop side (a multiple of 4)")->capture_default_str()->check(CLI::Range(int64_t{64}, int64_t{4096}));
     train->add_option("--load-scale", c.loadScale, "Images are resized to size x this before the random crop (CycleGAN: 286/256)")

@@ -19,6 +19,9 @@
 #include "core/generate/samplers/fr_crop.h"
 #include "core/io/file_util.h"
 #include "core/train/evaluator.h"
+#include "core/train/predictor.h"
+#include "core/train/torch_evaluator.h"
+#include "core/train/torch_predict_model.h"
 #include "core/train/run_weights.h"
 #include "core/train/torch_run_directory.h"
 #include "core/transfer/transfer.h"
@@ -71,6 +74,34 @@ double meanOf(const std::vector<double>& v) {
     return s / static_cast<double>(v.size());
 }
 
+/// The Stage I run's landmarks on each translated image of `names`, in the
+/// image's own pixels: the run predicts at its training size (as `eval`
+/// scores it) and the points are scaled back.
+std::vector<std::vector<float>> predictedLandmarks(const TransferEvalConfig& c, const std::vector<std::string>& names) {
+    const train::PredictRunFacts facts = train::readPredictRunFacts(c.stage1);
+    train::PredictModel model = train::PredictModel::load(c.stage1, "final", facts, train::pickDevice(c.device));
+    std::vector<std::vector<float>> out;
+    torch::NoGradGuard noGrad;
+    for (std::size_t b = 0; b < names.size(); b += static_cast<std::size_t>(c.batch)) {
+        std::vector<cv::Mat> images;
+        for (std::size_t i = b; i < std::min(names.size(), b + static_cast<std::size_t>(c.batch)); ++i)
+            images.push_back(dataset::readBgrImage(dataset::samplePaths(c.translated, names[i]).image));
+        const torch::Tensor lm = model.forward(train::bgrToInput(images, static_cast<int>(facts.size))).landmarks;
+        for (std::size_t k = 0; k < images.size(); ++k) {
+            const eval::Landmarks2d px = train::landmarksToPixels(lm[static_cast<int64_t>(k)], facts.size);
+            const float sx = static_cast<float>(images[k].cols) / static_cast<float>(facts.size);
+            const float sy = static_cast<float>(images[k].rows) / static_cast<float>(facts.size);
+            std::vector<float> v;
+            for (Eigen::Index j = 0; j < px.rows(); ++j) {
+                v.push_back(px(j, 0) * sx);
+                v.push_back(px(j, 1) * sy);
+            }
+            out.push_back(std::move(v));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 TransferEvalResult evaluateTransfer(const TransferEvalConfig& c, jobs::ProgressSink* progress) {
@@ -107,6 +138,7 @@ TransferEvalResult evaluateTransfer(const TransferEvalConfig& c, jobs::ProgressS
             s.nmeIncrease.push_back(after.nmePerImage[i] - before.nmePerImage[i]);
             if (s.nmeIncrease.back() > c.maxNmeIncrease) s.drifted.push_back(name);
         }
+        s.translatedLandmarks = predictedLandmarks(c, s.names);
         r.hasStructure = true;
     }
     if (!c.fr.empty()) {
@@ -196,7 +228,16 @@ std::string transferEvalToJson(const TransferEvalConfig& c, const TransferEvalRe
     if (r.hasStructure) {
         const StructureDrift& s = r.structure;
         nlohmann::ordered_json per = nlohmann::ordered_json::array();
-        for (std::size_t i = 0; i < s.names.size(); ++i) per.push_back({{"name", s.names[i]}, {"nme_increase", num(s.nmeIncrease[i])}});
+        for (std::size_t i = 0; i < s.names.size(); ++i) {
+            nlohmann::ordered_json e{{"name", s.names[i]}, {"nme_increase", num(s.nmeIncrease[i])}};
+            if (i < s.translatedLandmarks.size()) {
+                // Two decimals: a hundredth of a pixel, and a smaller file.
+                nlohmann::ordered_json pts = nlohmann::ordered_json::array();
+                for (float v : s.translatedLandmarks[i]) pts.push_back(std::round(static_cast<double>(v) * 100.0) / 100.0);
+                e["translated_landmarks"] = pts;
+            }
+            per.push_back(e);
+        }
         j["structure"] = {{"stage1", c.stage1},
                           {"samples", s.samples},
                           {"nme", {{"source", num(s.sourceNme)}, {"translated", num(s.translatedNme)}}},

@@ -22,7 +22,9 @@
 #include "core/transfer/torch_structure_term.h"
 #include "core/transfer/torch_transfer_method.h"
 #include "core/transfer/transfer.h"
+#include "core/transfer/target_alignment.h"
 #include "core/transfer/transfer_images.h"
+#include "core/train/augment.h"
 
 namespace synthforge::transfer {
 
@@ -37,12 +39,16 @@ std::mt19937_64 streamFor(uint64_t seed, int64_t step, int64_t slot) {
     return std::mt19937_64(s);
 }
 
+/// Training images (step >= 0: CycleGAN's crop and flip, then the shared
+/// augmentation when `augment` is on) or validation ones (step < 0: resized).
 torch::Tensor loadImages(const std::vector<std::string>& paths, int side, int loadSide, uint64_t seed, int64_t step,
-                         int64_t firstSlot) {
+                         int64_t firstSlot, const train::AugmentConfig& augment = train::AugmentConfig::none()) {
     std::vector<torch::Tensor> images;
     for (std::size_t k = 0; k < paths.size(); ++k) {
         std::mt19937_64 rng = streamFor(seed, step, firstSlot + static_cast<int64_t>(k));
-        images.push_back(rgbFloatToTensor(translatorInput(dataset::readBgrImage(paths[k]), side, loadSide, step >= 0 ? &rng : nullptr)));
+        cv::Mat x = translatorInput(dataset::readBgrImage(paths[k]), side, loadSide, step >= 0 ? &rng : nullptr);
+        if (step >= 0 && augment.enabled) x = augmentTranslatorInput(x, augment, rng());
+        images.push_back(rgbFloatToTensor(x));
     }
     return torch::stack(images);
 }
@@ -63,25 +69,35 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
     train::checkRunField(allSource.size() >= 2, "data",
                          c.data + " has " + std::to_string(allSource.size()) +
                              " complete samples; a transfer run needs at least 2 (is it a SynthForge dataset?)");
-    const std::vector<std::string> target = listTargetImages(c.target);
+    const std::vector<std::string> photos = listTargetImages(c.target);
     const int64_t nVal = train::validationCount(static_cast<int64_t>(allSource.size()), c.valFraction);
     const std::vector<std::string> source(allSource.begin(), allSource.end() - nVal);
     const std::vector<std::string> val(allSource.end() - nVal, allSource.end());
+    train::checkRunField(std::max(source.size(), photos.size()) >= static_cast<std::size_t>(c.batch), "batch",
+                         std::to_string(c.batch) + " exceeds the " + std::to_string(std::max(source.size(), photos.size())) +
+                             " images");
+
+    if (c.threads > 0) torch::set_num_threads(c.threads);
+    const torch::Device device = train::pickDevice(c.device);
+    const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
+    // Unaligned photos are framed like the renders once, inside the run
+    // (kept for a resume).
+    const std::vector<std::string> target =
+        c.targetAlign.empty() ? photos
+                              : alignTargetPhotos(photos, c.targetAlign, meanLandmarkFrame(c.data),
+                                                  (fs::path(c.out) / "aligned_target").string(), c.device, progress);
     const int64_t nA = static_cast<int64_t>(source.size()), nB = static_cast<int64_t>(target.size());
     // An epoch is one pass over the larger domain, as in CycleGAN's loader.
     const int64_t stepsPerEpoch = std::max(nA, nB) / c.batch;
     train::checkRunField(stepsPerEpoch >= 1, "batch",
                          std::to_string(c.batch) + " exceeds the " + std::to_string(std::max(nA, nB)) + " images");
-
-    if (c.threads > 0) torch::set_num_threads(c.threads);
-    const torch::Device device = train::pickDevice(c.device);
-    const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
     torch::manual_seed(c.seed);
     const std::unique_ptr<TransferMethod> method =
         isCutMethod(c.method) ? makeCutMethod(c, device)
         : c.method == "vsait" ? makeVsaitMethod(c, device)
                               : makeCycleGanMethod(c, device);
     const int side = static_cast<int>(c.size), loadSide = static_cast<int>(c.loadSize());
+    const train::AugmentConfig augment = train::resolveAugment(c.augment);
     std::unique_ptr<StructureTerm> structure;
     if (c.lambdaStructure > 0) {
         const dataset::DatasetManifest m = dataset::readDatasetManifest(c.data);
@@ -100,8 +116,8 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
             a.push_back(source[static_cast<std::size_t>(orderA[static_cast<std::size_t>(p % nA)])]);
             b.push_back(target[static_cast<std::size_t>(orderB[static_cast<std::size_t>(p % nB)])]);
         }
-        const torch::Tensor realA = loadImages(a, side, loadSide, c.seed, step, 0).to(device);
-        const torch::Tensor realB = loadImages(b, side, loadSide, c.seed, step, c.batch).to(device);
+        const torch::Tensor realA = loadImages(a, side, loadSide, c.seed, step, 0, augment).to(device);
+        const torch::Tensor realB = loadImages(b, side, loadSide, c.seed, step, c.batch, augment).to(device);
         std::vector<double> values = method->step(realA, realB);
         if (structure) {
             // The same source samples, unaugmented, so the annotations fit as stored.

@@ -27,6 +27,10 @@ struct TransferTrainConfig : train::RunConfigCommon {
     TransferTrainConfig();
     std::string method = "cyclegan";
     std::string target;             ///< folder of real face images (the "B" domain); `data` is our dataset ("A")
+    /// A landmark run (`train`, or `finetune` on 300W) that frames the
+    /// photos like our renders first (target_alignment.h); "" = the photos
+    /// are already aligned and cropped like the renders.
+    std::string targetAlign;
     int64_t generatorFilters = 64;  ///< ngf
     int64_t discriminatorFilters = 64;  ///< ndf
     int64_t residualBlocks = 0;     ///< 0: CycleGAN's choice (9 at a crop of 256 or more, else 6); CUT's 9
@@ -160,6 +164,10 @@ struct StructureDrift {
     std::vector<std::string> names;                  ///< per sample, dataset order
     std::vector<double> nmeIncrease;                 ///< translated NME - source NME, per sample
     std::vector<std::string> drifted;                ///< names whose increase exceeds maxNmeIncrease
+    /// The Stage I run's 68 landmarks on each translated image, in that
+    /// image's pixels (x, y, 136 values per sample, names' order): what the
+    /// studio draws over the translation so that drift is visible.
+    std::vector<std::vector<float>> translatedLandmarks;
 };
 
 /// Identity preservation: cosine similarity of face-recognition embeddings

@@ -57,6 +57,8 @@ void validateTransferTrainConfig(const TransferTrainConfig& c) {
     train::checkRunField(isKnownTransferMethod(c.method), "method",
                          "'" + c.method + "' is not a translator this build has (cyclegan, cut, fastcut, vsait)");
     train::checkRunField(!c.target.empty(), "target", "a folder of real face images is required");
+    train::checkRunField(c.targetAlign.empty() || fs::is_directory(c.targetAlign), "target_align",
+                         c.targetAlign + ": not a run directory");
     train::checkRunField(c.size % 4 == 0, "size", std::to_string(c.size) + " is not a multiple of 4 (two stride-2 stages)");
     train::checkRunField(c.generatorFilters >= 1 && c.generatorFilters <= 1024, "generator_filters", "must be in 1..1024");
     train::checkRunField(c.discriminatorFilters >= 1 && c.discriminatorFilters <= 1024, "discriminator_filters",
@@ -98,14 +100,13 @@ void validateTransferTrainConfig(const TransferTrainConfig& c) {
     train::checkRunField((c.lambdaStructure > 0) == !c.structureRun.empty(), "structure_run",
                          "the structure term needs both a Stage I run and a weight above 0");
     train::checkRunField(c.bestMetric == "loss", "best_metric", "transfer runs choose best.pt by the validation cycle loss");
-    train::checkRunField(c.augment == "none", "augment",
-                         "transfer runs use CycleGAN's resize, crop and flip; the shared augmentation is not wired in yet");
 }
 
 std::string TransferTrainConfig::toJson() const {
     nlohmann::ordered_json j;
     train::putRunIdentity(j, "transfer", *this);
     j["target"] = fs::absolute(target).lexically_normal().string();
+    if (!targetAlign.empty()) j["target_align"] = fs::absolute(targetAlign).lexically_normal().string();
     j["method"] = method;
     j["networks"] = {{"generator_filters", generatorFilters},
                      {"discriminator_filters", discriminatorFilters},

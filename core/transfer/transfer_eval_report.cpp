@@ -47,7 +47,19 @@ TransferEvalSummary parseTransferEval(const std::string& text, const std::string
         for (const auto& e : st["per_sample"]) {
             if (!e.is_object() || !e.contains("name") || !e["name"].is_string())
                 fail(path, "structure.per_sample", "an entry without a name");
-            s.nmeIncrease[e["name"].get<std::string>()] = number(e, "nme_increase", path, "structure.per_sample");
+            const std::string name = e["name"].get<std::string>();
+            s.nmeIncrease[name] = number(e, "nme_increase", path, "structure.per_sample");
+            if (e.contains("translated_landmarks")) {
+                const nlohmann::json& pts = e["translated_landmarks"];
+                const std::string field = "structure.per_sample." + name + ".translated_landmarks";
+                if (!pts.is_array() || pts.size() != 136) fail(path, field, "not 68 (x, y) pairs (136 numbers)");
+                std::vector<float> v;
+                for (const auto& x : pts) {
+                    if (!x.is_number() || !std::isfinite(x.get<double>())) fail(path, field, "not finite numbers");
+                    v.push_back(x.get<float>());
+                }
+                s.translatedLandmarks[name] = std::move(v);
+            }
         }
         if (!st.contains("drifted") || !st["drifted"].is_array()) fail(path, "structure.drifted", "missing or not an array");
         for (const auto& d : st["drifted"]) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace synthforge::transfer {
 
@@ -15,6 +16,9 @@ struct TransferEvalSummary {
     double sourceNme = NAN, translatedNme = NAN, maxNmeIncrease = NAN;
     std::map<std::string, double> nmeIncrease;  ///< sample name -> translated NME - source NME
     std::set<std::string> drifted;
+    /// sample name -> the Stage I run's 68 landmarks on the translated image,
+    /// x0, y0, x1, ... in its pixels (optional in the file).
+    std::map<std::string, std::vector<float>> translatedLandmarks;
     double identityCosine = NAN, sameIdentity = NAN, differentIdentity = NAN;
     std::map<std::string, double> identityPerSample;  ///< sample name -> cosine (optional in the file)
 };

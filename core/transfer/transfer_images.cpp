@@ -54,4 +54,15 @@ cv::Mat translatorOutputToBgr(const cv::Mat& rgbFloat, int width, int height) {
     return resized(bgr, width, height);
 }
 
+cv::Mat augmentTranslatorInput(const cv::Mat& rgbFloat, const train::AugmentConfig& config, std::uint64_t seed) {
+    if (rgbFloat.empty() || rgbFloat.type() != CV_32FC3)
+        throw std::invalid_argument("augmentTranslatorInput: expected an RGB float32 image");
+    train::AugmentSample s;
+    rgbFloat.convertTo(s.image, CV_8UC3, 127.5, 127.5);
+    const train::AugmentSample out = train::augment(s, config, seed);
+    cv::Mat back;
+    out.image.convertTo(back, CV_32FC3, 1.0 / 127.5, -1.0);
+    return back;
+}
+
 }  // namespace synthforge::transfer

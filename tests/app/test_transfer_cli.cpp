@@ -9,11 +9,13 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/core.hpp>
 
@@ -100,6 +102,28 @@ TEST(TransferCli, TrainsResumesAfterAKillAppliesAndRefusesBadInput) {
               0)
         << readTextFile(err);
 
+    // VSAIT through the same commands, on seeded random VGG19 weights written
+    // by the export tool (ImageNet's are not available offline): its recipe's
+    // optimiser lands in config.json and its translator applies.
+    const fs::path vgg = dir.path / "vgg19.safetensors";
+    const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    const std::string tool = (fs::path(SYNTHFORGE_TEST_DATA_DIR).parent_path().parent_path() / "tools" / "export_vgg19.py").string();
+    ASSERT_EQ(std::system((python + " " + tool + " --random 2 --out " + vgg.string() + " > " + err.string() + " 2>&1").c_str()), 0)
+        << readTextFile(err);
+    auto vsait = trainArgs(ds, photos, dir.path / "vsait");
+    vsait.insert(vsait.end(), {"--method", "vsait", "--vgg19", vgg.string(), "--vsa-dims", "64"});
+    ASSERT_EQ(run(vsait, err), 0) << readTextFile(err);
+    const auto vsaitConfig = nlohmann::json::parse(readTextFile(dir.path / "vsait" / "config.json"));
+    EXPECT_EQ(vsaitConfig["losses"]["gan"], "hinge");
+    EXPECT_EQ(vsaitConfig["optimizer"]["lr"], 1e-4);
+    EXPECT_EQ(vsaitConfig["optimizer"]["betas"], nlohmann::json::array({0.0, 0.9}));
+    EXPECT_EQ(vsaitConfig["optimizer"]["d_lr_scale"], 4.0);
+    ASSERT_EQ(run({"transfer", "apply", "--model", (dir.path / "vsait").string(), "--data", ds.string(), "--out",
+                   (dir.path / "vsait_translated").string(), "--threads", "1", "--progress", "none"},
+                  err),
+              0)
+        << readTextFile(err);
+
     // Measured with the committed trained Stage I net; the report lands in the translated dataset.
     ASSERT_EQ(run({"transfer", "eval", "--source", ds.string(), "--translated", translated.string(), "--stage1",
                    (fs::path(SYNTHFORGE_TEST_DATA_DIR) / "cascade_net").string(), "--threads", "1", "--progress",
@@ -109,6 +133,16 @@ TEST(TransferCli, TrainsResumesAfterAKillAppliesAndRefusesBadInput) {
         << readTextFile(err);
     EXPECT_NE(readTextFile(err).find("structure (6 samples): NME"), std::string::npos) << readTextFile(err);
     EXPECT_TRUE(fs::exists(translated / "transfer_eval.json"));
+    {
+        // The run's landmarks on each translation, for the studio to draw: inside the 64-pixel image.
+        const auto report = nlohmann::json::parse(readTextFile(translated / "transfer_eval.json"));
+        const auto& points = report["structure"]["per_sample"][2]["translated_landmarks"];
+        ASSERT_EQ(points.size(), 136u);
+        for (const auto& v : points) {
+            EXPECT_GE(v.get<double>(), -16.0);
+            EXPECT_LE(v.get<double>(), 80.0);
+        }
+    }
     EXPECT_EQ(run({"transfer", "apply", "--model", whole.string(), "--data", ds.string(), "--out",
                    (dir.path / "e").string(), "--check"},
                   err),
@@ -128,6 +162,9 @@ TEST(TransferCli, TrainsResumesAfterAKillAppliesAndRefusesBadInput) {
     size[9] = "66";
     expectFailure(size, "not a multiple of 4");
     expectFailure(trainArgs(ds, photos, whole), "--resume");
+    auto noVgg = trainArgs(ds, photos, dir.path / "no_vgg");
+    noVgg.insert(noVgg.end(), {"--method", "vsait"});
+    expectFailure(noVgg, "vgg19: VSAIT needs VGG19 weights");
     expectFailure({"transfer", "apply", "--model", ds.string(), "--data", ds.string(), "--out",
                    (dir.path / "d").string(), "--progress", "none"},
                   "final.safetensors");

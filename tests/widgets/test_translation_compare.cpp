@@ -53,10 +53,15 @@ private slots:
         nlohmann::ordered_json m = nlohmann::ordered_json::parse(io::readFileText(out_ + "/manifest.json"));
         m["transfer"] = {{"source", src_}, {"method", "cyclegan"}};
         io::writeFileAtomic(out_ + "/manifest.json", m.dump(2) + "\n");
+        // Sample 1's predicted landmarks: 34 points at (10, 20), left of a
+        // middle divider, and 34 at (50, 40), right of it.
+        std::string predicted;
+        for (int j = 0; j < 68; ++j) predicted += std::string(j ? ", " : "") + (j < 34 ? "10, 20" : "50, 40");
         io::writeFileAtomic(out_ + "/transfer_eval.json", R"({"format": "synthforge-transfer-eval", "version": 1,
           "structure": {"samples": 3, "nme": {"source": 0.05, "translated": 0.07}, "max_nme_increase": 0.05,
                         "drifted": ["000001"],
-                        "per_sample": [{"name": "000000", "nme_increase": 0.001}, {"name": "000001", "nme_increase": 0.09},
+                        "per_sample": [{"name": "000000", "nme_increase": 0.001},
+                                       {"name": "000001", "nme_increase": 0.09, "translated_landmarks": [)" + predicted + R"(]},
                                        {"name": "000002", "nme_increase": -0.002}]},
           "identity": {"source_to_translated": 0.81, "same_identity": null, "different_identity": 0.42,
                        "per_sample": [{"name": "000001", "cosine": 0.64}]}})");
@@ -93,6 +98,7 @@ private slots:
         view.setCurrentRow(1);
         // Without landmarks, the ends of the split are the two images exactly.
         view.setLandmarksShown(false);
+        view.setPredictedShown(false);
         view.setSplit(1.0);
         // 64-pixel renders are shown six times enlarged, pixel for pixel.
         QCOMPARE(view.displayScale(), 6);
@@ -103,8 +109,25 @@ private slots:
         QCOMPARE(cv::norm(view.composed(), source, cv::NORM_INF), 0.0);
         view.setSplit(0.0);
         QCOMPARE(cv::norm(view.composed(), translated, cv::NORM_INF), 0.0);
-        // Landmarks are drawn over both halves.
+        // The predicted landmarks: magenta crosses on the translated half only.
         view.setSplit(0.5);
+        view.setPredictedShown(true);
+        QVERIFY(view.predictedLandmarks() && view.predictedLandmarks()->size() == 136);
+        QVERIFY(view.caption().contains(QStringLiteral("Crosses")));
+        const auto magenta = [](const cv::Mat& m, int x0, int x1) {
+            int n = 0;
+            for (int y = 0; y < m.rows; ++y)
+                for (int x = x0; x < x1; ++x) {
+                    const cv::Vec3b p = m.at<cv::Vec3b>(y, x);
+                    n += p[0] > 200 && p[1] < 80 && p[2] > 200;
+                }
+            return n;
+        };
+        const cv::Mat shown = view.composed();
+        QCOMPARE(magenta(shown, 0, shown.cols / 2 - 2), 0);
+        QVERIFY(magenta(shown, shown.cols / 2 + 2, shown.cols) > 5);
+        // Landmarks are drawn over both halves.
+        view.setPredictedShown(false);
         view.setLandmarksShown(true);
         QVERIFY(cv::norm(view.composed(), composeBeforeAfter(source, translated, 0.5), cv::NORM_INF) > 0);
     }

@@ -61,6 +61,12 @@ TranslationCompare::TranslationCompare(QWidget* parent) : QWidget(parent) {
     bar->addWidget(open_);
     bar->addWidget(path_, 1);
     bar->addWidget(showLandmarks_);
+    showPredicted_ = new QCheckBox(tr("Predicted"), this);
+    showPredicted_->setChecked(true);
+    showPredicted_->setToolTip(tr("The Stage I run's landmarks on the translation (from transfer eval), as magenta "
+                                  "crosses on the translated side: where they leave the annotation's dots, the "
+                                  "translator moved the face"));
+    bar->addWidget(showPredicted_);
     bar->addWidget(splitLabel);
     bar->addWidget(split_);
     box->addLayout(bar);
@@ -86,6 +92,7 @@ TranslationCompare::TranslationCompare(QWidget* parent) : QWidget(parent) {
     connect(list_, &QListWidget::currentRowChanged, this, &TranslationCompare::loadRow);
     connect(split_, &QSlider::valueChanged, this, &TranslationCompare::redraw);
     connect(showLandmarks_, &QCheckBox::toggled, this, &TranslationCompare::redraw);
+    connect(showPredicted_, &QCheckBox::toggled, this, &TranslationCompare::redraw);
 }
 
 bool TranslationCompare::openTranslation(const QString& translatedDir) {
@@ -188,6 +195,13 @@ int TranslationCompare::displayScale() const {
 void TranslationCompare::setSplit(double split) { split_->setValue(static_cast<int>(std::lround(std::clamp(split, 0.0, 1.0) * 100))); }
 double TranslationCompare::split() const { return split_->value() / 100.0; }
 void TranslationCompare::setLandmarksShown(bool on) { showLandmarks_->setChecked(on); }
+void TranslationCompare::setPredictedShown(bool on) { showPredicted_->setChecked(on); }
+
+const std::vector<float>* TranslationCompare::predictedLandmarks() const {
+    if (!report_ || row_ < 0) return nullptr;
+    const auto it = report_->translatedLandmarks.find(names_[static_cast<std::size_t>(row_)]);
+    return it == report_->translatedLandmarks.end() ? nullptr : &it->second;
+}
 
 QString TranslationCompare::caption() const {
     if (row_ < 0) return {};
@@ -203,6 +217,7 @@ QString TranslationCompare::caption() const {
                      .arg(it->second, 0, 'f', 3)
                      .arg(report_->maxNmeIncrease, 0, 'f', 3);
         c += tr("; dataset NME %1 → %2.").arg(report_->sourceNme, 0, 'f', 4).arg(report_->translatedNme, 0, 'f', 4);
+        if (predictedLandmarks()) c += tr(" Crosses: the Stage I run's landmarks on the translation.");
     }
     if (report_->hasIdentity) {
         c += tr(" Identity cosine source–translation");
@@ -236,11 +251,24 @@ void TranslationCompare::redraw() {
             static_cast<float>(k);
         composed_ = annotate::drawLandmarks(composed_, points, visible_);
     }
+    if (const std::vector<float>* predicted = predictedLandmarks(); predicted && showPredicted_->isChecked())
+        drawPredictedLandmarks(composed_, *predicted, static_cast<float>(k), split());
     const bool upscale = picture_->width() > composed_.cols * 2;
     picture_->setPixmap(QPixmap::fromImage(toQImage(composed_))
                             .scaled(picture_->size(), Qt::KeepAspectRatio,
                                     upscale ? Qt::FastTransformation : Qt::SmoothTransformation));
     caption_->setText(caption());
+}
+
+void drawPredictedLandmarks(cv::Mat& bgr, const std::vector<float>& xy, float scale, double split) {
+    // Only over the translation (right of the divider): they were predicted there.
+    const int divider = static_cast<int>(std::lround(std::clamp(split, 0.0, 1.0) * bgr.cols));
+    const int size = std::max(5, bgr.cols / 90);
+    for (std::size_t j = 0; j + 1 < xy.size(); j += 2) {
+        const cv::Point p(static_cast<int>(std::lround(xy[j] * scale)), static_cast<int>(std::lround(xy[j + 1] * scale)));
+        if (p.x < divider) continue;
+        cv::drawMarker(bgr, p, cv::Scalar(255, 0, 255), cv::MARKER_TILTED_CROSS, size, 1, cv::LINE_AA);
+    }
 }
 
 void TranslationCompare::resizeEvent(QResizeEvent* e) {

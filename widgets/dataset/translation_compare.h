@@ -5,10 +5,13 @@
 // the *exact* landmarks of the (shared) annotation drawn over both, so a
 // translator that moved a mouth or an eye shows it at once. When the
 // translation holds `transfer eval`'s report (transfer_eval.json), each
-// sample lists its NME change and drifted samples are marked; the caption
+// sample lists its NME change and drifted samples are marked, the Stage I
+// run's own landmarks on the translation are drawn as crosses over its
+// half (so drift shows against the annotation's dots), and the caption
 // carries the identity figures.
 
 #include <memory>
+#include <vector>
 
 #include <QString>
 #include <QWidget>
@@ -29,6 +32,10 @@ namespace synthforge::widgets {
 /// one size (std::invalid_argument otherwise); split clamped to [0, 1].
 cv::Mat composeBeforeAfter(const cv::Mat& before, const cv::Mat& after, double split);
 
+/// Magenta crosses at `xy` (x0, y0, ... in image pixels, times `scale`) on
+/// the translated part of a composed picture: right of the divider at `split`.
+void drawPredictedLandmarks(cv::Mat& bgr, const std::vector<float>& xy, float scale, double split);
+
 class TranslationCompare : public QWidget {
     Q_OBJECT
 public:
@@ -48,6 +55,10 @@ public:
     void setSplit(double split);
     double split() const;
     void setLandmarksShown(bool on);
+    void setPredictedShown(bool on);
+    /// The report's predicted landmarks on the current sample's translation
+    /// (x0, y0, ... in its pixels), or null when the report has none.
+    const std::vector<float>* predictedLandmarks() const;
     /// The picture as shown (before the label scales it), BGR: the images
     /// enlarged by displayScale() (nearest neighbour), split, landmarks on top.
     cv::Mat composed() const { return composed_; }
@@ -80,6 +91,7 @@ private:
     QPushButton* open_;
     QLabel* path_;
     QCheckBox* showLandmarks_;
+    QCheckBox* showPredicted_;
     QSlider* split_;
     QListWidget* list_;
     QLabel* picture_;

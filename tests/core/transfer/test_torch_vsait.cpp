@@ -10,12 +10,15 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/io/safetensors.h"
 #include "core/train/torch_weights.h"
 #include "core/transfer/torch_vsait_nets.h"
+#include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/python_twin.h"
 
 namespace synthforge::transfer {
 namespace {
@@ -62,6 +65,22 @@ TEST(Vgg19Features, LoadsAnExportedFileStrictlyAndNamesWhatIsWrong) {
         EXPECT_NE(std::string(e.what()).find("features.21.bias"), std::string::npos) << e.what();
     }
     EXPECT_THROW(loadVgg19Features((dir.path / "missing.safetensors").string()), std::runtime_error);
+}
+
+TEST(Vgg19Features, TheExportToolsFileLoadsStrictly) {
+    // tools/export_vgg19.py --random writes the layout torchvision's export
+    // writes, without torchvision: the file format and names end to end.
+    testutil::TempDir dir;
+    const fs::path out = dir.path / "vgg19_random.safetensors";
+    const std::string cmd = testutil::twin::python() + " " + testutil::twin::toolScript("export_vgg19.py").string() +
+                            " --random 5 --out " + out.string() + " > " + (dir.path / "log.txt").string() + " 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << testutil::readTextFile(dir.path / "log.txt");
+    const io::SafetensorsFile file = io::loadSafetensorsFile(out.string());
+    EXPECT_EQ(file.metadata.at("format"), "synthforge-vgg19");
+    EXPECT_EQ(file.tensors.size(), 28u);
+    Vgg19Features vgg = loadVgg19Features(out.string());
+    torch::NoGradGuard noGrad;
+    EXPECT_EQ(vgg->forward(torch::zeros({1, 3, 16, 16}))[4].sizes().vec(), (std::vector<int64_t>{1, 512, 1, 1}));
 }
 
 TEST(HypervectorHash, EachCellIsTheCosineOfItsConcatenatedPatchesWithEachRow) {

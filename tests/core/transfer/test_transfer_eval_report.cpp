@@ -33,6 +33,7 @@ TEST(TransferEvalReport, ReadsWhatTheViewShows) {
     EXPECT_DOUBLE_EQ(s.identityCosine, 0.93);
     EXPECT_TRUE(std::isnan(s.sameIdentity));
     EXPECT_DOUBLE_EQ(s.identityPerSample.at("000001"), 0.8);
+    EXPECT_TRUE(s.translatedLandmarks.empty());  // optional
     // Either part may be absent.
     const TransferEvalSummary bare = parseTransferEval(R"({"format": "synthforge-transfer-eval", "version": 1})", "r");
     EXPECT_FALSE(bare.hasStructure || bare.hasIdentity);
@@ -76,6 +77,21 @@ TEST(TransferEvalReport, RefusesTruncatedCorruptAndOtherFilesNamingTheField) {
         } catch (const std::runtime_error&) {
         }
     }
+}
+
+TEST(TransferEvalReport, ReadsPredictedLandmarksAndRefusesBadOnes) {
+    const TransferEvalSummary s = parseTransferEval(kReport, "r.json");
+    EXPECT_TRUE(s.translatedLandmarks.empty());
+    std::string t = kReport, pts;
+    for (int j = 0; j < 136; ++j) pts += std::string(j ? ", " : "") + std::to_string(j) + ".5";
+    t.replace(t.find("\"nme_increase\": 0.09"), 20, "\"nme_increase\": 0.09, \"translated_landmarks\": [" + pts + "]");
+    const TransferEvalSummary withPoints = parseTransferEval(t, "r.json");
+    ASSERT_EQ(withPoints.translatedLandmarks.at("000001").size(), 136u);
+    EXPECT_FLOAT_EQ(withPoints.translatedLandmarks.at("000001")[135], 135.5f);
+    t.replace(t.find(", 135.5]"), 8, "]");
+    EXPECT_NE(errorOf(t).find("structure.per_sample.000001.translated_landmarks: not 68"), std::string::npos) << errorOf(t);
+    t.replace(t.find(", 134.5]"), 8, ", \"x\", 1]");
+    EXPECT_NE(errorOf(t).find("translated_landmarks: not finite numbers"), std::string::npos) << errorOf(t);
 }
 
 TEST(TransferEvalReport, AMissingFileIsNamed) {

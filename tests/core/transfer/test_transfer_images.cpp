@@ -118,6 +118,30 @@ TEST(TransferConfig, DefaultsAreCycleGansRecipe) {
     EXPECT_EQ(c.blocks(), 2);
 }
 
+TEST(TransferImages, TheSharedAugmentationActsOnTranslatorInputs) {
+    cv::Mat bgr(32, 48, CV_8UC3);
+    cv::randu(bgr, 0, 256);
+    const cv::Mat x = translatorInput(bgr, 32, 32, nullptr);
+    // Only a certain mirror: the known answer is the mirrored input (8-bit steps).
+    train::AugmentConfig flip = train::AugmentConfig::none();
+    flip.enabled = true;
+    flip.flipProbability = 1;
+    cv::Mat mirrored;
+    cv::flip(x, mirrored, 1);
+    EXPECT_LT(cv::norm(augmentTranslatorInput(x, flip, 3), mirrored, cv::NORM_INF), 1.0 / 127.5 + 1e-6);
+    // The default recipe: same seed, same image; another seed, another; range kept.
+    const train::AugmentConfig def = train::resolveAugment("default");
+    const cv::Mat a = augmentTranslatorInput(x, def, 5), b = augmentTranslatorInput(x, def, 5), c = augmentTranslatorInput(x, def, 6);
+    EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
+    EXPECT_GT(cv::norm(a, c, cv::NORM_INF), 0.0);
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(a.reshape(1), &lo, &hi);
+    EXPECT_GE(lo, -1.0);
+    EXPECT_LE(hi, 1.0);
+    EXPECT_EQ(a.size(), x.size());
+    EXPECT_THROW(augmentTranslatorInput(bgr, def, 1), std::invalid_argument);
+}
+
 TEST(TransferConfig, BadFieldsAreNamed) {
     const auto message = [](const std::function<void(TransferTrainConfig&)>& edit) {
         TransferTrainConfig c;
@@ -139,7 +163,13 @@ TEST(TransferConfig, BadFieldsAreNamed) {
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.poolSize = -1; }).rfind("pool_size:", 0), 0u);
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.loadScale = 0.5; }).rfind("load_scale:", 0), 0u);
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.lambdaCycle = -1; }).rfind("lambda_cycle:", 0), 0u);
-    EXPECT_EQ(message([](TransferTrainConfig& c) { c.augment = "default"; }).rfind("augment:", 0), 0u);
+    EXPECT_EQ(message([](TransferTrainConfig& c) { c.augment = "default"; }), "accepted");
+    EXPECT_EQ(message([](TransferTrainConfig& c) { c.method = "vsait"; }).rfind("vgg19: VSAIT needs", 0), 0u);
+    EXPECT_EQ(message([](TransferTrainConfig& c) {
+                  c.method = "vsait";
+                  c.vgg19 = "/no/such/vgg19.safetensors";
+              }).rfind("vgg19: /no/such", 0),
+              0u);
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.lambdaStructure = 10; }).rfind("structure_run:", 0), 0u);
     EXPECT_EQ(message([](TransferTrainConfig& c) { c.structureRun = "/s1"; }).rfind("structure_run:", 0), 0u);
     EXPECT_EQ(message([](TransferTrainConfig& c) {
