@@ -2,7 +2,7 @@
 //   explore grid --rows AXIS:FROM:TO:N --cols AXIS:FROM:TO:N --out grid.png
 //   explore interp A.json B.json --frames N --out DIR
 //   explore coverage DATASET [DATASET2] --out DIR
-// (core/generate/explore/latent_grid.h, core/scene/scene_interpolation.h,
+// (core/generate/explore/latent_grid.h, core/scene/interpolation_export.h,
 // core/dataset/coverage.h; docs/explore.md)
 
 #include <filesystem>
@@ -29,11 +29,9 @@
 #include "core/generate/explore/latent_grid.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
-#include "core/io/video_file_writer.h"
 #include "core/jobs/terminal_progress.h"
 #include "core/scene/scene.h"
-#include "core/scene/scene_interpolation.h"
-#include "core/scene/scene_pipeline.h"
+#include "core/scene/interpolation_export.h"
 
 namespace synthforge::cli {
 
@@ -74,35 +72,15 @@ struct InterpArgs {
 };
 
 void runInterp(const InterpArgs& a) {
-    const scene::Scene first = scene::loadScene(a.from), last = scene::loadScene(a.to);
-    const generate::SamplePipeline p = scene::buildScenePipeline(first.headModel, first.generator, first.width, first.height);
-    const int latentDim = p.sampler.latentDim;
-    scene::interpolateScenes(first, last, 0.0, latentDim);  // refuses mismatched scenes before writing anything
-    fs::create_directories(a.out);
-    // Opened before the first frame renders, so a bad name fails at once.
-    std::unique_ptr<io::VideoFileWriter> video;
-    if (!a.video.empty()) video = std::make_unique<io::VideoFileWriter>(a.video, p.width, p.height, a.fps);
+    scene::InterpolationExport o;
+    o.frames = a.frames;
+    o.outDir = a.out;
+    o.video = a.video;
+    o.fps = a.fps;
     std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
-    jobs::ProgressTracker tracker(sink.get(), "interp", static_cast<std::uint64_t>(a.frames));
-    for (int i = 0; i < a.frames; ++i) {
-        const double t = a.frames == 1 ? 0.0 : static_cast<double>(i) / (a.frames - 1);
-        const scene::Scene s = scene::interpolateScenes(first, last, t, latentDim);
-        const generate::RenderedSample r = p.render(s.toSampleSpec(latentDim));
-        char stem[32];
-        std::snprintf(stem, sizeof stem, "frame_%04d", i);
-        const fs::path base = fs::path(a.out) / stem;
-        io::writePngFile(base.string() + ".png", r.image.image);
-        // The frame's annotation, which also opens as a scene in the studio.
-        io::writeFileAtomic(base.string() + ".json", generate::sampleAnnotationJson(r, 0, p.width, p.height));
-        if (video) video->add(r.image.image);
-        tracker.advance();
-    }
-    tracker.finish();
+    scene::exportInterpolation(scene::loadScene(a.from), scene::loadScene(a.to), o, sink.get());
     std::cout << "wrote " << a.frames << " frames (frame_NNNN.png and .json) to " << a.out << "\n";
-    if (video) {
-        video->finish();
-        std::cout << "wrote " << a.video << " (" << video->codec() << ", " << a.fps << " fps)\n";
-    }
+    if (!a.video.empty()) std::cout << "wrote " << a.video << " (" << a.fps << " fps)\n";
 }
 
 // ---------------------------------------------------------------- coverage

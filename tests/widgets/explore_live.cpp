@@ -1,5 +1,6 @@
 // The explorer's three tabs in the whole studio window under a real X server
-// (xvfb-run): the Explore grid fills around the scene, the Interpolate strip
+// (xvfb-run): the Explore grid fills around the scene (a click loads a cell,
+// undo restores the scene), the Interpolate strip
 // fills between two scenes, the Coverage tab reads a generated dataset next
 // to a second one. Each tab is saved as a picture of the window
 // (SYNTHFORGE_EXPLORE_SCREENSHOT_DIR, default the working folder) and
@@ -11,6 +12,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
 #include "app/studio/main_window.h"
 #include "core/dataset/coverage.h"
@@ -75,6 +77,13 @@ private slots:
         QVERIFY(gridDone.wait(120000));
         for (int r = 0; r < 4; ++r)
             for (int c = 0; c < 4; ++c) QVERIFY(hasContent(qobject_cast<QLabel*>(grid->cellWidget(r, c))->pixmap()));
+        // A click loads the cell as the scene; undo restores the scene before.
+        const scene::Scene beforeClick = w.document()->scene();
+        QTest::mouseClick(grid->cellWidget(2, 3), Qt::LeftButton);
+        QCOMPARE(w.document()->scene().camera.yaw, grid->cellSpec(2, 3).camera.yaw);
+        QCOMPARE(w.document()->scene().z, grid->cellSpec(2, 3).z);
+        w.document()->undoStack()->undo();
+        QVERIFY(w.document()->scene() == beforeClick);
         QTest::mouseClick(grid->cellWidget(0, 0), Qt::LeftButton, Qt::ControlModifier);
         QTest::mouseClick(grid->cellWidget(1, 1), Qt::LeftButton, Qt::ControlModifier);
         QVERIFY(showAndGrab(w, grid, QStringLiteral("explore_window_grid.png")));

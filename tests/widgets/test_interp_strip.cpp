@@ -5,6 +5,9 @@
 // picture is saved for looking at.
 
 #include <QDir>
+#include <QFileInfo>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTest>
@@ -65,6 +68,24 @@ private slots:
         QCOMPARE(strip.exportFrames(dir), 5);
         const scene::Scene back = scene::loadScene(QDir(dir).filePath(QStringLiteral("frame_0004.scene.json")).toStdString());
         QVERIFY(back == strip.frameScene(4));
+
+        // Full-size images with their annotations and a video of the frames.
+        const QString video = QDir(dir).filePath(QStringLiteral("interpolation.mp4"));
+        strip.exportImages(dir, video);
+        for (int k = 0; k < 5; ++k) {
+            const QString stem = QDir(dir).filePath(QStringLiteral("frame_%1").arg(k, 4, 10, QLatin1Char('0')));
+            const cv::Mat img = cv::imread((stem + QStringLiteral(".png")).toStdString());
+            QCOMPARE(img.cols, strip.frameScene(k).width);
+            QVERIFY(QFileInfo::exists(stem + QStringLiteral(".json")));
+        }
+        // The last frame's annotation opens as the last frame's scene.
+        const scene::Scene last = scene::loadScene(QDir(dir).filePath(QStringLiteral("frame_0004.json")).toStdString());
+        QCOMPARE(last.camera.yaw, strip.frameScene(4).camera.yaw);
+        cv::VideoCapture cap(video.toStdString(), cv::CAP_FFMPEG);
+        int decoded = 0;
+        cv::Mat f;
+        while (cap.read(f)) ++decoded;
+        QCOMPARE(decoded, 5);
         QDir(dir).removeRecursively();
 
         // Ends that cannot be interpolated (another image size) are a message.

@@ -10,7 +10,9 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
+#include "core/scene/interpolation_export.h"
 #include "core/scene/scene_interpolation.h"
 #include "widgets/panels/scene_document.h"
 
@@ -51,7 +53,11 @@ InterpStrip::InterpStrip(SceneDocument* doc, QWidget* parent) : QWidget(parent),
     render_ = new QPushButton(tr("Render strip"), this);
     export_ = new QPushButton(tr("Export frames…"), this);
     export_->setToolTip(tr("Write every frame as a scene file (explore interp renders them with annotations)"));
-    for (QWidget* w : std::initializer_list<QWidget*>{setA_, setB_, frames_, render_, export_}) row->addWidget(w);
+    exportImages_ = new QPushButton(tr("Export images and video…"), this);
+    exportImages_->setToolTip(tr("Render every frame at full size with its annotation (frame_NNNN.png, .json) "
+                                 "and write interpolation.mp4 beside them"));
+    for (QWidget* w : std::initializer_list<QWidget*>{setA_, setB_, frames_, render_, export_, exportImages_})
+        row->addWidget(w);
     outer->addLayout(row);
     status_ = new QLabel(tr("Set A and B: the scenes to go between (slerp for z, lerp for FLAME, an orbit path for the camera)."), this);
     status_->setWordWrap(true);
@@ -67,6 +73,40 @@ InterpStrip::InterpStrip(SceneDocument* doc, QWidget* parent) : QWidget(parent),
     connect(setA_, &QPushButton::clicked, this, [this] { setEnd(true); });
     connect(setB_, &QPushButton::clicked, this, [this] { setEnd(false); });
     connect(render_, &QPushButton::clicked, this, [this] { render(); });
+    connect(exportImages_, &QPushButton::clicked, this, [this] {
+        if (scenes_.empty()) {
+            showError(tr("Render the strip first."));
+            return;
+        }
+        if (exporting_.isRunning()) {
+            showError(tr("An export is running."));
+            return;
+        }
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the frames as images and a video"));
+        if (dir.isEmpty()) return;
+        status_->setStyleSheet(QString());
+        status_->setText(tr("Rendering %1 frames into %2…").arg(frameCount()).arg(dir));
+        exportImages_->setEnabled(false);
+        // Copies: a new strip may be rendered while this one is written.
+        const scene::InterpolationExport o = exportOptions(dir, QDir(dir).filePath(QStringLiteral("interpolation.mp4")));
+        exporting_.setFuture(QtConcurrent::run([first = scenes_.front(), last = scenes_.back(), o]() -> QString {
+            try {
+                scene::exportInterpolation(first, last, o);
+                return {};
+            } catch (const std::exception& e) {
+                return QString::fromUtf8(e.what());
+            }
+        }));
+    });
+    connect(&exporting_, &QFutureWatcher<QString>::finished, this, [this] {
+        exportImages_->setEnabled(true);
+        const QString error = exporting_.result();
+        if (!error.isEmpty()) {
+            showError(tr("Export failed: %1").arg(error));
+            return;
+        }
+        status_->setText(tr("Wrote %1 frames with their annotations and interpolation.mp4.").arg(frameCount()));
+    });
     connect(export_, &QPushButton::clicked, this, [this] {
         if (scenes_.empty()) {
             showError(tr("Render the strip first."));
@@ -82,7 +122,10 @@ InterpStrip::InterpStrip(SceneDocument* doc, QWidget* parent) : QWidget(parent),
     });
 }
 
-InterpStrip::~InterpStrip() { job_.reset(); }
+InterpStrip::~InterpStrip() {
+    job_.reset();
+    exporting_.waitForFinished();  // the export holds copies of the scenes only, but must not outlive the app
+}
 
 void InterpStrip::setEnd(bool a) {
     (a ? a_ : b_) = doc_->scene();
@@ -168,6 +211,20 @@ void InterpStrip::frameReady(int generation, int index, const QImage& image) {
 void InterpStrip::loadFrame(int k) {
     if (k < 0 || k >= frameCount()) return;
     doc_->apply(scenes_[static_cast<std::size_t>(k)], tr("Load interpolation frame %1").arg(k + 1));
+}
+
+scene::InterpolationExport InterpStrip::exportOptions(const QString& dir, const QString& video) const {
+    scene::InterpolationExport o;
+    o.frames = frameCount();
+    o.outDir = dir.toStdString();
+    o.video = video.toStdString();
+    o.fps = 12;  // a few frames a second: a strip is short
+    return o;
+}
+
+void InterpStrip::exportImages(const QString& dir, const QString& video) const {
+    if (scenes_.size() < 2) throw std::invalid_argument("render the strip first");
+    scene::exportInterpolation(scenes_.front(), scenes_.back(), exportOptions(dir, video));
 }
 
 int InterpStrip::exportFrames(const QString& dir) const {
