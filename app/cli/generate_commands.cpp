@@ -35,14 +35,21 @@ struct GenerateArgs {
 int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, generate::SamplePipeline p,
                     jobs::RunRecorder& recorder);
 
+/// Samplers whose draws run a trained network (synthforge-torch's part).
+bool needsNetwork(const generate::SamplingConfig& s) {
+    return s.kind == generate::SamplerKind::Guided ||
+           (s.kind == generate::SamplerKind::Diverse && s.features == generate::DiverseFeatures::Backbone);
+}
+
 int runGenerate(const GenerateArgs& a) {
     std::string notes;
     generate::SamplePipeline p = a.pipeline.build(&notes);
     a.sampler.apply(p.sampler, a.count);
-    if (p.sampler.sampling.kind == generate::SamplerKind::Guided && !guidedSamplerFactory()) {
+    if (needsNetwork(p.sampler.sampling) && !guidedSamplerFactory()) {
         // The network lives in synthforge-torch: run this command there.
         if (!guidedSamplerFallback())
-            throw std::runtime_error("--sampler guided: this executable cannot run a trained network");
+            throw std::runtime_error("--sampler " + generate::samplerKindName(p.sampler.sampling.kind) +
+                                     ": this executable cannot run a trained network");
         guidedSamplerFallback()();
     }
     std::cerr << notes;
@@ -72,9 +79,9 @@ int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, ge
                     jobs::RunRecorder& recorder) {
     std::unique_ptr<jobs::ProgressSink> inner = jobs::makeCliProgress(a.progress, stderr);
     jobs::ProgressSink* sink = recorder.heartbeatSink(inner.get());
-    // The guided sampler loads its run here, so --check also checks the run.
-    if (p.sampler.sampling.kind == generate::SamplerKind::Guided)
-        p.drawer = guidedSamplerFactory()(p, a.sampler.guideDevice);
+    // The guided sampler (and the diverse one on backbone features) loads
+    // its run here, so --check also checks the run.
+    if (needsNetwork(p.sampler.sampling)) p.drawer = guidedSamplerFactory()(p, a.sampler.guideDevice);
     if (a.check) {
         printCheckOk();
         return 0;

@@ -30,7 +30,7 @@ void SamplerOptions::addTo(CLI::App& cmd) {
                    "Guided sampler: what makes a candidate hard: nme (the run's landmark error, default) or loss (its "
                    "training loss on every task)")
         ->check(CLI::IsMember({"nme", "loss"}));
-    cmd.add_option("--guide-device", guideDevice, "Guided sampler: where its network runs: auto, cpu or cuda")
+    cmd.add_option("--guide-device", guideDevice, "Where the guided sampler's network (or the diverse sampler's backbone) runs: auto, cpu or cuda")
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 }

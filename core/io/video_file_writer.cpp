@@ -1,5 +1,6 @@
 #include "core/io/video_file_writer.h"
 
+#include <cctype>
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>

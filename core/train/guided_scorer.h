@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/generate/sample_pipeline.h"
+#include "core/generate/samplers/diverse_sampler.h"
 #include "core/generate/samplers/guided_sampler.h"
 
 namespace synthforge::train {
@@ -38,5 +39,12 @@ struct GuidedScorerOptions {
 /// without a readable config.json; std::invalid_argument for an unknown score.
 std::shared_ptr<const generate::DifficultyScorer> makeRunDifficultyScorer(const generate::SamplePipeline& pipeline,
                                                                           const GuidedScorerOptions& options);
+
+/// The diverse sampler's "backbone" features from the same run (`score` is
+/// not used): each candidate rendered at the run's size, the backbone's
+/// output averaged over the image and scaled to unit length, so distances
+/// compare directions of the network's description. Errors as above.
+std::shared_ptr<const generate::CandidateFeatures> makeRunCandidateFeatures(const generate::SamplePipeline& pipeline,
+                                                                            const GuidedScorerOptions& options);
 
 }  // namespace synthforge::train

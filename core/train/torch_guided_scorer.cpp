@@ -120,11 +120,17 @@ private:
 
 }  // namespace
 
-std::shared_ptr<const generate::DifficultyScorer> makeRunDifficultyScorer(const generate::SamplePipeline& given,
-                                                                          const GuidedScorerOptions& o) {
+namespace {
+
+/// The run's network and the pipeline at its size, checked against the pipeline's classes.
+struct ScoringModel {
+    generate::SamplePipeline pipeline;
+    PredictModel model;
+    int64_t size = 0;
+};
+
+ScoringModel loadScoringModel(const generate::SamplePipeline& given, const GuidedScorerOptions& o) {
     if (o.batch < 1) throw std::invalid_argument("guided scorer: batch must be at least 1");
-    if (o.score != "nme" && o.score != "loss")
-        throw std::invalid_argument("guided scorer: score must be nme or loss, not \"" + o.score + "\"");
     if (o.threads > 0) torch::set_num_threads(o.threads);
     std::error_code ec;
     if (!std::filesystem::is_directory(o.run, ec)) throw std::runtime_error(o.run + ": no such run directory");
@@ -145,6 +151,49 @@ std::shared_ptr<const generate::DifficultyScorer> makeRunDifficultyScorer(const 
     pipeline.width = pipeline.height = static_cast<int>(facts.size);
     pipeline.drawer = nullptr;
     pipeline.annotation.normals = false;
+    return ScoringModel{std::move(pipeline), std::move(model), facts.size};
+}
+
+class RunCandidateFeatures : public generate::CandidateFeatures {
+public:
+    RunCandidateFeatures(ScoringModel m, int batch) : m_(std::move(m)), batch_(batch) {}
+
+    std::vector<Eigen::VectorXd> features(const std::vector<generate::SampleSpec>& specs) const override {
+        std::vector<Eigen::VectorXd> out;
+        for (size_t b = 0; b < specs.size(); b += static_cast<size_t>(batch_)) {
+            std::vector<cv::Mat> images;
+            for (size_t i = b; i < std::min(specs.size(), b + static_cast<size_t>(batch_)); ++i)
+                images.push_back(m_.pipeline.render(specs[i]).image.image);
+            torch::Tensor pooled;
+            {
+                std::lock_guard<std::mutex> lock(mu_);
+                torch::NoGradGuard noGrad;
+                MultiTaskNet& net = m_.model.stageOneNet();
+                const MultiTaskOutput y = net->forward(bgrToInput(images, static_cast<int>(m_.size)).to(m_.model.device()));
+                pooled = torch::nn::functional::normalize(y.features.mean({2, 3}),
+                                                          torch::nn::functional::NormalizeFuncOptions().dim(1))
+                             .to(torch::kCPU, torch::kFloat64)
+                             .contiguous();
+            }
+            for (int64_t k = 0; k < pooled.size(0); ++k)
+                out.push_back(Eigen::Map<const Eigen::VectorXd>(pooled[k].data_ptr<double>(), pooled.size(1)));
+        }
+        return out;
+    }
+
+private:
+    mutable ScoringModel m_;
+    mutable std::mutex mu_;
+    int batch_;
+};
+
+}  // namespace
+
+std::shared_ptr<const generate::DifficultyScorer> makeRunDifficultyScorer(const generate::SamplePipeline& given,
+                                                                          const GuidedScorerOptions& o) {
+    if (o.score != "nme" && o.score != "loss")
+        throw std::invalid_argument("guided scorer: score must be nme or loss, not \"" + o.score + "\"");
+    ScoringModel m = loadScoringModel(given, o);
     std::optional<MultiTaskLossOptions> loss;
     if (o.score == "loss") {
         if (!given.labels)
@@ -153,14 +202,24 @@ std::shared_ptr<const generate::DifficultyScorer> makeRunDifficultyScorer(const 
         const std::string config = (std::filesystem::path(o.run) / "config.json").string();
         // Validation's settings: no equivariance term, float32.
         loss = stageOneLossOptions(readTrainConfigFile(config)).equivariance(0).precision("fp32");
-        pipeline.annotation.segmentation = true;
+        m.pipeline.annotation.segmentation = true;
     } else {
-        pipeline.annotation.segmentation = false;
-        pipeline.labels = nullptr;
-        pipeline.segRemap = nullptr;
+        m.pipeline.annotation.segmentation = false;
+        m.pipeline.labels = nullptr;
+        m.pipeline.segRemap = nullptr;
     }
-    return std::make_shared<RunDifficultyScorer>(std::move(pipeline), std::move(model), facts.size, o.batch,
+    return std::make_shared<RunDifficultyScorer>(std::move(m.pipeline), std::move(m.model), m.size, o.batch,
                                                  std::move(loss));
+}
+
+std::shared_ptr<const generate::CandidateFeatures> makeRunCandidateFeatures(const generate::SamplePipeline& given,
+                                                                            const GuidedScorerOptions& o) {
+    ScoringModel m = loadScoringModel(given, o);
+    // The image is all the backbone sees: no annotation work.
+    m.pipeline.annotation.segmentation = false;
+    m.pipeline.labels = nullptr;
+    m.pipeline.segRemap = nullptr;
+    return std::make_shared<RunCandidateFeatures>(std::move(m), o.batch);
 }
 
 }  // namespace synthforge::train

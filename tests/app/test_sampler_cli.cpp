@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/jobs/run_record.h"
+#include "core/io/file_util.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
@@ -164,6 +165,20 @@ TEST(SamplerCli, GuidedSamplerScoresWithARunAndItsShardsEqualTheWholeRun) {
         differing += lossFiles.at(f) != all.at(f);
     }
     EXPECT_GT(differing, 0) << "the loss chose exactly the NME's samples";
+
+    // The diverse sampler on that run's backbone features, from a sampler
+    // config: the front end hands it to synthforge-torch too, and a rerun
+    // writes the same bytes.
+    const fs::path cfg = dir.path / "diverse.json";
+    synthforge::io::writeFileAtomic(cfg.string(), R"({"sampler": {"name": "diverse", "features": "backbone", "run": ")" +
+                                                      runDir.string() + R"(", "pool": 16, "block": 4}})");
+    for (const char* out : {"diverse_a", "diverse_b"}) {
+        r = run(args(dir.path / out, {"--sampler-config", cfg.string(), "--guide-device", "cpu"}), err);
+        ASSERT_EQ(r.code, 0) << r.err;
+    }
+    EXPECT_TRUE(snapshot(dir.path / "diverse_a") == snapshot(dir.path / "diverse_b"));
+    EXPECT_EQ(nlohmann::json::parse(readTextFile(dir.path / "diverse_a" / "manifest.json"))["sampler"]["sampler"]["features"],
+              "backbone");
 
     // Guided samples differ from the i.i.d. ones of the same seed.
     const fs::path iid = dir.path / "iid";

@@ -23,8 +23,8 @@ void addUnit(std::vector<double>& f, double v, const Range& r) {
 
 class DiverseSampler : public Sampler {
 public:
-    DiverseSampler(SamplerConfig c, std::shared_ptr<const head::HeadModel> m)
-        : config_(std::move(c)), model_(std::move(m)) {}
+    DiverseSampler(SamplerConfig c, std::shared_ptr<const head::HeadModel> m, std::shared_ptr<const CandidateFeatures> e)
+        : config_(std::move(c)), model_(std::move(m)), extractor_(std::move(e)) {}
 
     SampleSpec draw(std::uint64_t seed, std::uint64_t index) const override {
         const std::uint64_t B = static_cast<std::uint64_t>(config_.sampling.block);
@@ -58,14 +58,24 @@ private:
     void extend(std::uint64_t seed, Chain& chain) const {
         const int P = config_.sampling.pool, B = config_.sampling.block;
         const std::uint64_t block = chain.picks.size();
-        // Features only: the latent code is not a feature, so skip drawing it.
-        SamplerConfig lean = config_;
-        lean.latentDim = 1;
         std::vector<Eigen::VectorXd> cand(P);
-        for (int c = 0; c < P; ++c)
-            cand[c] = diverseFeatures(
-                drawSample(lean, *model_, candidateSeed(seed), block * static_cast<std::uint64_t>(P) + c), config_,
-                *model_);
+        if (extractor_) {
+            // Rendered candidates: the latent code (appearance) matters.
+            std::vector<SampleSpec> specs;
+            for (int c = 0; c < P; ++c)
+                specs.push_back(drawSample(config_, *model_, candidateSeed(seed), block * static_cast<std::uint64_t>(P) + c));
+            cand = extractor_->features(specs);
+            if (cand.size() != static_cast<std::size_t>(P))
+                throw std::logic_error("diverse sampler: the feature extractor returned another count");
+        } else {
+            // Features only: the latent code is not a feature, so skip drawing it.
+            SamplerConfig lean = config_;
+            lean.latentDim = 1;
+            for (int c = 0; c < P; ++c)
+                cand[c] = diverseFeatures(
+                    drawSample(lean, *model_, candidateSeed(seed), block * static_cast<std::uint64_t>(P) + c), config_,
+                    *model_);
+        }
         std::vector<double> nearest(P, std::numeric_limits<double>::infinity());
         for (const auto& earlier : chain.recent)
             for (const Eigen::VectorXd& f : earlier)
@@ -89,6 +99,7 @@ private:
 
     SamplerConfig config_;
     std::shared_ptr<const head::HeadModel> model_;
+    std::shared_ptr<const CandidateFeatures> extractor_;  ///< set for "backbone" features
     mutable std::mutex mu_;
     mutable std::map<std::uint64_t, Chain> chains_;
 };
@@ -109,7 +120,7 @@ Eigen::VectorXd diverseFeatures(const SampleSpec& s, const SamplerConfig& c, con
         addUnit(f, s.params.pose[3 * head::kJaw], c.head.jawOpen);
         addUnit(f, s.params.pose[3 * head::kLeftEye], c.head.eyePitch);
         addUnit(f, s.params.pose[3 * head::kLeftEye + 1], c.head.eyeYaw);
-    } else {
+    } else if (c.sampling.features == DiverseFeatures::Landmarks) {
         const head::HeadPose pose = head::forward(model, s.params);
         if (pose.landmarks.rows() == 0)
             throw std::invalid_argument("sampler.features: \"landmarks\" needs a head model with landmarks");
@@ -120,15 +131,21 @@ Eigen::VectorXd diverseFeatures(const SampleSpec& s, const SamplerConfig& c, con
             f.push_back(std::isfinite(pr.pixel.x()) ? pr.pixel.x() : 0.0);
             f.push_back(std::isfinite(pr.pixel.y()) ? pr.pixel.y() : 0.0);
         }
+    } else {
+        throw std::invalid_argument("diverseFeatures: \"backbone\" features come from a network (CandidateFeatures)");
     }
     return Eigen::Map<const Eigen::VectorXd>(f.data(), static_cast<Eigen::Index>(f.size()));
 }
 
 std::shared_ptr<const Sampler> makeDiverseSampler(const SamplerConfig& config,
-                                                  std::shared_ptr<const head::HeadModel> model) {
+                                                  std::shared_ptr<const head::HeadModel> model,
+                                                  std::shared_ptr<const CandidateFeatures> extractor) {
     if (config.sampling.features == DiverseFeatures::Landmarks && model->landmarks.staticFaces.empty())
         throw std::invalid_argument("sampler.features: \"landmarks\" needs a head model with landmarks");
-    return std::make_shared<DiverseSampler>(config, std::move(model));
+    if (config.sampling.features == DiverseFeatures::Backbone && !extractor)
+        throw std::invalid_argument("sampler.features: \"backbone\" runs a trained network, which only "
+                                    "synthforge-torch links");
+    return std::make_shared<DiverseSampler>(config, std::move(model), std::move(extractor));
 }
 
 }  // namespace synthforge::generate

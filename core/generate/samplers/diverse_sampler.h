@@ -28,9 +28,15 @@
 // pitch, FOV, radius, shape and expression coefficients, jaw, gaze) each
 // scaled to 0..1 by its configured range (fixed ones left out); "landmarks"
 // are the 68 landmarks projected by the exact camera, in units of the image
-// side (so pose, shape, expression and framing together).
+// side (so pose, shape, expression and framing together); "backbone" are
+// what a trained Stage I network sees in the rendered candidate: its
+// backbone's features, averaged over the image and scaled to unit length
+// (CandidateFeatures, core/train/backbone_features.h), so appearance,
+// lighting and background count too. Backbone candidates cost a render and
+// a forward pass each.
 
 #include <memory>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -38,8 +44,20 @@
 
 namespace synthforge::generate {
 
+/// Feature vectors of candidate samples, for "backbone" features (a network
+/// the torch side provides).
+class CandidateFeatures {
+public:
+    virtual ~CandidateFeatures() = default;
+    /// One vector per spec, in order, all of one length. Thread-safe.
+    virtual std::vector<Eigen::VectorXd> features(const std::vector<SampleSpec>& specs) const = 0;
+};
+
+/// std::invalid_argument when the features are "backbone" and `extractor`
+/// is null (or "landmarks" on a model without them).
 std::shared_ptr<const Sampler> makeDiverseSampler(const SamplerConfig& config,
-                                                  std::shared_ptr<const head::HeadModel> model);
+                                                  std::shared_ptr<const head::HeadModel> model,
+                                                  std::shared_ptr<const CandidateFeatures> extractor = nullptr);
 
 /// The feature vector of a spec (for tests: distances the selection uses).
 Eigen::VectorXd diverseFeatures(const SampleSpec& spec, const SamplerConfig& config, const head::HeadModel& model);

@@ -34,7 +34,7 @@ std::set<std::string> keysOf(SamplerKind k) {
         case SamplerKind::Iid: return {};
         case SamplerKind::Sobol: return {"axes", "ranges"};
         case SamplerKind::Stratified: return {"axes", "bins", "ranges"};
-        case SamplerKind::Diverse: return {"features", "pool", "block", "window"};
+        case SamplerKind::Diverse: return {"features", "pool", "block", "window", "run"};
         case SamplerKind::Identity: return {"identities", "per_identity"};
         case SamplerKind::Guided: return {"run", "score", "temperature", "pool", "block"};
     }
@@ -146,6 +146,12 @@ void SamplingConfig::validate(int shapeComponents, int exprComponents) const {
                                         std::to_string(block) + " (pool must be >= block)");
         if (window < 0) throw std::invalid_argument("sampler.window: must be >= 0");
     }
+    if (kind == SamplerKind::Diverse) {
+        if (features == DiverseFeatures::Backbone && run.empty())
+            throw std::invalid_argument("sampler.run: \"backbone\" features need a trained Stage I run");
+        if (features != DiverseFeatures::Backbone && !run.empty())
+            throw std::invalid_argument("sampler.run: only with \"features\": \"backbone\"");
+    }
     if (kind == SamplerKind::Guided) {
         if (run.empty())
             throw std::invalid_argument("sampler.run (--guide-run): the guided sampler needs a trained Stage I run "
@@ -217,7 +223,8 @@ SamplingConfig parseSamplingSection(const json& s, const std::string& source) {
         const json& f = s["features"];
         if (f == "params") c.features = DiverseFeatures::Params;
         else if (f == "landmarks") c.features = DiverseFeatures::Landmarks;
-        else fail(source, "features", "must be \"params\" or \"landmarks\"");
+        else if (f == "backbone") c.features = DiverseFeatures::Backbone;
+        else fail(source, "features", "must be \"params\", \"landmarks\" or \"backbone\"");
     }
     if (s.contains("pool")) c.pool = static_cast<int>(integer(s["pool"], source, "pool", 1, 1 << 20));
     if (s.contains("block")) c.block = static_cast<int>(integer(s["block"], source, "block", 1, 1 << 16));
@@ -262,7 +269,10 @@ std::string samplingSectionJson(const SamplingConfig& c) {
             break;
         }
         case SamplerKind::Diverse:
-            j["features"] = c.features == DiverseFeatures::Params ? "params" : "landmarks";
+            j["features"] = c.features == DiverseFeatures::Params      ? "params"
+                            : c.features == DiverseFeatures::Landmarks ? "landmarks"
+                                                                       : "backbone";
+            if (c.features == DiverseFeatures::Backbone) j["run"] = c.run;
             j["pool"] = c.pool;
             j["block"] = c.block;
             j["window"] = c.window;

@@ -7,8 +7,8 @@
 //               "axes": ["yaw", "pitch", "fov", "jaw", "shape:0", "expr:2"],  sobol, stratified
 //               "bins": [5, 3],                                             stratified (one per axis)
 //               "ranges": [[-0.4, 0.4], [-0.2, 0.3]],                       sobol, stratified (optional)
-//               "features": "params" | "landmarks", "pool": 512, "block": 32,
-//               "window": 8,                                                diverse
+//               "features": "params" | "landmarks" | "backbone", "pool": 512, "block": 32,
+//               "window": 8, "run": "runs/stage1" (backbone only),           diverse
 //               "identities": 100, "per_identity": 10,                      identity
 //               "run": "runs/stage1", "score": "nme" | "loss", "temperature": 1,
 //               "pool": 64, "block": 16}                                     guided
@@ -51,7 +51,10 @@ struct SamplingAxis {
     static SamplingAxis parse(const std::string& text, const std::string& field);
 };
 
-enum class DiverseFeatures { Params, Landmarks };
+/// What the diverse sampler measures distances in: the sampled parameters,
+/// the projected landmarks, or a trained Stage I backbone's pooled features
+/// of the rendered candidate (`run`; torch, through CandidateFeatures).
+enum class DiverseFeatures { Params, Landmarks, Backbone };
 
 /// The most axes a Sobol sampler takes (the direction numbers it carries).
 constexpr int kMaxSobolAxes = 21;
@@ -66,7 +69,7 @@ struct SamplingConfig {
     int block = 32;     ///< diverse, guided (default 16): samples chosen together
     int window = 8;     ///< diverse: earlier blocks whose picks a block keeps away from
     std::uint64_t identities = 0, perIdentity = 0;  ///< identity
-    std::string run;           ///< guided: the Stage I run that scores candidates (a folder)
+    std::string run;           ///< guided, diverse backbone: the Stage I run (a folder)
     std::string score = "nme"; ///< guided: what makes a candidate hard: the run's landmark NME, or its loss
     double temperature = 1.0;  ///< guided: softmax temperature on the pool's standardised scores
 

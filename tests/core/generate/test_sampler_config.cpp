@@ -62,7 +62,7 @@ TEST(SamplerSection, BadValuesNameTheKey) {
         {R"({"name": "stratified", "bins": [2.5, 3]})", "sampler.bins[0]: must be an integer"},
         {R"({"name": "sobol", "bins": [5, 3]})", "sampler.bins: not read by the sobol sampler"},
         {R"({"name": "diverse", "pool": 10, "block": 20})", "sampler.pool: 10 candidates cannot yield a block of 20"},
-        {R"({"name": "diverse", "features": "pixels"})", "sampler.features: must be \"params\" or \"landmarks\""},
+        {R"({"name": "diverse", "features": "pixels"})", "sampler.features: must be \"params\", \"landmarks\" or \"backbone\""},
         {R"({"name": "identity"})", "sampler.identities (--identities): must be at least 1"},
         {R"({"name": "identity", "identities": 0, "per_identity": 2})", "sampler.identities: out of range"},
         {R"({"name": "weighted"})", "sampler.name: unknown sampler \"weighted\""},

@@ -99,3 +99,67 @@ TEST(DiverseSampler, DependsOnlyOnSeedAndIndex) {
 
 }  // namespace
 }  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+/// A planted "network": the feature of a candidate is its latent code's
+/// first two values (what only a renderer-and-network would see: the
+/// parameters do not hold it).
+class LatentFeatures : public CandidateFeatures {
+public:
+    std::vector<Eigen::VectorXd> features(const std::vector<SampleSpec>& specs) const override {
+        ++calls;
+        std::vector<Eigen::VectorXd> out;
+        for (const SampleSpec& s : specs) out.push_back(Eigen::Vector2d(s.z[0], s.z[1]));
+        return out;
+    }
+    mutable int calls = 0;
+};
+
+TEST(DiverseSampler, BackboneFeaturesSpreadWhatTheExtractorSees) {
+    auto model = testing::tinyModel();
+    SamplerConfig c = testing::tinyConfig(SamplerKind::Diverse);
+    c.sampling.features = DiverseFeatures::Backbone;
+    c.sampling.run = "runs/stage1";
+    c.sampling.pool = 64;
+    c.sampling.block = 8;
+    EXPECT_THROW(makeDiverseSampler(c, model), std::invalid_argument) << "backbone needs an extractor";
+    auto extractor = std::make_shared<LatentFeatures>();
+    const auto diverse = makeDiverseSampler(c, model, extractor);
+    SamplerConfig iidConfig = testing::tinyConfig(SamplerKind::Iid);
+    const auto iid = makeSampler(iidConfig, model);
+    const auto latent = [](const Sampler& s) {
+        std::vector<Eigen::VectorXd> f;
+        for (std::uint64_t i = 0; i < 8; ++i) {
+            const SampleSpec spec = s.draw(3, i);
+            f.push_back(Eigen::Vector2d(spec.z[0], spec.z[1]));
+        }
+        return f;
+    };
+    EXPECT_GT(minPairwise(latent(*diverse)), 2 * minPairwise(latent(*iid)));
+    EXPECT_EQ(extractor->calls, 1) << "one batch per block";
+    // Deterministic per (seed, index), like every sampler.
+    const auto again = makeDiverseSampler(c, model, std::make_shared<LatentFeatures>());
+    EXPECT_TRUE(testing::sameSpec(again->draw(3, 5), diverse->draw(3, 5)));
+}
+
+TEST(DiverseSampler, TheBackboneConfigNeedsItsRunAndRoundTrips) {
+    const auto error = [](const std::string& section) {
+        try {
+            parseSamplerConfigJson(R"({"sampler": )" + section + "}", "cfg.json");
+        } catch (const std::runtime_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(error(R"({"name": "diverse", "features": "backbone"})").find("sampler.run"), std::string::npos);
+    EXPECT_NE(error(R"({"name": "diverse", "features": "params", "run": "r"})").find("sampler.run"), std::string::npos);
+    EXPECT_NE(error(R"({"name": "diverse", "features": "pixels"})").find("backbone"), std::string::npos);
+    EXPECT_EQ(error(R"({"name": "diverse", "features": "backbone", "run": "runs/s1"})"), "accepted");
+    const SamplerConfig c = parseSamplerConfigJson(R"({"sampler": {"name": "diverse", "features": "backbone", "run": "runs/s1"}})", "c");
+    EXPECT_EQ(parseSamplerConfigJson(samplerConfigToJson(c), "again").sampling, c.sampling);
+}
+
+}  // namespace
+}  // namespace synthforge::generate

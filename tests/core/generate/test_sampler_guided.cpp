@@ -193,12 +193,17 @@ TEST(GuidedSamplerConfig, ParsesItsKeysWithItsOwnDefaultsAndRefusesOthers) {
     EXPECT_EQ(c.pool, kGuidedPool);
     EXPECT_EQ(c.block, kGuidedBlock);
     EXPECT_EQ(parseSamplingSection(nlohmann::json::parse(samplingSectionJson(c)), "s.json"), c);
+    // Scored by the run's loss instead of its NME: kept through the JSON.
+    const SamplingConfig byLoss =
+        parseSamplingSection(nlohmann::json::parse(R"({"name": "guided", "run": "/r", "score": "loss"})"), "s.json");
+    EXPECT_EQ(byLoss.score, "loss");
+    EXPECT_EQ(parseSamplingSection(nlohmann::json::parse(samplingSectionJson(byLoss)), "s.json"), byLoss);
     const std::pair<const char*, const char*> bad[] = {
         {R"({"name": "guided", "temperature": 0})", "sampler.temperature"},
         {R"({"name": "guided", "run": 3})", "sampler.run"},
-        {R"({"name": "guided", "score": "loss"})", "sampler.score"},
+        {R"({"name": "guided", "score": "accuracy"})", "sampler.score"},
         {R"({"name": "guided", "window": 2})", "not read by the guided sampler"},
-        {R"({"name": "diverse", "run": "/r"})", "not read by the diverse sampler"},
+        {R"({"name": "iid", "run": "/r"})", "not read by the iid sampler"},
     };
     for (const auto& [text, what] : bad) {
         try {

@@ -124,6 +124,40 @@ TEST(GuidedScorer, LossScoresAreTheRunsValidationLossOfTheStoredSamples) {
     EXPECT_THROW(makeRunDifficultyScorer(pipeline, o), std::invalid_argument);
 }
 
+TEST(GuidedScorer, BackboneFeaturesAreThePooledUnitFeaturesOfTheStoredSamples) {
+    torch::set_num_threads(1);
+    testutil::TempDir dir;
+    const fs::path ds = dir.path / "ds", run = dir.path / "run";
+    testutil::writeTinyDataset(ds, 4, 6);
+    fs::create_directories(run);
+    testutil::writeFreshStageOne(run / "final.safetensors");
+    writeConfig(run, ds, "I");
+    const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
+    GuidedScorerOptions o;
+    o.run = run.string();
+    o.device = "cpu";
+    o.batch = 3;
+    const auto iid = generate::makeSampler(pipeline.sampler, pipeline.model);
+    std::vector<generate::SampleSpec> specs;
+    for (std::uint64_t i = 0; i < 4; ++i) specs.push_back(iid->draw(6, i));
+    const std::vector<Eigen::VectorXd> f = makeRunCandidateFeatures(pipeline, o)->features(specs);
+    ASSERT_EQ(f.size(), 4u);
+
+    MultiTaskNet net = loadMultiTaskNet((run / "final.safetensors").string());
+    net->eval();
+    torch::NoGradGuard noGrad;
+    const SynthForgeDataset data(ds.string(), 64);
+    for (int64_t i = 0; i < 4; ++i) {
+        const torch::Tensor pooled = net->forward(data.load({i}).images).features.mean({2, 3})[0];
+        const torch::Tensor unit = pooled / pooled.norm();
+        ASSERT_EQ(f[static_cast<size_t>(i)].size(), unit.size(0));
+        EXPECT_NEAR(f[static_cast<size_t>(i)].norm(), 1.0, 1e-6);  // normalised in float32
+        for (int64_t k = 0; k < unit.size(0); k += 7)
+            EXPECT_NEAR(f[static_cast<size_t>(i)][k], unit[k].item<double>(), 1e-5) << "sample " << i << " channel " << k;
+    }
+    EXPECT_GT((f[0] - f[1]).norm(), 1e-4) << "different renders, different features";
+}
+
 TEST(GuidedScorer, RefusesRunsItCannotUse) {
     testutil::TempDir dir;
     const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
