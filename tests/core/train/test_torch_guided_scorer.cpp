@@ -34,29 +34,37 @@ void writeConfig(const fs::path& run, const fs::path& data, const std::string& s
     io::writeFileAtomic((run / "config.json").string(), j.dump());
 }
 
-TEST(GuidedScorer, ScoresAreEvalsNmeOnTheSameSamples) {
-    torch::set_num_threads(1);
+/// A dataset of `count` i.i.d. samples of `seed` at 64² and a fresh Stage I
+/// run beside it; the scorer options point at the run. The specs are the
+/// dataset's samples, drawn again.
+struct ScorerSetup {
     testutil::TempDir dir;
-    const fs::path ds = dir.path / "ds", run = dir.path / "run";
-    testutil::writeTinyDataset(ds, 6, 9);  // i.i.d. samples 0..5 of seed 9 at 64²
-    fs::create_directories(run);
-    testutil::writeFreshStageOne(run / "final.safetensors");
-    writeConfig(run, ds, "I");
-
-    const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
-    GuidedScorerOptions o;
-    o.run = run.string();
-    o.device = "cpu";
-    o.batch = 4;
-    const auto scorer = makeRunDifficultyScorer(pipeline, o);
-    const auto iid = generate::makeSampler(pipeline.sampler, pipeline.model);
+    fs::path ds = dir.path / "ds", run = dir.path / "run";
+    generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
+    GuidedScorerOptions options;
     std::vector<generate::SampleSpec> specs;
-    for (std::uint64_t i = 0; i < 6; ++i) specs.push_back(iid->draw(9, i));
-    const std::vector<double> scores = scorer->score(specs);
+
+    ScorerSetup(std::uint64_t count, std::uint64_t seed, int batch) {
+        torch::set_num_threads(1);
+        testutil::writeTinyDataset(ds, count, seed);
+        fs::create_directories(run);
+        testutil::writeFreshStageOne(run / "final.safetensors");
+        writeConfig(run, ds, "I");
+        options.run = run.string();
+        options.device = "cpu";
+        options.batch = batch;
+        const auto iid = generate::makeSampler(pipeline.sampler, pipeline.model);
+        for (std::uint64_t i = 0; i < count; ++i) specs.push_back(iid->draw(seed, i));
+    }
+};
+
+TEST(GuidedScorer, ScoresAreEvalsNmeOnTheSameSamples) {
+    ScorerSetup t(6, 9, 4);  // i.i.d. samples 0..5 of seed 9 at 64²
+    const std::vector<double> scores = makeRunDifficultyScorer(t.pipeline, t.options)->score(t.specs);
     ASSERT_EQ(scores.size(), 6u);
 
-    MultiTaskNet net = loadMultiTaskNet((run / "final.safetensors").string());
-    const SynthForgeDataset data(ds.string(), 64);
+    MultiTaskNet net = loadMultiTaskNet((t.run / "final.safetensors").string());
+    const SynthForgeDataset data(t.ds.string(), 64);
     const EvalResult r = evaluateNet(net, data, annotate::ClassTable::defaultTable(), 6, torch::kCPU);
     ASSERT_EQ(r.nmePerImage.size(), 6u);
     for (size_t i = 0; i < 6; ++i) {
@@ -64,35 +72,21 @@ TEST(GuidedScorer, ScoresAreEvalsNmeOnTheSameSamples) {
         EXPECT_GT(scores[i], 0.0);
     }
     // The same candidates one at a time.
-    o.batch = 1;
-    const std::vector<double> single = makeRunDifficultyScorer(pipeline, o)->score(specs);
+    t.options.batch = 1;
+    const std::vector<double> single = makeRunDifficultyScorer(t.pipeline, t.options)->score(t.specs);
     for (size_t i = 0; i < 6; ++i) EXPECT_NEAR(single[i], scores[i], 1e-6);
 }
 
 TEST(GuidedScorer, LossScoresAreTheRunsValidationLossOfTheStoredSamples) {
-    torch::set_num_threads(1);
-    testutil::TempDir dir;
-    const fs::path ds = dir.path / "ds", run = dir.path / "run";
-    testutil::writeTinyDataset(ds, 5, 4);
-    fs::create_directories(run);
-    testutil::writeFreshStageOne(run / "final.safetensors");
+    ScorerSetup t(5, 4, 3);
     // Weights unlike the defaults, so a scorer that ignored config.json would differ.
-    nlohmann::json j{{"stage", "I"}, {"size", 64}, {"data", ds.string()}, {"val_fraction", 0.1},
+    nlohmann::json j{{"stage", "I"}, {"size", 64}, {"data", t.ds.string()}, {"val_fraction", 0.1},
                      {"losses",
                       {{"segmentation", 0.7}, {"dice", 0.5}, {"class_balance", 0.3}, {"depth", 2.0}, {"keypoints", 1.5},
                        {"heatmap", 0.25}, {"heatmap_sigma", 1.5}, {"equivariance", 1.0}}}};
-    io::writeFileAtomic((run / "config.json").string(), j.dump());
-
-    const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
-    GuidedScorerOptions o;
-    o.run = run.string();
-    o.device = "cpu";
-    o.batch = 3;
-    o.score = "loss";
-    const auto iid = generate::makeSampler(pipeline.sampler, pipeline.model);
-    std::vector<generate::SampleSpec> specs;
-    for (std::uint64_t i = 0; i < 5; ++i) specs.push_back(iid->draw(4, i));
-    const std::vector<double> scores = makeRunDifficultyScorer(pipeline, o)->score(specs);
+    io::writeFileAtomic((t.run / "config.json").string(), j.dump());
+    t.options.score = "loss";
+    const std::vector<double> scores = makeRunDifficultyScorer(t.pipeline, t.options)->score(t.specs);
     ASSERT_EQ(scores.size(), 5u);
 
     // Expected: the stored samples through the training loader, one at a time,
@@ -106,10 +100,10 @@ TEST(GuidedScorer, LossScoresAreTheRunsValidationLossOfTheStoredSamples) {
                                              .heatmap(0.25)
                                              .heatmapSigma(1.5)
                                              .equivariance(0);
-    MultiTaskNet net = loadMultiTaskNet((run / "final.safetensors").string());
+    MultiTaskNet net = loadMultiTaskNet((t.run / "final.safetensors").string());
     net->eval();
     torch::NoGradGuard noGrad;
-    const SynthForgeDataset data(ds.string(), 64);
+    const SynthForgeDataset data(t.ds.string(), 64);
     double spread = 0;
     for (int64_t i = 0; i < 5; ++i) {
         const SynthForgeBatch b = data.load({i});
@@ -120,33 +114,19 @@ TEST(GuidedScorer, LossScoresAreTheRunsValidationLossOfTheStoredSamples) {
     EXPECT_GT(spread, 0.0) << "every candidate scored the same";
 
     // Unknown scores are refused.
-    o.score = "accuracy";
-    EXPECT_THROW(makeRunDifficultyScorer(pipeline, o), std::invalid_argument);
+    t.options.score = "accuracy";
+    EXPECT_THROW(makeRunDifficultyScorer(t.pipeline, t.options), std::invalid_argument);
 }
 
 TEST(GuidedScorer, BackboneFeaturesAreThePooledUnitFeaturesOfTheStoredSamples) {
-    torch::set_num_threads(1);
-    testutil::TempDir dir;
-    const fs::path ds = dir.path / "ds", run = dir.path / "run";
-    testutil::writeTinyDataset(ds, 4, 6);
-    fs::create_directories(run);
-    testutil::writeFreshStageOne(run / "final.safetensors");
-    writeConfig(run, ds, "I");
-    const generate::SamplePipeline pipeline = testutil::tinyPipeline(64);
-    GuidedScorerOptions o;
-    o.run = run.string();
-    o.device = "cpu";
-    o.batch = 3;
-    const auto iid = generate::makeSampler(pipeline.sampler, pipeline.model);
-    std::vector<generate::SampleSpec> specs;
-    for (std::uint64_t i = 0; i < 4; ++i) specs.push_back(iid->draw(6, i));
-    const std::vector<Eigen::VectorXd> f = makeRunCandidateFeatures(pipeline, o)->features(specs);
+    ScorerSetup t(4, 6, 3);
+    const std::vector<Eigen::VectorXd> f = makeRunCandidateFeatures(t.pipeline, t.options)->features(t.specs);
     ASSERT_EQ(f.size(), 4u);
 
-    MultiTaskNet net = loadMultiTaskNet((run / "final.safetensors").string());
+    MultiTaskNet net = loadMultiTaskNet((t.run / "final.safetensors").string());
     net->eval();
     torch::NoGradGuard noGrad;
-    const SynthForgeDataset data(ds.string(), 64);
+    const SynthForgeDataset data(t.ds.string(), 64);
     for (int64_t i = 0; i < 4; ++i) {
         const torch::Tensor pooled = net->forward(data.load({i}).images).features.mean({2, 3})[0];
         const torch::Tensor unit = pooled / pooled.norm();
