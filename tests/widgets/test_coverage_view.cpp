@@ -88,7 +88,25 @@ private slots:
         for (std::size_t b = 0; b < cb.faceSize.size(); ++b)
             QCOMPARE(sizes->at(static_cast<int>(2 * b + 1)).y(), 100.0 * cb.faceSize[b] / 7.0);
 
-        // Looked at: the tab as the user sees it.
+        // Other bins: the histogram the CLI's --bin 15 --yaw-range 60 would give.
+        view.setPoseBins(15, 60, 60);
+        QSignalSpy again(&view, &CoverageView::finished);
+        QVERIFY(view.compute());
+        QVERIFY(again.count() == 1 || again.wait(60000));
+        dataset::CoverageOptions o;
+        o.binDeg = 15;
+        o.yawRangeDeg = o.pitchRangeDeg = 60;
+        const dataset::Coverage c15 = dataset::computeCoverage(a.string(), o);
+        QCOMPARE(view.coverages()[0].yawBins, 8);
+        QCOMPARE(view.coverages()[0].yawPitch, c15.yawPitch);
+        QCOMPARE(view.poseMap(0).width(), 8 * 14);
+        view.setPoseBins(10, 90, 60);
+        QVERIFY(view.compute());
+        QVERIFY(again.wait(60000));
+
+        // Looked at: the tab as the user sees it (after the charts' layout,
+        // which Qt Charts does on the next pass of the event loop).
+        QTest::qWait(100);
         view.grab().save(QDir(QStringLiteral(SYNTHFORGE_WIDGET_TEST_OUT)).filePath(QStringLiteral("coverage_view.png")));
     }
 

@@ -9,6 +9,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -126,6 +127,21 @@ CoverageView::CoverageView(QWidget* parent) : QWidget(parent), poll_(new QTimer(
     status_->setWordWrap(true);
     actions->addWidget(compute_);
     actions->addWidget(stop_);
+    const auto spin = [this, actions](const QString& label, double lo, double hi, double value, const QString& tip) {
+        auto* box = new QDoubleSpinBox(this);
+        box->setRange(lo, hi);
+        box->setDecimals(0);
+        box->setValue(value);
+        box->setSuffix(QStringLiteral("°"));
+        box->setToolTip(tip);
+        actions->addWidget(new QLabel(label, this));
+        actions->addWidget(box);
+        return box;
+    };
+    const dataset::CoverageOptions defaults;
+    bin_ = spin(tr("Bin"), 1, 90, defaults.binDeg, tr("Pose histogram bin size (explore coverage --bin)"));
+    yawRange_ = spin(tr("Yaw ±"), 5, 180, defaults.yawRangeDeg, tr("Pose histogram yaw span (--yaw-range)"));
+    pitchRange_ = spin(tr("Pitch ±"), 5, 90, defaults.pitchRangeDeg, tr("Pose histogram pitch span (--pitch-range)"));
     actions->addWidget(progress_);
     actions->addWidget(status_, 1);
     outer->addLayout(actions);
@@ -232,8 +248,13 @@ bool CoverageView::compute() {
     compute_->setEnabled(false);
     stop_->setEnabled(true);
     poll_->start();
-    watcher_.setFuture(QtConcurrent::run([folders, shared]() {
+    dataset::CoverageOptions options;
+    options.binDeg = bin_->value();
+    options.yawRangeDeg = yawRange_->value();
+    options.pitchRangeDeg = pitchRange_->value();
+    watcher_.setFuture(QtConcurrent::run([folders, shared, options]() {
         Result r;
+        r.options = options;
         PollSink sink([shared](std::uint64_t done, std::uint64_t total) {
             shared->done = done;
             shared->total = total;
@@ -245,7 +266,7 @@ bool CoverageView::compute() {
             return *model;
         };
         try {
-            for (const std::string& d : folders) r.coverages.push_back(dataset::computeFolderCoverage(d, headModel, {}, &sink));
+            for (const std::string& d : folders) r.coverages.push_back(dataset::computeFolderCoverage(d, headModel, options, &sink));
         } catch (const jobs::Cancelled&) {
             r.stopped = true;
         } catch (const std::exception& e) {
@@ -273,7 +294,7 @@ void CoverageView::done() {
         showError(r.error);
     } else {
         try {
-            show(r.coverages);
+            show(r.coverages, r.options);
         } catch (const std::exception& e) {
             showError(QString::fromUtf8(e.what()));
         }
@@ -281,7 +302,13 @@ void CoverageView::done() {
     emit finished();
 }
 
-void CoverageView::show(const std::vector<dataset::Coverage>& all) {
+void CoverageView::setPoseBins(double binDeg, double yawRangeDeg, double pitchRangeDeg) {
+    bin_->setValue(binDeg);
+    yawRange_->setValue(yawRangeDeg);
+    pitchRange_->setValue(pitchRangeDeg);
+}
+
+void CoverageView::show(const std::vector<dataset::Coverage>& all, const dataset::CoverageOptions& options) {
     shown_ = all;
     QStringList names, summary;
     for (const dataset::Coverage& c : all) {
@@ -295,11 +322,13 @@ void CoverageView::show(const std::vector<dataset::Coverage>& all) {
         poseMaps_[i]->clear();
         poseCaptions_[i]->clear();
         if (i >= static_cast<int>(all.size())) continue;
-        poseCaptions_[i]->setText(tr("<b>%1</b>: yaw −90°…90° (right), pitch −60°…60° (up), 10° bins").arg(names[i]));
+        poseCaptions_[i]->setText(tr("<b>%1</b>: yaw ±%2° (right), pitch ±%3° (up), %4° bins")
+                                      .arg(names[i])
+                                      .arg(options.yawRangeDeg)
+                                      .arg(options.pitchRangeDeg)
+                                      .arg(options.binDeg));
         poseMaps_[i]->setPixmap(QPixmap::fromImage(toQImage(dataset::coverageHeatMap(all[static_cast<std::size_t>(i)], kPoseCell))));
-        poseMaps_[i]->setToolTip(tr("%1: yaw (right) and pitch (up), ±90° × ±60° in 10° bins; brightest = most samples, "
-                                    "black = none")
-                                     .arg(names[i]));
+        poseMaps_[i]->setToolTip(tr("%1: yaw (right) and pitch (up); brightest = most samples, black = none").arg(names[i]));
     }
 
     // Shape and expression: the first two coefficients of every sample.

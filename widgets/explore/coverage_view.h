@@ -20,6 +20,7 @@
 
 class QChart;
 class QChartView;
+class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
 class QLineEdit;
@@ -45,6 +46,10 @@ public:
     /// Asks the running computation to stop (it ends at its next progress report).
     void stop();
     bool busy() const { return watcher_.isRunning(); }
+    /// The pose histogram's settings for the next computation: bin size and
+    /// the yaw and pitch spans (±degrees), as `explore coverage --bin
+    /// --yaw-range --pitch-range`.
+    void setPoseBins(double binDeg, double yawRangeDeg, double pitchRangeDeg);
 
     /// The coverages shown (empty before the first success).
     const std::vector<dataset::Coverage>& coverages() const { return shown_; }
@@ -62,17 +67,19 @@ signals:
 private:
     struct Result {
         std::vector<dataset::Coverage> coverages;
+        dataset::CoverageOptions options;  ///< what they were computed with
         QString error;  ///< empty on success
         bool stopped = false;
     };
     void done();
-    void show(const std::vector<dataset::Coverage>& all);
+    void show(const std::vector<dataset::Coverage>& all, const dataset::CoverageOptions& options);
     void showError(const QString& text);
     QChartView* addChart(const QString& name, int row, int col, int colSpan = 1);
 
     QLineEdit *first_, *second_;
     QPushButton *compute_, *stop_;
     QProgressBar* progress_;
+    QDoubleSpinBox *bin_, *yawRange_, *pitchRange_;
     QLabel* status_;
     QLabel* poseMaps_[2] = {nullptr, nullptr};
     QLabel* poseCaptions_[2] = {nullptr, nullptr};
