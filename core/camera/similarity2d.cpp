@@ -86,4 +86,9 @@ Similarity2d estimateSimilarity(const Points2d& src, const Points2d& dst) {
     return s;
 }
 
+Eigen::Matrix<double, 2, 3, Eigen::RowMajor> Similarity2d::indexMatrix() const {
+    // index_dst = S(index_src + 0.5) - 0.5
+    return Similarity2d{1, 0, -0.5, -0.5}.after(after(Similarity2d{1, 0, 0.5, 0.5})).matrix();
+}
+
 }  // namespace synthforge::camera

@@ -25,6 +25,10 @@ struct Similarity2d {
     Similarity2d after(const Similarity2d& first) const;
     /// Row-major 2 x 3 [a -b tx; b a ty], cv::warpAffine's forward matrix.
     Eigen::Matrix<double, 2, 3, Eigen::RowMajor> matrix() const;
+    /// The same map between OpenCV pixel indices (the centre of pixel i at
+    /// i, ours at i + 0.5, on both sides): what cv::warpAffine needs to
+    /// move an image as this moves continuous-pixel points.
+    Eigen::Matrix<double, 2, 3, Eigen::RowMajor> indexMatrix() const;
 };
 
 /// The least-squares similarity taking `src` to `dst` (Umeyama 1991 with

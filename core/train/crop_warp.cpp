@@ -8,16 +8,11 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/camera/similarity2d_cv.h"
+
 namespace synthforge::train {
 
 namespace {
-
-/// The 2 x 3 matrix of `s` between OpenCV pixel indices (centre of pixel i
-/// at i): continuous p = index + 0.5 on both sides.
-cv::Mat indexMatrix(const Similarity2d& s) {
-    const double tx = s.tx + 0.5 * (s.a - s.b) - 0.5, ty = s.ty + 0.5 * (s.b + s.a) - 0.5;
-    return (cv::Mat_<double>(2, 3) << s.a, -s.b, tx, s.b, s.a, ty);
-}
 
 bool nearInteger(double v, int* out) {
     const double r = std::round(v);
@@ -56,7 +51,7 @@ cv::Mat warpToCrop(const cv::Mat& image, const Similarity2d& crop, int size, Enl
     }
     cv::Mat out;
     if (crop.scale() >= 0.5) {
-        cv::warpAffine(image, out, indexMatrix(crop), cv::Size(size, size), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+        cv::warpAffine(image, out, camera::warpMatrix(crop), cv::Size(size, size), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
                        cv::Scalar::all(0));
         return out;
     }
@@ -83,7 +78,7 @@ cv::Mat warpFromCrop(const cv::Mat& cropMap, const Similarity2d& crop, cv::Size 
         throw std::invalid_argument("warpFromCrop: empty map or image size");
     cv::Mat out;
     // WARP_INVERSE_MAP: out(p) = map(M p), M = the crop's image -> crop matrix.
-    cv::warpAffine(cropMap, out, indexMatrix(crop), imageSize,
+    cv::warpAffine(cropMap, out, camera::warpMatrix(crop), imageSize,
                    (nearest ? cv::INTER_NEAREST : cv::INTER_LINEAR) | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
                    cv::Scalar::all(outside));
     return out;

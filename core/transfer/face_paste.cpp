@@ -6,24 +6,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/camera/similarity2d_cv.h"
 #include "core/generate/samplers/fr_crop.h"
 
 namespace synthforge::transfer {
-
-namespace {
-
-/// cv::warpAffine's matrix for a similarity between continuous-pixel
-/// frames (OpenCV's pixel i is our i + 0.5 on both sides).
-cv::Mat cvMatrix(const camera::Similarity2d& s) {
-    const camera::Similarity2d shifted = camera::Similarity2d{1, 0, -0.5, -0.5}.after(s.after({1, 0, 0.5, 0.5}));
-    const auto m = shifted.matrix();
-    cv::Mat M(2, 3, CV_64F);
-    for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < 3; ++c) M.at<double>(r, c) = m(r, c);
-    return M;
-}
-
-}  // namespace
 
 camera::Points2d ffhqTemplate(int side) {
     camera::Points2d t(5, 2);
@@ -39,14 +25,14 @@ camera::Similarity2d ffhqAlignTransform(const head::RowMatX2f& landmarks68, int 
 
 cv::Mat warpFace(const cv::Mat& image, const camera::Similarity2d& s, int side) {
     cv::Mat out;
-    cv::warpAffine(image, out, cvMatrix(s), cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::warpAffine(image, out, camera::warpMatrix(s), cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     return out;
 }
 
 cv::Mat pasteFace(const cv::Mat& image, const cv::Mat& face, const camera::Similarity2d& s, int feather) {
     if (image.type() != CV_8UC3 || face.type() != CV_8UC3 || face.rows != face.cols)
         throw std::invalid_argument("pasteFace: an 8-bit BGR image and a square 8-bit BGR face");
-    const cv::Mat back = cvMatrix(s.inverse());
+    const cv::Mat back = camera::warpMatrix(s.inverse());
     cv::Mat restored;
     cv::warpAffine(face, restored, back, image.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     // The face square in the image, shrunk by `feather` and blurred by as much.

@@ -98,10 +98,7 @@ public:
 
 private:
     std::vector<torch::optim::OptimizerParamGroup> groups() {
-        std::vector<torch::Tensor> g = model_->netG->parameters();
-        for (const torch::Tensor& p : model_->netF->parameters()) g.push_back(p);
-        return {torch::optim::OptimizerParamGroup(g, adamOptions(c_)),
-                torch::optim::OptimizerParamGroup(model_->netD->parameters(), adamOptions(c_))};
+        return generatorAndDiscriminatorGroups({model_->netG.get(), model_->netF.get()}, {model_->netD.get()}, c_);
     }
     torch::Tensor run(const torch::Tensor& x) { return forwardFloat32(model_->netG, x, c_.precision, device_); }
     torch::Tensor runD(const torch::Tensor& x) { return forwardFloat32(model_->netD, x, c_.precision, device_); }

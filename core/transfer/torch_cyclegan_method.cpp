@@ -82,10 +82,8 @@ public:
 
 private:
     std::vector<torch::optim::OptimizerParamGroup> groups() {
-        std::vector<torch::Tensor> g = model_->netG_A->parameters(), d = model_->netD_A->parameters();
-        for (const torch::Tensor& p : model_->netG_B->parameters()) g.push_back(p);
-        for (const torch::Tensor& p : model_->netD_B->parameters()) d.push_back(p);
-        return {torch::optim::OptimizerParamGroup(g, adamOptions(c_)), torch::optim::OptimizerParamGroup(d, adamOptions(c_))};
+        return generatorAndDiscriminatorGroups({model_->netG_A.get(), model_->netG_B.get()},
+                                               {model_->netD_A.get(), model_->netD_B.get()}, c_);
     }
     template <typename Net>
     torch::Tensor run(Net& net, const torch::Tensor& x) {

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/train/torch_autocast.h"
 #include "core/transfer/transfer.h"
@@ -29,6 +30,23 @@ inline void setRequiresGrad(torch::nn::Module& m, bool on) {
 inline std::unique_ptr<torch::optim::AdamOptions> adamOptions(const TransferTrainConfig& c) {
     return std::make_unique<torch::optim::AdamOptions>(
         torch::optim::AdamOptions(c.lr).betas({c.beta1, c.beta2}).eps(c.eps).weight_decay(c.weightDecay));
+}
+
+/// The two parameter groups every transfer method's one Adam has: the
+/// generator side (generators, and CUT's patch MLPs or VSAIT's mapping
+/// network) and the discriminators, whose rate TransferMethod::lrScales
+/// scales. Each module's parameters, in the order given.
+inline std::vector<torch::optim::OptimizerParamGroup> generatorAndDiscriminatorGroups(
+    const std::vector<const torch::nn::Module*>& generatorSide, const std::vector<const torch::nn::Module*>& discriminators,
+    const TransferTrainConfig& c) {
+    const auto params = [](const std::vector<const torch::nn::Module*>& modules) {
+        std::vector<torch::Tensor> out;
+        for (const torch::nn::Module* m : modules)
+            for (const torch::Tensor& p : m->parameters()) out.push_back(p);
+        return out;
+    };
+    return {torch::optim::OptimizerParamGroup(params(generatorSide), adamOptions(c)),
+            torch::optim::OptimizerParamGroup(params(discriminators), adamOptions(c))};
 }
 
 /// `net`'s forward pass under autocast when the run trains in bf16; the

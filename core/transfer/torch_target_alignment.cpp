@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/camera/similarity2d_cv.h"
 #include "core/dataset/image_files.h"
+#include "core/dataset/sample_paths.h"
 #include "core/io/file_util.h"
 #include "core/io/png_writer.h"
 #include "core/train/predictor.h"
@@ -29,12 +31,6 @@ camera::Points2d readPredictedLandmarks(const std::string& path) {
         p(static_cast<Eigen::Index>(i), 1) = pts[i].at(1).get<double>();
     }
     return p;
-}
-
-std::string stemOf(std::size_t i) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%06zu", i);
-    return buf;
 }
 
 }  // namespace
@@ -82,18 +78,12 @@ std::vector<std::string> alignTargetPhotos(const std::vector<std::string>& photo
             skipped.push_back({{"photo", p.input}, {"why", e.what()}});
             continue;
         }
-        const auto m = s.matrix();
-        const cv::Mat affine = (cv::Mat_<double>(2, 3) << m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2));
-        // Continuous pixels (centres at +0.5) to OpenCV's (centres at 0).
-        cv::Mat shifted = affine.clone();
-        shifted.at<double>(0, 2) += 0.5 * (affine.at<double>(0, 0) + affine.at<double>(0, 1)) - 0.5;
-        shifted.at<double>(1, 2) += 0.5 * (affine.at<double>(1, 0) + affine.at<double>(1, 1)) - 0.5;
         cv::Mat warped;
         // Replicated edges rather than black: a black frame would tell the
         // discriminator which domain an image comes from.
-        cv::warpAffine(dataset::readBgrImage(p.input), warped, shifted, cv::Size(frame.width, frame.height),
+        cv::warpAffine(dataset::readBgrImage(p.input), warped, camera::warpMatrix(s), cv::Size(frame.width, frame.height),
                        cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-        const std::string file = stemOf(i) + ".png";
+        const std::string file = dataset::sampleName(i, 6) + ".png";
         io::writePngFile((out / file).string(), warped);
         written.push_back((out / file).string());
         aligned.push_back({{"photo", p.input}, {"file", file}, {"similarity", {s.a, s.b, s.tx, s.ty}}});

@@ -103,10 +103,7 @@ public:
 
 private:
     std::vector<torch::optim::OptimizerParamGroup> groups() {
-        std::vector<torch::Tensor> g = model_->netG->parameters();
-        for (const torch::Tensor& p : model_->netMap->parameters()) g.push_back(p);
-        return {torch::optim::OptimizerParamGroup(g, adamOptions(c_)),
-                torch::optim::OptimizerParamGroup(model_->netD->parameters(), adamOptions(c_))};
+        return generatorAndDiscriminatorGroups({model_->netG.get(), model_->netMap.get()}, {model_->netD.get()}, c_);
     }
     torch::Tensor run(const torch::Tensor& x) { return forwardFloat32(model_->netG, x, c_.precision, device_); }
     torch::Tensor hypervector(const torch::Tensor& image) { return hash_.forward(vgg_->forward(image)); }

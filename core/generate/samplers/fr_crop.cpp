@@ -1,5 +1,7 @@
 #include "core/generate/samplers/fr_crop.h"
 
+#include "core/camera/similarity2d_cv.h"
+
 #include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
@@ -35,15 +37,8 @@ camera::Similarity2d frCropTransform(const head::RowMatX2f& landmarks2d) {
 
 cv::Mat alignedFrCrop(const cv::Mat& image, const head::RowMatX2f& landmarks2d) {
     const camera::Similarity2d s = frCropTransform(landmarks2d);
-    // warpAffine maps pixel centres (i in OpenCV = i + 0.5 in ours) on both
-    // sides: cv_dst = S(cv_src + 0.5) - 0.5.
-    const camera::Similarity2d shifted = camera::Similarity2d{1, 0, -0.5, -0.5}.after(s.after({1, 0, 0.5, 0.5}));
-    const auto m = shifted.matrix();
-    cv::Mat M(2, 3, CV_64F);
-    for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < 3; ++c) M.at<double>(r, c) = m(r, c);
     cv::Mat out;
-    cv::warpAffine(image, out, M, cv::Size(kFrCropSize, kFrCropSize), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::warpAffine(image, out, camera::warpMatrix(s), cv::Size(kFrCropSize, kFrCropSize), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     return out;
 }
 

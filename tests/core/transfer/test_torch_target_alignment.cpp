@@ -101,6 +101,10 @@ TEST(TargetAlignment, PhotosLandOnTheRendersMeanLandmarks) {
     const auto before = fs::last_write_time(out / "alignment.json");
     EXPECT_EQ(alignTargetPhotos(paths, kRun, frame, out.string(), "cpu", nullptr), aligned);
     EXPECT_EQ(fs::last_write_time(out / "alignment.json"), before);
+    // A damaged record is not trusted: the photos are aligned again.
+    io::writeFileAtomic((out / "alignment.json").string(), "{\"format\": \"synthforge-target-al");
+    EXPECT_EQ(alignTargetPhotos(paths, kRun, frame, out.string(), "cpu", nullptr), aligned);
+    EXPECT_EQ(nlohmann::json::parse(io::readFileText((out / "alignment.json").string()))["aligned"].size(), photos.size());
 
     // A transfer run on the photos, aligned inside its folder.
     TransferTrainConfig c;
