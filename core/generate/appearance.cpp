@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/generate/sample_rng.h"
+#include "core/generate/skin_model.h"
 #include "core/annotate/label_map_io.h"
 #include "core/head/lbs.h"
 #include "core/raster/mesh_normals.h"
@@ -43,6 +45,50 @@ Eigen::Vector3f direction(float azimuth, float elevation) {
 /// Colour of a black body-ish light from warm (t = 0) to cool (t = 1), unit luminance-ish.
 Rgb lightTint(float t) { return palette({{1.0f, 0.78f, 0.58f}, {1.0f, 0.95f, 0.9f}, {0.82f, 0.9f, 1.0f}}, t); }
 
+/// The scene's light (latent dims 21..31 and 43..49): an environment of
+/// one of three kinds, each a dome plus a key, a fill and sometimes a rim:
+/// outdoors (a sun with a sharp shadow under a blue sky), indoors (a
+/// window as the key, warm walls, the window's wall brighter) or a studio
+/// (softboxes in a dark room, a rim light more often).
+void lightScene(const std::function<float(int)>& u, Appearance& a) {
+    const float kind = u(43);
+    const bool outdoor = kind < 0.35f, studio = kind >= 0.75f;
+    const float keyAz = lerp(-1.2f, 1.2f, u(21)), keyEl = lerp(-0.15f, 1.0f, u(22));
+    const float keyI = lerp(1.1f, 1.9f, u(23));
+    const Eigen::Vector3f toKey = direction(keyAz, keyEl);
+    const float keyRadius = outdoor ? lerp(0.005f, 0.03f, u(45)) : lerp(0.15f, 0.45f, u(45));
+    // A low sun is warmer.
+    const Rgb keyTint = lightTint(outdoor ? u(27) * std::clamp(keyEl + 0.3f, 0.0f, 1.0f) : u(27));
+    a.lights.push_back({toKey, keyTint * keyI, keyRadius});
+    const float fillAz = -keyAz * lerp(0.5f, 1.2f, u(24)), fillEl = lerp(0.0f, 0.6f, u(25));
+    const float fillI = keyI * lerp(0.1f, 0.5f, u(26));
+    a.lights.push_back({direction(fillAz, fillEl), lightTint(u(28)) * fillI, outdoor ? 0.5f : 0.3f});
+    if (u(46) > (studio ? 0.3f : 0.6f)) {
+        // A rim light behind the head, to one side, grazing the silhouette.
+        const float side = u(47) < 0.5f ? -1.0f : 1.0f;
+        const float az = side * lerp(2.2f, 2.8f, std::abs(2.0f * u(47) - 1.0f));
+        a.lights.push_back({direction(az, lerp(0.1f, 0.8f, u(48))), lightTint(u(28)) * (keyI * lerp(0.3f, 0.9f, u(46))),
+                            0.1f});
+    }
+    const float level = lerp(0.2f, 0.4f, u(30));
+    const Rgb ground = palette({{0.35f, 0.3f, 0.25f}, {0.3f, 0.32f, 0.26f}, {0.3f, 0.3f, 0.3f}}, u(49));
+    Dome dome;
+    dome.sideDirection = toKey;
+    if (outdoor) {
+        dome.zenith = Rgb(0.45f, 0.6f, 1.0f) * level;
+        dome.horizon = Rgb(0.85f, 0.9f, 1.0f) * level;
+        dome.ground = ground * level;
+        dome.sideGain = lerp(1.0f, 2.5f, u(44));
+    } else {
+        const Rgb walls = lightTint(u(29)) * (studio ? 0.6f * level : level);
+        dome.zenith = walls * 1.1f;
+        dome.horizon = walls;
+        dome.ground = walls.cwiseProduct(ground) * 1.6f;
+        dome.sideGain = studio ? 1.0f : lerp(1.5f, 3.0f, u(44));
+    }
+    a.environment = EnvironmentSh::fromDome(dome, 256);
+}
+
 }  // namespace
 
 Appearance appearanceFromLatent(const Eigen::VectorXf& z) {
@@ -53,17 +99,17 @@ Appearance appearanceFromLatent(const Eigen::VectorXf& z) {
     // u_k = Phi(z_k): uniform in (0, 1) for a standard normal z.
     auto u = [&](int k) { return static_cast<float>(0.5 * std::erfc(-static_cast<double>(z[k]) / std::sqrt(2.0))); };
     Appearance a;
-    // Skin tone across the range of human skin, from very light to very
-    // dark (stops in display sRGB, roughly along the Fitzpatrick scale),
-    // then an undertone shift (pink .. olive).
-    a.skin = palette({linear(247, 219, 201), linear(234, 192, 165), linear(214, 164, 130), linear(184, 129, 94),
-                      linear(143, 92, 62), linear(99, 62, 43), linear(64, 40, 29)},
-                     u(0));
-    const float undertone = u(1) - 0.5f;
-    a.skin = a.skin.cwiseProduct(Rgb(1.0f + 0.08f * undertone, 1.0f + 0.03f * std::abs(undertone), 1.0f - 0.1f * undertone));
-    a.cheekRedness = lerp(0.1f, 0.7f, u(2));
+    // Skin: a measured tone by melanin (stops in display sRGB, roughly along
+    // the Fitzpatrick scale, from very light to very dark), then the
+    // identity's blood and carotene as chromophores (skin_model.h): more
+    // blood is pinker, less with carotene is sallow or olive.
+    const Rgb tone = palette({linear(247, 219, 201), linear(234, 192, 165), linear(214, 164, 130), linear(184, 129, 94),
+                              linear(143, 92, 62), linear(99, 62, 43), linear(64, 40, 29)},
+                             u(0));
+    a.skin = skin::withChromophores(tone, 0.0f, lerp(-0.08f, 0.12f, u(40)), lerp(0.06f, -0.04f, u(1)));
+    a.skinFlushed = skin::withChromophores(a.skin, 0.0f, lerp(0.04f, 0.25f, u(2)));
     a.poreStrength = lerp(0.03f, 0.09f, u(3));
-    a.blotchStrength = lerp(0.02f, 0.06f, u(4));  // stronger shows UV island borders as tone steps
+    a.blotchStrength = lerp(0.02f, 0.06f, u(4));
     // Hair: black, browns, blond, red and grey; darker skin leans darker.
     const float hairU = std::clamp(u(5) - 0.35f * std::max(0.0f, u(0) - 0.5f), 0.0f, 1.0f);
     a.hair = palette({linear(22, 18, 16), linear(45, 32, 24), linear(82, 56, 38), linear(122, 88, 58),
@@ -72,7 +118,8 @@ Appearance appearanceFromLatent(const Eigen::VectorXf& z) {
     a.hairDensity = lerp(0.55f, 1.0f, u(7));
     a.brows = a.hair.cwiseMin(a.skin * 0.5f) * lerp(0.7f, 1.1f, u(8));
     a.browDensity = lerp(0.5f, 1.0f, u(9));
-    a.lips = a.skin.cwiseProduct(Rgb(lerp(0.8f, 1.0f, u(10)), lerp(0.45f, 0.62f, u(10)), lerp(0.5f, 0.65f, u(11))));
+    // Lips: thin epidermis over dense capillaries, i.e. much more blood.
+    a.lips = skin::withChromophores(a.skin, 0.0f, lerp(0.45f, 0.8f, u(10))) * lerp(0.8f, 1.0f, u(11));
     a.iris = palette({linear(60, 35, 20), linear(100, 65, 35), linear(120, 100, 55), linear(85, 110, 80),
                       linear(90, 120, 150), linear(120, 130, 140)},
                      u(12));
@@ -83,22 +130,17 @@ Appearance appearanceFromLatent(const Eigen::VectorXf& z) {
     float wsum = 0.0f;
     for (int k = 0; k < 4; ++k) wsum += (a.noiseWeights[k] = 0.05f + u(17 + k));
     for (float& w : a.noiseWeights) w /= wsum;
+    // Relief: pores 20-60 um deep everywhere; fine wrinkles mostly shallow
+    // (most people are young-ish), up to 0.2 mm.
+    a.poreDepth = lerp(20e-6f, 60e-6f, u(3));
+    a.wrinkleDepth = 200e-6f * u(41) * u(41);
+    a.oiliness = lerp(0.2f, 1.5f, u(42));
+    a.scatterWrap = Rgb(0.45f, 0.25f, 0.15f);
 
-    // Lighting: a key light in front (azimuth +-70 deg, elevation -10..60),
-    // a dimmer fill from the other side, a hemisphere ambient.
-    const float keyAz = lerp(-1.2f, 1.2f, u(21)), keyEl = lerp(-0.15f, 1.0f, u(22));
-    const float keyI = lerp(1.1f, 1.9f, u(23));
-    const float fillAz = -keyAz * lerp(0.5f, 1.2f, u(24)), fillEl = lerp(0.0f, 0.6f, u(25));
-    const float fillI = keyI * lerp(0.1f, 0.5f, u(26));
-    a.lights.push_back({direction(keyAz, keyEl), lightTint(u(27)) * keyI});
-    a.lights.push_back({direction(fillAz, fillEl), lightTint(u(28)) * fillI});
-    const Rgb ambient = lightTint(u(29)) * lerp(0.2f, 0.4f, u(30));
-    a.ambientSky = ambient;
-    a.ambientGround = ambient.cwiseProduct(Rgb(0.8f, 0.7f, 0.6f)) * 0.6f;
+    lightScene(u, a);
     // Expose for the skin: light skin needs less light to look right, as a
     // camera's auto-exposure would do (keeps very light skin from clipping).
     a.exposure = lerp(0.85f, 1.1f, u(31)) * std::clamp(0.45f / std::max(0.05f, a.skin.maxCoeff()), 0.6f, 1.6f);
-
     // Background: four corner colours around one random hue, and blobs.
     const float hue = u(32), sat = lerp(0.05f, 0.5f, u(33)), val = lerp(0.15f, 0.9f, u(34));
     for (int c = 0; c < 4; ++c) {
@@ -150,6 +192,79 @@ std::vector<float> cheekWeights(const head::HeadModel& model) {
     return w;
 }
 
+/// Fine wrinkles and the T-zone, placed by the rest-pose landmarks (iBUG
+/// 68): horizontal lines across the forehead above the brows, and crow's
+/// feet fanning out from the outer eye corners. Heights are unit-free
+/// (scaled per identity by Appearance::wrinkleDepth), in the rest frame's
+/// x (subject's left) and y (up), so they run the same way whatever the UV
+/// layout.
+class SkinRelief {
+public:
+    explicit SkinRelief(const head::HeadModel& model) {
+        if (model.landmarks.count() < 68) return;
+        const head::RowMatX3f L = head::forward(model, {}).landmarks;
+        has_ = true;
+        browY_ = L.block(17, 1, 10, 1).mean();
+        centreX_ = 0.5f * (L(17, 0) + L(26, 0));
+        halfWidth_ = 0.5f * std::abs(L(26, 0) - L(17, 0));
+        const float eyeWidth = std::abs(L(39, 0) - L(36, 0));
+        for (int k : {36, 45}) {
+            const float out = L(k, 0) < centreX_ ? -1.0f : 1.0f;
+            corners_.push_back(Eigen::Vector2f(L(k, 0) + out * 0.35f * eyeWidth, L(k, 1)));
+        }
+        cornerRadius_ = 0.45f * eyeWidth;
+        bridge_ = L.row(27).transpose();
+        tip_ = L.row(30).transpose();
+        foreheadCentre_ = Eigen::Vector3f(centreX_, browY_ + 0.6f * halfWidth_, L(27, 2));
+    }
+
+    float wrinkle(const Eigen::Vector3f& p) const {
+        if (!has_) return 0.0f;
+        float h = 0.0f;
+        // Forehead: from just above the brows to about a brow-span up,
+        // fading toward the temples; lines ~6 mm apart, gently wavy.
+        const float up = p.y() - browY_;
+        const float across = std::abs(p.x() - centreX_) / halfWidth_;
+        if (up > 0.0f && across < 1.2f && p.z() > foreheadCentre_.z() - 0.05f) {
+            const float w = smoothstep(0.004f, 0.012f, up) * (1.0f - smoothstep(0.8f * halfWidth_, 1.2f * halfWidth_, up)) *
+                            (1.0f - smoothstep(0.7f, 1.2f, across));
+            h += w * std::sin(2.0f * static_cast<float>(M_PI) * up / 0.006f + 0.8f * std::sin(p.x() * 90.0f)) *
+                 (0.6f + 0.4f * std::sin(p.x() * 47.0f + 1.3f));
+        }
+        // Crow's feet: radial lines from beside each outer corner.
+        for (const Eigen::Vector2f& c : corners_) {
+            const Eigen::Vector2f d(p.x() - c.x(), p.y() - c.y());
+            const float r = d.norm();
+            if (r > 2.5f * cornerRadius_ || p.z() < bridge_.z() - 0.06f) continue;
+            const float w = std::exp(-r * r / (2.0f * cornerRadius_ * cornerRadius_)) * smoothstep(0.0f, 0.4f * cornerRadius_, r);
+            h += w * std::sin(std::atan2(d.y(), std::abs(d.x())) * 11.0f);
+        }
+        return h;
+    }
+
+    /// 0..1: forehead centre and the nose ridge, where skin is oilier.
+    float oil(const Eigen::Vector3f& p) const {
+        if (!has_) return 0.0f;
+        const float r = 0.9f * halfWidth_;
+        float w = std::exp(-(p - foreheadCentre_).squaredNorm() / (2.0f * r * r));
+        const Eigen::Vector3f axis = tip_ - bridge_;
+        const float t = std::clamp((p - bridge_).dot(axis) / axis.squaredNorm(), 0.0f, 1.0f);
+        const float dn = (p - (bridge_ + t * axis)).norm();
+        w = std::max(w, std::exp(-dn * dn / (2.0f * 0.01f * 0.01f)));
+        return w;
+    }
+
+private:
+    static float smoothstep(float a, float b, float x) {
+        const float t = std::clamp((x - a) / (b - a), 0.0f, 1.0f);
+        return t * t * (3.0f - 2.0f * t);
+    }
+    bool has_ = false;
+    float browY_ = 0, centreX_ = 0, halfWidth_ = 1, cornerRadius_ = 0.01f;
+    std::vector<Eigen::Vector2f> corners_;
+    Eigen::Vector3f bridge_, tip_, foreheadCentre_;
+};
+
 /// Ambient occlusion per vertex: the cosine-weighted fraction of 32
 /// directions from which the vertex is not hidden, each direction tested by
 /// rasterising the rest mesh from far away.
@@ -195,23 +310,68 @@ std::vector<float> vertexAmbientOcclusion(const head::HeadModel& model) {
     return ao;
 }
 
-/// Zero-mean noise of unit-ish amplitude as int8 (x 40): `cells` random
-/// values per side, bicubically enlarged to size (cells == size: white
-/// noise slightly blurred, for pores).
-cv::Mat noiseTexture(int size, int cells, std::uint64_t seed) {
-    SampleRng rng(seed, static_cast<std::uint64_t>(cells), RngStream::Appearance);
-    cv::Mat grid(cells, cells, CV_32FC1);
-    for (int y = 0; y < cells; ++y)
-        for (int x = 0; x < cells; ++x) grid.at<float>(y, x) = static_cast<float>(rng.normal());
+/// Fine zero-mean noise of unit-ish amplitude as int8 (x 40): white noise
+/// per texel, slightly blurred (pores).
+cv::Mat noiseTexture(int size, std::uint64_t seed) {
+    SampleRng rng(seed, static_cast<std::uint64_t>(size), RngStream::Appearance);
+    cv::Mat grid(size, size, CV_32FC1);
+    for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) grid.at<float>(y, x) = static_cast<float>(rng.normal());
     cv::Mat big;
-    if (cells == size)
-        cv::GaussianBlur(grid, big, cv::Size(0, 0), 0.7);
-    else
-        cv::resize(grid, big, cv::Size(size, size), 0, 0, cv::INTER_CUBIC);
+    cv::GaussianBlur(grid, big, cv::Size(0, 0), 0.7);
     cv::Scalar mean, stddev;
     cv::meanStdDev(big, mean, stddev);
     cv::Mat out;
     big.convertTo(out, CV_8SC1, 40.0 / std::max(1e-6, stddev[0]), -40.0 * mean[0] / std::max(1e-6, stddev[0]));
+    return out;
+}
+
+/// Smooth value noise in 3D: random values on a lattice of `cell` metres,
+/// blended with smoothstep weights; two octaves.
+float valueNoise(const Eigen::Vector3f& p, float cell, std::uint64_t seed) {
+    auto lattice = [seed](int x, int y, int z) {
+        std::uint64_t h = seed * 0x9E3779B97F4A7C15ull;
+        h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(x)) * 0xBF58476D1CE4E5B9ull;
+        h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(y)) * 0x94D049BB133111EBull;
+        h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(z)) * 0xD6E8FEB86659FD93ull;
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+        return static_cast<float>(h >> 40) / static_cast<float>(1ull << 24) * 2.0f - 1.0f;
+    };
+    auto octave = [&](float c) {
+        const Eigen::Vector3f q = p / c;
+        const int x0 = static_cast<int>(std::floor(q.x())), y0 = static_cast<int>(std::floor(q.y())),
+                  z0 = static_cast<int>(std::floor(q.z()));
+        auto smooth = [](float t) { return t * t * (3.0f - 2.0f * t); };
+        const float tx = smooth(q.x() - x0), ty = smooth(q.y() - y0), tz = smooth(q.z() - z0);
+        float v = 0.0f;
+        for (int dz = 0; dz < 2; ++dz)
+            for (int dy = 0; dy < 2; ++dy)
+                for (int dx = 0; dx < 2; ++dx)
+                    v += (dx ? tx : 1 - tx) * (dy ? ty : 1 - ty) * (dz ? tz : 1 - tz) * lattice(x0 + dx, y0 + dy, z0 + dz);
+        return v;
+    };
+    return octave(cell) + 0.5f * octave(0.5f * cell);
+}
+
+/// Medium-scale noise (blotches about 2 cm across) at each vertex of the
+/// rest mesh, zero-mean and unit standard deviation over the vertices. Per
+/// vertex and interpolated over each texel's triangle: the blotches are far
+/// larger than a triangle, and it is a hundredth of the work per texel.
+std::vector<float> solidNoise(const head::RowMatX3f& rest, std::uint64_t seed) {
+    std::vector<float> out(static_cast<std::size_t>(rest.rows()));
+    double sum = 0.0, sum2 = 0.0;
+    for (Eigen::Index v = 0; v < rest.rows(); ++v) {
+        const float x = valueNoise(rest.row(v).transpose(), 0.02f, seed);
+        out[static_cast<std::size_t>(v)] = x;
+        sum += x;
+        sum2 += static_cast<double>(x) * x;
+    }
+    if (out.empty()) return out;
+    const double n = static_cast<double>(out.size()), mean = sum / n;
+    const double sd = std::sqrt(std::max(1e-12, sum2 / n - mean * mean));
+    for (float& x : out) x = static_cast<float>((x - mean) / sd);
     return out;
 }
 
@@ -241,12 +401,19 @@ AppearanceAtlas::AppearanceAtlas(const head::HeadModel& model, const cv::Mat& la
         if (field.empty()) return 0.0f;
         return b0 * field[model.faces(f, 0)] + b1 * field[model.faces(f, 1)] + b2 * field[model.faces(f, 2)];
     };
+    // Rest-pose position of each texel: the medium noise and the relief are
+    // functions of where a texel lies on the head, not of its UV, so they
+    // run on across UV seams instead of stepping there.
+    std::vector<Eigen::Vector3f> rest(static_cast<std::size_t>(size) * size, Eigen::Vector3f::Zero());
     for (int y = 0; y < size; ++y)
         for (int x = 0; x < size; ++x) {
             const std::size_t i = r.index(x, y);
             const std::int32_t f = r.triangleId[i];
             if (f < 0) continue;
             const float b0 = r.bary0[i], b1 = r.bary1[i], b2 = 1.0f - b0 - b1;
+            rest[i] = (b0 * model.vTemplate.row(model.faces(f, 0)) + b1 * model.vTemplate.row(model.faces(f, 1)) +
+                       b2 * model.vTemplate.row(model.faces(f, 2)))
+                          .transpose();
             ch[kMaskEyeball].at<float>(y, x) = interp(eyeball, f, b0, b1, b2);
             ch[kMaskIris].at<float>(y, x) = interp(iris, f, b0, b1, b2);
             ch[kMaskPupil].at<float>(y, x) = interp(pupil, f, b0, b1, b2);
@@ -273,14 +440,54 @@ AppearanceAtlas::AppearanceAtlas(const head::HeadModel& model, const cv::Mat& la
                 texels_[static_cast<std::size_t>(y) * size + x].masks[c] =
                     static_cast<std::uint8_t>(std::lround(std::clamp(ch[c].at<float>(y, x), 0.0f, 1.0f) * 255.0f));
     for (int t = 0; t < 4; ++t) {
-        const cv::Mat fine = noiseTexture(size, size, 100 + t), medium = noiseTexture(size, std::max(4, size / 24), 200 + t);
+        const cv::Mat fine = noiseTexture(size, 100 + t);
+        const std::vector<float> medium = solidNoise(model.vTemplate, 200 + t);
         for (int y = 0; y < size; ++y)
             for (int x = 0; x < size; ++x) {
-                Texel& tx = texels_[static_cast<std::size_t>(y) * size + x];
-                tx.noise[2 * t] = fine.at<std::int8_t>(y, x);
-                tx.noise[2 * t + 1] = medium.at<std::int8_t>(y, x);
+                const std::size_t i = static_cast<std::size_t>(y) * size + x;
+                texels_[i].noise[2 * t] = fine.at<std::int8_t>(y, x);
+                const std::int32_t f = r.triangleId[i];
+                if (f < 0) continue;
+                const float b0 = r.bary0[i], b1 = r.bary1[i];
+                const float value = interp(medium, f, b0, b1, 1.0f - b0 - b1);
+                texels_[i].noise[2 * t + 1] = static_cast<std::int8_t>(std::lround(std::clamp(value * 40.0f, -127.0f, 127.0f)));
             }
     }
+    bakeRelief(model, r, rest);
+}
+
+void AppearanceAtlas::bakeRelief(const head::HeadModel& model, const raster::RasterResult& r,
+                                 const std::vector<Eigen::Vector3f>& rest) {
+    // Height fields on the texel grid: pores are the fine noise of texture 0
+    // (the same pits everyone has, at fixed places on the skin), wrinkles
+    // come from the rest position of each texel.
+    const SkinRelief relief(model);
+    const int n = size_;
+    std::vector<float> wrinkle(texels_.size(), 0.0f);
+    for (std::size_t i = 0; i < texels_.size(); ++i) {
+        if (r.triangleId[i] < 0) continue;
+        wrinkle[i] = relief.wrinkle(rest[i]);
+        texels_[i].oil = static_cast<std::uint8_t>(std::lround(std::clamp(relief.oil(rest[i]), 0.0f, 1.0f) * 255.0f));
+    }
+    // Central differences, only where all four neighbours lie on the skin:
+    // across a UV island's border the neighbour is another part of the
+    // head, and a difference there would draw a seam.
+    auto quantise = [](float g) {
+        return static_cast<std::int8_t>(std::lround(std::clamp(g * kReliefScale, -127.0f, 127.0f)));
+    };
+    for (int y = 1; y + 1 < n; ++y)
+        for (int x = 1; x + 1 < n; ++x) {
+            const std::size_t i = r.index(x, y);
+            if (r.triangleId[i] < 0 || r.triangleId[i - 1] < 0 || r.triangleId[i + 1] < 0 || r.triangleId[i - n] < 0 ||
+                r.triangleId[i + n] < 0)
+                continue;
+            Texel& t = texels_[i];
+            const float pore = 1.0f / 40.0f;
+            t.relief[0] = quantise(0.5f * pore * (texels_[i + 1].noise[0] - texels_[i - 1].noise[0]));
+            t.relief[1] = quantise(0.5f * pore * (texels_[i + n].noise[0] - texels_[i - n].noise[0]));
+            t.relief[2] = quantise(0.5f * (wrinkle[i + 1] - wrinkle[i - 1]));
+            t.relief[3] = quantise(0.5f * (wrinkle[i + n] - wrinkle[i - n]));
+        }
 }
 
 namespace {
@@ -303,10 +510,11 @@ Bilinear bilinear(float u, float v, int n) {
 }  // namespace
 
 void AppearanceAtlas::sample(float u, float v, const std::array<float, 4>& weights, float masks[kNumAtlasChannels],
-                             float noise[2]) const {
+                             float noise[2], SkinDetail* detail) const {
     noise[0] = noise[1] = 0.0f;
     if (texels_.empty()) {
         std::fill(masks, masks + kNumAtlasChannels, 0.0f);
+        if (detail) *detail = SkinDetail{};
         return;
     }
     const Bilinear b = bilinear(u, v, size_);
@@ -326,6 +534,17 @@ void AppearanceAtlas::sample(float u, float v, const std::array<float, 4>& weigh
     }
     noise[0] *= 1.0f / 40.0f;
     noise[1] *= 1.0f / 40.0f;
+    if (!detail) return;
+    float g[4];
+    for (int k = 0; k < 4; ++k)
+        g[k] = b.w00 * t00.relief[k] + b.w10 * t10.relief[k] + b.w01 * t01.relief[k] + b.w11 * t11.relief[k];
+    // Per texel -> per UV unit; the atlas's y runs down while v runs up.
+    const float perUv = static_cast<float>(size_) / kReliefScale;
+    detail->poreDu = g[0] * perUv;
+    detail->poreDv = -g[1] * perUv;
+    detail->wrinkleDu = g[2] * perUv;
+    detail->wrinkleDv = -g[3] * perUv;
+    detail->oil = (b.w00 * t00.oil + b.w10 * t10.oil + b.w01 * t01.oil + b.w11 * t11.oil) * (1.0f / 255.0f);
 }
 
 }  // namespace synthforge::generate

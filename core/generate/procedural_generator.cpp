@@ -11,6 +11,7 @@
 
 #include "core/generate/mesh_density.h"
 #include "core/generate/sample_rng.h"
+#include "core/generate/shadow_map.h"
 #include "core/raster/mesh_normals.h"
 #include "core/raster/rasterizer.h"
 
@@ -33,6 +34,7 @@ public:
         }
     }
     std::uint8_t operator()(float linear) const {
+        if (!(linear > 0.0f)) return table_[0];  // also NaN: never index with it
         const float t = std::clamp(linear, 0.0f, kMax) * ((kSize - 1) / kMax);
         return table_[static_cast<int>(t + 0.5f)];
     }
@@ -48,6 +50,48 @@ const DisplayCurve& displayCurve() {
 
 /// Schlick's cheap stand-in for pow(x, n) in specular lobes: x / (n - n x + x).
 float specularPow(float x, float n) { return x / (n - n * x + x); }
+
+/// A light in camera axes, with what its size does to the shading.
+struct CameraLight {
+    Eigen::Vector3f toLight;
+    Rgb color;
+    float wrap = 0.1f;    ///< diffuse wrap past the terminator (bigger lights wrap further)
+    float spread = 1.0f;  ///< factor on the highlight's exponent (a big light's is broader)
+    float peak = 1.0f;    ///< the broader highlight's lower peak, keeping its energy about the same
+};
+
+CameraLight cameraLight(const DirectionalLight& l, const Eigen::Vector3f& toLight, float shininess) {
+    CameraLight c{toLight, l.color};
+    c.wrap = 0.1f + 0.6f * l.radius;
+    // A highlight of exponent n is about sqrt(2/n) wide; a light of radius r
+    // widens it to sqrt(2/n + r^2).
+    c.spread = 1.0f / (1.0f + 0.5f * shininess * l.radius * l.radius);
+    c.peak = (shininess * c.spread + 2.0f) / (shininess + 2.0f);
+    return c;
+}
+
+/// Per face, the camera-space gradients of the UV coordinates over the
+/// triangle's plane: a height h(u, v) on the surface then has the surface
+/// gradient dh/du * gradU + dh/dv * gradV (bump mapping without tangents).
+void uvGradients(const raster::Vertices& cam, const head::HeadModel& m, std::vector<Eigen::Vector3f>& gradU,
+                 std::vector<Eigen::Vector3f>& gradV) {
+    gradU.assign(static_cast<std::size_t>(m.numFaces()), Eigen::Vector3f::Zero());
+    gradV.assign(static_cast<std::size_t>(m.numFaces()), Eigen::Vector3f::Zero());
+    for (int f = 0; f < m.numFaces(); ++f) {
+        const Eigen::Vector3f p0 = cam.row(m.faces(f, 0)).transpose();
+        const Eigen::Vector3f e1 = cam.row(m.faces(f, 1)).transpose() - p0, e2 = cam.row(m.faces(f, 2)).transpose() - p0;
+        const Eigen::Vector3f normal = e1.cross(e2);
+        const float area2 = normal.squaredNorm();
+        if (area2 < 1e-20f) continue;
+        // Gradients of the barycentric weights of vertices 1 and 2.
+        const Eigen::Vector3f g1 = e2.cross(normal) / area2, g2 = normal.cross(e1) / area2;
+        const auto t = m.uvFaces.row(f);
+        const float du1 = m.uv(t[1], 0) - m.uv(t[0], 0), du2 = m.uv(t[2], 0) - m.uv(t[0], 0);
+        const float dv1 = m.uv(t[1], 1) - m.uv(t[0], 1), dv2 = m.uv(t[2], 1) - m.uv(t[0], 1);
+        gradU[static_cast<std::size_t>(f)] = du1 * g1 + du2 * g2;
+        gradV[static_cast<std::size_t>(f)] = dv1 * g1 + dv2 * g2;
+    }
+}
 
 /// Softens geometric edges of a 1-sample-per-pixel render: where the visible
 /// surface jumps (background, or a depth step over 2 %) between a pixel and
@@ -79,12 +123,15 @@ void smoothGeometricEdges(const raster::RasterResult& r, cv::Mat& image) {
 }
 
 /// The background: a bilinear gradient between four corner colours plus
-/// soft blobs, at the output size (display values, BGR).
+/// soft blobs (display values, BGR). Both are smooth, so the field is built
+/// at 64 x 64 and enlarged once, as bytes, to the output size: full-size
+/// float temporaries cost more in fresh pages than in arithmetic.
 cv::Mat renderBackground(const Appearance& a, int width, int height) {
+    constexpr int kField = 64;
     cv::Mat corners(2, 2, CV_32FC3);
     for (int c = 0; c < 4; ++c) corners.at<cv::Vec3f>(c / 2, c % 2) = cv::Vec3f(a.background[c].z(), a.background[c].y(), a.background[c].x());
     cv::Mat grad;
-    cv::resize(corners, grad, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
+    cv::resize(corners, grad, cv::Size(kField, kField), 0, 0, cv::INTER_LINEAR);
     SampleRng rng(a.backgroundSeed, 0, RngStream::Appearance);
     cv::Mat blobs(5, 5, CV_32FC3);
     for (int y = 0; y < 5; ++y)
@@ -98,9 +145,10 @@ cv::Mat renderBackground(const Appearance& a, int width, int height) {
     cv::Mat mid, big;
     cv::resize(blobs, mid, cv::Size(40, 40), 0, 0, cv::INTER_LINEAR);
     cv::GaussianBlur(mid, mid, cv::Size(0, 0), 4.0);
-    cv::resize(mid, big, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
-    cv::Mat out;
-    cv::Mat(grad + big).convertTo(out, CV_8UC3, 255.0);
+    cv::resize(mid, big, cv::Size(kField, kField), 0, 0, cv::INTER_LINEAR);
+    cv::Mat field, out;
+    cv::Mat(grad + big).convertTo(field, CV_8UC3, 255.0);
+    cv::resize(field, out, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
     return out;
 }
 
@@ -116,7 +164,7 @@ ProceduralGenerator::ProceduralGenerator(std::shared_ptr<const head::HeadModel> 
 GeneratorCapabilities ProceduralGenerator::capabilities() const {
     GeneratorCapabilities c;
     c.name = "procedural";
-    c.version = "1";
+    c.version = "2";
     c.latentDim = 512;
     c.preferredBatch = 1;
     c.density = true;
@@ -157,13 +205,55 @@ GeneratorOutput ProceduralGenerator::render(const GeneratorInput& in, int width,
     }
     const raster::RasterResult& r = reuse ? *in.coverage : own;
 
-    // Lights and "up" into camera axes (world and FLAME frames share axes).
+    // Lights into camera axes (world and FLAME frames share axes); normals
+    // back to world axes for the environment's spherical harmonics.
     const Eigen::Matrix3f rot = toCam.topLeftCorner<3, 3>() / camera::kFlameToWorldScale;
-    std::vector<std::pair<Eigen::Vector3f, Rgb>> lights;
-    for (const DirectionalLight& l : a.lights) lights.push_back({rot * l.toLight.normalized(), l.color});
-    const Eigen::Vector3f up = rot * Eigen::Vector3f::UnitY();
+    const Eigen::Matrix3f toWorld = rot.transpose();
+    std::vector<CameraLight> lights;
+    for (const DirectionalLight& l : a.lights) lights.push_back(cameraLight(l, rot * l.toLight.normalized(), a.shininess));
     const std::vector<float>& ao = atlas_.ambientOcclusion();
     const bool uv = m.hasUv() && atlas_.hasUv();
+    const bool detail = uv && options_.skinDetail;
+    thread_local std::vector<Eigen::Vector3f> gradU, gradV;
+    if (detail) uvGradients(cam, m, gradU, gradV);
+    // Relief heights are FLAME metres; camera space is in generator units.
+    const float poreDepth = a.poreDepth * camera::kFlameToWorldScale;
+    const float wrinkleDepth = a.wrinkleDepth * camera::kFlameToWorldScale;
+    // The key's shadow map, one per thread and rebuilt per frame (its buffers
+    // are megabytes). A sun's shadow is looked up per pixel with a bilinear
+    // edge; a window's is soft (its penumbra under the nose is about the
+    // light's angular radius times the ~5 cm from nose to cheek, a
+    // centimetre or more), so it is filtered per vertex on a coarse map and
+    // interpolated, at a twentieth of the cost.
+    thread_local ShadowMap keyShadow;
+    thread_local std::vector<float> vertexShadow;
+    const bool shadows = options_.shadows && !lights.empty();
+    const bool softShadow = shadows && a.lights[0].radius > 0.05f;
+    if (shadows) {
+        keyShadow.build(cam, m.faces, lights[0].toLight, softShadow ? 128 : 384);
+        if (softShadow) {
+            vertexShadow.resize(static_cast<std::size_t>(cam.rows()));
+            for (Eigen::Index v = 0; v < cam.rows(); ++v)
+                vertexShadow[static_cast<std::size_t>(v)] =
+                    keyShadow.occlusion(cam.row(v).transpose(), normals.row(v).transpose().normalized(), 1);
+        }
+    }
+
+    // The environment is smooth (second-order harmonics), so its diffuse
+    // light and its reflection are evaluated per vertex and interpolated:
+    // two harmonics per vertex instead of per pixel. Seen from behind (the
+    // mouth's inside through the lips), a vertex uses its flipped normal.
+    thread_local std::vector<Rgb> vertexAmbient, vertexReflection;
+    vertexAmbient.resize(static_cast<std::size_t>(cam.rows()));
+    vertexReflection.resize(static_cast<std::size_t>(cam.rows()));
+    for (Eigen::Index v = 0; v < cam.rows(); ++v) {
+        const Eigen::Vector3f p = cam.row(v).transpose();
+        Eigen::Vector3f n = normals.row(v).transpose().normalized();
+        const Eigen::Vector3f view = -p.normalized();
+        if (n.dot(view) < 0.0f) n = -n;
+        vertexAmbient[static_cast<std::size_t>(v)] = a.environment.ambient(toWorld * n);
+        vertexReflection[static_cast<std::size_t>(v)] = a.environment.ambient(toWorld * (2.0f * n.dot(view) * n - view));
+    }
 
     const DisplayCurve& curve = displayCurve();
     cv::Mat hi(H, W, CV_8UC3);
@@ -189,30 +279,78 @@ GeneratorOutput ProceduralGenerator::render(const GeneratorInput& in, int width,
 
             float mask[kNumAtlasChannels] = {};
             float noise[2] = {};
+            SkinDetail sd;
             if (uv) {
                 const auto t = m.uvFaces.row(f);
                 const float u = b0 * m.uv(t[0], 0) + b1 * m.uv(t[1], 0) + b2 * m.uv(t[2], 0);
                 const float v = b0 * m.uv(t[0], 1) + b1 * m.uv(t[1], 1) + b2 * m.uv(t[2], 1);
-                atlas_.sample(u, v, a.noiseWeights, mask, noise);
+                atlas_.sample(u, v, a.noiseWeights, mask, noise, detail ? &sd : nullptr);
             }
             const Rgb albedo = albedoAt(a, mask, noise);
-
-            // Shading: hemisphere ambient with occlusion, wrapped diffuse
-            // (a cheap stand-in for light scattering under skin), Blinn-Phong.
             const float eye = mask[kMaskEyeball];
-            const float specStrength = a.specular * (1.0f - 0.8f * mask[kMaskHair]) + eye * 0.6f;
+            // How much of this point is bare skin: relief, scattering and
+            // oil belong to skin, not to eyes, mouth, lips or painted hair.
+            const float skinness = std::clamp(
+                1.0f - eye - mask[kMaskMouth] - 0.6f * mask[kMaskLips] - mask[kMaskHair] * a.hairDensity, 0.0f, 1.0f);
+
+            // Relief as bump mapping: the height's surface gradient tilts the
+            // normal. Diffuse light sees it halved (light scattered under the
+            // skin blurs fine relief); highlights see all of it.
+            Eigen::Vector3f nSpec = n, nDiff = n;
+            if (detail && skinness > 0.0f) {
+                const float du = poreDepth * sd.poreDu + wrinkleDepth * sd.wrinkleDu;
+                const float dv = poreDepth * sd.poreDv + wrinkleDepth * sd.wrinkleDv;
+                const Eigen::Vector3f grad = skinness * (du * gradU[f] + dv * gradV[f]);
+                nSpec = (n - grad).normalized();
+                nDiff = (n - 0.5f * grad).normalized();
+            }
+
+            const float specStrength =
+                (a.specular * (1.0f + a.oiliness * sd.oil) * (1.0f - 0.8f * mask[kMaskHair])) + eye * 0.6f;
             const float shininess = a.shininess + eye * 250.0f;
-            const float hemi = 0.5f + 0.5f * n.dot(up);
-            Rgb light = (a.ambientGround + hemi * (a.ambientSky - a.ambientGround)) * occlusion;
+            Rgb light = (b0 * vertexAmbient[i0] + b1 * vertexAmbient[i1] + b2 * vertexAmbient[i2]) * occlusion;
             Rgb spec = Rgb::Zero();
-            for (const auto& [l, color] : lights) {
-                const float ndl = n.dot(l);
-                light += color * (std::max(0.0f, (ndl + 0.3f) / 1.3f) * (0.5f + 0.5f * occlusion));
-                if (ndl > 0.0f) {
-                    const float ndh = std::max(0.0f, n.dot((l + view).normalized()));
-                    spec += color * (specStrength * specularPow(ndh, shininess) * occlusion);
+            const Rgb skinWrap = a.scatterWrap * skinness;
+            for (std::size_t k = 0; k < lights.size(); ++k) {
+                const CameraLight& l = lights[k];
+                const float ndl = nDiff.dot(l.toLight);
+                // Shadowed skin stays warm: light scattered under the skin
+                // carries red furthest past a shadow's edge.
+                Rgb visible = Rgb::Ones();
+                // Near the terminator the surface turns away from the light by
+                // itself (the wrapped diffuse handles that); a depth map only
+                // adds stair-steps there, so shadows fade in from ndl 0.1..0.3.
+                const float ndlGeometric = n.dot(l.toLight);
+                if (k == 0 && shadows && ndlGeometric > 0.1f) {
+                    const float fade = std::min(1.0f, (ndlGeometric - 0.1f) * 5.0f);
+                    const float occluded = softShadow ? b0 * vertexShadow[static_cast<std::size_t>(i0)] +
+                                                            b1 * vertexShadow[static_cast<std::size_t>(i1)] +
+                                                            b2 * vertexShadow[static_cast<std::size_t>(i2)]
+                                                      : keyShadow.occlusion(p, n, 0);
+                    const float shade = occluded * fade * fade;
+                    visible = Rgb::Ones() - shade * (Rgb::Ones() - 0.5f * skinWrap);
+                }
+                // Wrapped diffuse, wider in red under skin and for big lights.
+                const Rgb w = (Rgb::Constant(l.wrap) + skinWrap);
+                const Rgb diffuse((ndl + w.x()) / (1.0f + w.x()), (ndl + w.y()) / (1.0f + w.y()),
+                                  (ndl + w.z()) / (1.0f + w.z()));
+                light += l.color.cwiseProduct(diffuse.cwiseMax(0.0f)).cwiseProduct(visible) * (0.5f + 0.5f * occlusion);
+                const float nsl = nSpec.dot(l.toLight);
+                if (nsl > 0.0f) {
+                    const float ndh = std::max(0.0f, nSpec.dot((l.toLight + view).normalized()));
+                    // Times the cosine of incidence, as any BRDF's light is:
+                    // without it the lobe stops dead at the terminator.
+                    const float lobe = specularPow(ndh, shininess * l.spread) * l.peak * std::min(1.0f, 2.0f * nsl);
+                    spec += l.color * (specStrength * lobe * occlusion * visible.z());
                 }
             }
+            // The environment's reflection, strongest at grazing angles
+            // (Schlick's Fresnel from skin's F0 of 0.028): the sheen along
+            // the cheeks and the silhouette that flat shading lacks.
+            const float ndv = std::clamp(nSpec.dot(view), 0.0f, 1.0f);
+            const float f5 = (1.0f - ndv) * (1.0f - ndv) * (1.0f - ndv) * (1.0f - ndv) * (1.0f - ndv);
+            spec += (b0 * vertexReflection[i0] + b1 * vertexReflection[i1] + b2 * vertexReflection[i2]) *
+                    ((0.028f + 0.972f * f5) * occlusion * std::min(1.0f, specStrength * 4.0f));
             const Rgb c = (albedo.cwiseProduct(light) + spec) * a.exposure;
             row[x] = cv::Vec3b(curve(c.z()), curve(c.y()), curve(c.x()));
         }

@@ -1,9 +1,13 @@
 #pragma once
 // The built-in default generator: renders the head on the CPU with an
-// appearance driven by z (appearance.h): skin tone, per-identity noise,
-// brows, lips, eyes and hair colour baked as soft UV masks; two directional
-// lights plus hemisphere ambient with per-vertex ambient occlusion and
-// Blinn-Phong highlights; a random smooth background; supersampled
+// appearance driven by z (appearance.h): skin from melanin and blood
+// (skin_model.h), per-identity noise, brows, lips, eyes and hair colour
+// baked as soft UV masks; pores and fine wrinkles as bump relief; a
+// procedural environment (environment_light.h: a dome as spherical
+// harmonics, plus a key with soft self-shadows, a fill and sometimes a rim
+// light) with per-vertex ambient occlusion, per-channel wrapped diffuse (light
+// scattered under the skin), Blinn-Phong highlights broadened by the
+// light's size and a Fresnel sheen; a random smooth background; supersampled
 // anti-aliasing. Fast, deterministic, and needs no licence or GPU.
 //
 // Its density field is derived from the mesh (mesh_density.h), so that
@@ -24,6 +28,8 @@ struct ProceduralGeneratorOptions {
     int atlasSize = 512;   ///< texels per side of the baked appearance masks
     int threads = 1;       ///< rasteriser threads per call (dataset workers use 1 each)
     float densityBeta = 0.01f;  ///< sharpness of the density (generator units)
+    bool shadows = true;     ///< the key light's soft shadows of the head on itself
+    bool skinDetail = true;  ///< pores, fine wrinkles and the T-zone's shine
 };
 
 class ProceduralGenerator : public Generator {

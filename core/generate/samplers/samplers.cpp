@@ -171,7 +171,7 @@ void checkSampleCount(const SamplingConfig& s, std::uint64_t count) {
                                     std::to_string(count) + " (they must match)");
 }
 
-bool isIdentityLatentDim(int k) { return k < kIdentityLatentEnd || k >= kAppearanceLatentDims; }
+bool isIdentityLatentDim(int k) { return !isSceneLatentDim(k); }
 
 double axisUnit(const SampleSpec& spec, const SamplerConfig& config, const SamplingAxis& axis) {
     const Range& r = rangeOf(config, axis);

@@ -39,10 +39,9 @@ void setAxisUnit(SampleSpec& spec, const SamplerConfig& config, const SamplingAx
 
 /// The latent dimensions the identity sampler keeps per identity: the
 /// procedural appearance's person (skin, hair, brows, lips, eyes, skin
-/// texture: z[0, kIdentityLatentEnd)) and everything past what the
-/// procedural appearance reads (a learned generator's latent code). The
-/// lighting, exposure and background dimensions between vary per sample.
-constexpr int kIdentityLatentEnd = 21;
+/// texture and relief) and everything past what the procedural appearance
+/// reads (a learned generator's latent code). The lighting, exposure and
+/// background dimensions (isSceneLatentDim, appearance.h) vary per sample.
 bool isIdentityLatentDim(int k);
 
 }  // namespace synthforge::generate
