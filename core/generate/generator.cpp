@@ -17,4 +17,6 @@ std::vector<float> Generator::density(const GeneratorInput&, const Eigen::Ref<co
     throw std::logic_error(capabilities().name + " generator does not answer density queries");
 }
 
+std::optional<SceneLight> Generator::sceneLight(const GeneratorInput&) const { return std::nullopt; }
+
 }  // namespace synthforge::generate

@@ -9,6 +9,7 @@
 // generator keeps its tensors in its .cpp.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,16 @@ struct GeneratorOutput {
     cv::Mat depth;  ///< CV_32FC1 camera z in generator units, 0 = background (may be empty)
 };
 
+/// The light a generator rendered one input with, so that what is
+/// composited over its image (assets) can be lit the same way. Linear RGB
+/// with the generator's exposure applied; directions in the camera's axes
+/// (OpenCV: x right, y down, z forward).
+struct SceneLight {
+    Eigen::Vector3f toKey{0.0f, 0.0f, -1.0f};  ///< unit, toward the key light
+    Eigen::Vector3f keyColor{1.0f, 1.0f, 1.0f};
+    Eigen::Vector3f ambient{0.3f, 0.3f, 0.3f};  ///< the surroundings' light on a surface facing the camera
+};
+
 class Generator {
 public:
     virtual ~Generator() = default;
@@ -68,6 +79,9 @@ public:
     /// throws std::logic_error: check capabilities().density first.
     virtual std::vector<float> density(const GeneratorInput& input,
                                        const Eigen::Ref<const camera::Points3f>& worldPoints) const;
+    /// The light generate() uses for `input`, or nothing for a generator
+    /// whose light is implicit (a GAN): compositing then keeps its own.
+    virtual std::optional<SceneLight> sceneLight(const GeneratorInput& input) const;
 };
 
 }  // namespace synthforge::generate

@@ -379,6 +379,21 @@ GeneratorOutput ProceduralGenerator::render(const GeneratorInput& in, int width,
     return out;
 }
 
+std::optional<SceneLight> ProceduralGenerator::sceneLight(const GeneratorInput& in) const {
+    if (!in.z) throw std::invalid_argument("procedural generator: input without z");
+    const Appearance a = appearanceFromLatent(*in.z);
+    const Eigen::Matrix4f toCam = in.camera.world2cam() * camera::flameToWorldMatrix();
+    const Eigen::Matrix3f rot = toCam.topLeftCorner<3, 3>() / camera::kFlameToWorldScale;
+    SceneLight light;
+    if (!a.lights.empty()) {
+        light.toKey = (rot * a.lights[0].toLight).normalized();
+        light.keyColor = a.lights[0].color * a.exposure;
+    }
+    // The dome toward the camera (-z of the camera, in world axes).
+    light.ambient = a.environment.ambient(rot.transpose() * Eigen::Vector3f(0.0f, 0.0f, -1.0f)) * a.exposure;
+    return light;
+}
+
 std::vector<float> ProceduralGenerator::density(const GeneratorInput& in,
                                                 const Eigen::Ref<const camera::Points3f>& worldPoints) const {
     if (!in.vertices || in.vertices->rows() != model_->numVertices())

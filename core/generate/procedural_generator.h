@@ -46,6 +46,10 @@ public:
     std::vector<float> density(const GeneratorInput& input,
                                const Eigen::Ref<const camera::Points3f>& worldPoints) const override;
 
+    /// The key light and the dome's light toward the camera, exposed as the
+    /// image is.
+    std::optional<SceneLight> sceneLight(const GeneratorInput& input) const override;
+
     /// One image (what generate() does per item).
     GeneratorOutput render(const GeneratorInput& input, int width, int height) const;
     const head::HeadModel& model() const { return *model_; }
