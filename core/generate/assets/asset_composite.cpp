@@ -165,7 +165,22 @@ void castShadows(AssetLayer& l, const annotate::Annotations& a) {
     const float fx = l.focalPixels;
     const Eigen::Vector2f toLight = Eigen::Vector2f(kToLight.x(), kToLight.y()).normalized();  // image x right, y down
     const float tanAngle = Eigen::Vector2f(kToLight.x(), kToLight.y()).norm() / std::abs(kToLight.z());
-    const int reach = std::max(2, static_cast<int>(std::lround(0.05f * static_cast<float>(std::max(a.width, a.height)))));
+    int reach = std::max(2, static_cast<int>(std::lround(0.05f * static_cast<float>(std::max(a.width, a.height)))));
+    // Brows stand a millimetre or two off the skin, so their shadow reaches
+    // a few pixels: without taller assets the march stops there (it was
+    // most of a brow's cost); lashes and stubble cast none.
+    float tallest = 0.0f;
+    bool tall = false;
+    for (const AssetSpec& s : l.specs) {
+        if (s.type == AssetType::Eyebrows) tallest = std::max(tallest, s.eyebrows.thickness + 0.001f);
+        else if (s.type != AssetType::Eyelashes && s.type != AssetType::Stubble) tall = true;
+    }
+    if (!tall) {
+        if (!(tallest > 0.0f)) return;
+        const float nearest = l.vertices.rows() ? l.vertices.col(2).minCoeff() : 0.0f;
+        if (nearest > 0.0f)
+            reach = std::min(reach, 1 + static_cast<int>(std::ceil(tallest * l.flameScale * fx * tanAngle / nearest)));
+    }
     const int x0 = std::max(0, o.x0 - reach), y0 = std::max(0, o.y0 - reach);
     const int x1 = std::min(a.width, o.x0 + o.r.width + reach), y1 = std::min(a.height, o.y0 + o.r.height + reach);
     // Lashes are too thin and sparse to cast a shadow a screen-space march
@@ -218,10 +233,12 @@ void paintStubble(AssetLayer& l, const annotate::Annotations& a) {
                             b1 * l.stubbleWeight[static_cast<std::size_t>(t[1])] +
                             b2 * l.stubbleWeight[static_cast<std::size_t>(t[2])];
             if (!(w > 0.0f)) continue;
-            const Eigen::Vector3f rest = (b0 * m.vTemplate.row(t[0]) + b1 * m.vTemplate.row(t[1]) + b2 * m.vTemplate.row(t[2])).transpose();
-            const float pixelMetres = a.raster.depth[hi] / l.focalPixels;
+            const Eigen::Vector2f surface = b0 * l.stubbleSurface[static_cast<std::size_t>(t[0])] +
+                                            b1 * l.stubbleSurface[static_cast<std::size_t>(t[1])] +
+                                            b2 * l.stubbleSurface[static_cast<std::size_t>(t[2])];
+            const float pixelMetres = a.raster.depth[hi] / (l.focalPixels * l.flameScale);
             // A shadow of hair under and in the skin, plus the hairs themselves.
-            const float cover = std::min(1.0f, 0.45f * s.density + 1.6f * stubbleCoverage(s, rest, pixelMetres));
+            const float cover = std::min(1.0f, 0.45f * s.density + 1.6f * stubbleCoverage(s, surface, pixelMetres));
             l.stubble[static_cast<std::size_t>(y - l.stubbleY0) * static_cast<std::size_t>(l.stubbleWidth) +
                       static_cast<std::size_t>(x - l.stubbleX0)] = s.darkness * w * cover;
         }
@@ -289,11 +306,14 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     shadeVertices(l, vertexOwner);
     const raster::Intrinsics k = raster::Intrinsics::fromMatrix(camera.intrinsicsPixels(width, height));
     l.focalPixels = k.fx;
+    l.flameScale = toCam.block<3, 1>(0, 0).norm();
     l.opaque = rasterWindow(l.vertices, l.opaqueFaces, k, width, height, threads, std::move(spare[0]));
     l.lens = rasterWindow(l.vertices, l.lensFaces, k, width, height, threads, std::move(spare[1]));
     if (l.stubbleOwner >= 0) {
         l.model = &model;
-        l.stubbleWeight = stubbleWeights(model, frame);
+        StubbleField field = stubbleField(model, frame);
+        l.stubbleWeight = std::move(field.weight);
+        l.stubbleSurface = std::move(field.surface);
         // The window the zone's posed vertices project to (a pixel of margin).
         float x0 = static_cast<float>(width), y0 = static_cast<float>(height), x1 = 0.0f, y1 = 0.0f;
         const head::RowMatX3f cam = camera::transformPoints(toCam, pose.vertices);

@@ -75,6 +75,7 @@ struct AssetLayer {
     /// pixel of a window around the assets, 0 (lit) .. 1 (fully shadowed).
     int shadowX0 = 0, shadowY0 = 0, shadowWidth = 0, shadowHeight = 0;
     float focalPixels = 0.0f;  ///< the camera's fx at the image size
+    float flameScale = 1.0f;   ///< camera-space units per FLAME metre
     std::vector<float> shadow;
     /// Stubble (when worn): its spec's index, the head model, its weight per
     /// template vertex and the window of the image the zone can cover;
@@ -83,6 +84,7 @@ struct AssetLayer {
     int stubbleOwner = -1;
     const head::HeadModel* model = nullptr;
     std::vector<float> stubbleWeight;
+    std::vector<Eigen::Vector2f> stubbleSurface;  ///< per template vertex (StubbleField::surface)
     int stubbleX0 = 0, stubbleY0 = 0, stubbleWidth = 0, stubbleHeight = 0;
     std::vector<float> stubble;
 

@@ -15,17 +15,25 @@
 
 namespace synthforge::generate {
 
-/// Per template vertex: how much stubble grows there, 1 inside the full
-/// beard zone fading to 0 over its outer 8 mm, 0 elsewhere. Needs the
-/// model's landmarks (std::invalid_argument without).
-std::vector<float> stubbleWeights(const head::HeadModel& model, const AssetHeadFrame& frame);
+/// Where stubble grows on a head model, per template vertex.
+struct StubbleField {
+    /// 1 inside the full beard zone fading to 0 over its outer 8 mm, 0 elsewhere.
+    std::vector<float> weight;
+    /// The rest-pose surface coordinates the hair pattern is laid out in:
+    /// arc length around a vertical axis through the head (so the jaw's
+    /// sides are not squeezed) and height, metres. Interpolated per pixel.
+    std::vector<Eigen::Vector2f> surface;
+};
 
-/// The share 0..1 of the skin at rest-pose point `rest` that stubble hairs
-/// cover, for a pixel `pixelMetres` across there: hairs on a jittered
-/// lattice (a hair per site with probability `density`) running down the
-/// face `length` long. Hairs narrower than the pixel are widened to it and
-/// weakened in proportion, so that the average darkening does not depend on
-/// the image size.
-float stubbleCoverage(const StubbleShape& shape, const Eigen::Vector3f& rest, float pixelMetres);
+/// Needs the model's landmarks (std::invalid_argument without).
+StubbleField stubbleField(const head::HeadModel& model, const AssetHeadFrame& frame);
+
+/// The share 0..1 of the skin at rest-pose surface point `surface` (as in
+/// StubbleField) that stubble hairs cover, for a pixel `pixelMetres` across
+/// there: hairs on a jittered lattice (a hair per site with probability
+/// `density`) running down the face `length` long. Hairs narrower than the
+/// pixel are widened to it and weakened in proportion, so that the average
+/// darkening does not depend on the image size.
+float stubbleCoverage(const StubbleShape& shape, const Eigen::Vector2f& surface, float pixelMetres);
 
 }  // namespace synthforge::generate

@@ -392,14 +392,14 @@ TEST(BrowsLashesStubbleRender, StubbleDarkensTheBeardZoneAndChangesNoLabel) {
 
 TEST(BrowsLashesStubbleRender, StubbleMovesWithTheFace) {
     // The pattern is a function of the rest-pose surface: the coverage at a
-    // rest point does not depend on the pose, and differs between points.
+    // surface point is fixed, and differs between points.
     StubbleShape s;
     s.density = 0.7f;
     s.length = 0.0006f;
     int differs = 0;
     float last = -1.0f;
     for (int k = 0; k < 40; ++k) {
-        const Eigen::Vector3f p(0.02f + 0.0002f * k, -0.05f, 0.08f);
+        const Eigen::Vector2f p(0.02f + 0.0002f * k, -0.05f);
         const float c = stubbleCoverage(s, p, 0.0003f);
         EXPECT_EQ(c, stubbleCoverage(s, p, 0.0003f));
         EXPECT_GE(c, 0.0f);
@@ -411,7 +411,7 @@ TEST(BrowsLashesStubbleRender, StubbleMovesWithTheFace) {
     // Wider pixels: fainter but wider hairs, about the same average.
     double fine = 0.0, coarse = 0.0;
     for (int k = 0; k < 4000; ++k) {
-        const Eigen::Vector3f p(0.01f + 0.00001f * static_cast<float>(k % 200) * 7.3f, -0.04f - 0.00013f * static_cast<float>(k / 200), 0.08f);
+        const Eigen::Vector2f p(0.01f + 0.00001f * static_cast<float>(k % 200) * 7.3f, -0.04f - 0.00013f * static_cast<float>(k / 200));
         fine += stubbleCoverage(s, p, 0.0001f);
         coarse += stubbleCoverage(s, p, 0.0008f);
     }
@@ -444,7 +444,7 @@ TEST(BrowsLashesStubbleRender, ModelsWithoutLandmarksRefuseThemByName) {
             EXPECT_NE(std::string(e.what()).find(assetTypeName(t)), std::string::npos) << e.what();
         }
     }
-    EXPECT_THROW(stubbleWeights(m, frame), std::invalid_argument);
+    EXPECT_THROW(stubbleField(m, frame), std::invalid_argument);
 }
 
 }  // namespace
