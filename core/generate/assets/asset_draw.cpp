@@ -221,7 +221,7 @@ AssetSpec drawOne(AssetType type, const AssetsSamplerConfig& c, SampleRng& rng, 
             const float u6 = static_cast<float>(rng.uniform01());
             EyebrowsShape& b = a.eyebrows;
             b.width = 0.85f + 0.25f * u0;
-            b.height = 0.005f + 0.0045f * u1;
+            b.height = 0.007f + 0.005f * u1;
             b.arch = -0.0005f + 0.003f * u2;
             b.thickness = within(c.browThickness, u3);
             b.strandSeed = std::floor(u4 * 1000.0f);

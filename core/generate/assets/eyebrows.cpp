@@ -4,9 +4,9 @@
 // The template is too coarse near the brows (3-4 mm between vertices) for a
 // shell over its own triangles to draw a brow's outline, so each brow is a
 // fine grid (along x across) whose points are projected onto the skin and
-// bound to the template vertex they land nearest. The grid's outer rows are
-// sunk 0.3 mm into the skin, so the brow's visible outline is where the
-// shell leaves the skin: a smooth line, tapering to zero thickness.
+// bound to the template vertex they land nearest. The shell tapers to a
+// quarter millimetre off the skin at its outline, which is the grid's own
+// smooth boundary.
 // Strand coordinates make the streak texture run outward and a little up,
 // and up at the brow's inner head, as brow hair grows.
 
@@ -117,8 +117,12 @@ private:
     std::vector<std::vector<std::int32_t>> facesOf_;
 };
 
-constexpr int kAlong = 22, kAcross = 9;
-constexpr float kSink = 0.0003f;  // outer rows below the skin, so the outline is smooth
+constexpr int kAlong = 32, kAcross = 9;
+// The outline rows stand this far off the skin: the template's coarse
+// triangles meet at creases where a shell chord dips up to ~0.2 mm below
+// the skin, so a shell tapering to the skin itself (or sunk into it) drew a
+// wavy, broken outline; a 0.25 mm step at the edge is far below a pixel.
+constexpr float kEdge = 0.00025f;
 
 void addBrow(AssetMesh& m, const EyebrowsShape& b, const std::vector<Eigen::Vector3f>& innerToOuter,
              const SkinProjector& skin) {
@@ -142,17 +146,23 @@ void addBrow(AssetMesh& m, const EyebrowsShape& b, const std::vector<Eigen::Vect
         // Full height at the rounded inner head, narrowing to a pointed tail.
         const float head = std::sqrt(std::clamp(tau / 0.07f, 0.0f, 1.0f));
         const float tail = std::sqrt(std::clamp((1.0f - tau) / 0.2f, 0.0f, 1.0f));
-        const float half = 0.5f * b.height * (1.0f - 0.55f * tau) * head * tail;
+        const float half = 0.5f * b.height * (1.0f - 0.5f * tau) * head * tail;
         // Hairs point up at the head, then outward and slightly up.
         const float angle = 0.3f + 1.0f * (1.0f - smoothStep(0.04f, 0.25f, tau));
         const float along = tau * span;
         for (int j = 0; j < kAcross; ++j) {
             const float s = -1.0f + 2.0f * static_cast<float>(j) / (kAcross - 1);
             const float lift = s > 0.0f ? 1.0f : 0.6f;  // the lower edge follows the arch less
-            const Eigen::Vector3f q = centre.position + s * half * up - (1.0f - lift) * b.arch * bump * Eigen::Vector3f::UnitY();
+            // Stray hairs: the outline rows jitter in and out column by
+            // column (a column is about 1.4 mm), so the edge is ragged.
+            const float ragged = std::abs(s) > 0.99f
+                                     ? 1.0f + 0.18f * valueNoise1(1.7f * static_cast<float>(i) + (s > 0.0f ? 0.0f : 50.0f), b.strandSeed)
+                                     : 1.0f;
+            const Eigen::Vector3f q =
+                centre.position + s * ragged * half * up - (1.0f - lift) * b.arch * bump * Eigen::Vector3f::UnitY();
             const SkinProjector::Hit h = skin.project(q);
             const float profile = std::pow(std::max(0.0f, 1.0f - s * s), 0.6f) * head * tail;
-            const float offset = (b.thickness + kSink) * profile - kSink;
+            const float offset = kEdge + b.thickness * profile;
             const float strand = -std::sin(angle) * along + std::cos(angle) * s * half;
             m.addVertex(h.position + offset * h.normal, h.anchor, strand);
         }

@@ -158,8 +158,8 @@ TEST(BrowsLashesStubbleDraw, NewTypesNeverChangeEarlierDrawsAndTakeTheHairsColou
         // Shapes from their fixed ranges.
         EXPECT_GE(b[3].eyebrows.thickness, 0.0005f);
         EXPECT_LE(b[3].eyebrows.thickness, 0.002f);
-        EXPECT_GE(b[3].eyebrows.height, 0.005f);
-        EXPECT_LE(b[3].eyebrows.height, 0.0095f);
+        EXPECT_GE(b[3].eyebrows.height, 0.007f);
+        EXPECT_LE(b[3].eyebrows.height, 0.012f);
         EXPECT_GE(b[4].eyelashes.length, 0.006f);
         EXPECT_LE(b[4].eyelashes.length, 0.011f);
         EXPECT_LE(b[4].material.baseColor.maxCoeff(), 0.05f) << "lashes are dark";
