@@ -306,6 +306,7 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     shadeVertices(l, vertexOwner);
     const raster::Intrinsics k = raster::Intrinsics::fromMatrix(camera.intrinsicsPixels(width, height));
     l.focalPixels = k.fx;
+    l.intrinsics = k;
     l.flameScale = toCam.block<3, 1>(0, 0).norm();
     l.opaque = rasterWindow(l.vertices, l.opaqueFaces, k, width, height, threads, std::move(spare[0]));
     l.lens = rasterWindow(l.vertices, l.lensFaces, k, width, height, threads, std::move(spare[1]));
@@ -387,6 +388,14 @@ void compositeAnnotations(AssetLayer& l, const AssetClassIds& classIds, float to
     paintStubble(l, a);
     // Landmarks: only opaque asset surfaces hide them (lenses are see-through),
     // and of those not brows or lashes (assetHidesLandmarks).
+    auto hides = [&](std::int32_t f) {
+        return assetHidesLandmarks(l.specs[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])].type);
+    };
+    raster::Triangles hiding;  // the opaque faces that can hide, made when first needed
+    bool hidingMade = false;
+    raster::RasterResult one;
+    raster::RasterOptions oneOptions;
+    oneOptions.threads = 1;  // one pixel: no workers
     for (std::size_t k = 0; k < a.landmarkVisible.size(); ++k) {
         if (!a.landmarkVisible[k]) continue;
         const float u = a.landmarks2d(static_cast<Eigen::Index>(k), 0), v = a.landmarks2d(static_cast<Eigen::Index>(k), 1);
@@ -394,9 +403,28 @@ void compositeAnnotations(AssetLayer& l, const AssetClassIds& classIds, float to
         if (!(u >= 0.0f && v >= 0.0f && u < static_cast<float>(a.width) && v < static_cast<float>(a.height))) continue;
         const int x = static_cast<int>(u), y = static_cast<int>(v);
         const std::int32_t f = l.opaque.face(x, y);
-        if (f < 0 || !assetHidesLandmarks(l.specs[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])].type))
-            continue;
-        if (z > l.opaque.depth(x, y) * (1.0f + tolerance)) a.landmarkVisible[k] = 0;
+        if (f < 0) continue;
+        float front = l.opaque.depth(x, y);
+        if (!hides(f)) {
+            // A brow or lash is nearest here; a hat or frame behind it may
+            // still lie in front of the landmark: raster the faces that can
+            // hide over this one pixel.
+            if (!hidingMade) {
+                std::vector<Eigen::Vector3i> faces;
+                for (Eigen::Index g = 0; g < l.opaqueFaces.rows(); ++g)
+                    if (hides(static_cast<std::int32_t>(g))) faces.emplace_back(l.opaqueFaces.row(g).transpose());
+                hiding = toTriangles(faces);
+                hidingMade = true;
+            }
+            if (hiding.rows() == 0) continue;
+            raster::Intrinsics shifted = l.intrinsics;
+            shifted.cx -= static_cast<float>(x);
+            shifted.cy -= static_cast<float>(y);
+            raster::rasterize(l.vertices, shifted, hiding, 1, 1, oneOptions, one);
+            if (one.triangleId[0] < 0) continue;
+            front = one.depth[0];
+        }
+        if (z > front * (1.0f + tolerance)) a.landmarkVisible[k] = 0;
     }
 }
 

@@ -76,6 +76,7 @@ struct AssetLayer {
     int shadowX0 = 0, shadowY0 = 0, shadowWidth = 0, shadowHeight = 0;
     float focalPixels = 0.0f;  ///< the camera's fx at the image size
     float flameScale = 1.0f;   ///< camera-space units per FLAME metre
+    raster::Intrinsics intrinsics{};  ///< the camera's, at the image size
     std::vector<float> shadow;
     /// Stubble (when worn): its spec's index, the head model, its weight per
     /// template vertex and the window of the image the zone can cover;

@@ -285,6 +285,17 @@ TEST(BrowsLashesStubbleRender, LashesAddEyeClassPixelsAndHideNoLandmark) {
             EXPECT_EQ(w.annotations.landmarkVisible[static_cast<std::size_t>(k)], b.annotations.landmarkVisible[static_cast<std::size_t>(k)])
                 << "landmark " << k << " yaw " << yaw;
     }
+    // A frame behind the lashes still hides what it covers: small rims with
+    // a wide band hide the eyes' outer corners (test_assets_render.cpp),
+    // with lashes worn or not.
+    AssetSpec g = asset(AssetType::Glasses);
+    g.glasses.rimHalfWidth = 0.0105f;
+    g.glasses.rimHalfHeight = 0.009f;
+    g.glasses.frameWidth = 0.006f;
+    const RenderedSample framed = pipeline().render(frontal({g})), framedLashes = pipeline().render(frontal({g, lashes()}));
+    EXPECT_EQ(framed.annotations.landmarkVisible[36], 0);
+    EXPECT_EQ(framed.annotations.landmarkVisible[45], 0);
+    EXPECT_EQ(framedLashes.annotations.landmarkVisible, framed.annotations.landmarkVisible);
     // The lashes are dark in the image.
     int dark = 0, total = 0;
     for (int y = 0; y < kSize; ++y)
@@ -299,6 +310,66 @@ TEST(BrowsLashesStubbleRender, LashesAddEyeClassPixelsAndHideNoLandmark) {
             }
     EXPECT_GT(total, 30);
     EXPECT_GT(dark, total * 9 / 10);
+}
+
+/// A layer of camera-facing squares (half `half` pixels) centred on the ray
+/// through image point (u, v), one per (type, depth), rasterised over the
+/// whole image.
+AssetLayer squaresAt(float u, float v, const std::vector<std::pair<AssetType, float>>& squares, float half) {
+    const raster::Intrinsics k = raster::Intrinsics::fromMatrix(frontal({}).camera.pinhole().intrinsicsPixels(kSize, kSize));
+    AssetLayer l;
+    l.intrinsics = k;
+    l.focalPixels = k.fx;
+    l.vertices.resize(static_cast<Eigen::Index>(4 * squares.size()), 3);
+    l.normals = raster::Vertices::Zero(l.vertices.rows(), 3);
+    l.opaqueFaces.resize(static_cast<Eigen::Index>(2 * squares.size()), 3);
+    l.lensFaces.resize(0, 3);
+    for (std::size_t s = 0; s < squares.size(); ++s) {
+        l.specs.push_back(asset(squares[s].first));
+        const float z = squares[s].second;
+        const Eigen::Index v0 = static_cast<Eigen::Index>(4 * s);
+        const float corners[4][2] = {{-half, -half}, {half, -half}, {half, half}, {-half, half}};
+        for (int c = 0; c < 4; ++c) {
+            const float px = u + corners[c][0], py = v + corners[c][1];
+            l.vertices.row(v0 + c) << (px - k.cx) * z / k.fx, (py - k.cy) * z / k.fy, z;
+            l.normals.row(v0 + c) << 0.0f, 0.0f, -1.0f;
+        }
+        const Eigen::Index f0 = static_cast<Eigen::Index>(2 * s);
+        l.opaqueFaces.row(f0) << static_cast<int>(v0), static_cast<int>(v0 + 1), static_cast<int>(v0 + 2);
+        l.opaqueFaces.row(f0 + 1) << static_cast<int>(v0), static_cast<int>(v0 + 2), static_cast<int>(v0 + 3);
+        for (int t = 0; t < 2; ++t) {
+            l.opaqueOwner.push_back(static_cast<std::int32_t>(s));
+            l.opaqueSlot.push_back(static_cast<std::uint8_t>(assetClassSlot(squares[s].first, false)));
+        }
+    }
+    l.opaqueBack.assign(static_cast<std::size_t>(l.opaqueFaces.rows()), 0);
+    raster::RasterOptions o;
+    o.threads = 1;
+    raster::rasterize(l.vertices, k, l.opaqueFaces, kSize, kSize, o, l.opaque.r);
+    return l;
+}
+
+TEST(BrowsLashesStubbleRender, AHidingAssetBehindALashStillHidesTheLandmark) {
+    // Lashes never hide a landmark, but where one is nearest, a hat or frame
+    // between it and the landmark still does.
+    const RenderedSample bare = pipeline().render(frontal({}));
+    const int k = 36;
+    ASSERT_TRUE(bare.annotations.landmarkVisible[k]);
+    const float u = bare.annotations.landmarks2d(k, 0), v = bare.annotations.landmarks2d(k, 1);
+    const float z = bare.annotations.landmarks3d(k, 2);
+    const float tol = pipeline().annotation.visibilityTolerance;
+    auto visibleWith = [&](const std::vector<std::pair<AssetType, float>>& squares) {
+        annotate::Annotations a = bare.annotations;
+        AssetLayer l = squaresAt(u, v, squares, 3.0f);
+        compositeAnnotations(l, defaultAssetClassIds(), tol, a);
+        return a.landmarkVisible[k] != 0;
+    };
+    const float lash = z * 0.9f, hat = z * 0.95f;
+    EXPECT_TRUE(visibleWith({{AssetType::Eyelashes, lash}}));
+    EXPECT_TRUE(visibleWith({{AssetType::Eyebrows, lash}}));
+    EXPECT_FALSE(visibleWith({{AssetType::Headwear, hat}}));
+    EXPECT_FALSE(visibleWith({{AssetType::Headwear, hat}, {AssetType::Eyelashes, lash}})) << "the hat behind the lash";
+    EXPECT_TRUE(visibleWith({{AssetType::Headwear, z * 1.2f}, {AssetType::Eyelashes, lash}})) << "a hat behind the landmark";
 }
 
 TEST(BrowsLashesStubbleRender, BrowsStayOnTheSkinAsTheNeckTurnsAndTheJawOpens) {
