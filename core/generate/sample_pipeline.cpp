@@ -15,15 +15,12 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 
 /// Asset class ids in the label map's table (before any remap): by name,
 /// falling back to the default table's ids for a table without the class.
-std::array<std::uint8_t, kNumAssetTypes> assetClassIds(const annotate::UvLabelMap* labels) {
-    std::array<std::uint8_t, kNumAssetTypes> ids{};
-    for (int k = 0; k < kNumAssetTypes; ++k) {
-        const auto type = static_cast<AssetType>(k);
-        ids[static_cast<std::size_t>(k)] = assetDefaultClass(type);
-        if (labels)
-            if (const auto* e = labels->classes().findByName(assetTypeName(type)))
+AssetClassIds assetClassIds(const annotate::UvLabelMap* labels) {
+    AssetClassIds ids = defaultAssetClassIds();
+    if (labels)
+        for (int k = 0; k < kNumAssetClassSlots; ++k)
+            if (const auto* e = labels->classes().findByName(assetClassSlotName(k)))
                 ids[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(e->id);
-    }
     return ids;
 }
 

@@ -103,8 +103,21 @@ std::uint32_t readStyles(const json& a, const std::string& source, const std::st
 const char* hairStyleAt(int k) { return hairStyleName(static_cast<HairStyle>(k)); }
 const char* beardStyleAt(int k) { return beardStyleName(static_cast<BeardStyle>(k)); }
 
-/// Hair and beard take their colour from melanin, not from colour ranges.
-bool hasColorRange(AssetType type) { return type != AssetType::Hair && type != AssetType::Beard; }
+/// Hair, beards, brows and stubble take their colour from melanin, not from colour ranges.
+bool hasColorRange(AssetType type) {
+    return type != AssetType::Hair && type != AssetType::Beard && type != AssetType::Eyebrows &&
+           type != AssetType::Stubble;
+}
+
+/// A range of a type's own setting, checked to lie within lo..hi.
+void checkWithin(const Range& r, double lo, double hi, const std::string& field, const char* unit) {
+    checkRange(r, field);
+    if (r.lo < lo || r.hi > hi) {
+        std::ostringstream s;
+        s << field << ": must lie in " << lo << ".." << hi << unit;
+        throw std::invalid_argument(s.str());
+    }
+}
 
 void readAssetType(const json& obj, AssetType type, AssetsSamplerConfig& c, const std::string& source) {
     const char* name = assetTypeName(type);
@@ -116,6 +129,9 @@ void readAssetType(const json& obj, AssetType type, AssetsSamplerConfig& c, cons
     if (type == AssetType::Glasses) known.insert("lens_opacity");
     if (type == AssetType::Hair) known.insert({"eumelanin", "pheomelanin", "styles"});
     if (type == AssetType::Beard) known.insert("styles");
+    if (type == AssetType::Eyebrows) known.insert("thickness");
+    if (type == AssetType::Eyelashes) known.insert("length");
+    if (type == AssetType::Stubble) known.insert({"density", "length", "darkness"});
     checkKeys(a, known, source, section);
     AssetTypeConfig& t = c.of(type);
     if (a.contains("frequency")) t.frequency = number(a["frequency"], source, section + ".frequency");
@@ -131,6 +147,13 @@ void readAssetType(const json& obj, AssetType type, AssetsSamplerConfig& c, cons
     }
     if (type == AssetType::Beard && a.contains("styles"))
         c.beardStyles = readStyles(a, source, section, beardStyleAt, kNumBeardStyles);
+    if (type == AssetType::Eyebrows) readRange(a, "thickness", c.browThickness, source, section);
+    if (type == AssetType::Eyelashes) readRange(a, "length", c.lashLength, source, section);
+    if (type == AssetType::Stubble) {
+        readRange(a, "density", c.stubbleDensity, source, section);
+        readRange(a, "length", c.stubbleLength, source, section);
+        readRange(a, "darkness", c.stubbleDarkness, source, section);
+    }
 }
 
 void readEffect(const json& obj, const char* name, const char* amount, CameraEffectRange& out, const std::string& source) {
@@ -207,6 +230,11 @@ void SamplerConfig::validate() const {
         throw std::invalid_argument("assets.hair.styles: must name at least one known style");
     if (assets.beardStyles == 0 || assets.beardStyles >= (1u << kNumBeardStyles))
         throw std::invalid_argument("assets.beard.styles: must name at least one known style");
+    checkWithin(assets.browThickness, 0.0, 0.005, "assets.eyebrows.thickness", " metres");
+    checkWithin(assets.lashLength, 0.0, 0.02, "assets.eyelashes.length", " metres");
+    checkWithin(assets.stubbleDensity, 0.0, 1.0, "assets.stubble.density", "");
+    checkWithin(assets.stubbleLength, 0.0, 0.003, "assets.stubble.length", " metres");
+    checkWithin(assets.stubbleDarkness, 0.0, 1.0, "assets.stubble.darkness", "");
     cameraEffects.validate();
     checkRange(assets.lensOpacity, "assets.glasses.lens_opacity");
     if (assets.lensOpacity.lo < 0.0 || assets.lensOpacity.hi > 1.0)
@@ -221,6 +249,9 @@ const AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) const {
         case AssetType::Hair: return hair;
         case AssetType::Beard: return beard;
         case AssetType::Facewear: return facewear;
+        case AssetType::Eyebrows: return eyebrows;
+        case AssetType::Eyelashes: return eyelashes;
+        case AssetType::Stubble: return stubble;
     }
     throw std::invalid_argument("AssetsSamplerConfig: unknown asset type");
 }
@@ -232,13 +263,20 @@ AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) {
 bool AssetsSamplerConfig::isDefault() const {
     const AssetsSamplerConfig d;
     return glasses == d.glasses && headwear == d.headwear && clothing == d.clothing && lensOpacity == d.lensOpacity &&
-           newTypesDefault();
+           newTypesDefault() && faceHairDefault();
 }
 
 bool AssetsSamplerConfig::newTypesDefault() const {
     const AssetsSamplerConfig d;
     return hair == d.hair && beard == d.beard && facewear == d.facewear && eumelanin == d.eumelanin &&
            pheomelanin == d.pheomelanin && hairStyles == d.hairStyles && beardStyles == d.beardStyles;
+}
+
+bool AssetsSamplerConfig::faceHairDefault() const {
+    const AssetsSamplerConfig d;
+    return eyebrows == d.eyebrows && eyelashes == d.eyelashes && stubble == d.stubble &&
+           browThickness == d.browThickness && lashLength == d.lashLength && stubbleDensity == d.stubbleDensity &&
+           stubbleLength == d.stubbleLength && stubbleDarkness == d.stubbleDarkness;
 }
 
 SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string& source) {
@@ -289,7 +327,8 @@ SamplerConfig parseSamplerConfigJson(const std::string& text, const std::string&
     if (root.contains("sampler")) c.sampling = parseSamplingSection(root["sampler"], source);
     if (root.contains("assets")) {
         const json& a = root["assets"];
-        checkKeys(a, {"glasses", "headwear", "clothing", "hair", "beard", "facewear"}, source, "assets");
+        checkKeys(a, {"glasses", "headwear", "clothing", "hair", "beard", "facewear", "eyebrows", "eyelashes", "stubble"},
+                  source, "assets");
         for (int k = 0; k < kNumAssetTypes; ++k) readAssetType(a, static_cast<AssetType>(k), c.assets, source);
     }
     if (root.contains("camera_effects")) {
@@ -332,12 +371,14 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
     if (c.sampling.kind != SamplerKind::Iid) j["sampler"] = json::parse(samplingSectionJson(c.sampling));
     if (!c.assets.isDefault()) {
         json a;
-        // Hair, beard and facewear came later: listed only when set, so a
-        // manifest written before them still reads back the same text.
-        const bool newTypes = !c.assets.newTypesDefault();
+        // Hair, beard and facewear came later, eyebrows, eyelashes and
+        // stubble later still: each group is listed only when set, so a
+        // manifest written before it still reads back the same text.
+        const bool newTypes = !c.assets.newTypesDefault(), faceHair = !c.assets.faceHairDefault();
         for (int k = 0; k < kNumAssetTypes; ++k) {
             const AssetType type = static_cast<AssetType>(k);
-            if (type >= AssetType::Hair && !newTypes) continue;
+            if (type >= AssetType::Eyebrows && !faceHair) continue;
+            if (type >= AssetType::Hair && type < AssetType::Eyebrows && !newTypes) continue;
             const AssetTypeConfig& t = c.assets.of(type);
             json e = {{"frequency", t.frequency}};
             if (hasColorRange(type)) e["color_min"] = colorJson(t.colorMin), e["color_max"] = colorJson(t.colorMax);
@@ -348,6 +389,13 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
                 e["styles"] = stylesJson(c.assets.hairStyles, hairStyleAt, kNumHairStyles);
             }
             if (type == AssetType::Beard) e["styles"] = stylesJson(c.assets.beardStyles, beardStyleAt, kNumBeardStyles);
+            if (type == AssetType::Eyebrows) e["thickness"] = rangeJson(c.assets.browThickness);
+            if (type == AssetType::Eyelashes) e["length"] = rangeJson(c.assets.lashLength);
+            if (type == AssetType::Stubble) {
+                e["density"] = rangeJson(c.assets.stubbleDensity);
+                e["length"] = rangeJson(c.assets.stubbleLength);
+                e["darkness"] = rangeJson(c.assets.stubbleDarkness);
+            }
             a[assetTypeName(type)] = e;
         }
         j["assets"] = a;

@@ -21,7 +21,12 @@
 //               "hair":     {"frequency": 0, "eumelanin": [0.15, 10], "pheomelanin": [0, 1.2],
 //                            "styles": ["cropped", "short", "medium", "long", "tied_back", "curly"]},
 //               "beard":    {"frequency": 0, "styles": ["moustache", "goatee", "full"]},
-//               "facewear": {"frequency": 0, "color_min": [0.03, 0.03, 0.03], "color_max": [0.8, 0.8, 0.8]}},
+//               "facewear": {"frequency": 0, "color_min": [0.03, 0.03, 0.03], "color_max": [0.8, 0.8, 0.8]},
+//               "eyebrows": {"frequency": 0, "thickness": [0.0005, 0.002]},
+//               "eyelashes": {"frequency": 0, "color_min": [0.01, 0.01, 0.01], "color_max": [0.05, 0.04, 0.035],
+//                             "length": [0.006, 0.011]},
+//               "stubble":  {"frequency": 0, "density": [0.35, 0.9], "length": [0.0003, 0.001],
+//                            "darkness": [0.35, 0.8]}},
 //    "camera_effects": {"defocus": {"probability": 0, "sigma": [0.5, 2]},
 //                       "noise": {"probability": 0, "sigma": [1, 6]},
 //                       "jpeg": {"probability": 0, "quality": [40, 95]},
@@ -94,6 +99,12 @@ struct AssetsSamplerConfig {
     AssetTypeConfig hair{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};      ///< colour from melanin instead
     AssetTypeConfig beard{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};     ///< colour from melanin instead
     AssetTypeConfig facewear{0.0, {0.03f, 0.03f, 0.03f}, {0.8f, 0.8f, 0.8f}};  ///< cloth masks; surgical ones are pale blue or white
+    AssetTypeConfig eyebrows{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};  ///< colour from melanin instead
+    AssetTypeConfig eyelashes{0.0, {0.01f, 0.01f, 0.01f}, {0.05f, 0.04f, 0.035f}};
+    AssetTypeConfig stubble{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};   ///< colour from melanin instead
+    Range browThickness{0.0005, 0.002};  ///< eyebrow shell thickness, metres
+    Range lashLength{0.006, 0.011};      ///< longest upper lash, metres
+    Range stubbleDensity{0.35, 0.9}, stubbleLength{0.0003, 0.001}, stubbleDarkness{0.35, 0.8};
     Range lensOpacity{0.1, 0.45};
     /// Hair and beard colour: eumelanin concentration (log-uniform) and
     /// pheomelanin (uniform), mapped to reflectance by hairColorFromMelanin.
@@ -107,6 +118,8 @@ struct AssetsSamplerConfig {
     bool isDefault() const;
     /// True when hair, beard and facewear settings have their defaults.
     bool newTypesDefault() const;
+    /// True when eyebrow, eyelash and stubble settings have their defaults.
+    bool faceHairDefault() const;
 };
 
 struct SamplerConfig {

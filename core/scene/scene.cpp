@@ -188,7 +188,8 @@ Scene parseSceneJson(const std::string& textIn, const std::string& source) {
         for (std::size_t i = 1; i < s.assets.size(); ++i)
             if (!(s.assets[i - 1].type < s.assets[i].type))
                 fail(source, "assets[" + std::to_string(i) + "]", "types must be distinct and in the order glasses, "
-                                                                 "headwear, clothing, hair, beard, facewear");
+                                                                 "headwear, clothing, hair, beard, facewear, eyebrows, "
+                                                                 "eyelashes, stubble");
     }
     return s;
 }

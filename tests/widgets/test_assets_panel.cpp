@@ -103,6 +103,38 @@ private slots:
         QCOMPARE(find(doc.scene(), AssetType::Headwear)->id, first.id);
     }
 
+    void browsLashesAndStubbleAreRowsLikeTheRest() {
+        SceneDocument doc;
+        doc.reset(scene::Scene{}, fakeModel());
+        AssetsPanel panel(&doc);
+        panel.setRandomSeed(4);
+        for (AssetType t : {AssetType::Eyebrows, AssetType::Eyelashes, AssetType::Stubble}) {
+            QVERIFY(panel.wornBox(t));
+            QCOMPARE(AssetsPanel::styleNames(t).size(), 1);
+            QVERIFY(!panel.styleBox(t)->isEnabled());  // one style: nothing to choose
+        }
+        panel.wornBox(AssetType::Stubble)->setChecked(true);
+        panel.setWorn(AssetType::Eyebrows, true);
+        panel.wornBox(AssetType::Eyelashes)->setChecked(true);
+        QCOMPARE(doc.undoStack()->count(), 3);
+        QCOMPARE(doc.scene().assets.size(), std::size_t{3});
+        QCOMPARE(doc.scene().assets[0].type, AssetType::Eyebrows);  // type order
+        QCOMPARE(doc.scene().assets[2].type, AssetType::Stubble);
+        const generate::AssetSpec stubble = *find(doc.scene(), AssetType::Stubble);
+        QVERIFY(stubble.stubble.density > 0.0f);
+        panel.setColor(AssetType::Eyebrows, QColor(0, 0, 0));
+        QCOMPARE(find(doc.scene(), AssetType::Eyebrows)->material.baseColor.maxCoeff(), 0.0f);
+        panel.randomise(AssetType::Stubble);
+        QVERIFY(find(doc.scene(), AssetType::Stubble)->id != stubble.id);
+        doc.undoStack()->undo();
+        QCOMPARE(find(doc.scene(), AssetType::Stubble)->id, stubble.id);
+        doc.undoStack()->undo();  // the colour
+        doc.undoStack()->undo();  // the lashes
+        QVERIFY(!find(doc.scene(), AssetType::Eyelashes));
+        QVERIFY(!panel.wornBox(AssetType::Eyelashes)->isChecked());
+        QVERIFY(panel.wornBox(AssetType::Eyebrows)->isChecked());
+    }
+
     void openingASceneWithAssetsShowsThem() {
         scene::Scene s;
         generate::AssetsSamplerConfig c;

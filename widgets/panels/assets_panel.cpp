@@ -32,6 +32,9 @@ QString typeLabel(AssetType t) {
         case AssetType::Hair: return QObject::tr("Hair");
         case AssetType::Beard: return QObject::tr("Beard");
         case AssetType::Facewear: return QObject::tr("Mask");
+        case AssetType::Eyebrows: return QObject::tr("Eyebrows");
+        case AssetType::Eyelashes: return QObject::tr("Eyelashes");
+        case AssetType::Stubble: return QObject::tr("Stubble");
     }
     return {};
 }
@@ -56,6 +59,10 @@ QStringList AssetsPanel::styleNames(AssetType type) {
             return out;
         }
         case AssetType::Facewear: return {tr("cloth"), tr("surgical")};
+        // One style each: their shapes vary by drawn sizes only.
+        case AssetType::Eyebrows: return {tr("brows")};
+        case AssetType::Eyelashes: return {tr("lashes")};
+        case AssetType::Stubble: return {tr("stubble")};
     }
     return {};
 }
@@ -68,6 +75,9 @@ int AssetsPanel::styleOf(const AssetSpec& a) {
         case AssetType::Hair: return static_cast<int>(a.hair.style);
         case AssetType::Beard: return static_cast<int>(a.beard.style);
         case AssetType::Facewear: return a.facewear.pleated ? 1 : 0;
+        case AssetType::Eyebrows:
+        case AssetType::Eyelashes:
+        case AssetType::Stubble: return 0;
     }
     return 0;
 }
@@ -85,7 +95,8 @@ AssetsPanel::AssetsPanel(SceneDocument* doc, QWidget* parent) : QWidget(parent),
         r.style->setToolTip(tr("Style: choosing one redraws the shape in that style"));
         r.color = new QPushButton(this);
         r.color->setFixedWidth(36);
-        r.color->setToolTip(type == AssetType::Hair || type == AssetType::Beard
+        r.color->setToolTip(type == AssetType::Hair || type == AssetType::Beard || type == AssetType::Eyebrows ||
+                                    type == AssetType::Stubble
                                 ? tr("Colour (the sampler draws it from melanin; this overrides it)")
                                 : tr("Colour"));
         r.random = new QPushButton(tr("Randomise"), this);

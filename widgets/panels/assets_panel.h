@@ -1,8 +1,8 @@
 #pragma once
 // The head panel's Assets section: one row per asset type (glasses,
-// headwear, clothing, hair, beard, facewear) with whether it is worn, its
-// style, its colour and a randomise button. Every change is one undo step
-// on the SceneDocument, and scenes save what is worn (docs/assets.md).
+// headwear, clothing, hair, beard, facewear, eyebrows, eyelashes, stubble)
+// with whether it is worn, its style, its colour and a randomise button.
+// Every change is one undo step on the SceneDocument, and scenes save what is worn (docs/assets.md).
 
 #include <array>
 #include <cstdint>

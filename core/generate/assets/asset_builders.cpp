@@ -12,6 +12,9 @@ AssetMesh buildAsset(const AssetSpec& spec, const head::HeadModel& model, const 
         case AssetType::Hair: return buildHair(spec.hair, model, frame);
         case AssetType::Beard: return buildBeard(spec.beard, model, frame);
         case AssetType::Facewear: return buildFacewear(spec.facewear, model, frame);
+        case AssetType::Eyebrows: return buildEyebrows(spec.eyebrows, model, frame);
+        case AssetType::Eyelashes: return buildEyelashes(spec.eyelashes, model, frame);
+        case AssetType::Stubble: return AssetMesh{};
     }
     throw std::invalid_argument("buildAsset: unknown asset type");
 }

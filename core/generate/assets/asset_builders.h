@@ -18,7 +18,17 @@ AssetMesh buildBeard(const BeardShape& shape, const head::HeadModel& model, cons
 /// Needs the model's 68 landmarks (std::invalid_argument without).
 AssetMesh buildFacewear(const FacewearShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
 
-/// Dispatches on spec.type.
+/// Needs the model's 68 landmarks (std::invalid_argument without).
+AssetMesh buildEyebrows(const EyebrowsShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+/// Needs the model's 68 landmarks (std::invalid_argument without).
+AssetMesh buildEyelashes(const EyelashesShape& shape, const head::HeadModel& model, const AssetHeadFrame& frame);
+
+/// Per template vertex: 1 where a beard of `style` grows (lips excluded),
+/// from the template's landmarks (std::invalid_argument without them).
+std::vector<std::uint8_t> beardZone(BeardStyle style, const head::HeadModel& model, const AssetHeadFrame& frame);
+
+/// Dispatches on spec.type. Stubble is a texture, not geometry: its mesh is
+/// empty (asset_composite.h paints it).
 AssetMesh buildAsset(const AssetSpec& spec, const head::HeadModel& model, const AssetHeadFrame& frame);
 
 }  // namespace synthforge::generate

@@ -6,6 +6,7 @@
 
 #include "core/generate/assets/asset_builders.h"
 #include "core/generate/assets/mesh_shapes.h"
+#include "core/generate/assets/stubble.h"
 #include "core/raster/mesh_normals.h"
 #include "core/io/srgb.h"
 
@@ -164,9 +165,29 @@ void castShadows(AssetLayer& l, const annotate::Annotations& a) {
     const float fx = l.focalPixels;
     const Eigen::Vector2f toLight = Eigen::Vector2f(kToLight.x(), kToLight.y()).normalized();  // image x right, y down
     const float tanAngle = Eigen::Vector2f(kToLight.x(), kToLight.y()).norm() / std::abs(kToLight.z());
-    const int reach = std::max(2, static_cast<int>(std::lround(0.05f * static_cast<float>(std::max(a.width, a.height)))));
+    int reach = std::max(2, static_cast<int>(std::lround(0.05f * static_cast<float>(std::max(a.width, a.height)))));
+    // Brows stand a millimetre or two off the skin, so their shadow reaches
+    // a few pixels: without taller assets the march stops there (it was
+    // most of a brow's cost); lashes and stubble cast none.
+    float tallest = 0.0f;
+    bool tall = false;
+    for (const AssetSpec& s : l.specs) {
+        if (s.type == AssetType::Eyebrows) tallest = std::max(tallest, s.eyebrows.thickness + 0.001f);
+        else if (s.type != AssetType::Eyelashes && s.type != AssetType::Stubble) tall = true;
+    }
+    if (!tall) {
+        if (!(tallest > 0.0f)) return;
+        const float nearest = l.vertices.rows() ? l.vertices.col(2).minCoeff() : 0.0f;
+        if (nearest > 0.0f)
+            reach = std::min(reach, 1 + static_cast<int>(std::ceil(tallest * l.flameScale * fx * tanAngle / nearest)));
+    }
     const int x0 = std::max(0, o.x0 - reach), y0 = std::max(0, o.y0 - reach);
     const int x1 = std::min(a.width, o.x0 + o.r.width + reach), y1 = std::min(a.height, o.y0 + o.r.height + reach);
+    // Lashes are too thin and sparse to cast a shadow a screen-space march
+    // could draw; as solid fringes they would darken the whole eye.
+    auto casts = [&](std::int32_t f) {
+        return f >= 0 && l.specs[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])].type != AssetType::Eyelashes;
+    };
     l.shadowX0 = x0, l.shadowY0 = y0, l.shadowWidth = x1 - x0, l.shadowHeight = y1 - y0;
     l.shadow.assign(static_cast<std::size_t>(l.shadowWidth) * static_cast<std::size_t>(l.shadowHeight), 0.0f);
     for (int y = y0; y < y1; ++y)
@@ -180,7 +201,7 @@ void castShadows(AssetLayer& l, const annotate::Annotations& a) {
             for (int k = 1; k <= reach; ++k) {
                 const int sx = static_cast<int>(std::lround(static_cast<float>(x) + 0.5f + toLight.x() * k - 0.5f));
                 const int sy = static_cast<int>(std::lround(static_cast<float>(y) + 0.5f + toLight.y() * k - 0.5f));
-                if (!o.inside(sx, sy) || o.win[o.index(sx, sy)] < 0) continue;
+                if (!o.inside(sx, sy) || !casts(o.win[o.index(sx, sy)])) continue;
                 const float height = zHead - o.r.depth[o.index(sx, sy)];
                 if (height >= perPixel * static_cast<float>(k) && height < 0.04f) {
                     s = 1.0f - static_cast<float>(k - 1) / static_cast<float>(reach);  // softer further out
@@ -192,7 +213,44 @@ void castShadows(AssetLayer& l, const annotate::Annotations& a) {
         }
 }
 
+/// Fills l.stubble: for each head pixel of the stubble's window that no
+/// opaque asset covers, the share of its colour the hairs replace.
+void paintStubble(AssetLayer& l, const annotate::Annotations& a) {
+    l.stubble.clear();
+    if (l.stubbleOwner < 0 || l.stubbleWidth <= 0 || a.raster.width == 0 || !l.model) return;
+    const StubbleShape& s = l.specs[static_cast<std::size_t>(l.stubbleOwner)].stubble;
+    const head::HeadModel& m = *l.model;
+    l.stubble.assign(static_cast<std::size_t>(l.stubbleWidth) * static_cast<std::size_t>(l.stubbleHeight), 0.0f);
+    for (int y = l.stubbleY0; y < l.stubbleY0 + l.stubbleHeight; ++y)
+        for (int x = l.stubbleX0; x < l.stubbleX0 + l.stubbleWidth; ++x) {
+            const std::size_t hi = a.raster.index(x, y);
+            const std::int32_t f = a.raster.triangleId[hi];
+            if (f < 0 || f >= m.numFaces()) continue;
+            if (l.opaque.inside(x, y) && l.opaque.win[l.opaque.index(x, y)] >= 0) continue;  // under an asset
+            const auto t = m.faces.row(f);
+            const float b0 = a.raster.bary0[hi], b1 = a.raster.bary1[hi], b2 = 1.0f - b0 - b1;
+            const float w = b0 * l.stubbleWeight[static_cast<std::size_t>(t[0])] +
+                            b1 * l.stubbleWeight[static_cast<std::size_t>(t[1])] +
+                            b2 * l.stubbleWeight[static_cast<std::size_t>(t[2])];
+            if (!(w > 0.0f)) continue;
+            const Eigen::Vector2f surface = b0 * l.stubbleSurface[static_cast<std::size_t>(t[0])] +
+                                            b1 * l.stubbleSurface[static_cast<std::size_t>(t[1])] +
+                                            b2 * l.stubbleSurface[static_cast<std::size_t>(t[2])];
+            const float pixelMetres = a.raster.depth[hi] / (l.focalPixels * l.flameScale);
+            // A shadow of hair under and in the skin, plus the hairs themselves.
+            const float cover = std::min(1.0f, 0.45f * s.density + 1.6f * stubbleCoverage(s, surface, pixelMetres));
+            l.stubble[static_cast<std::size_t>(y - l.stubbleY0) * static_cast<std::size_t>(l.stubbleWidth) +
+                      static_cast<std::size_t>(x - l.stubbleX0)] = s.darkness * w * cover;
+        }
+}
+
 }  // namespace
+
+AssetClassIds defaultAssetClassIds() {
+    AssetClassIds ids{};
+    for (int k = 0; k < kNumAssetClassSlots; ++k) ids[static_cast<std::size_t>(k)] = assetClassSlotDefault(k);
+    return ids;
+}
 
 AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::HeadModel& model,
                            const head::HeadPose& pose, const camera::PinholeCamera& camera, int width, int height,
@@ -208,7 +266,12 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     l.strand.clear();
     const Eigen::Matrix4f toCam = annotate::flameToCamera(camera);
     for (std::size_t s = 0; s < specs.size(); ++s) {
+        if (l.specs[s].type == AssetType::Stubble) {
+            l.stubbleOwner = static_cast<int>(s);
+            continue;
+        }
         const AssetMesh mesh = buildAsset(l.specs[s], model, frame);
+        const bool sided = l.specs[s].type == AssetType::Eyebrows || l.specs[s].type == AssetType::Eyelashes;
         const head::RowMatX3f posed = poseAsset(mesh, model, pose);
         const head::RowMatX3f cam = camera::transformPoints(toCam, posed);
         const int offset = static_cast<int>(vertices.size());
@@ -224,6 +287,12 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
             } else {
                 opaque.push_back(t);
                 l.opaqueOwner.push_back(static_cast<std::int32_t>(s));
+                // The side by the rest-frame x of the face (FLAME +x is the subject's left).
+                const Eigen::Vector3i& rf = mesh.faces[static_cast<std::size_t>(f)];
+                const bool left = sided && mesh.vertices[static_cast<std::size_t>(rf[0])].x() +
+                                                   mesh.vertices[static_cast<std::size_t>(rf[1])].x() +
+                                                   mesh.vertices[static_cast<std::size_t>(rf[2])].x() > 0.0f;
+                l.opaqueSlot.push_back(static_cast<std::uint8_t>(assetClassSlot(l.specs[s].type, left)));
             }
         }
     }
@@ -237,8 +306,32 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
     shadeVertices(l, vertexOwner);
     const raster::Intrinsics k = raster::Intrinsics::fromMatrix(camera.intrinsicsPixels(width, height));
     l.focalPixels = k.fx;
+    l.intrinsics = k;
+    l.flameScale = toCam.block<3, 1>(0, 0).norm();
     l.opaque = rasterWindow(l.vertices, l.opaqueFaces, k, width, height, threads, std::move(spare[0]));
     l.lens = rasterWindow(l.vertices, l.lensFaces, k, width, height, threads, std::move(spare[1]));
+    if (l.stubbleOwner >= 0) {
+        l.model = &model;
+        StubbleField field = stubbleField(model, frame);
+        l.stubbleWeight = std::move(field.weight);
+        l.stubbleSurface = std::move(field.surface);
+        // The window the zone's posed vertices project to (a pixel of margin).
+        float x0 = static_cast<float>(width), y0 = static_cast<float>(height), x1 = 0.0f, y1 = 0.0f;
+        const head::RowMatX3f cam = camera::transformPoints(toCam, pose.vertices);
+        for (Eigen::Index v = 0; v < cam.rows(); ++v) {
+            if (!(l.stubbleWeight[static_cast<std::size_t>(v)] > 0.0f)) continue;
+            if (!(cam(v, 2) > 0.0f)) {
+                x0 = y0 = 0.0f, x1 = static_cast<float>(width), y1 = static_cast<float>(height);
+                break;
+            }
+            const float u = k.fx * cam(v, 0) / cam(v, 2) + k.cx, vv = k.fy * cam(v, 1) / cam(v, 2) + k.cy;
+            x0 = std::min(x0, u), y0 = std::min(y0, vv), x1 = std::max(x1, u), y1 = std::max(y1, vv);
+        }
+        l.stubbleX0 = std::max(0, static_cast<int>(std::floor(x0)) - 1);
+        l.stubbleY0 = std::max(0, static_cast<int>(std::floor(y0)) - 1);
+        l.stubbleWidth = std::max(0, std::min(width, static_cast<int>(std::ceil(x1)) + 1) - l.stubbleX0);
+        l.stubbleHeight = std::max(0, std::min(height, static_cast<int>(std::ceil(y1)) + 1) - l.stubbleY0);
+    }
     return l;
 }
 
@@ -247,16 +340,16 @@ void recycleAssetLayer(AssetLayer&& l) {
     spare[1] = std::move(l.lens);
 }
 
-void compositeAnnotations(AssetLayer& l, const std::array<std::uint8_t, kNumAssetTypes>& classIds, float tolerance,
-                          annotate::Annotations& a) {
+void compositeAnnotations(AssetLayer& l, const AssetClassIds& classIds, float tolerance, annotate::Annotations& a) {
     if (l.empty()) return;
     const bool seg = !a.segmentation.empty(), normals = !a.normals.empty();
     auto write = [&](int x, int y, const raster::Triangles& faces, const WindowedRaster& w,
-                     const std::vector<std::int32_t>& owner, std::int32_t f) {
+                     const std::vector<std::int32_t>& owner, const std::vector<std::uint8_t>* slot, std::int32_t f) {
         const std::size_t i = w.index(x, y);
+        const std::size_t fs = static_cast<std::size_t>(f);
         if (seg)
             a.segmentation.at<std::uint8_t>(y, x) =
-                classIds[static_cast<std::size_t>(l.specs[static_cast<std::size_t>(owner[static_cast<std::size_t>(f)])].type)];
+                classIds[slot ? (*slot)[fs] : static_cast<std::size_t>(l.specs[static_cast<std::size_t>(owner[fs])].type)];
         a.depth.at<float>(y, x) = w.r.depth[i];
         if (normals) {
             Eigen::Vector3f p, nn;
@@ -277,7 +370,7 @@ void compositeAnnotations(AssetLayer& l, const std::array<std::uint8_t, kNumAsse
             const float head = headDepth(x, y);
             if (f < 0 || (head != 0.0f && !(l.opaque.r.depth[i] < head))) continue;
             l.opaque.win[i] = f;
-            write(x, y, l.opaqueFaces, l.opaque, l.opaqueOwner, f);
+            write(x, y, l.opaqueFaces, l.opaque, l.opaqueOwner, &l.opaqueSlot, f);
         }
     l.lens.win.assign(l.lens.r.triangleId.size(), -1);
     for (int y = l.lens.y0; y < l.lens.y0 + l.lens.r.height; ++y)
@@ -289,17 +382,49 @@ void compositeAnnotations(AssetLayer& l, const std::array<std::uint8_t, kNumAsse
             const float front = assetInFront ? l.opaque.r.depth[l.opaque.index(x, y)] : headDepth(x, y);
             if (front != 0.0f && !(l.lens.r.depth[i] < front)) continue;
             l.lens.win[i] = f;
-            write(x, y, l.lensFaces, l.lens, l.lensOwner, f);
+            write(x, y, l.lensFaces, l.lens, l.lensOwner, nullptr, f);
         }
     castShadows(l, a);
-    // Landmarks: only opaque asset surfaces hide them (lenses are see-through).
+    paintStubble(l, a);
+    // Landmarks: only opaque asset surfaces hide them (lenses are see-through),
+    // and of those not brows or lashes (assetHidesLandmarks).
+    auto hides = [&](std::int32_t f) {
+        return assetHidesLandmarks(l.specs[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])].type);
+    };
+    raster::Triangles hiding;  // the opaque faces that can hide, made when first needed
+    bool hidingMade = false;
+    raster::RasterResult one;
+    raster::RasterOptions oneOptions;
+    oneOptions.threads = 1;  // one pixel: no workers
     for (std::size_t k = 0; k < a.landmarkVisible.size(); ++k) {
         if (!a.landmarkVisible[k]) continue;
         const float u = a.landmarks2d(static_cast<Eigen::Index>(k), 0), v = a.landmarks2d(static_cast<Eigen::Index>(k), 1);
         const float z = a.landmarks3d(static_cast<Eigen::Index>(k), 2);
         if (!(u >= 0.0f && v >= 0.0f && u < static_cast<float>(a.width) && v < static_cast<float>(a.height))) continue;
         const int x = static_cast<int>(u), y = static_cast<int>(v);
-        if (l.opaque.face(x, y) >= 0 && z > l.opaque.depth(x, y) * (1.0f + tolerance)) a.landmarkVisible[k] = 0;
+        const std::int32_t f = l.opaque.face(x, y);
+        if (f < 0) continue;
+        float front = l.opaque.depth(x, y);
+        if (!hides(f)) {
+            // A brow or lash is nearest here; a hat or frame behind it may
+            // still lie in front of the landmark: raster the faces that can
+            // hide over this one pixel.
+            if (!hidingMade) {
+                std::vector<Eigen::Vector3i> faces;
+                for (Eigen::Index g = 0; g < l.opaqueFaces.rows(); ++g)
+                    if (hides(static_cast<std::int32_t>(g))) faces.emplace_back(l.opaqueFaces.row(g).transpose());
+                hiding = toTriangles(faces);
+                hidingMade = true;
+            }
+            if (hiding.rows() == 0) continue;
+            raster::Intrinsics shifted = l.intrinsics;
+            shifted.cx -= static_cast<float>(x);
+            shifted.cy -= static_cast<float>(y);
+            raster::rasterize(l.vertices, shifted, hiding, 1, 1, oneOptions, one);
+            if (one.triangleId[0] < 0) continue;
+            front = one.depth[0];
+        }
+        if (z > front * (1.0f + tolerance)) a.landmarkVisible[k] = 0;
     }
 }
 
@@ -314,6 +439,7 @@ namespace {
 float strandSeedOf(const AssetSpec& s) {
     if (s.type == AssetType::Hair) return s.hair.strandSeed;
     if (s.type == AssetType::Beard) return s.beard.strandSeed;
+    if (s.type == AssetType::Eyebrows) return s.eyebrows.strandSeed;
     return std::numeric_limits<float>::quiet_NaN();
 }
 
@@ -333,6 +459,22 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
         for (int c = 0; c < 3; ++c) px[2 - c] = encode(rgb[c]);
     };
     auto inImage = [&](int x, int y) { return x < bgr.cols && y < bgr.rows; };
+    // Stubble: hair colour over part of the skin's visible colour (a
+    // reflectance ratio, so black hair darkens and fair hair barely shows).
+    if (l.stubbleOwner >= 0 && !l.stubble.empty()) {
+        const Eigen::Vector3f hair = l.specs[static_cast<std::size_t>(l.stubbleOwner)].material.baseColor;
+        constexpr float kSkinReflectance = 0.45f;
+        const Eigen::Vector3f ratio = (hair / kSkinReflectance).cwiseMin(Eigen::Vector3f::Ones());
+        for (int y = l.stubbleY0; y < l.stubbleY0 + l.stubbleHeight && y < bgr.rows; ++y)
+            for (int x = l.stubbleX0; x < l.stubbleX0 + l.stubbleWidth && x < bgr.cols; ++x) {
+                const float c = l.stubble[static_cast<std::size_t>(y - l.stubbleY0) * static_cast<std::size_t>(l.stubbleWidth) +
+                                          static_cast<std::size_t>(x - l.stubbleX0)];
+                if (c <= 0.0f) continue;
+                cv::Vec3b& px = bgr.at<cv::Vec3b>(y, x);
+                const Eigen::Vector3f under(linear[px[2]], linear[px[1]], linear[px[0]]);
+                store(px, under.cwiseProduct(Eigen::Vector3f::Ones() * (1.0f - c) + c * ratio));
+            }
+    }
     // Shadows first: they darken head pixels, which assets never cover.
     constexpr float kShadowDepth = 0.45f;  // the key light's share of a lit pixel, roughly
     for (int y = l.shadowY0; y < l.shadowY0 + l.shadowHeight && y < bgr.rows; ++y)
@@ -345,7 +487,11 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
             store(px, Eigen::Vector3f(linear[px[2]], linear[px[1]], linear[px[0]]) * f);
         }
     std::vector<float> strandSeeds;
-    for (const AssetSpec& s : l.specs) strandSeeds.push_back(strandSeedOf(s));
+    std::vector<std::uint8_t> isBrow;
+    for (const AssetSpec& s : l.specs) {
+        strandSeeds.push_back(strandSeedOf(s));
+        isBrow.push_back(s.type == AssetType::Eyebrows);
+    }
     const WindowedRaster& o = l.opaque;
     for (int y = o.y0; y < o.y0 + o.r.height; ++y)
         for (int x = o.x0; x < o.x0 + o.r.width; ++x) {
@@ -360,7 +506,11 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
                 const float s2 = l.strand[static_cast<std::size_t>(l.opaqueFaces(f, 2))];
                 const float b0 = o.r.bary0[i], b1 = o.r.bary1[i];
                 const float sv = b0 * s0 + b1 * s1 + (1.0f - b0 - b1) * s2;
-                if (std::isfinite(sv)) c *= strandTone(sv, seed);
+                if (std::isfinite(sv)) {
+                    const float tone = strandTone(sv, seed);
+                    // Brow hair is sparse: skin shows between the strands.
+                    c *= isBrow[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])] ? tone * tone : tone;
+                }
             }
             store(bgr.at<cv::Vec3b>(y, x), c);
             if (writeDepth) depth.at<float>(y, x) = o.r.depth[i];

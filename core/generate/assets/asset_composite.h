@@ -59,6 +59,8 @@ struct AssetLayer {
     raster::Vertices normals;             ///< camera-space vertex normals
     raster::Triangles opaqueFaces, lensFaces;
     std::vector<std::int32_t> opaqueOwner, lensOwner;  ///< per face: index into specs
+    /// Per opaque face: its class slot (assetClassSlot: the side of a brow or lash).
+    std::vector<std::uint8_t> opaqueSlot;
     /// Per face: seen from its back (the visible side's normal is the negated one).
     std::vector<std::uint8_t> opaqueBack, lensBack;
     /// Per vertex, linear RGB shaded for the normal's side and for the
@@ -73,7 +75,19 @@ struct AssetLayer {
     /// pixel of a window around the assets, 0 (lit) .. 1 (fully shadowed).
     int shadowX0 = 0, shadowY0 = 0, shadowWidth = 0, shadowHeight = 0;
     float focalPixels = 0.0f;  ///< the camera's fx at the image size
+    float flameScale = 1.0f;   ///< camera-space units per FLAME metre
+    raster::Intrinsics intrinsics{};  ///< the camera's, at the image size
     std::vector<float> shadow;
+    /// Stubble (when worn): its spec's index, the head model, its weight per
+    /// template vertex and the window of the image the zone can cover;
+    /// compositeAnnotations fills `stubble` (per window pixel, how much of
+    /// the skin's colour hairs replace) and compositeImage applies it.
+    int stubbleOwner = -1;
+    const head::HeadModel* model = nullptr;
+    std::vector<float> stubbleWeight;
+    std::vector<Eigen::Vector2f> stubbleSurface;  ///< per template vertex (StubbleField::surface)
+    int stubbleX0 = 0, stubbleY0 = 0, stubbleWidth = 0, stubbleHeight = 0;
+    std::vector<float> stubble;
 
     bool empty() const { return specs.empty(); }
 };
@@ -84,12 +98,17 @@ AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::Head
                            const head::HeadPose& pose, const camera::PinholeCamera& camera, int width, int height,
                            int threads);
 
+/// Class ids per slot (assetClassSlot) in the annotations' table.
+using AssetClassIds = std::array<std::uint8_t, kNumAssetClassSlots>;
+/// The default table's ids.
+AssetClassIds defaultAssetClassIds();
+
 /// Composites the layer into annotations made from the head's raster
 /// (a.raster, which stays the head's own): segmentation with `classIds`
-/// (indexed by AssetType; the annotations' table, before any remap),
+/// (indexed by class slot; the annotations' table, before any remap),
 /// depth, normals when present, and landmark visibility with `tolerance`.
 /// Records the winning pixels in the layer for compositeImage.
-void compositeAnnotations(AssetLayer& layer, const std::array<std::uint8_t, kNumAssetTypes>& classIds, float tolerance,
+void compositeAnnotations(AssetLayer& layer, const AssetClassIds& classIds, float tolerance,
                           annotate::Annotations& a);
 
 /// Hands the layer's raster buffers back for the next rasterizeAssets on

@@ -19,6 +19,9 @@ const char* assetTypeName(AssetType type) {
         case AssetType::Hair: return "hair";
         case AssetType::Beard: return "beard";
         case AssetType::Facewear: return "facewear";
+        case AssetType::Eyebrows: return "eyebrows";
+        case AssetType::Eyelashes: return "eyelashes";
+        case AssetType::Stubble: return "stubble";
     }
     throw std::invalid_argument("assetTypeName: unknown asset type");
 }
@@ -70,13 +73,46 @@ std::uint8_t assetDefaultClass(AssetType type) {
         case AssetType::Hair: return 13;
         case AssetType::Beard: return 14;
         case AssetType::Facewear: return 18;
+        case AssetType::Eyebrows: return 5;   // right_brow
+        case AssetType::Eyelashes: return 3;  // right_eye
+        case AssetType::Stubble: return 1;    // skin
     }
     throw std::invalid_argument("assetDefaultClass: unknown asset type");
 }
 
+int assetClassSlot(AssetType type, bool left) {
+    if (left && type == AssetType::Eyebrows) return kNumAssetTypes;
+    if (left && type == AssetType::Eyelashes) return kNumAssetTypes + 1;
+    return static_cast<int>(type);
+}
+
+const char* assetClassSlotName(int slot) {
+    switch (slot) {
+        case static_cast<int>(AssetType::Eyebrows): return "right_brow";
+        case static_cast<int>(AssetType::Eyelashes): return "right_eye";
+        case static_cast<int>(AssetType::Stubble): return "skin";
+        case kNumAssetTypes: return "left_brow";
+        case kNumAssetTypes + 1: return "left_eye";
+        default: break;
+    }
+    if (slot < 0 || slot >= kNumAssetTypes) throw std::invalid_argument("assetClassSlotName: unknown slot");
+    return assetTypeName(static_cast<AssetType>(slot));
+}
+
+std::uint8_t assetClassSlotDefault(int slot) {
+    if (slot == kNumAssetTypes) return 6;      // left_brow
+    if (slot == kNumAssetTypes + 1) return 4;  // left_eye
+    if (slot < 0 || slot >= kNumAssetTypes) throw std::invalid_argument("assetClassSlotDefault: unknown slot");
+    return assetDefaultClass(static_cast<AssetType>(slot));
+}
+
+bool assetHidesLandmarks(AssetType type) { return type != AssetType::Eyebrows && type != AssetType::Eyelashes; }
+
 namespace {
 
 float lerp(SampleRng& rng, float lo, float hi) { return static_cast<float>(rng.uniform(lo, hi)); }
+
+float within(const Range& r, float u) { return static_cast<float>(r.lo + (r.hi - r.lo) * static_cast<double>(u)); }
 
 /// The allowed style (bit set in `allowed`) that `u` in [0, 1) picks, allowed ones equally likely.
 int pickStyle(std::uint32_t allowed, int count, float u) {
@@ -181,6 +217,37 @@ AssetSpec drawOne(AssetType type, const AssetsSamplerConfig& c, SampleRng& rng, 
             a.material.specular = 0.02f;
             break;
         }
+        case AssetType::Eyebrows: {
+            const float u6 = static_cast<float>(rng.uniform01());
+            EyebrowsShape& b = a.eyebrows;
+            b.width = 0.85f + 0.25f * u0;
+            b.height = 0.007f + 0.005f * u1;
+            b.arch = -0.0005f + 0.003f * u2;
+            b.thickness = within(c.browThickness, u3);
+            b.strandSeed = std::floor(u4 * 1000.0f);
+            // Brows are usually a little darker than the scalp hair.
+            a.material.baseColor = 0.8f * melaninColor(c, u5, u6);
+            a.material.specular = 0.015f;
+            break;
+        }
+        case AssetType::Eyelashes: {
+            EyelashesShape& l = a.eyelashes;
+            l.length = within(c.lashLength, u0);
+            l.curl = 0.7f + 0.8f * u1;
+            l.count = 22 + static_cast<int>(10.0f * u2);
+            a.material.specular = 0.1f;
+            break;
+        }
+        case AssetType::Stubble: {
+            StubbleShape& s = a.stubble;
+            s.density = within(c.stubbleDensity, u0);
+            s.length = within(c.stubbleLength, u1);
+            s.darkness = within(c.stubbleDarkness, u2);
+            s.seed = std::floor(u3 * 1000.0f);
+            a.material.baseColor = melaninColor(c, u4, u5);
+            a.material.specular = 0.0f;
+            break;
+        }
     }
     return a;
 }
@@ -196,13 +263,21 @@ std::vector<AssetSpec> drawAssets(const AssetsSamplerConfig& config, std::uint64
         if (present) out.push_back(a);
     }
     fitHairUnderHeadwear(out);
-    // A beard takes the colour of the hair it is worn with.
+    // A beard takes the colour of the hair it is worn with, brows a darker
+    // shade of it, stubble that of the beard or hair.
     const AssetSpec* hair = nullptr;
     for (const AssetSpec& a : out)
         if (a.type == AssetType::Hair) hair = &a;
     if (hair)
-        for (AssetSpec& a : out)
-            if (a.type == AssetType::Beard) a.material.baseColor = hair->material.baseColor;
+        for (AssetSpec& a : out) {
+            if (a.type == AssetType::Beard || a.type == AssetType::Stubble) a.material.baseColor = hair->material.baseColor;
+            if (a.type == AssetType::Eyebrows) a.material.baseColor = 0.8f * hair->material.baseColor;
+        }
+    if (!hair)
+        for (const AssetSpec& beard : out)
+            if (beard.type == AssetType::Beard)
+                for (AssetSpec& a : out)
+                    if (a.type == AssetType::Stubble) a.material.baseColor = beard.material.baseColor;
     return out;
 }
 

@@ -68,6 +68,24 @@ ordered_json assetsJson(const std::vector<AssetSpec>& assets) {
                 j["standoff"] = a.facewear.standoff;
                 j["top"] = a.facewear.top;
                 break;
+            case AssetType::Eyebrows:
+                j["width"] = a.eyebrows.width;
+                j["height"] = a.eyebrows.height;
+                j["arch"] = a.eyebrows.arch;
+                j["thickness"] = a.eyebrows.thickness;
+                j["strand_seed"] = a.eyebrows.strandSeed;
+                break;
+            case AssetType::Eyelashes:
+                j["length"] = a.eyelashes.length;
+                j["curl"] = a.eyelashes.curl;
+                j["count"] = a.eyelashes.count;
+                break;
+            case AssetType::Stubble:
+                j["density"] = a.stubble.density;
+                j["length"] = a.stubble.length;
+                j["darkness"] = a.stubble.darkness;
+                j["seed"] = a.stubble.seed;
+                break;
         }
         out.push_back(j);
     }
@@ -201,6 +219,28 @@ AssetSpec parseOne(Fields& f) {
             a.facewear.pleated = f.choice("style", 2, [](int k) { return k ? "surgical" : "cloth"; }) == 1;
             a.facewear.standoff = f.number("standoff", 0.0f, kMaxLength);
             a.facewear.top = f.number("top", 0.0f, 1.0f);
+            break;
+        case AssetType::Eyebrows:
+            a.eyebrows.width = f.number("width", 0.1f, 3.0f);
+            a.eyebrows.height = f.number("height", 0.0f, 0.05f);
+            a.eyebrows.arch = f.number("arch", -0.02f, 0.02f);
+            a.eyebrows.thickness = f.number("thickness", 0.0f, 0.01f);
+            a.eyebrows.strandSeed = f.number("strand_seed", 0.0f, 1e6f);
+            break;
+        case AssetType::Eyelashes: {
+            a.eyelashes.length = f.number("length", 0.0f, 0.03f);
+            a.eyelashes.curl = f.number("curl", 0.0f, 3.0f);
+            const json& n = f.at("count");
+            if (!n.is_number_integer() || n.get<long long>() < 1 || n.get<long long>() > 200)
+                fail(f.source(), f.field() + ".count", "expected an integer in 1..200");
+            a.eyelashes.count = static_cast<int>(n.get<long long>());
+            break;
+        }
+        case AssetType::Stubble:
+            a.stubble.density = f.number("density", 0.0f, 1.0f);
+            a.stubble.length = f.number("length", 0.0f, 0.005f);
+            a.stubble.darkness = f.number("darkness", 0.0f, 1.0f);
+            a.stubble.seed = f.number("seed", 0.0f, 1e6f);
             break;
     }
     f.finish();

@@ -19,7 +19,8 @@ nlohmann::ordered_json assetsJson(const std::vector<AssetSpec>& assets);
 /// std::runtime_error "<source>: <field>: <what>" for anything else: not an
 /// array of objects, more than 64 entries, an unknown type, style or key, an
 /// id that is not 16 hex digits, a colour channel or specular outside 0..1,
-/// a length outside 0..0.5 m, or a missing field. `class` is read as written
+/// a length outside 0..0.5 m (tighter for eyebrows, eyelashes and stubble:
+/// their sizes are millimetres), or a missing field. `class` is read as written
 /// and ignored (it follows from the type).
 std::vector<AssetSpec> parseAssetsJson(const nlohmann::json& assets, const std::string& source,
                                        const std::string& field = "assets");

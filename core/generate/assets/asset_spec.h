@@ -15,14 +15,43 @@ namespace synthforge::generate {
 // New types go at the end: drawAssets draws them in this order from one
 // stream, so appending keeps every earlier type's draws (and datasets) as
 // they were.
-enum class AssetType : int { Glasses = 0, Headwear = 1, Clothing = 2, Hair = 3, Beard = 4, Facewear = 5 };
-constexpr int kNumAssetTypes = 6;
+enum class AssetType : int {
+    Glasses = 0,
+    Headwear = 1,
+    Clothing = 2,
+    Hair = 3,
+    Beard = 4,
+    Facewear = 5,
+    Eyebrows = 6,
+    Eyelashes = 7,
+    Stubble = 8
+};
+constexpr int kNumAssetTypes = 9;
 
-/// "glasses", "headwear", "clothing", "hair", "beard", "facewear" (the
-/// names in configs and annotation JSON).
+/// "glasses", "headwear", "clothing", "hair", "beard", "facewear",
+/// "eyebrows", "eyelashes", "stubble" (the names in configs and annotation
+/// JSON).
 const char* assetTypeName(AssetType type);
-/// The default class table's id for the type (docs/design.md).
+/// The default class table's id for the type (docs/design.md): for eyebrows
+/// and eyelashes the subject's right side (right_brow, right_eye); stubble,
+/// a texture on the skin, reports skin.
 std::uint8_t assetDefaultClass(AssetType type);
+
+/// Segmentation slots: one per type, then the subject's left side of
+/// eyebrows and eyelashes (their right side is the type's own slot), so
+/// that a table can give each side its own id.
+constexpr int kNumAssetClassSlots = kNumAssetTypes + 2;
+/// The slot of a face of `type` on the subject's left (`left`) or right side.
+int assetClassSlot(AssetType type, bool left);
+/// The class table name a slot is looked up by ("glasses", ..., "right_brow",
+/// "right_eye", "skin", "left_brow", "left_eye").
+const char* assetClassSlotName(int slot);
+/// The default table's id of a slot.
+std::uint8_t assetClassSlotDefault(int slot);
+/// Whether the type's geometry can hide a landmark. Eyebrows and eyelashes
+/// cannot: brow landmarks are annotated on the brow hair, and lashes are
+/// thin hairs the eyelid margin is seen through (like lenses).
+bool assetHidesLandmarks(AssetType type);
 
 struct AssetMaterial {
     Eigen::Vector3f baseColor{0.1f, 0.1f, 0.1f};  ///< linear RGB, 0..1
@@ -84,6 +113,31 @@ struct FacewearShape {
     float top = 0.55f;         ///< upper edge between the nose tip (0) and the eyes (1)
 };
 
+/// Brows as a thin hair shell over each brow, along the template's brow
+/// landmarks (iBUG 17-21 and 22-26).
+struct EyebrowsShape {
+    float width = 1.0f;         ///< length relative to the landmarks' inner-to-outer span
+    float height = 0.008f;      ///< full height at the inner end (metres); the tail is thinner
+    float arch = 0.001f;        ///< how far the middle is raised above the landmarks (metres)
+    float thickness = 0.001f;   ///< shell offset from the skin at its fullest (metres)
+    float strandSeed = 0.0f;
+};
+
+/// Lashes as a fringe along the eyelid margins (iBUG 36-41 and 42-47).
+struct EyelashesShape {
+    float length = 0.008f;  ///< upper lashes at their longest (metres); lower ones are shorter
+    float curl = 1.0f;      ///< how far they curl up from the lid, radians over their length
+    int count = 26;         ///< lashes along each upper lid
+};
+
+/// Stubble: a texture of short dark hairs on the beard zone of the skin.
+struct StubbleShape {
+    float density = 0.6f;     ///< fraction of the zone's hair sites that show a hair, 0..1
+    float length = 0.0006f;   ///< visible length of a hair (metres)
+    float darkness = 0.6f;    ///< how much a hair darkens the skin under it, 0..1
+    float seed = 0.0f;        ///< phase of the hair pattern
+};
+
 struct AssetSpec {
     AssetType type = AssetType::Glasses;
     std::uint64_t id = 0;  ///< stable for (seed, index, type)
@@ -94,6 +148,9 @@ struct AssetSpec {
     HairShape hair;          ///< read when type == Hair
     BeardShape beard;        ///< read when type == Beard
     FacewearShape facewear;  ///< read when type == Facewear
+    EyebrowsShape eyebrows;  ///< read when type == Eyebrows
+    EyelashesShape eyelashes;  ///< read when type == Eyelashes
+    StubbleShape stubble;    ///< read when type == Stubble
 };
 
 /// Hair worn under headwear is pressed flat: its volume (and curl) is capped

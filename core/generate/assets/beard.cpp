@@ -13,7 +13,7 @@
 
 namespace synthforge::generate {
 
-AssetMesh buildBeard(const BeardShape& b, const head::HeadModel& model, const AssetHeadFrame& hf) {
+std::vector<std::uint8_t> beardZone(BeardStyle style, const head::HeadModel& model, const AssetHeadFrame& hf) {
     if (hf.landmarks.size() != static_cast<std::size_t>(head::kNumLandmarks))
         throw std::invalid_argument("beard: the head model has no 68-landmark embedding to place it by");
     const auto& L = hf.landmarks;
@@ -57,13 +57,18 @@ AssetMesh buildBeard(const BeardShape& b, const head::HeadModel& model, const As
         const Eigen::Vector3f p = model.vTemplate.row(v).transpose();
         if (onLips(p)) continue;
         bool in = false;
-        switch (b.style) {
+        switch (style) {
             case BeardStyle::Moustache: in = moustache(p); break;
             case BeardStyle::Goatee: in = moustache(p) || goatee(p); break;
             case BeardStyle::Full: in = moustache(p) || goatee(p) || full(p); break;
         }
         selected[static_cast<std::size_t>(v)] = in ? 1 : 0;
     }
+    return selected;
+}
+
+AssetMesh buildBeard(const BeardShape& b, const head::HeadModel& model, const AssetHeadFrame& hf) {
+    const std::vector<std::uint8_t> selected = beardZone(b.style, model, hf);
     const std::vector<float> inside = distanceInside(model, selected);
     AssetMesh m;
     addSkinShell(

@@ -248,6 +248,15 @@ TEST(SceneAssets, HostileAssetEntriesNameTheField) {
     expectError(edited(3, "colour", 1), "assets[3].colour: unknown key");
     expectError(edited(4, "class", "beard"), "assets[4].class: expected an integer");
     expectError(edited(5, "top", -1), "assets[5].top: outside");
+    expectError(edited(6, "thickness", 0.5), "assets[6].thickness: outside");
+    expectError(edited(6, "arch", nullptr), "assets[6].arch: missing");
+    expectError(edited(6, "strand_seed", "x"), "assets[6].strand_seed: expected a number");
+    expectError(edited(7, "count", 2.5), "assets[7].count: expected an integer in 1..200");
+    expectError(edited(7, "count", 0), "assets[7].count: expected an integer in 1..200");
+    expectError(edited(7, "length", 1), "assets[7].length: outside");
+    expectError(edited(8, "density", 1.5), "assets[8].density: outside");
+    expectError(edited(8, "style", "designer"), "assets[8].style: unknown key");
+    expectError(edited(8, "darkness", nullptr), "assets[8].darkness: missing");
     // Two of a type, or out of type order.
     nlohmann::json twice = good["assets"];
     twice[1] = twice[0];
