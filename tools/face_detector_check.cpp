@@ -5,6 +5,9 @@
 // Build: g++ -O2 -std=c++17 -I/usr/include/opencv4 tools/face_detector_check.cpp \
 //          -o /tmp/face_detector_check $(pkg-config --libs opencv4)
 // Run:   /tmp/face_detector_check DATASET_DIR COUNT   (needs: apt-get install opencv-data)
+// With dlib's HOG + linear SVM frontal detector as well (a stronger
+// detector than Haar, its model compiled into the library; Debian's
+// libdlib-dev), add -DSYNTHFORGE_DLIB and $(pkg-config --libs dlib-1).
 #include <opencv2/objdetect.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -14,6 +17,10 @@
 #include <cmath>
 #include <string>
 #include <vector>
+#ifdef SYNTHFORGE_DLIB
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/opencv/cv_image.h>
+#endif
 int main(int argc, char** argv){
   if (argc < 3) { std::fprintf(stderr, "usage: %s DATASET_DIR COUNT\n", argv[0]); return 2; }
   std::string dir = argv[1]; int n = atoi(argv[2]);
@@ -21,6 +28,10 @@ int main(int argc, char** argv){
   cv::CascadeClassifier profile("/usr/share/opencv4/haarcascades/haarcascade_profileface.xml");
   if (frontal.empty() || profile.empty()) { std::fprintf(stderr, "Haar cascades missing: apt-get install opencv-data\n"); return 1; }
   int found=0, nearFrontal=0, foundNear=0, boxHit=0;
+#ifdef SYNTHFORGE_DLIB
+  dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
+  int hogFound=0, hogNear=0, hogBox=0;
+#endif
   for (int i=0;i<n;++i){
     char name[64]; std::snprintf(name, sizeof name, "%06d", i);
     cv::Mat im = cv::imread(dir+"/images/"+name+".png"), g; cv::cvtColor(im,g,cv::COLOR_BGR2GRAY); cv::equalizeHist(g,g);
@@ -34,6 +45,15 @@ int main(int argc, char** argv){
     // does a frontal detection overlap the annotated face box?
     auto fb = a["face_box"]; cv::Rect2f box(fb[0], fb[1], (float)fb[2]-(float)fb[0], (float)fb[3]-(float)fb[1]);
     for (auto& r : f) { cv::Rect2f rf(r); float iou = (rf & box).area() / (rf | box).area(); if (iou > 0.3) { boxHit++; break; } }
+#ifdef SYNTHFORGE_DLIB
+    cv::Mat gray; cv::cvtColor(im, gray, cv::COLOR_BGR2GRAY);
+    const std::vector<dlib::rectangle> hf = hog(dlib::cv_image<unsigned char>(gray));
+    hogFound += !hf.empty(); if (nf && !hf.empty()) hogNear++;
+    for (auto& r : hf) { cv::Rect2f rf(r.left(), r.top(), r.width(), r.height()); float iou = (rf & box).area() / (rf | box).area(); if (iou > 0.3) { hogBox++; break; } }
+#endif
   }
   std::printf("%d images: any detector %d (%.0f%%); near-frontal (|yaw|,|pitch|<0.35) %d, frontal cascade found %d (%.0f%%); frontal detections overlapping the face box (IoU>0.3): %d\n", n, found, 100.0*found/n, nearFrontal, foundNear, 100.0*foundNear/std::max(1,nearFrontal), boxHit);
+#ifdef SYNTHFORGE_DLIB
+  std::printf("dlib HOG: found %d (%.0f%%); near-frontal found %d (%.0f%%); boxes with IoU>0.3: %d\n", hogFound, 100.0*hogFound/n, hogNear, 100.0*hogNear/std::max(1,nearFrontal), hogBox);
+#endif
 }

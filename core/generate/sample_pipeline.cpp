@@ -55,7 +55,15 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     s.annotations = annotate::annotate(*model, s.pose, cam, width, height, labels.get(), o);
     // Assets are composited over the head's maps; the head's raster itself
     // stays as it is, since the generator reuses it as the head's coverage.
-    AssetLayer assets = rasterizeAssets(spec.assets, *model, s.pose, cam, width, height, o.threads);
+    std::optional<SceneLight> light;
+    if (!spec.assets.empty()) {
+        GeneratorInput lit;
+        lit.z = &s.spec.z;
+        lit.vertices = &s.pose.vertices;
+        lit.camera = cam;
+        light = generator->sceneLight(lit);
+    }
+    AssetLayer assets = rasterizeAssets(spec.assets, *model, s.pose, cam, width, height, o.threads, light);
     compositeAnnotations(assets, assetClassIds(labels.get()), o.visibilityTolerance, s.annotations);
     if (segRemap && !s.annotations.segmentation.empty())
         s.annotations.segmentation = annotate::applyRemap(s.annotations.segmentation, *segRemap);

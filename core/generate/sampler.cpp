@@ -263,18 +263,9 @@ AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) {
 bool AssetsSamplerConfig::isDefault() const {
     const AssetsSamplerConfig d;
     return glasses == d.glasses && headwear == d.headwear && clothing == d.clothing && lensOpacity == d.lensOpacity &&
-           newTypesDefault() && faceHairDefault();
-}
-
-bool AssetsSamplerConfig::newTypesDefault() const {
-    const AssetsSamplerConfig d;
-    return hair == d.hair && beard == d.beard && facewear == d.facewear && eumelanin == d.eumelanin &&
-           pheomelanin == d.pheomelanin && hairStyles == d.hairStyles && beardStyles == d.beardStyles;
-}
-
-bool AssetsSamplerConfig::faceHairDefault() const {
-    const AssetsSamplerConfig d;
-    return eyebrows == d.eyebrows && eyelashes == d.eyelashes && stubble == d.stubble &&
+           hair == d.hair && beard == d.beard && facewear == d.facewear && eumelanin == d.eumelanin &&
+           pheomelanin == d.pheomelanin && hairStyles == d.hairStyles && beardStyles == d.beardStyles &&
+           eyebrows == d.eyebrows && eyelashes == d.eyelashes && stubble == d.stubble &&
            browThickness == d.browThickness && lashLength == d.lashLength && stubbleDensity == d.stubbleDensity &&
            stubbleLength == d.stubbleLength && stubbleDarkness == d.stubbleDarkness;
 }
@@ -370,15 +361,11 @@ std::string samplerConfigToJson(const SamplerConfig& c) {
     j["latent"] = {{"dim", c.latentDim}};
     if (c.sampling.kind != SamplerKind::Iid) j["sampler"] = json::parse(samplingSectionJson(c.sampling));
     if (!c.assets.isDefault()) {
+        // Every type, once any setting differs from the defaults: the
+        // manifest then says exactly what was drawn.
         json a;
-        // Hair, beard and facewear came later, eyebrows, eyelashes and
-        // stubble later still: each group is listed only when set, so a
-        // manifest written before it still reads back the same text.
-        const bool newTypes = !c.assets.newTypesDefault(), faceHair = !c.assets.faceHairDefault();
         for (int k = 0; k < kNumAssetTypes; ++k) {
             const AssetType type = static_cast<AssetType>(k);
-            if (type >= AssetType::Eyebrows && !faceHair) continue;
-            if (type >= AssetType::Hair && type < AssetType::Eyebrows && !newTypes) continue;
             const AssetTypeConfig& t = c.assets.of(type);
             json e = {{"frequency", t.frequency}};
             if (hasColorRange(type)) e["color_min"] = colorJson(t.colorMin), e["color_max"] = colorJson(t.colorMax);

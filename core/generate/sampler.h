@@ -14,18 +14,18 @@
 //               "jaw_open": [0, 0.25], "eye_yaw": [-0.25, 0.25], "eye_pitch": [-0.15, 0.15]},
 //    "latent": {"dim": 512},
 //    "sampler": {"name": "iid"},
-//    "assets": {"glasses":  {"frequency": 0, "color_min": [0.01, 0.01, 0.01], "color_max": [0.35, 0.25, 0.2],
+//    "assets": {"glasses":  {"frequency": 0.15, "color_min": [0.01, 0.01, 0.01], "color_max": [0.35, 0.25, 0.2],
 //                            "lens_opacity": [0.1, 0.45]},
-//               "headwear": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.6, 0.6, 0.6]},
-//               "clothing": {"frequency": 0, "color_min": [0.02, 0.02, 0.02], "color_max": [0.7, 0.7, 0.7]},
-//               "hair":     {"frequency": 0, "eumelanin": [0.15, 10], "pheomelanin": [0, 1.2],
+//               "headwear": {"frequency": 0.1, "color_min": [0.02, 0.02, 0.02], "color_max": [0.6, 0.6, 0.6]},
+//               "clothing": {"frequency": 0.3, "color_min": [0.02, 0.02, 0.02], "color_max": [0.7, 0.7, 0.7]},
+//               "hair":     {"frequency": 0.7, "eumelanin": [0.15, 10], "pheomelanin": [0, 1.2],
 //                            "styles": ["cropped", "short", "medium", "long", "tied_back", "curly"]},
-//               "beard":    {"frequency": 0, "styles": ["moustache", "goatee", "full"]},
-//               "facewear": {"frequency": 0, "color_min": [0.03, 0.03, 0.03], "color_max": [0.8, 0.8, 0.8]},
-//               "eyebrows": {"frequency": 0, "thickness": [0.0005, 0.002]},
-//               "eyelashes": {"frequency": 0, "color_min": [0.01, 0.01, 0.01], "color_max": [0.05, 0.04, 0.035],
+//               "beard":    {"frequency": 0.15, "styles": ["moustache", "goatee", "full"]},
+//               "facewear": {"frequency": 0.05, "color_min": [0.03, 0.03, 0.03], "color_max": [0.8, 0.8, 0.8]},
+//               "eyebrows": {"frequency": 0.8, "thickness": [0.0005, 0.002]},
+//               "eyelashes": {"frequency": 0.9, "color_min": [0.01, 0.01, 0.01], "color_max": [0.05, 0.04, 0.035],
 //                             "length": [0.006, 0.011]},
-//               "stubble":  {"frequency": 0, "density": [0.35, 0.9], "length": [0.0003, 0.001],
+//               "stubble":  {"frequency": 0.15, "density": [0.35, 0.9], "length": [0.0003, 0.001],
 //                            "darkness": [0.35, 0.8]}},
 //    "camera_effects": {"defocus": {"probability": 0, "sigma": [0.5, 2]},
 //                       "noise": {"probability": 0, "sigma": [1, 6]},
@@ -43,8 +43,11 @@
 // The "sampler" section picks how (seed, index) becomes a sample: i.i.d.
 // (drawSample below, the default) or one of the samplers of
 // core/generate/samplers/ (sampling_config.h lists its keys).
-// Assets (core/generate/assets/) are opt-in: every frequency defaults to 0
-// so that datasets, scenes and golden files made before them are unchanged.
+// Assets (core/generate/assets/) are on by default at everyday rates
+// (glasses 15 %, headwear 10 %, clothing 30 %, hair 70 %, beard 15 %,
+// facewear 5 %, eyebrows 80 %, eyelashes 90 %, stubble 15 %); set a
+// frequency to 0 to leave a type out. They became the default with the
+// procedural generator's version 2, which no version-1 dataset resumes under.
 // A frequency is the probability that a sample wears the asset; colours are
 // linear RGB drawn per channel between color_min and color_max.
 
@@ -93,15 +96,15 @@ struct AssetTypeConfig {
 };
 
 struct AssetsSamplerConfig {
-    AssetTypeConfig glasses{0.0, {0.01f, 0.01f, 0.01f}, {0.35f, 0.25f, 0.2f}};
-    AssetTypeConfig headwear{0.0, {0.02f, 0.02f, 0.02f}, {0.6f, 0.6f, 0.6f}};
-    AssetTypeConfig clothing{0.0, {0.02f, 0.02f, 0.02f}, {0.7f, 0.7f, 0.7f}};
-    AssetTypeConfig hair{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};      ///< colour from melanin instead
-    AssetTypeConfig beard{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};     ///< colour from melanin instead
-    AssetTypeConfig facewear{0.0, {0.03f, 0.03f, 0.03f}, {0.8f, 0.8f, 0.8f}};  ///< cloth masks; surgical ones are pale blue or white
-    AssetTypeConfig eyebrows{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};  ///< colour from melanin instead
-    AssetTypeConfig eyelashes{0.0, {0.01f, 0.01f, 0.01f}, {0.05f, 0.04f, 0.035f}};
-    AssetTypeConfig stubble{0.0, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};   ///< colour from melanin instead
+    AssetTypeConfig glasses{0.15, {0.01f, 0.01f, 0.01f}, {0.35f, 0.25f, 0.2f}};
+    AssetTypeConfig headwear{0.1, {0.02f, 0.02f, 0.02f}, {0.6f, 0.6f, 0.6f}};
+    AssetTypeConfig clothing{0.3, {0.02f, 0.02f, 0.02f}, {0.7f, 0.7f, 0.7f}};
+    AssetTypeConfig hair{0.7, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};      ///< colour from melanin instead
+    AssetTypeConfig beard{0.15, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};     ///< colour from melanin instead
+    AssetTypeConfig facewear{0.05, {0.03f, 0.03f, 0.03f}, {0.8f, 0.8f, 0.8f}};  ///< cloth masks; surgical ones are pale blue or white
+    AssetTypeConfig eyebrows{0.8, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};  ///< colour from melanin instead
+    AssetTypeConfig eyelashes{0.9, {0.01f, 0.01f, 0.01f}, {0.05f, 0.04f, 0.035f}};
+    AssetTypeConfig stubble{0.15, {0.0f, 0.0f, 0.0f}, {1.0f, 1.0f, 1.0f}};   ///< colour from melanin instead
     Range browThickness{0.0005, 0.002};  ///< eyebrow shell thickness, metres
     Range lashLength{0.006, 0.011};      ///< longest upper lash, metres
     Range stubbleDensity{0.35, 0.9}, stubbleLength{0.0003, 0.001}, stubbleDarkness{0.35, 0.8};
@@ -116,10 +119,6 @@ struct AssetsSamplerConfig {
     AssetTypeConfig& of(AssetType t);
     /// True when every field has its default (the manifest then omits the section).
     bool isDefault() const;
-    /// True when hair, beard and facewear settings have their defaults.
-    bool newTypesDefault() const;
-    /// True when eyebrow, eyelash and stubble settings have their defaults.
-    bool faceHairDefault() const;
 };
 
 struct SamplerConfig {

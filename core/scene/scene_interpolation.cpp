@@ -55,6 +55,9 @@ Scene interpolateScenes(const Scene& a, const Scene& b, double t, int latentDim)
     s.camera.eg3dFovDeg = lerp(a.camera.eg3dFovDeg, b.camera.eg3dFovDeg, t);
     s.camera.radius = lerp(a.camera.radius, b.camera.radius, t);
     s.z = slerpLatent(a.latent(latentDim), b.latent(latentDim), t);
+    // Worn assets cannot blend (a cap does not half appear): each frame wears
+    // the nearer end's, so both ends render exactly as their scenes.
+    s.assets = t < 0.5 ? a.assets : b.assets;
     return s;
 }
 

@@ -2,7 +2,8 @@
 // In-between scenes for the explorer's interpolation (`synthforge explore
 // interp`): the latent code by spherical interpolation, the FLAME
 // coefficients and pose linearly, the orbit camera (yaw, pitch, FOV,
-// radius) linearly, which is a camera path along the orbit.
+// radius) linearly, which is a camera path along the orbit. Worn assets are
+// the nearer end's (they switch at the midpoint).
 
 #include "core/scene/scene.h"
 

@@ -77,9 +77,15 @@ void surfaceAt(const AssetLayer& l, const raster::Triangles& faces, const raster
     n = len > 0.0f ? Eigen::Vector3f(n / len) : Eigen::Vector3f(0.0f, 0.0f, -1.0f);
 }
 
-// Key light above and left of the camera (OpenCV axes: y down, z forward).
-const Eigen::Vector3f kToLight = Eigen::Vector3f(-0.35f, -0.55f, -0.75f).normalized();
-constexpr float kAmbient = 0.3f, kDiffuse = 0.75f;  // highlight exponent 40, see shade()
+// Without the generator's light (a GAN): a key above and left of the
+// camera (OpenCV axes: y down, z forward), white, and a grey ambient.
+SceneLight studioLight() {
+    SceneLight l;
+    l.toKey = Eigen::Vector3f(-0.35f, -0.55f, -0.75f).normalized();
+    l.keyColor = Eigen::Vector3f::Constant(0.75f);
+    l.ambient = Eigen::Vector3f::Constant(0.3f);
+    return l;
+}
 
 /// Linear 0..1 to an sRGB byte through a table: pow per channel and pixel
 /// showed in profiles (with the highlight's pow, ~5 % of a sample's time).
@@ -97,15 +103,17 @@ struct SrgbEncoder {
     }
 };
 
-/// Lambert + ambient on `base`, plus a white highlight; linear RGB.
-Eigen::Vector3f shade(const Eigen::Vector3f& base, float specular, const Eigen::Vector3f& p, const Eigen::Vector3f& n,
-                      float& highlight) {
-    const float diffuse = std::max(0.0f, n.dot(kToLight));
-    const Eigen::Vector3f h = (kToLight - p.normalized()).normalized();
-    // x^40 by squaring (kShininess): powf per pixel was measurable.
+/// Lambert + ambient on `base` in `light`, plus the key's highlight
+/// (`highlight`, in the key's colour, scaled so that the studio light's is
+/// white); linear RGB.
+Eigen::Vector3f shade(const SceneLight& light, const Eigen::Vector3f& base, float specular, const Eigen::Vector3f& p,
+                      const Eigen::Vector3f& n, Eigen::Vector3f& highlight) {
+    const float diffuse = std::max(0.0f, n.dot(light.toKey));
+    const Eigen::Vector3f h = (light.toKey - p.normalized()).normalized();
+    // x^40 by squaring: powf per pixel was measurable.
     const float x = std::max(0.0f, n.dot(h)), x2 = x * x, x4 = x2 * x2, x8 = x4 * x4, x32 = x8 * x8 * x8 * x8;
-    highlight = specular * x32 * x8;
-    return base * (kAmbient + kDiffuse * diffuse);
+    highlight = light.keyColor * (specular * x32 * x8 * std::min(1.0f, 4.0f * diffuse) / 0.75f);
+    return base.cwiseProduct(light.ambient + light.keyColor * diffuse);
 }
 
 /// Per face: whether the camera sees its back (geometric normal away from
@@ -136,9 +144,13 @@ void shadeVertices(AssetLayer& l, const std::vector<std::int32_t>& owner) {
         nn = nn.squaredNorm() > 0.0f ? Eigen::Vector3f(nn.normalized()) : Eigen::Vector3f(-p.normalized());
         for (int side = 0; side < 2; ++side) {
             const Eigen::Vector3f normal = side == 0 ? nn : Eigen::Vector3f(-nn);
-            float highlight = 0.0f;
-            const Eigen::Vector3f c = shade(s.material.baseColor, s.material.specular, p, normal, highlight);
-            (side == 0 ? l.shadeFront : l.shadeBack)[v] = c + Eigen::Vector3f::Constant(highlight);
+            Eigen::Vector3f highlight;
+            const Eigen::Vector3f c = shade(l.light, s.material.baseColor, s.material.specular, p, normal, highlight);
+            // The procedural head's soft shoulder (x / (1 + 0.15 x)), so
+            // a white mask in a bright key rolls off as the skin beside
+            // it does instead of clipping flat.
+            const Eigen::Vector3f lit = c + highlight;
+            (side == 0 ? l.shadeFront : l.shadeBack)[v] = lit.cwiseQuotient((Eigen::Vector3f::Ones() + 0.15f * lit));
         }
     }
 }
@@ -163,8 +175,11 @@ void castShadows(AssetLayer& l, const annotate::Annotations& a) {
     const WindowedRaster& o = l.opaque;
     if (o.r.width == 0 || a.raster.width == 0 || !(l.focalPixels > 0.0f)) return;
     const float fx = l.focalPixels;
-    const Eigen::Vector2f toLight = Eigen::Vector2f(kToLight.x(), kToLight.y()).normalized();  // image x right, y down
-    const float tanAngle = Eigen::Vector2f(kToLight.x(), kToLight.y()).norm() / std::abs(kToLight.z());
+    const Eigen::Vector3f& key = l.light.toKey;
+    // A key along the view axis casts no shadow the camera can see.
+    if (Eigen::Vector2f(key.x(), key.y()).norm() < 1e-3f) return;
+    const Eigen::Vector2f toLight = Eigen::Vector2f(key.x(), key.y()).normalized();  // image x right, y down
+    const float tanAngle = Eigen::Vector2f(key.x(), key.y()).norm() / std::max(1e-3f, std::abs(key.z()));
     int reach = std::max(2, static_cast<int>(std::lround(0.05f * static_cast<float>(std::max(a.width, a.height)))));
     // Brows stand a millimetre or two off the skin, so their shadow reaches
     // a few pixels: without taller assets the march stops there (it was
@@ -254,9 +269,10 @@ AssetClassIds defaultAssetClassIds() {
 
 AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::HeadModel& model,
                            const head::HeadPose& pose, const camera::PinholeCamera& camera, int width, int height,
-                           int threads) {
+                           int threads, const std::optional<SceneLight>& light) {
     AssetLayer l;
     l.specs = specs;
+    l.light = light ? *light : studioLight();
     if (specs.empty()) return l;
     fitHairUnderHeadwear(l.specs);  // the studio combines assets freely
     const AssetHeadFrame frame = assetHeadFrame(model);
@@ -530,14 +546,15 @@ void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
             // triangles, and its sharp highlight interpolated across them
             // showed as a star.
             Eigen::Vector3f p, n;
-            float highlight = 0.0f;
+            Eigen::Vector3f highlight;
             surfaceAt(l, l.lensFaces, g.r, i, f, p, n);
             // Glass reflects a few percent: more than that, added in linear
             // light, turned dark eyes milky once encoded to sRGB.
-            const Eigen::Vector3f glass = 0.04f * alpha * shade(s.glasses.lensTint, s.material.specular, p, n, highlight);
+            const Eigen::Vector3f glass =
+                0.04f * alpha * shade(l.light, s.glasses.lensTint, s.material.specular, p, n, highlight);
             const Eigen::Vector3f c =
                 under.cwiseProduct((1.0f - alpha) * Eigen::Vector3f::Ones() + alpha * s.glasses.lensTint) + glass +
-                Eigen::Vector3f::Constant(0.25f * highlight);
+                0.25f * highlight;
             store(px, c);
             if (writeDepth) depth.at<float>(y, x) = g.r.depth[i];
         }

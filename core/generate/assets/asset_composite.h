@@ -8,16 +8,17 @@
 // but never hide a landmark. Opaque asset pixels in front of a landmark
 // make it not visible, by the z-buffer rule of raster::pointVisible.
 //
-// Shading is deliberately simple and independent of the generator (which
-// may be a network with no explicit light): Lambert plus a Blinn-Phong
-// highlight from a fixed key light above and left of the camera, and an
-// ambient term, evaluated per vertex and interpolated (per-pixel shading
-// cost more than the rest of the asset work together), except on the small
-// lenses. Asset edges are not anti-aliased. Hair and beards modulate that
-// colour per pixel by a streak pattern across their strand coordinate
-// (strandTone), the cheap stand-in for strands. Opaque assets cast a soft
-// shadow from the same key light onto the head's pixels (a screen-space
-// march toward the light against the asset raster's depth), so a visor or
+// Shading is deliberately simple: Lambert plus a Blinn-Phong highlight from
+// the generator's key light (Generator::sceneLight; a fixed key above and
+// left of the camera for a generator without explicit light, such as a
+// GAN), and its ambient, evaluated per vertex and interpolated (per-pixel
+// shading cost more than the rest of the asset work together), except on
+// the small lenses. Asset edges are not anti-aliased. Hair and beards
+// modulate that colour per pixel by a streak pattern across their strand
+// coordinate (strandTone), the cheap stand-in for strands. Opaque assets
+// cast a soft shadow from the same key light onto the head's pixels (a
+// screen-space march toward the light against the asset raster's depth), so
+// a visor or
 // a fringe darkens the forehead under it; the head's labels are unchanged.
 
 #include <array>
@@ -29,6 +30,7 @@
 #include "core/annotate/annotator.h"
 #include "core/camera/orbit_camera.h"
 #include "core/generate/assets/asset_spec.h"
+#include "core/generate/generator.h"
 #include "core/head/head_model.h"
 #include "core/head/lbs.h"
 #include "core/raster/rasterizer.h"
@@ -55,6 +57,7 @@ struct WindowedRaster {
 /// The assets of one sample posed, in camera space, rasterised.
 struct AssetLayer {
     std::vector<AssetSpec> specs;
+    SceneLight light;                     ///< what the assets are shaded in (rasterizeAssets)
     raster::Vertices vertices;            ///< camera space, generator units
     raster::Vertices normals;             ///< camera-space vertex normals
     raster::Triangles opaqueFaces, lensFaces;
@@ -93,10 +96,13 @@ struct AssetLayer {
 };
 
 /// Builds, poses and rasterises `specs` for `pose` (a forward pass of
-/// `model`) seen by `camera` at width x height. Empty specs give an empty layer.
+/// `model`) seen by `camera` at width x height, shaded in `light` (the
+/// generator's, so that assets and head share a key and its shadows; without
+/// one, a fixed studio key above and left of the camera). Empty specs give
+/// an empty layer.
 AssetLayer rasterizeAssets(const std::vector<AssetSpec>& specs, const head::HeadModel& model,
                            const head::HeadPose& pose, const camera::PinholeCamera& camera, int width, int height,
-                           int threads);
+                           int threads, const std::optional<SceneLight>& light = std::nullopt);
 
 /// Class ids per slot (assetClassSlot) in the annotations' table.
 using AssetClassIds = std::array<std::uint8_t, kNumAssetClassSlots>;

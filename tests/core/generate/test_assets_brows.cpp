@@ -17,6 +17,7 @@
 #include "core/generate/assets/asset_json.h"
 #include "core/generate/assets/stubble.h"
 #include "core/generate/dataset_layout.h"
+#include "tests/support/asset_configs.h"
 #include "tests/support/asset_scenes.h"
 #include "tests/support/sampler_config_checks.h"
 
@@ -88,7 +89,7 @@ SidePixels sidePixels(const SampleSpec& spec, const RenderedSample& r, AssetType
 
 // ---- config, draw, JSON -------------------------------------------------------
 
-TEST(BrowsLashesStubbleConfig, ParsesRoundTripsAndKeepsOlderManifestsAsTheyWere) {
+TEST(BrowsLashesStubbleConfig, ParsesRoundTripsAndListsEveryTypeOnceAnyDiffers) {
     const SamplerConfig c = parseSamplerConfigJson(
         R"({"assets": {"eyebrows": {"frequency": 0.5, "thickness": [0.001, 0.0015]},
                        "eyelashes": {"frequency": 0.7, "length": 0.009, "color_min": [0, 0, 0], "color_max": [0.1, 0.1, 0.1]},
@@ -106,20 +107,21 @@ TEST(BrowsLashesStubbleConfig, ParsesRoundTripsAndKeepsOlderManifestsAsTheyWere)
     const auto j = nlohmann::json::parse(text);
     EXPECT_EQ(j["assets"]["stubble"]["length"], nlohmann::json::array({0.0004, 0.0005}));
     EXPECT_FALSE(c.assets.isDefault());
-    EXPECT_TRUE(c.assets.newTypesDefault()) << "eyebrows and the rest are a group of their own";
 
-    // Configs without them write exactly the keys they did before.
+    // Any setting off its default lists every type, so the manifest says
+    // exactly what was drawn; the defaults list none.
     auto keysOf = [](const SamplerConfig& s) {
         std::set<std::string> keys;
         const nlohmann::json parsed = nlohmann::json::parse(samplerConfigToJson(s));
         for (const auto& item : parsed.at("assets").items()) keys.insert(item.key());
         return keys;
     };
-    SamplerConfig old;
-    old.assets.glasses.frequency = 0.15;
-    EXPECT_EQ(keysOf(old), (std::set<std::string>{"glasses", "headwear", "clothing"}));
-    old.assets.hair.frequency = 0.5;
-    EXPECT_EQ(keysOf(old), (std::set<std::string>{"glasses", "headwear", "clothing", "hair", "beard", "facewear"}));
+    SamplerConfig one;
+    one.assets.stubble.frequency = 0.5;
+    std::set<std::string> all;
+    for (int k = 0; k < kNumAssetTypes; ++k) all.insert(assetTypeName(static_cast<AssetType>(k)));
+    EXPECT_EQ(keysOf(one), all);
+    EXPECT_EQ(keysOf(c), all);
     SamplerConfig defaults;
     EXPECT_FALSE(nlohmann::json::parse(samplerConfigToJson(defaults)).contains("assets"));
 }
@@ -141,7 +143,7 @@ TEST(BrowsLashesStubbleConfig, RefusesTyposAndOutOfRangeValuesByName) {
 }
 
 TEST(BrowsLashesStubbleDraw, NewTypesNeverChangeEarlierDrawsAndTakeTheHairsColour) {
-    AssetsSamplerConfig before;
+    AssetsSamplerConfig before = testutil::noAssets();
     before.glasses.frequency = before.hair.frequency = before.beard.frequency = 1.0;
     AssetsSamplerConfig after = before;
     after.eyebrows.frequency = after.eyelashes.frequency = after.stubble.frequency = 1.0;
@@ -169,7 +171,7 @@ TEST(BrowsLashesStubbleDraw, NewTypesNeverChangeEarlierDrawsAndTakeTheHairsColou
 }
 
 TEST(BrowsLashesStubbleJson, ListsIdClassAndShapeAndRoundTrips) {
-    AssetsSamplerConfig c;
+    AssetsSamplerConfig c = testutil::noAssets();
     c.eyebrows.frequency = c.eyelashes.frequency = c.stubble.frequency = 1.0;
     const std::vector<AssetSpec> drawn = drawAssets(c, 4, 2);
     const auto j = assetsJson(drawn);
@@ -246,6 +248,7 @@ TEST(BrowsLashesStubbleRender, BrowClassesShowOnTheirSidesExactlyWhenWorn) {
     EXPECT_EQ(worn.annotations.landmarkVisible, bare.annotations.landmarkVisible);
     // Never when off: a sampler with every earlier type on and these at 0.
     SamplePipeline p = pipeline();
+    p.sampler.assets = testutil::noAssets();
     for (int k = 0; k < static_cast<int>(AssetType::Eyebrows); ++k) p.sampler.assets.of(static_cast<AssetType>(k)).frequency = 1.0;
     const RenderedSample s = p.render(2, 0);
     for (const AssetSpec& a : s.spec.assets) EXPECT_LT(a.type, AssetType::Eyebrows);
@@ -491,6 +494,7 @@ TEST(BrowsLashesStubbleRender, StubbleMovesWithTheFace) {
 
 TEST(BrowsLashesStubbleRender, SameSeedSameBytes) {
     SamplePipeline p = pipeline();
+    p.sampler.assets = testutil::noAssets();
     p.sampler.assets.eyebrows.frequency = p.sampler.assets.eyelashes.frequency = p.sampler.assets.stubble.frequency = 1.0;
     p.sampler.assets.hair.frequency = 1.0;
     for (std::uint64_t i = 0; i < 2; ++i) {

@@ -9,22 +9,32 @@
 
 #include "core/generate/assets/asset_json.h"
 #include "core/generate/sampler.h"
+#include "tests/support/asset_configs.h"
 #include "tests/support/sampler_config_checks.h"
 
 namespace synthforge::generate {
 namespace {
 
 SamplerConfig allOn() {
-    SamplerConfig c;
+    SamplerConfig c = testutil::bareSampler();
     c.assets.glasses.frequency = c.assets.headwear.frequency = c.assets.clothing.frequency = 1.0;
     return c;
 }
 
-TEST(AssetsConfig, DefaultsAreOffAndLeaveTheManifestAsBefore) {
+TEST(AssetsConfig, DefaultsWearEverydayAssetsAndLeaveTheManifestShort) {
     const SamplerConfig c;
     EXPECT_TRUE(c.assets.isDefault());
     EXPECT_FALSE(nlohmann::json::parse(samplerConfigToJson(c)).contains("assets"));
-    for (std::uint64_t i = 0; i < 50; ++i) EXPECT_TRUE(drawAssets(c.assets, 3, i).empty()) << i;
+    // Each type at its documented rate (docs/assets.md), over 3000 samples.
+    const double rates[kNumAssetTypes] = {0.15, 0.1, 0.3, 0.7, 0.15, 0.05, 0.8, 0.9, 0.15};
+    int worn[kNumAssetTypes] = {};
+    const int n = 3000;
+    for (std::uint64_t i = 0; i < static_cast<std::uint64_t>(n); ++i)
+        for (const AssetSpec& a : drawAssets(c.assets, 3, i)) ++worn[static_cast<int>(a.type)];
+    for (int k = 0; k < kNumAssetTypes; ++k)
+        EXPECT_NEAR(worn[k] / double(n), rates[k], 0.03) << assetTypeName(static_cast<AssetType>(k));
+    // All off wears nothing.
+    for (std::uint64_t i = 0; i < 50; ++i) EXPECT_TRUE(drawAssets(testutil::noAssets(), 3, i).empty()) << i;
 }
 
 TEST(AssetsConfig, ParsesRoundTripsAndRecordsInTheManifest) {
@@ -38,7 +48,7 @@ TEST(AssetsConfig, ParsesRoundTripsAndRecordsInTheManifest) {
     EXPECT_FLOAT_EQ(c.assets.glasses.colorMax.z(), 0.5f);
     EXPECT_DOUBLE_EQ(c.assets.lensOpacity.hi, 0.3);
     EXPECT_DOUBLE_EQ(c.assets.headwear.frequency, 0.1);
-    EXPECT_DOUBLE_EQ(c.assets.clothing.frequency, 0.0);
+    EXPECT_DOUBLE_EQ(c.assets.clothing.frequency, 0.3);  // unset: its default
     const std::string text = samplerConfigToJson(c);
     const auto j = nlohmann::json::parse(text);
     ASSERT_TRUE(j.contains("assets"));
@@ -105,7 +115,7 @@ TEST(AssetsDraw, OneTypesFrequencyNeverChangesAnother) {
 }
 
 TEST(AssetsDraw, FrequencyIsTheShareOfSamples) {
-    SamplerConfig c;
+    SamplerConfig c = testutil::bareSampler();
     c.assets.glasses.frequency = 0.15;
     int worn = 0;
     for (std::uint64_t i = 0; i < 4000; ++i) worn += !drawAssets(c.assets, 9, i).empty();
@@ -116,7 +126,7 @@ TEST(AssetsDraw, SampleSpecCarriesAssetsWithoutShiftingOtherDraws) {
     head::HeadModel m;  // drawSample reads only the basis sizes
     m.shapedirs.resize(3, 4);
     m.exprdirs.resize(3, 2);
-    const SamplerConfig off, on = allOn();
+    const SamplerConfig off = testutil::bareSampler(), on = allOn();
     const SampleSpec a = drawSample(off, m, 4, 2), b = drawSample(on, m, 4, 2);
     EXPECT_TRUE(a.assets.empty());
     EXPECT_EQ(b.assets.size(), 3u);
@@ -161,14 +171,14 @@ TEST(HairBeardMaskConfig, ParsesRoundTripsAndKeepsOlderManifestsAsTheyWere) {
     const auto j = nlohmann::json::parse(text);
     EXPECT_EQ(j["assets"]["hair"]["styles"], nlohmann::json::array({"long", "curly"}));
 
-    // A config of the first three types writes exactly the keys it did
-    // before hair, beards and masks existed (resumed datasets compare it).
-    SamplerConfig old;
-    old.assets.glasses.frequency = 0.15;
+    // Any setting off its default lists every type.
+    SamplerConfig one;
+    one.assets.glasses.frequency = 0.5;
     std::set<std::string> keys;
-    const auto oldJson = nlohmann::json::parse(samplerConfigToJson(old));
-    for (const auto& item : oldJson["assets"].items()) keys.insert(item.key());
-    EXPECT_EQ(keys, (std::set<std::string>{"glasses", "headwear", "clothing"}));
+    const auto oneJson = nlohmann::json::parse(samplerConfigToJson(one));
+    for (const auto& item : oneJson["assets"].items()) keys.insert(item.key());
+    EXPECT_EQ(keys.size(), static_cast<std::size_t>(kNumAssetTypes));
+    EXPECT_EQ(oneJson["assets"]["hair"]["frequency"].get<double>(), 0.7);
 }
 
 TEST(HairBeardMaskConfig, RefusesBadStylesMelaninAndColourRanges) {

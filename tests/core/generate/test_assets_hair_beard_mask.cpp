@@ -13,6 +13,7 @@
 #include "core/generate/assets/asset_json.h"
 #include "core/generate/assets/mesh_shapes.h"
 #include "core/generate/sampler.h"
+#include "tests/support/asset_configs.h"
 #include "tests/support/asset_scenes.h"
 
 namespace synthforge::generate {
@@ -27,7 +28,7 @@ int countIn(const std::vector<int>& v, int lo, int hi) {
 // ------------------------------------------------------------ draws
 
 TEST(HairBeardMaskDraw, StylesComeFromTheAllowedSetAndTheBeardMatchesTheHair) {
-    AssetsSamplerConfig c;
+    AssetsSamplerConfig c = testutil::noAssets();
     c.hair.frequency = c.beard.frequency = 1.0;
     c.hairStyles = (1u << static_cast<int>(HairStyle::Short)) | (1u << static_cast<int>(HairStyle::TiedBack));
     c.beardStyles = 1u << static_cast<int>(BeardStyle::Goatee);
@@ -46,7 +47,7 @@ TEST(HairBeardMaskDraw, StylesComeFromTheAllowedSetAndTheBeardMatchesTheHair) {
 }
 
 TEST(HairBeardMaskDraw, NewTypesNeverChangeTheFirstThreeTypesDraws) {
-    AssetsSamplerConfig before, after;
+    AssetsSamplerConfig before = testutil::noAssets(), after;
     before.glasses.frequency = before.headwear.frequency = before.clothing.frequency = 1.0;
     after = before;
     after.hair.frequency = after.beard.frequency = after.facewear.frequency = 1.0;
@@ -205,7 +206,7 @@ TEST(HairBeardMaskRender, ModelsWithoutLandmarksRefuseBeardsAndMasksByName) {
 }
 
 TEST(HairBeardMaskJson, ListsStyleAndShape) {
-    AssetsSamplerConfig c;
+    AssetsSamplerConfig c = testutil::noAssets();
     c.hair.frequency = c.beard.frequency = c.facewear.frequency = 1.0;
     const auto j = assetsJson(drawAssets(c, 1, 0));
     ASSERT_EQ(j.size(), 3u);
@@ -231,8 +232,12 @@ TEST(AssetShadows, ACapsVisorShadesTheForeheadAndChangesNoLabel) {
     cap.headwear.cap = true;
     cap.headwear.frontEdge = 0.03f;
     cap.material.baseColor = {0.8f, 0.8f, 0.8f};
-    const RenderedSample bare = pipeline().render(frontal({}));
-    const RenderedSample worn = pipeline().render(frontal({cap}));
+    // The generator's key high above the face (latent dim 22 is its
+    // elevation, ~53 degrees here): the visor's shadow falls on the forehead.
+    SampleSpec bareSpec = frontal({}), wornSpec = frontal({cap});
+    bareSpec.z[22] = wornSpec.z[22] = 1.5f;
+    const RenderedSample bare = pipeline().render(bareSpec);
+    const RenderedSample worn = pipeline().render(wornSpec);
     int darker = 0, lighter = 0, changedBelow = 0;
     for (int y = 0; y < kSize; ++y)
         for (int x = 0; x < kSize; ++x) {
@@ -258,7 +263,7 @@ namespace synthforge::generate {
 namespace {
 
 TEST(AssetShadows, HairUnderAHatStaysUnderIt) {
-    AssetsSamplerConfig c;
+    AssetsSamplerConfig c = testutil::noAssets();
     c.hair.frequency = c.headwear.frequency = 1.0;
     c.hairStyles = 1u << static_cast<int>(HairStyle::Curly);  // the fullest style
     for (std::uint64_t i = 0; i < 10; ++i) {

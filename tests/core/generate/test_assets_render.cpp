@@ -13,6 +13,7 @@
 #include "core/generate/assets/asset_builders.h"
 #include "core/generate/assets/asset_composite.h"
 #include "core/generate/dataset_layout.h"
+#include "tests/support/asset_configs.h"
 #include "tests/support/asset_scenes.h"
 
 namespace synthforge::generate {
@@ -39,9 +40,9 @@ TEST(AssetsRender, EachClassAppearsExactlyWhenItsAssetIsWorn) {
                 EXPECT_EQ(countClass(with.annotations.segmentation, ids[other]), 0) << assetTypeName(type);
             }
     }
-    // Without assets (random samples of the default sampler) none ever shows.
+    // With every type off, none ever shows in random samples.
     for (std::uint64_t i = 0; i < 6; ++i) {
-        const RenderedSample s = pipeline().render(3, i);
+        const RenderedSample s = pipeline().render(drawSample(testutil::bareSampler(), *pipeline().model, 3, i));
         EXPECT_TRUE(s.spec.assets.empty());
         for (int id : ids) {
             if (id != 13) {
@@ -247,6 +248,42 @@ TEST(AssetsRender, ModelsWithoutRegionsGetGlassesAndHatsButNoClothing) {
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("'neck' region"), std::string::npos) << e.what();
     }
+}
+
+}  // namespace
+}  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+using namespace assettest;
+
+TEST(AssetsRender, AssetsAreLitByTheGeneratorsKeyLight) {
+    // The same beanie with the procedural key on the subject's left (image
+    // right) and then on the right: the lit side of the hat follows it, as
+    // the head's does.
+    AssetSpec hat = asset(AssetType::Headwear);
+    hat.material.baseColor = {0.6f, 0.6f, 0.6f};
+    auto sideBalance = [&](float keyAzimuth) {
+        SampleSpec spec = frontal({hat});
+        spec.z[21] = keyAzimuth;  // latent dim 21: the key's azimuth
+        const RenderedSample s = pipeline().render(spec);
+        double left = 0, right = 0;
+        int nl = 0, nr = 0;
+        for (int y = 0; y < kSize; ++y)
+            for (int x = 0; x < kSize; ++x) {
+                if (s.annotations.segmentation.at<std::uint8_t>(y, x) != 17) continue;
+                const cv::Vec3b p = s.image.image.at<cv::Vec3b>(y, x);
+                (x < kSize / 2 ? left : right) += p[0] + p[1] + p[2];
+                ++(x < kSize / 2 ? nl : nr);
+            }
+        EXPECT_GT(nl, 50);
+        EXPECT_GT(nr, 50);
+        return right / std::max(1, nr) - left / std::max(1, nl);
+    };
+    const double keyOnSubjectsLeft = sideBalance(1.5f), keyOnSubjectsRight = sideBalance(-1.5f);
+    EXPECT_GT(keyOnSubjectsLeft, 30.0);
+    EXPECT_LT(keyOnSubjectsRight, -30.0);
 }
 
 }  // namespace

@@ -48,6 +48,18 @@ TEST(SceneInterpolation, EndsAreTheScenesAndTheMiddleIsBetween) {
     EXPECT_GT(zm.norm(), (0.5 * (za + zb)).norm());
 }
 
+TEST(SceneInterpolation, AssetsAreTheNearerEndsAndSwitchAtTheMiddle) {
+    Scene a = sceneWith(0.0f, 0.0f, 1), b = sceneWith(0.0f, 0.0f, 2);
+    generate::AssetSpec cap;
+    cap.type = generate::AssetType::Headwear;
+    cap.id = 7;
+    b.assets = {cap};
+    EXPECT_TRUE(interpolateScenes(a, b, 0.0, 64).assets.empty());
+    EXPECT_TRUE(interpolateScenes(a, b, 0.49, 64).assets.empty());
+    ASSERT_EQ(interpolateScenes(a, b, 0.5, 64).assets.size(), 1u);
+    EXPECT_EQ(interpolateScenes(a, b, 1.0, 64).assets[0].id, 7u);
+}
+
 TEST(SceneInterpolation, RefusesMismatchedScenesAndBadT) {
     Scene a = sceneWith(0, 0, 1), b = sceneWith(0, 0, 2);
     EXPECT_THROW(interpolateScenes(a, b, 1.5, 8), std::invalid_argument);
