@@ -8,14 +8,16 @@
 #include <Eigen/Geometry>
 
 #include "core/head/surface_query.h"
-#include "core/raster/mesh_normals.h"
+#include <map>
+#include <utility>
 
 namespace synthforge::generate {
 
 MeshDensity::MeshDensity(const head::RowMatX3f& vertices, const head::RowMatX3i& faces, float beta)
-    : v_(vertices), n_(raster::vertexNormals(vertices, faces)), f_(faces), beta_(beta) {
+    : v_(vertices), f_(faces), beta_(beta) {
     if (!(beta > 0.0f)) throw std::invalid_argument("MeshDensity: beta must be > 0");
     if (vertices.rows() == 0 || faces.rows() == 0) throw std::invalid_argument("MeshDensity: empty mesh");
+    buildPseudoNormals();
     const Eigen::Vector3f lo = vertices.colwise().minCoeff().transpose(), hi = vertices.colwise().maxCoeff().transpose();
     const float extent = (hi - lo).maxCoeff();
     // Cells of ~1/32 of the mesh; the search looks one ring of cells around
@@ -39,9 +41,50 @@ MeshDensity::MeshDensity(const head::RowMatX3f& vertices, const head::RowMatX3i&
                 for (int x = c0.x(); x <= c1.x(); ++x)
                     cells_[(static_cast<std::size_t>(z) * ny_ + y) * nx_ + x].push_back(static_cast<std::int32_t>(f));
     }
+    labelEmptyCells();
 }
 
-bool MeshDensity::inside(const Eigen::Vector3f& p) const {
+void MeshDensity::buildPseudoNormals() {
+    const Eigen::Index nf = f_.rows();
+    faceNormal_.setZero(nf, 3);
+    vertexNormal_.setZero(v_.rows(), 3);
+    edgeNormal_.setZero(nf * 3, 3);
+    std::map<std::pair<std::int32_t, std::int32_t>, Eigen::Vector3f> edgeSum;
+    for (Eigen::Index f = 0; f < nf; ++f) {
+        const Eigen::Vector3f p[3] = {v_.row(f_(f, 0)).transpose(), v_.row(f_(f, 1)).transpose(),
+                                      v_.row(f_(f, 2)).transpose()};
+        const Eigen::Vector3f n = (p[1] - p[0]).cross(p[2] - p[0]).normalized();
+        faceNormal_.row(f) = n.transpose();
+        for (int k = 0; k < 3; ++k) {
+            const Eigen::Vector3f e1 = p[(k + 1) % 3] - p[k], e2 = p[(k + 2) % 3] - p[k];
+            const float angle = std::atan2(e1.cross(e2).norm(), e1.dot(e2));
+            vertexNormal_.row(f_(f, k)) += angle * n.transpose();
+            const std::int32_t a = f_(f, k), b = f_(f, (k + 1) % 3);
+            auto it = edgeSum.try_emplace({std::min(a, b), std::max(a, b)}, Eigen::Vector3f::Zero()).first;
+            it->second += n;
+        }
+    }
+    for (Eigen::Index f = 0; f < nf; ++f)
+        for (int k = 0; k < 3; ++k) {
+            const std::int32_t a = f_(f, k), b = f_(f, (k + 1) % 3);
+            edgeNormal_.row(3 * f + k) = edgeSum.at({std::min(a, b), std::max(a, b)}).transpose();
+        }
+}
+
+Eigen::Vector3f MeshDensity::pseudoNormal(std::int32_t face, const Eigen::Vector3f& bary) const {
+    // closestBarycentric returns exact zeros off the face's interior: two
+    // zeros put the point on a corner, one on the edge opposite that corner.
+    const int zeros = (bary[0] == 0.0f) + (bary[1] == 0.0f) + (bary[2] == 0.0f);
+    if (zeros == 0) return faceNormal_.row(face).transpose();
+    if (zeros >= 2) {
+        const int k = bary[0] != 0.0f ? 0 : (bary[1] != 0.0f ? 1 : 2);
+        return vertexNormal_.row(f_(face, k)).transpose();
+    }
+    const int opposite = bary[0] == 0.0f ? 0 : (bary[1] == 0.0f ? 1 : 2);
+    return edgeNormal_.row(3 * face + (opposite + 1) % 3).transpose();
+}
+
+double MeshDensity::windingNumber(const Eigen::Vector3f& p) const {
     // Generalised winding number: the sum of signed solid angles (Van
     // Oosterom & Strackee) over 4 pi; 1 inside a closed outward mesh, 0 outside.
     double total = 0.0;
@@ -54,7 +97,53 @@ bool MeshDensity::inside(const Eigen::Vector3f& p) const {
         const double den = la * lb * lc + a.dot(b) * lc + b.dot(c) * la + c.dot(a) * lb;
         total += 2.0 * std::atan2(num, den);
     }
-    return total / (4.0 * 3.14159265358979323846) > 0.5;
+    return total / (4.0 * 3.14159265358979323846);
+}
+
+void MeshDensity::labelEmptyCells() {
+    // 6-connected regions of cells that hold no triangle (binned by bounding
+    // box, so no surface passes through them): the winding number cannot
+    // jump inside one, so one sum at one cell centre decides the region.
+    const std::size_t n = cells_.size();
+    emptySide_.assign(n, -1);
+    std::vector<std::int32_t> region(n, -1), stack;
+    std::vector<std::int8_t> regionSide;
+    for (std::size_t seed = 0; seed < n; ++seed) {
+        if (!cells_[seed].empty() || region[seed] >= 0) continue;
+        const std::int32_t id = static_cast<std::int32_t>(regionSide.size());
+        const int sx = static_cast<int>(seed % nx_), sy = static_cast<int>((seed / nx_) % ny_),
+                  sz = static_cast<int>(seed / (static_cast<std::size_t>(nx_) * ny_));
+        const Eigen::Vector3f centre = lo_ + cell_ * Eigen::Vector3f(sx + 0.5f, sy + 0.5f, sz + 0.5f);
+        regionSide.push_back(windingNumber(centre) > 0.5 ? 1 : 0);
+        region[seed] = id;
+        stack.assign(1, static_cast<std::int32_t>(seed));
+        while (!stack.empty()) {
+            const std::size_t c = static_cast<std::size_t>(stack.back());
+            stack.pop_back();
+            const int x = static_cast<int>(c % nx_), y = static_cast<int>((c / nx_) % ny_),
+                      z = static_cast<int>(c / (static_cast<std::size_t>(nx_) * ny_));
+            const int next[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
+            for (const auto& q : next) {
+                if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= nx_ || q[1] >= ny_ || q[2] >= nz_) continue;
+                const std::size_t qi = (static_cast<std::size_t>(q[2]) * ny_ + q[1]) * nx_ + q[0];
+                if (!cells_[qi].empty() || region[qi] >= 0) continue;
+                region[qi] = id;
+                stack.push_back(static_cast<std::int32_t>(qi));
+            }
+        }
+    }
+    for (std::size_t c = 0; c < n; ++c)
+        if (region[c] >= 0) emptySide_[c] = regionSide[static_cast<std::size_t>(region[c])];
+}
+
+bool MeshDensity::inside(const Eigen::Vector3f& p) const {
+    const Eigen::Vector3i c = ((p - lo_) / cell_).array().floor().cast<int>();
+    // The grid spans the mesh's box plus a cell: beyond it a closed mesh's
+    // winding number is 0.
+    if (c.x() < 0 || c.y() < 0 || c.z() < 0 || c.x() >= nx_ || c.y() >= ny_ || c.z() >= nz_) return false;
+    const std::int8_t side = emptySide_[(static_cast<std::size_t>(c.z()) * ny_ + c.y()) * nx_ + c.x()];
+    if (side >= 0) return side == 1;
+    return windingNumber(p) > 0.5;
 }
 
 float MeshDensity::signedDistance(const Eigen::Vector3f& p) const {
@@ -72,9 +161,7 @@ float MeshDensity::signedDistance(const Eigen::Vector3f& p) const {
         candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
         const head::SurfacePoint s = head::closestSurfacePoint(v_, f_, p, candidates);
         if (s.distance <= searchRadius_) {
-            const auto f = f_.row(s.face);
-            const Eigen::Vector3f n =
-                (s.bary[0] * n_.row(f[0]) + s.bary[1] * n_.row(f[1]) + s.bary[2] * n_.row(f[2])).transpose();
+            const Eigen::Vector3f n = pseudoNormal(s.face, s.bary);
             return (p - s.position).dot(n) >= 0.0f ? s.distance : -s.distance;
         }
     }

@@ -6,10 +6,19 @@
 // 1/(2 beta) on the surface.
 //
 // The signed distance uses the closest surface point (exact, through a
-// uniform grid of triangles) and its side from the interpolated vertex
-// normal there; points with no triangle within the grid's search radius take
-// their side from the generalised winding number.
+// uniform grid of triangles) and its side from the angle-weighted pseudo
+// normal of the feature it lies on (the face's normal, an edge's two faces,
+// or a vertex's faces weighted by their angles there), which, unlike an
+// interpolated vertex normal, gives the right side everywhere near a closed
+// mesh (Baerentzen and Aanaes, 2005), creases and crevices included; points with no triangle within the grid's search radius take
+// their side from the generalised winding number. That number is constant
+// in each connected region of grid cells that no triangle touches, so it is
+// computed once per region when the field is built (a flood fill over the
+// empty cells), and points outside the grid are outside: the mesh must be
+// closed, as the class says. Only far points in cells that hold triangles
+// pay for a full winding-number sum.
 
+#include <cstdint>
 #include <vector>
 
 #include "core/head/head_model.h"
@@ -25,8 +34,17 @@ public:
     float signedDistance(const Eigen::Vector3f& p) const;
     float density(const Eigen::Vector3f& p) const;
 
+    /// The density on the surface (sdf = 0): 1 / (2 beta). The natural
+    /// iso-level for extracting the surface back from the field.
+    static float surfaceDensity(float beta) { return 0.5f / beta; }
+    float surfaceDensity() const { return surfaceDensity(beta_); }
+    float beta() const { return beta_; }
+
 private:
-    head::RowMatX3f v_, n_;
+    head::RowMatX3f v_;
+    head::RowMatX3f faceNormal_;    // unit, per face
+    head::RowMatX3f vertexNormal_;  // angle-weighted sum of face normals, per vertex
+    head::RowMatX3f edgeNormal_;    // per face corner k: the edge k -> k+1's two face normals, summed
     head::RowMatX3i f_;
     float beta_;
     Eigen::Vector3f lo_;
@@ -34,6 +52,13 @@ private:
     int nx_, ny_, nz_;
     std::vector<std::vector<std::int32_t>> cells_;
     float searchRadius_;
+    /// Per cell: -1 holds triangles, else 0 outside / 1 inside (its region's side).
+    std::vector<std::int8_t> emptySide_;
+
+    void buildPseudoNormals();
+    Eigen::Vector3f pseudoNormal(std::int32_t face, const Eigen::Vector3f& bary) const;
+    void labelEmptyCells();
+    double windingNumber(const Eigen::Vector3f& p) const;
 
     bool inside(const Eigen::Vector3f& p) const;  // winding number > 0.5
 };
