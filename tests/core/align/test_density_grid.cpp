@@ -3,6 +3,8 @@
 // whose iso-surface must lie on the posed mesh.
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <memory>
 #include <mutex>
 
@@ -112,6 +114,27 @@ TEST(DensityGrid, SamplesOneSlabPerCallInAnyThreadCount) {
     SampleOptions two;
     two.threads = 2;
     EXPECT_EQ(sampleField(spec, linear, two).values, one.values);
+}
+
+TEST(DensityGrid, ThreadsQuerySlabsConcurrently) {
+    // Each call waits, so calls from two workers overlap even on a busy machine.
+    std::atomic<int> running{0}, most{0};
+    auto slow = [&](const camera::Points3f& p) {
+        const int now = ++running;
+        int seen = most.load();
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        --running;
+        return std::vector<float>(static_cast<std::size_t>(p.rows()), 1.0f);
+    };
+    SampleOptions two;
+    two.threads = 2;
+    sampleField(unitBox(8), slow, two);
+    EXPECT_EQ(most.load(), 2);
+    most = 0;
+    sampleField(unitBox(8), slow);
+    EXPECT_EQ(most.load(), 1);
 }
 
 TEST(DensityGrid, CancelAndBadFieldsStopTheSampling) {
