@@ -4,12 +4,12 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include <Eigen/Geometry>
 
 #include "core/head/surface_query.h"
-#include <map>
-#include <utility>
 
 namespace synthforge::generate {
 
@@ -49,7 +49,11 @@ void MeshDensity::buildPseudoNormals() {
     faceNormal_.setZero(nf, 3);
     vertexNormal_.setZero(v_.rows(), 3);
     edgeNormal_.setZero(nf * 3, 3);
-    std::map<std::pair<std::int32_t, std::int32_t>, Eigen::Vector3f> edgeSum;
+    // Face corners k -> k+1 keyed by their undirected edge; sorting brings
+    // the two faces of each edge together (cheaper than a map, and this
+    // runs once per density call).
+    std::vector<std::pair<std::uint64_t, std::int32_t>> edges;
+    edges.reserve(static_cast<std::size_t>(nf) * 3);
     for (Eigen::Index f = 0; f < nf; ++f) {
         const Eigen::Vector3f p[3] = {v_.row(f_(f, 0)).transpose(), v_.row(f_(f, 1)).transpose(),
                                       v_.row(f_(f, 2)).transpose()};
@@ -59,16 +63,19 @@ void MeshDensity::buildPseudoNormals() {
             const Eigen::Vector3f e1 = p[(k + 1) % 3] - p[k], e2 = p[(k + 2) % 3] - p[k];
             const float angle = std::atan2(e1.cross(e2).norm(), e1.dot(e2));
             vertexNormal_.row(f_(f, k)) += angle * n.transpose();
-            const std::int32_t a = f_(f, k), b = f_(f, (k + 1) % 3);
-            auto it = edgeSum.try_emplace({std::min(a, b), std::max(a, b)}, Eigen::Vector3f::Zero()).first;
-            it->second += n;
+            const auto a = static_cast<std::uint32_t>(f_(f, k)), b = static_cast<std::uint32_t>(f_(f, (k + 1) % 3));
+            edges.emplace_back((static_cast<std::uint64_t>(std::min(a, b)) << 32) | std::max(a, b),
+                               static_cast<std::int32_t>(3 * f + k));
         }
     }
-    for (Eigen::Index f = 0; f < nf; ++f)
-        for (int k = 0; k < 3; ++k) {
-            const std::int32_t a = f_(f, k), b = f_(f, (k + 1) % 3);
-            edgeNormal_.row(3 * f + k) = edgeSum.at({std::min(a, b), std::max(a, b)}).transpose();
-        }
+    std::sort(edges.begin(), edges.end());
+    for (std::size_t i = 0; i < edges.size();) {
+        std::size_t j = i;
+        Eigen::Vector3f sum = Eigen::Vector3f::Zero();
+        for (; j < edges.size() && edges[j].first == edges[i].first; ++j) sum += faceNormal_.row(edges[j].second / 3).transpose();
+        for (std::size_t k = i; k < j; ++k) edgeNormal_.row(edges[k].second) = sum.transpose();
+        i = j;
+    }
 }
 
 Eigen::Vector3f MeshDensity::pseudoNormal(std::int32_t face, const Eigen::Vector3f& bary) const {
@@ -143,30 +150,61 @@ bool MeshDensity::inside(const Eigen::Vector3f& p) const {
     if (c.x() < 0 || c.y() < 0 || c.z() < 0 || c.x() >= nx_ || c.y() >= ny_ || c.z() >= nz_) return false;
     const std::int8_t side = emptySide_[(static_cast<std::size_t>(c.z()) * ny_ + c.y()) * nx_ + c.x()];
     if (side >= 0) return side == 1;
+    // A cell that holds triangles but none within the search radius of p:
+    // the pseudo normal at the true closest point still gives the side of a
+    // closed mesh, and two rings of cells find it unless it is farther than
+    // two cells. Only then pay for the full winding-number sum.
+    std::int32_t face;
+    Eigen::Vector3f bary, position;
+    const float d = closestWithin(p, 2, 2.0f * cell_, face, bary, position);
+    if (d <= 2.0f * cell_) return (p - position).dot(pseudoNormal(face, bary)) < 0.0f;
     return windingNumber(p) > 0.5;
 }
 
-float MeshDensity::signedDistance(const Eigen::Vector3f& p) const {
+float MeshDensity::closestWithin(const Eigen::Vector3f& p, int rings, float limit, std::int32_t& face,
+                                 Eigen::Vector3f& bary, Eigen::Vector3f& position) const {
+    // Every triangle within `rings` cells of p lies in the cells at most
+    // `rings` away from p's cell. The own cell goes first so that the best
+    // distance found there lets most others be skipped by their box.
     const Eigen::Vector3i c = ((p - lo_) / cell_).array().floor().cast<int>();
-    std::vector<std::int32_t> candidates;
-    for (int z = c.z() - 1; z <= c.z() + 1; ++z)
-        for (int y = c.y() - 1; y <= c.y() + 1; ++y)
-            for (int x = c.x() - 1; x <= c.x() + 1; ++x) {
-                if (x < 0 || y < 0 || z < 0 || x >= nx_ || y >= ny_ || z >= nz_) continue;
-                const auto& list = cells_[(static_cast<std::size_t>(z) * ny_ + y) * nx_ + x];
-                candidates.insert(candidates.end(), list.begin(), list.end());
+    const float limit2 = limit * limit;
+    float best2 = std::numeric_limits<float>::infinity();
+    face = -1;
+    auto visit = [&](int x, int y, int z) {
+        if (x < 0 || y < 0 || z < 0 || x >= nx_ || y >= ny_ || z >= nz_) return;
+        const Eigen::Vector3f cellLo =
+            lo_ + cell_ * Eigen::Vector3f(static_cast<float>(x), static_cast<float>(y), static_cast<float>(z));
+        const Eigen::Vector3f gap = (cellLo - p).cwiseMax(p - cellLo - Eigen::Vector3f::Constant(cell_)).cwiseMax(0.0f);
+        if (gap.squaredNorm() > std::min(best2, limit2)) return;
+        for (std::int32_t f : cells_[(static_cast<std::size_t>(z) * ny_ + y) * nx_ + x]) {
+            const Eigen::Vector3f a = v_.row(f_(f, 0)).transpose(), b = v_.row(f_(f, 1)).transpose(),
+                                  cc = v_.row(f_(f, 2)).transpose();
+            const Eigen::Vector3f w = head::closestBarycentric(p, a, b, cc);
+            const Eigen::Vector3f q = w[0] * a + w[1] * b + w[2] * cc;
+            const float d2 = (q - p).squaredNorm();
+            if (d2 < best2) {
+                best2 = d2;
+                face = f;
+                bary = w;
+                position = q;
             }
-    if (!candidates.empty()) {
-        std::sort(candidates.begin(), candidates.end());
-        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-        const head::SurfacePoint s = head::closestSurfacePoint(v_, f_, p, candidates);
-        if (s.distance <= searchRadius_) {
-            const Eigen::Vector3f n = pseudoNormal(s.face, s.bary);
-            return (p - s.position).dot(n) >= 0.0f ? s.distance : -s.distance;
         }
-    }
+    };
+    visit(c.x(), c.y(), c.z());
+    for (int z = c.z() - rings; z <= c.z() + rings; ++z)
+        for (int y = c.y() - rings; y <= c.y() + rings; ++y)
+            for (int x = c.x() - rings; x <= c.x() + rings; ++x)
+                if (x != c.x() || y != c.y() || z != c.z()) visit(x, y, z);
+    return face >= 0 ? std::sqrt(best2) : std::numeric_limits<float>::infinity();
+}
+
+float MeshDensity::signedDistance(const Eigen::Vector3f& p) const {
+    std::int32_t face;
+    Eigen::Vector3f bary, position;
+    const float d = closestWithin(p, 1, searchRadius_, face, bary, position);
+    if (d <= searchRadius_) return (p - position).dot(pseudoNormal(face, bary)) >= 0.0f ? d : -d;
     // Farther than the search radius: the magnitude only needs to be "far"
-    // for the density, the side comes from the winding number.
+    // for the density; the side comes from the winding number.
     return inside(p) ? -searchRadius_ : searchRadius_;
 }
 

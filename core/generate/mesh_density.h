@@ -15,8 +15,9 @@
 // in each connected region of grid cells that no triangle touches, so it is
 // computed once per region when the field is built (a flood fill over the
 // empty cells), and points outside the grid are outside: the mesh must be
-// closed, as the class says. Only far points in cells that hold triangles
-// pay for a full winding-number sum.
+// closed, as the class says. A far point in a cell that holds triangles
+// takes its side from the pseudo normal at its closest point within two
+// cells; only beyond that does it pay for a full winding-number sum.
 
 #include <cstdint>
 #include <vector>
@@ -58,6 +59,11 @@ private:
     void buildPseudoNormals();
     Eigen::Vector3f pseudoNormal(std::int32_t face, const Eigen::Vector3f& bary) const;
     void labelEmptyCells();
+    /// Distance to the closest triangle among the cells up to `rings` away
+    /// from p's cell, if at most `limit` (exact up to rings * cell); infinity
+    /// otherwise.
+    float closestWithin(const Eigen::Vector3f& p, int rings, float limit, std::int32_t& face, Eigen::Vector3f& bary,
+                        Eigen::Vector3f& position) const;
     double windingNumber(const Eigen::Vector3f& p) const;
 
     bool inside(const Eigen::Vector3f& p) const;  // winding number > 0.5
