@@ -41,7 +41,43 @@ MeshDensity::MeshDensity(const head::RowMatX3f& vertices, const head::RowMatX3i&
                 for (int x = c0.x(); x <= c1.x(); ++x)
                     cells_[(static_cast<std::size_t>(z) * ny_ + y) * nx_ + x].push_back(static_cast<std::int32_t>(f));
     }
-    labelEmptyCells();
+    labelComponents();
+    labelRegions();
+}
+
+void MeshDensity::labelComponents() {
+    // Union-find over vertices joined by faces.
+    std::vector<std::int32_t> parent(static_cast<std::size_t>(v_.rows()));
+    for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = static_cast<std::int32_t>(i);
+    auto root = [&](std::int32_t x) {
+        while (parent[static_cast<std::size_t>(x)] != x) {
+            parent[static_cast<std::size_t>(x)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
+            x = parent[static_cast<std::size_t>(x)];
+        }
+        return x;
+    };
+    for (Eigen::Index f = 0; f < f_.rows(); ++f)
+        for (int k = 1; k < 3; ++k) parent[static_cast<std::size_t>(root(f_(f, k)))] = root(f_(f, 0));
+    std::vector<std::int32_t> id(parent.size(), -1);
+    faceComponent_.resize(static_cast<std::size_t>(f_.rows()));
+    componentFaces_.clear();
+    for (Eigen::Index f = 0; f < f_.rows(); ++f) {
+        std::int32_t& c = id[static_cast<std::size_t>(root(f_(f, 0)))];
+        if (c < 0) {
+            c = static_cast<std::int32_t>(componentFaces_.size());
+            componentFaces_.emplace_back();
+        }
+        faceComponent_[static_cast<std::size_t>(f)] = c;
+        componentFaces_[static_cast<std::size_t>(c)].push_back(static_cast<std::int32_t>(f));
+    }
+    // Many pieces (a triangle soup) would make per-component work explode:
+    // treat them as one surface, which is right when they do not overlap.
+    if (componentFaces_.size() > static_cast<std::size_t>(kMaxComponents)) {
+        std::fill(faceComponent_.begin(), faceComponent_.end(), 0);
+        componentFaces_.assign(1, {});
+        for (Eigen::Index f = 0; f < f_.rows(); ++f) componentFaces_[0].push_back(static_cast<std::int32_t>(f));
+    }
+    components_ = static_cast<int>(componentFaces_.size());
 }
 
 void MeshDensity::buildPseudoNormals() {
@@ -91,11 +127,11 @@ Eigen::Vector3f MeshDensity::pseudoNormal(std::int32_t face, const Eigen::Vector
     return edgeNormal_.row(3 * face + (opposite + 1) % 3).transpose();
 }
 
-double MeshDensity::windingNumber(const Eigen::Vector3f& p) const {
+double MeshDensity::windingNumber(const Eigen::Vector3f& p, int component) const {
     // Generalised winding number: the sum of signed solid angles (Van
-    // Oosterom & Strackee) over 4 pi; 1 inside a closed outward mesh, 0 outside.
+    // Oosterom & Strackee) over 4 pi; 1 inside a closed outward surface, 0 outside.
     double total = 0.0;
-    for (Eigen::Index f = 0; f < f_.rows(); ++f) {
+    for (std::int32_t f : componentFaces_[static_cast<std::size_t>(component)]) {
         const Eigen::Vector3d a = (v_.row(f_(f, 0)).transpose() - p).cast<double>();
         const Eigen::Vector3d b = (v_.row(f_(f, 1)).transpose() - p).cast<double>();
         const Eigen::Vector3d c = (v_.row(f_(f, 2)).transpose() - p).cast<double>();
@@ -107,86 +143,99 @@ double MeshDensity::windingNumber(const Eigen::Vector3f& p) const {
     return total / (4.0 * 3.14159265358979323846);
 }
 
-void MeshDensity::labelEmptyCells() {
-    // 6-connected regions of cells that hold no triangle (binned by bounding
-    // box, so no surface passes through them): the winding number cannot
-    // jump inside one, so one sum at one cell centre decides the region.
+void MeshDensity::labelRegions() {
+    // Per component, 6-connected regions of cells that hold none of its
+    // triangles (binned by bounding box, so its surface passes through none
+    // of them): its winding number cannot jump inside one, so one sum at one
+    // cell centre decides the region.
     const std::size_t n = cells_.size();
-    emptySide_.assign(n, -1);
-    std::vector<std::int32_t> region(n, -1), stack;
-    std::vector<std::int8_t> regionSide;
-    for (std::size_t seed = 0; seed < n; ++seed) {
-        if (!cells_[seed].empty() || region[seed] >= 0) continue;
-        const std::int32_t id = static_cast<std::int32_t>(regionSide.size());
-        const int sx = static_cast<int>(seed % nx_), sy = static_cast<int>((seed / nx_) % ny_),
-                  sz = static_cast<int>(seed / (static_cast<std::size_t>(nx_) * ny_));
-        const Eigen::Vector3f centre = lo_ + cell_ * Eigen::Vector3f(sx + 0.5f, sy + 0.5f, sz + 0.5f);
-        regionSide.push_back(windingNumber(centre) > 0.5 ? 1 : 0);
-        region[seed] = id;
-        stack.assign(1, static_cast<std::int32_t>(seed));
-        while (!stack.empty()) {
-            const std::size_t c = static_cast<std::size_t>(stack.back());
-            stack.pop_back();
-            const int x = static_cast<int>(c % nx_), y = static_cast<int>((c / nx_) % ny_),
-                      z = static_cast<int>(c / (static_cast<std::size_t>(nx_) * ny_));
-            const int next[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
-            for (const auto& q : next) {
-                if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= nx_ || q[1] >= ny_ || q[2] >= nz_) continue;
-                const std::size_t qi = (static_cast<std::size_t>(q[2]) * ny_ + q[1]) * nx_ + q[0];
-                if (!cells_[qi].empty() || region[qi] >= 0) continue;
-                region[qi] = id;
-                stack.push_back(static_cast<std::int32_t>(qi));
+    side_.assign(static_cast<std::size_t>(components_), std::vector<std::int8_t>(n, -1));
+    std::vector<std::uint8_t> holds(n, 0);  // bit c: the cell holds component c's triangles
+    for (std::size_t c = 0; c < n; ++c)
+        for (std::int32_t f : cells_[c]) holds[c] |= static_cast<std::uint8_t>(1u << faceComponent_[static_cast<std::size_t>(f)]);
+    std::vector<std::int32_t> stack;
+    for (int comp = 0; comp < components_; ++comp) {
+        std::vector<std::int8_t>& side = side_[static_cast<std::size_t>(comp)];
+        const std::uint8_t bit = static_cast<std::uint8_t>(1u << comp);
+        std::vector<bool> seen(n, false);
+        for (std::size_t seed = 0; seed < n; ++seed) {
+            if ((holds[seed] & bit) || seen[seed]) continue;
+            const int sx = static_cast<int>(seed % nx_), sy = static_cast<int>((seed / nx_) % ny_),
+                      sz = static_cast<int>(seed / (static_cast<std::size_t>(nx_) * ny_));
+            const Eigen::Vector3f centre = lo_ + cell_ * Eigen::Vector3f(sx + 0.5f, sy + 0.5f, sz + 0.5f);
+            const std::int8_t regionSide = windingNumber(centre, comp) > 0.5 ? 1 : 0;
+            seen[seed] = true;
+            side[seed] = regionSide;
+            stack.assign(1, static_cast<std::int32_t>(seed));
+            while (!stack.empty()) {
+                const std::size_t c = static_cast<std::size_t>(stack.back());
+                stack.pop_back();
+                const int x = static_cast<int>(c % nx_), y = static_cast<int>((c / nx_) % ny_),
+                          z = static_cast<int>(c / (static_cast<std::size_t>(nx_) * ny_));
+                const int next[6][3] = {{x - 1, y, z}, {x + 1, y, z}, {x, y - 1, z}, {x, y + 1, z}, {x, y, z - 1}, {x, y, z + 1}};
+                for (const auto& q : next) {
+                    if (q[0] < 0 || q[1] < 0 || q[2] < 0 || q[0] >= nx_ || q[1] >= ny_ || q[2] >= nz_) continue;
+                    const std::size_t qi = (static_cast<std::size_t>(q[2]) * ny_ + q[1]) * nx_ + q[0];
+                    if ((holds[qi] & bit) || seen[qi]) continue;
+                    seen[qi] = true;
+                    side[qi] = regionSide;
+                    stack.push_back(static_cast<std::int32_t>(qi));
+                }
             }
         }
     }
-    for (std::size_t c = 0; c < n; ++c)
-        if (region[c] >= 0) emptySide_[c] = regionSide[static_cast<std::size_t>(region[c])];
 }
 
-bool MeshDensity::inside(const Eigen::Vector3f& p) const {
+bool MeshDensity::insideComponent(const Eigen::Vector3f& p, int component) const {
     const Eigen::Vector3i c = ((p - lo_) / cell_).array().floor().cast<int>();
-    // The grid spans the mesh's box plus a cell: beyond it a closed mesh's
-    // winding number is 0.
+    // The grid spans the mesh's box plus a cell: beyond it a closed
+    // surface's winding number is 0.
     if (c.x() < 0 || c.y() < 0 || c.z() < 0 || c.x() >= nx_ || c.y() >= ny_ || c.z() >= nz_) return false;
-    const std::int8_t side = emptySide_[(static_cast<std::size_t>(c.z()) * ny_ + c.y()) * nx_ + c.x()];
+    const std::int8_t side =
+        side_[static_cast<std::size_t>(component)][(static_cast<std::size_t>(c.z()) * ny_ + c.y()) * nx_ + c.x()];
     if (side >= 0) return side == 1;
-    // A cell that holds triangles but none within the search radius of p:
-    // the pseudo normal at the true closest point still gives the side of a
-    // closed mesh, and two rings of cells find it unless it is farther than
-    // two cells. Only then pay for the full winding-number sum.
-    std::int32_t face;
-    Eigen::Vector3f bary, position;
-    const float d = closestWithin(p, 2, 2.0f * cell_, face, bary, position);
-    if (d <= 2.0f * cell_) return (p - position).dot(pseudoNormal(face, bary)) < 0.0f;
-    return windingNumber(p) > 0.5;
+    // A cell that holds the component's triangles but none within the search
+    // radius of p: the pseudo normal at the true closest point still gives
+    // the side of a closed surface, and two rings of cells find it unless it
+    // is farther than two cells. Only then pay for the winding-number sum.
+    const Nearest near = closestWithin(p, 2, 2.0f * cell_);
+    const std::size_t k = static_cast<std::size_t>(component);
+    if (near.distance[k] <= 2.0f * cell_)
+        return (p - near.position[k]).dot(pseudoNormal(near.face[k], near.bary[k])) < 0.0f;
+    return windingNumber(p, component) > 0.5;
 }
 
-float MeshDensity::closestWithin(const Eigen::Vector3f& p, int rings, float limit, std::int32_t& face,
-                                 Eigen::Vector3f& bary, Eigen::Vector3f& position) const {
+MeshDensity::Nearest MeshDensity::closestWithin(const Eigen::Vector3f& p, int rings, float limit) const {
     // Every triangle within `rings` cells of p lies in the cells at most
     // `rings` away from p's cell. The own cell goes first so that the best
-    // distance found there lets most others be skipped by their box.
+    // distances found there let most others be skipped by their box.
+    const std::size_t nc = static_cast<std::size_t>(components_);
+    Nearest out;
+    out.distance.fill(std::numeric_limits<float>::infinity());
+    out.face.fill(-1);
+    std::array<float, kMaxComponents>& best2 = out.distance;  // squared until the end
     const Eigen::Vector3i c = ((p - lo_) / cell_).array().floor().cast<int>();
     const float limit2 = limit * limit;
-    float best2 = std::numeric_limits<float>::infinity();
-    face = -1;
     auto visit = [&](int x, int y, int z) {
         if (x < 0 || y < 0 || z < 0 || x >= nx_ || y >= ny_ || z >= nz_) return;
         const Eigen::Vector3f cellLo =
             lo_ + cell_ * Eigen::Vector3f(static_cast<float>(x), static_cast<float>(y), static_cast<float>(z));
         const Eigen::Vector3f gap = (cellLo - p).cwiseMax(p - cellLo - Eigen::Vector3f::Constant(cell_)).cwiseMax(0.0f);
-        if (gap.squaredNorm() > std::min(best2, limit2)) return;
+        const float gap2 = gap.squaredNorm();
+        if (gap2 > limit2) return;
         for (std::int32_t f : cells_[(static_cast<std::size_t>(z) * ny_ + y) * nx_ + x]) {
+            const std::size_t k = static_cast<std::size_t>(faceComponent_[static_cast<std::size_t>(f)]);
+            if (gap2 > best2[k]) continue;
             const Eigen::Vector3f a = v_.row(f_(f, 0)).transpose(), b = v_.row(f_(f, 1)).transpose(),
                                   cc = v_.row(f_(f, 2)).transpose();
             const Eigen::Vector3f w = head::closestBarycentric(p, a, b, cc);
             const Eigen::Vector3f q = w[0] * a + w[1] * b + w[2] * cc;
             const float d2 = (q - p).squaredNorm();
-            if (d2 < best2) {
-                best2 = d2;
-                face = f;
-                bary = w;
-                position = q;
+            if (d2 < best2[k]) {
+                best2[k] = d2;
+                out.face[k] = f;
+                out.bary[k] = w;
+                out.position[k] = q;
             }
         }
     };
@@ -195,17 +244,28 @@ float MeshDensity::closestWithin(const Eigen::Vector3f& p, int rings, float limi
         for (int y = c.y() - rings; y <= c.y() + rings; ++y)
             for (int x = c.x() - rings; x <= c.x() + rings; ++x)
                 if (x != c.x() || y != c.y() || z != c.z()) visit(x, y, z);
-    return face >= 0 ? std::sqrt(best2) : std::numeric_limits<float>::infinity();
+    for (std::size_t k = 0; k < nc; ++k)
+        best2[k] = out.face[k] >= 0 && best2[k] <= limit2 ? std::sqrt(best2[k]) : std::numeric_limits<float>::infinity();
+    return out;
 }
 
 float MeshDensity::signedDistance(const Eigen::Vector3f& p) const {
-    std::int32_t face;
-    Eigen::Vector3f bary, position;
-    const float d = closestWithin(p, 1, searchRadius_, face, bary, position);
-    if (d <= searchRadius_) return (p - position).dot(pseudoNormal(face, bary)) >= 0.0f ? d : -d;
-    // Farther than the search radius: the magnitude only needs to be "far"
-    // for the density; the side comes from the winding number.
-    return inside(p) ? -searchRadius_ : searchRadius_;
+    // The union's signed distance: the smallest of the components'. Beyond
+    // the search radius the magnitude only needs to be "far" for the
+    // density, and only the side is computed.
+    const Nearest near = closestWithin(p, 1, searchRadius_);
+    float sd = std::numeric_limits<float>::infinity();
+    for (int comp = 0; comp < components_; ++comp) {
+        const std::size_t k = static_cast<std::size_t>(comp);
+        float s;
+        if (near.distance[k] <= searchRadius_)
+            s = (p - near.position[k]).dot(pseudoNormal(near.face[k], near.bary[k])) >= 0.0f ? near.distance[k]
+                                                                                              : -near.distance[k];
+        else
+            s = insideComponent(p, comp) ? -searchRadius_ : searchRadius_;
+        sd = std::min(sd, s);
+    }
+    return sd;
 }
 
 float MeshDensity::density(const Eigen::Vector3f& p) const {

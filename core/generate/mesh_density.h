@@ -5,20 +5,29 @@
 // inside the density is 1/beta, far outside it is 0, and it falls through
 // 1/(2 beta) on the surface.
 //
-// The signed distance uses the closest surface point (exact, through a
-// uniform grid of triangles) and its side from the angle-weighted pseudo
-// normal of the feature it lies on (the face's normal, an edge's two faces,
-// or a vertex's faces weighted by their angles there), which, unlike an
-// interpolated vertex normal, gives the right side everywhere near a closed
-// mesh (Baerentzen and Aanaes, 2005), creases and crevices included; points with no triangle within the grid's search radius take
-// their side from the generalised winding number. That number is constant
-// in each connected region of grid cells that no triangle touches, so it is
-// computed once per region when the field is built (a flood fill over the
-// empty cells), and points outside the grid are outside: the mesh must be
-// closed, as the class says. A far point in a cell that holds triangles
-// takes its side from the pseudo normal at its closest point within two
-// cells; only beyond that does it pay for a full winding-number sum.
+// The mesh may hold several closed components (the default head's skin and
+// its two eyeballs, which sit partly inside the skin's solid): the field is
+// that of their union, so the signed distance is the smallest of the
+// components' own signed distances. Each uses the closest point on that
+// component (exact, through a uniform grid of triangles) and its side from
+// the angle-weighted pseudo normal of the feature it lies on (the face's
+// normal, an edge's two faces, or a vertex's faces weighted by their angles
+// there), which, unlike an interpolated vertex normal, gives the right side
+// everywhere near a closed surface (Baerentzen and Aanaes, 2005), creases
+// and crevices included. Taking the nearest surface of all components
+// instead would call a point between an eyeball and the socket wall
+// "outside" (it is outside the eyeball but inside the skin).
+//
+// Beyond the search radius (one grid cell) only a component's side
+// matters. Its generalised winding number is constant in each connected
+// region of grid cells that none of its triangles touch, so it is computed
+// once per region when the field is built (a flood fill), and points outside
+// the grid are outside. A far point in a cell that holds the component's
+// triangles takes the pseudo normal at its closest point within two cells;
+// only beyond that does it pay for a winding-number sum. Each component must
+// be closed and must not intersect itself.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -53,20 +62,29 @@ private:
     int nx_, ny_, nz_;
     std::vector<std::vector<std::int32_t>> cells_;
     float searchRadius_;
-    /// Per cell: -1 holds triangles, else 0 outside / 1 inside (its region's side).
-    std::vector<std::int8_t> emptySide_;
+    int components_ = 1;
+    std::vector<std::int32_t> faceComponent_;               // per face
+    std::vector<std::vector<std::int32_t>> componentFaces_;  // per component
+    /// Per component and cell: -1 when the cell holds that component's
+    /// triangles, else 0 outside / 1 inside it (its region's side).
+    std::vector<std::vector<std::int8_t>> side_;
+
+    /// Closest point per component among the cells up to `rings` away from
+    /// p's cell, where within `limit` (exact up to rings * cell).
+    static constexpr int kMaxComponents = 8;  // more pieces are treated as one surface
+    struct Nearest {
+        std::array<float, kMaxComponents> distance;  // infinity: none within the limit
+        std::array<std::int32_t, kMaxComponents> face;
+        std::array<Eigen::Vector3f, kMaxComponents> bary, position;
+    };
 
     void buildPseudoNormals();
+    void labelComponents();
+    void labelRegions();
     Eigen::Vector3f pseudoNormal(std::int32_t face, const Eigen::Vector3f& bary) const;
-    void labelEmptyCells();
-    /// Distance to the closest triangle among the cells up to `rings` away
-    /// from p's cell, if at most `limit` (exact up to rings * cell); infinity
-    /// otherwise.
-    float closestWithin(const Eigen::Vector3f& p, int rings, float limit, std::int32_t& face, Eigen::Vector3f& bary,
-                        Eigen::Vector3f& position) const;
-    double windingNumber(const Eigen::Vector3f& p) const;
-
-    bool inside(const Eigen::Vector3f& p) const;  // winding number > 0.5
+    Nearest closestWithin(const Eigen::Vector3f& p, int rings, float limit) const;
+    double windingNumber(const Eigen::Vector3f& p, int component) const;
+    bool insideComponent(const Eigen::Vector3f& p, int component) const;
 };
 
 }  // namespace synthforge::generate

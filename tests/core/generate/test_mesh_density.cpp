@@ -82,5 +82,40 @@ TEST(MeshDensity, ValuesOnAndOffTheSurface) {
     EXPECT_LT(field.signedDistance(Eigen::Vector3f(0.49f, 0.49f, 0)), 0.0f);
 }
 
+// An axis-aligned cube as 8 vertices and 12 outward triangles, appended.
+void addCube(head::RowMatX3f& v, head::RowMatX3i& f, const Eigen::Vector3f& lo, float size) {
+    const Eigen::Index v0 = v.rows(), f0 = f.rows();
+    v.conservativeResize(v0 + 8, 3);
+    f.conservativeResize(f0 + 12, 3);
+    for (int c = 0; c < 8; ++c)
+        v.row(v0 + c) = (lo + size * Eigen::Vector3f(static_cast<float>(c & 1), static_cast<float>((c >> 1) & 1),
+                                                     static_cast<float>((c >> 2) & 1)))
+                            .transpose();
+    const int tris[12][3] = {{0, 2, 1}, {1, 2, 3}, {4, 5, 6}, {5, 7, 6}, {0, 1, 4}, {1, 5, 4},
+                             {2, 6, 3}, {3, 6, 7}, {0, 4, 2}, {2, 4, 6}, {1, 3, 5}, {3, 7, 5}};
+    for (int t = 0; t < 12; ++t)
+        for (int k = 0; k < 3; ++k) f(f0 + t, k) = static_cast<int>(v0) + tris[t][k];
+}
+
+TEST(MeshDensity, OverlappingClosedComponentsActAsTheirUnion) {
+    // A small cube poking out of a big one, as an eyeball sits in the skin.
+    head::RowMatX3f v(0, 3);
+    head::RowMatX3i f(0, 3);
+    addCube(v, f, Eigen::Vector3f(-1, -1, -1), 2.0f);
+    addCube(v, f, Eigen::Vector3f(0.5f, 0.5f, 0.5f), 1.0f);
+    const MeshDensity field(v, f, 0.01f);
+    // Inside the big cube, just outside the small one: the nearest surface
+    // is the small cube's, facing away, yet the point is inside the union.
+    EXPECT_LT(field.signedDistance(Eigen::Vector3f(0.45f, 0.7f, 0.7f)), 0.0f);
+    EXPECT_GT(field.density(Eigen::Vector3f(0.45f, 0.7f, 0.7f)), field.surfaceDensity());
+    // Inside the small cube where it sticks out: inside, at its distance.
+    EXPECT_NEAR(field.signedDistance(Eigen::Vector3f(1.45f, 1.2f, 1.2f)), -0.05f, 1e-5f);
+    // Outside both, near either: outside, at the distance to the nearer.
+    EXPECT_NEAR(field.signedDistance(Eigen::Vector3f(1.55f, 1.2f, 1.2f)), 0.05f, 1e-5f);
+    EXPECT_NEAR(field.signedDistance(Eigen::Vector3f(-1.04f, 0.0f, 0.0f)), 0.04f, 1e-5f);
+    EXPECT_LT(field.signedDistance(Eigen::Vector3f(0.0f, 0.0f, 0.0f)), 0.0f);
+    EXPECT_GT(field.signedDistance(Eigen::Vector3f(3.0f, 0.0f, 0.0f)), 0.0f);
+}
+
 }  // namespace
 }  // namespace synthforge::generate
