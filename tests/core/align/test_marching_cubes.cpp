@@ -3,9 +3,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <string>
 #include <map>
 #include <set>
 #include <utility>
+
+#include <unistd.h>
 
 #include <Eigen/Geometry>
 #include <gtest/gtest.h>
@@ -187,6 +191,23 @@ TEST(MarchingCubes, FieldThroughTheBorderIsCappedOrLeftOpen) {
             EXPECT_LE(cut.mesh.positions(e.first, 0), -2.0f + 1e-4f);
         }
     EXPECT_GT(border, 10);
+}
+
+TEST(MarchingCubes, TheSurfaceExportsInEveryMeshFormat) {
+    const ScalarGrid g = analyticGrid(12, 1.0f, [](const Eigen::Vector3f& p) { return 4.0f - p.norm(); });
+    const IsoSurface s = marchingCubes(g, 0.0f);
+    ASSERT_FALSE(s.empty());
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("sf_mc_export_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    for (const char* ext : {".obj", ".ply", ".gltf", ".glb"}) {
+        const std::string path = (dir / (std::string("sphere") + ext)).string();
+        io::exportMesh(path, s.mesh);
+        const io::TriMesh back = io::importMesh(path);
+        EXPECT_EQ(back.faces.rows(), s.mesh.faces.rows()) << ext;
+        EXPECT_NEAR(signedVolume(back), signedVolume(s.mesh), 1e-3 * signedVolume(s.mesh)) << ext;
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST(MarchingCubes, MeasuresOfAUnitCube) {
