@@ -1,5 +1,6 @@
 // Density tools on the default head: sampling the procedural generator's
-// density on a grid around the posed head (1 and 2 threads), marching cubes
+// density on a grid around the posed head (1 and 2 threads, one slab or
+// about 64k points per density() call), marching cubes
 // on that grid, and the distances between the mesh and the iso-surface,
 // at 64 and 128 cells along the head box's longest side (marching cubes also
 // at 256, whose grid is sampled once, on every core, before it is timed).
@@ -45,6 +46,7 @@ struct Scene {
         if (it == grids.end()) {
             align::SampleOptions o;
             o.threads = 0;
+            o.slabsPerCall = 0;
             it = grids.emplace(resolution, align::sampleDensity(generator, input(), spec(resolution), o)).first;
         }
         return it->second;
@@ -61,11 +63,13 @@ const float kLevel = generate::MeshDensity::surfaceDensity(generate::ProceduralG
 
 double minimum(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
-/// range(0): cells along the longest side; range(1): threads.
+/// range(0): cells along the longest side; range(1): threads; range(2):
+/// z-slabs per density() call (0: about 64k points per call).
 void BM_SampleDensity(benchmark::State& state) {
     Scene& s = scene();
     align::SampleOptions o;
     o.threads = static_cast<int>(state.range(1));
+    o.slabsPerCall = static_cast<int>(state.range(2));
     std::size_t points = 0;
     for (auto _ : state) {
         const align::ScalarGrid g = align::sampleDensity(s.generator, s.input(), s.spec(static_cast<int>(state.range(0))), o);
@@ -76,8 +80,8 @@ void BM_SampleDensity(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * points));
 }
 BENCHMARK(BM_SampleDensity)
-    ->ArgsProduct({{64, 128}, {1, 2}})
-    ->ArgNames({"res", "threads"})
+    ->ArgsProduct({{64, 128}, {1, 2}, {1, 0}})
+    ->ArgNames({"res", "threads", "slabs"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->ComputeStatistics("min", minimum);

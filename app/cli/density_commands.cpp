@@ -84,6 +84,7 @@ void runDensity(const DensityArgs& a) {
     std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(a.progress, stderr);
     align::SampleOptions sampling;
     sampling.threads = a.threads;
+    sampling.slabsPerCall = 0;  // the procedural density rebuilds its triangle grid per call
     const align::ScalarGrid field = align::sampleDensity(generator, in, grid, sampling, sink.get(), &cancel);
     align::IsoSurfaceOptions isoOptions;
     isoOptions.closeAtBorder = !a.openBorder;

@@ -73,35 +73,43 @@ ScalarGrid sampleField(const GridSpec& spec, const FieldFunction& field, const S
                        jobs::ProgressSink* progress, const jobs::CancelToken* cancel) {
     if (!field) throw std::invalid_argument("sampleField: no field");
     if (options.threads < 0) throw std::invalid_argument("sampleField: threads must be >= 0");
+    if (options.slabsPerCall < 0) throw std::invalid_argument("sampleField: slabsPerCall must be >= 0");
     ScalarGrid g = layoutGrid(spec);
     g.values.assign(static_cast<std::size_t>(g.dims.x()) * g.dims.y() * g.dims.z(), 0.0f);
     const int nz = g.dims.z();
     const std::size_t slab = static_cast<std::size_t>(g.dims.x()) * g.dims.y();
+    const int perCall = options.slabsPerCall > 0
+                            ? options.slabsPerCall
+                            : std::max(1, static_cast<int>(static_cast<std::size_t>(kPointsPerBatch) / slab));
+    const int batches = (nz + perCall - 1) / perCall;
     jobs::ProgressTracker tracker(progress, "density", static_cast<std::uint64_t>(nz));
 
-    auto sampleSlab = [&](int k) {
-        camera::Points3f pts(static_cast<Eigen::Index>(slab), 3);
-        for (int j = 0; j < g.dims.y(); ++j)
-            for (int i = 0; i < g.dims.x(); ++i)
-                pts.row(static_cast<Eigen::Index>(j) * g.dims.x() + i) = g.point(i, j, k).transpose();
+    auto sampleBatch = [&](int b) {
+        const int k0 = b * perCall, k1 = std::min(nz, k0 + perCall);
+        const std::size_t n = slab * static_cast<std::size_t>(k1 - k0);
+        camera::Points3f pts(static_cast<Eigen::Index>(n), 3);
+        Eigen::Index row = 0;
+        for (int k = k0; k < k1; ++k)
+            for (int j = 0; j < g.dims.y(); ++j)
+                for (int i = 0; i < g.dims.x(); ++i) pts.row(row++) = g.point(i, j, k).transpose();
         const std::vector<float> v = field(pts);
-        if (v.size() != slab)
+        if (v.size() != n)
             throw std::runtime_error("density field returned " + std::to_string(v.size()) + " values for " +
-                                     std::to_string(slab) + " points");
-        std::copy(v.begin(), v.end(), g.values.begin() + static_cast<std::ptrdiff_t>(g.index(0, 0, k)));
-        tracker.advance();
+                                     std::to_string(n) + " points");
+        std::copy(v.begin(), v.end(), g.values.begin() + static_cast<std::ptrdiff_t>(g.index(0, 0, k0)));
+        tracker.advance(static_cast<std::uint64_t>(k1 - k0));
     };
 
     int threads = options.threads == 0 ? static_cast<int>(std::thread::hardware_concurrency()) : options.threads;
-    threads = std::max(1, std::min(threads, nz));
+    threads = std::max(1, std::min(threads, batches));
     if (threads == 1) {
-        for (int k = 0; k < nz; ++k) {
+        for (int b = 0; b < batches; ++b) {
             if (cancel) cancel->throwIfCancelled();
-            sampleSlab(k);
+            sampleBatch(b);
         }
     } else {
-        // Workers take slabs in order; the first error (or cancellation)
-        // stops the others before their next slab and is rethrown here.
+        // Workers take batches in order; the first error (or cancellation)
+        // stops the others before their next batch and is rethrown here.
         std::atomic<int> next{0};
         std::atomic<bool> failed{false};
         std::exception_ptr error;
@@ -110,9 +118,9 @@ ScalarGrid sampleField(const GridSpec& spec, const FieldFunction& field, const S
         for (int t = 0; t < threads; ++t)
             pool.emplace_back([&] {
                 try {
-                    for (int k = next++; k < nz && !failed.load(); k = next++) {
+                    for (int b = next++; b < batches && !failed.load(); b = next++) {
                         if (cancel) cancel->throwIfCancelled();
-                        sampleSlab(k);
+                        sampleBatch(b);
                     }
                 } catch (...) {
                     std::lock_guard<std::mutex> lock(errorMutex);

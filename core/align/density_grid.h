@@ -71,17 +71,25 @@ ScalarGrid layoutGrid(const GridSpec& spec);
 using FieldFunction = std::function<std::vector<float>(const camera::Points3f& points)>;
 
 struct SampleOptions {
-    /// Slabs (one z layer of points each, one call of the field) queried at
-    /// once, on this many threads. 0: the hardware's core count. The field
-    /// must then be safe to call concurrently; 1 queries in order on the
-    /// calling thread.
+    /// Batches (calls of the field) queried at once, on this many threads.
+    /// 0: the hardware's core count. The field must then be safe to call
+    /// concurrently; 1 queries in order on the calling thread.
     int threads = 1;
+    /// Whole z layers of points per call of the field. 0: enough layers for
+    /// about kPointsPerBatch points, which spreads a field's per-call set-up
+    /// (the procedural density rebuilds its triangle grid each call) over
+    /// more points.
+    int slabsPerCall = 1;
 };
 
-/// Samples `field` on the grid `spec` describes, one z-slab of points per
-/// call. Progress counts slabs (stage "density"); the cancel token is checked
-/// between slabs (jobs::Cancelled propagates). Throws std::runtime_error
-/// when the field returns the wrong number of values.
+/// The batch size slabsPerCall = 0 aims for.
+inline constexpr int kPointsPerBatch = 1 << 16;
+
+/// Samples `field` on the grid `spec` describes, one batch of whole z-slabs
+/// of points per call. Progress counts slabs (stage "density"); the cancel
+/// token is checked between batches (jobs::Cancelled propagates). Throws
+/// std::runtime_error when the field returns the wrong number of values,
+/// std::invalid_argument for negative threads or slabsPerCall.
 ScalarGrid sampleField(const GridSpec& spec, const FieldFunction& field, const SampleOptions& options = {},
                        jobs::ProgressSink* progress = nullptr, const jobs::CancelToken* cancel = nullptr);
 

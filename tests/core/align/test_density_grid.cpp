@@ -114,6 +114,26 @@ TEST(DensityGrid, SamplesOneSlabPerCallInAnyThreadCount) {
     SampleOptions two;
     two.threads = 2;
     EXPECT_EQ(sampleField(spec, linear, two).values, one.values);
+    // Batches of whole slabs: 3 layers in calls of 2 and 1.
+    SampleOptions batched;
+    batched.slabsPerCall = 2;
+    std::vector<Eigen::Index> sizes;
+    const ScalarGrid b = sampleField(
+        spec, [&](const camera::Points3f& p) { sizes.push_back(p.rows()); return linear(p); }, batched);
+    EXPECT_EQ(b.values, one.values);
+    const Eigen::Index slab = one.dims.x() * one.dims.y();
+    ASSERT_EQ(one.dims.z(), 3);
+    EXPECT_EQ(sizes, (std::vector<Eigen::Index>{2 * slab, slab}));
+    // Automatic: as many slabs as fit in kPointsPerBatch, here all of them.
+    SampleOptions automatic;
+    automatic.slabsPerCall = 0;
+    calls = 0;
+    EXPECT_EQ(sampleField(spec, [&](const camera::Points3f& p) { ++calls; return linear(p); }, automatic).values,
+              one.values);
+    EXPECT_EQ(calls.load(), 1);
+    SampleOptions negative;
+    negative.slabsPerCall = -1;
+    EXPECT_THROW(sampleField(spec, linear, negative), std::invalid_argument);
 }
 
 TEST(DensityGrid, ThreadsQuerySlabsConcurrently) {
