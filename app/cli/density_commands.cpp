@@ -5,6 +5,7 @@
 // units) and distances.json, and prints a short report.
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -56,7 +57,7 @@ std::string statsLine(const align::DistanceStats& s, float cell) {
     return o.str();
 }
 
-void runDensity(const DensityArgs& a) {
+int runDensity(const DensityArgs& a) {
     auto model = std::make_shared<head::HeadModel>(head::loadHeadModel(a.head));
     generate::SamplerConfig config;
     if (!a.samplerConfig.empty()) config = generate::loadSamplerConfig(a.samplerConfig);
@@ -85,7 +86,13 @@ void runDensity(const DensityArgs& a) {
     align::SampleOptions sampling;
     sampling.threads = a.threads;
     sampling.slabsPerCall = 0;  // the procedural density rebuilds its triangle grid per call
-    const align::ScalarGrid field = align::sampleDensity(generator, in, grid, sampling, sink.get(), &cancel);
+    align::ScalarGrid field;
+    try {
+        field = align::sampleDensity(generator, in, grid, sampling, sink.get(), &cancel);
+    } catch (const jobs::Cancelled&) {
+        std::cerr << "stopped: nothing written\n";
+        return 130;
+    }
     align::IsoSurfaceOptions isoOptions;
     isoOptions.closeAtBorder = !a.openBorder;
     const align::IsoSurface iso = align::marchingCubes(field, level, isoOptions);
@@ -142,6 +149,7 @@ void runDensity(const DensityArgs& a) {
               << "iso-surface -> mesh: " << statsLine(d.bToAStats, cell) << "\n"
               << "chamfer " << d.chamfer << " (" << d.chamfer / cell << " cells); wrote " << meshPath << " and "
               << jsonPath << "\n";
+    return 0;
 }
 
 }  // namespace
@@ -177,7 +185,10 @@ void registerDensityCommands(CLI::App& app) {
         ->capture_default_str()
         ->check(CLI::Range(0, 256));
     cmd->add_option("--progress", a->progress, "auto, bar, json or none")->capture_default_str();
-    cmd->callback([a] { runDensity(*a); });
+    cmd->callback([a] {
+        const int rc = runDensity(*a);
+        if (rc != 0) std::exit(rc);  // 130: stopped by Ctrl+C, as `generate`
+    });
 }
 
 }  // namespace synthforge::cli

@@ -46,8 +46,9 @@ struct IsoSurface {
 
 /// Extracts the surface value == `level`. Never throws for a level outside
 /// the field's range: the result is then empty, with `message` set. Throws
-/// std::invalid_argument for a non-finite level or a grid whose values do
-/// not match its dims (or with fewer than 2 points on an axis).
+/// std::invalid_argument for a non-finite level, a grid whose values do not
+/// match its dims, that has fewer than 2 points on an axis, a spacing that
+/// is not positive, or a non-finite value.
 IsoSurface marchingCubes(const ScalarGrid& grid, float level, const IsoSurfaceOptions& options = {});
 
 /// Mesh measures used by the tests and the CLI's report.

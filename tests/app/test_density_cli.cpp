@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -75,6 +78,19 @@ TEST(DensityCli, PlyOnRequestAndClearErrors) {
     EXPECT_NE(readTextFile(err).find("--resolution"), std::string::npos) << readTextFile(err);
     EXPECT_EQ(run({"density", "--cell-size", "0.00001", "--out", none.string(), "--progress", "none"}, err), 1);
     EXPECT_NE(readTextFile(err).find("cell size"), std::string::npos) << readTextFile(err);
+}
+
+TEST(DensityCli, CtrlCStopsWithExitCode130AndWritesNothing) {
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt", out = dir.path / "d";
+    // 256 cells take seconds to sample, long after the handler is installed.
+    const pid_t pid = synthforge::testutil::startCli(
+        {"density", "--resolution", "256", "--out", out.string(), "--progress", "none"}, err);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ::kill(pid, SIGINT);
+    EXPECT_EQ(synthforge::testutil::waitForExit(pid), 130) << readTextFile(err);
+    EXPECT_NE(readTextFile(err).find("stopped"), std::string::npos) << readTextFile(err);
+    EXPECT_FALSE(fs::exists(out / "isosurface.obj"));
 }
 
 }  // namespace
