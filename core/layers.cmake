@@ -8,7 +8,7 @@
 #
 # SYNTHFORGE_AREA_DIR_<area> overrides the folder (default: core/<area>).
 
-set(SYNTHFORGE_AREAS io camera jobs eval runs raster head annotate default_head labelmap dataset generate scene train fr transfer)
+set(SYNTHFORGE_AREAS io camera jobs eval runs raster head annotate default_head labelmap dataset generate align scene train fr transfer)
 
 set(SYNTHFORGE_AREA_DIR_default_head head/default_head)
 
@@ -24,6 +24,7 @@ set(SYNTHFORGE_LAYER_default_head io camera raster head annotate)
 set(SYNTHFORGE_LAYER_labelmap     io camera raster head annotate)
 set(SYNTHFORGE_LAYER_dataset      io camera jobs raster head annotate)
 set(SYNTHFORGE_LAYER_generate     io camera jobs raster head annotate dataset)
+set(SYNTHFORGE_LAYER_align        io camera jobs raster head annotate dataset generate)
 set(SYNTHFORGE_LAYER_scene        io camera jobs raster head annotate default_head dataset generate)
 set(SYNTHFORGE_LAYER_train        io camera jobs eval raster head annotate generate dataset)
 set(SYNTHFORGE_LAYER_fr           io camera jobs eval raster head annotate generate dataset train)

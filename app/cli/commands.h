@@ -23,6 +23,8 @@ void registerSampleRenderCommands(CLI::App& app);
 void registerRunsCommands(CLI::App& app);
 /// `explore grid` and `explore coverage` (core/generate/explore, core/dataset/coverage.h).
 void registerExploreCommands(CLI::App& app);
+/// `density`: the generator's density on a grid, its iso-surface and distances to the mesh (core/align/).
+void registerDensityCommands(CLI::App& app);
 // The commands below need LibTorch and are built into synthforge-torch only
 // (app/cli/app_main.h); their help text comes from kTorchCommands.
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     synthforge::cli::registerSampleRenderCommands(app);
     synthforge::cli::registerRunsCommands(app);
     synthforge::cli::registerExploreCommands(app);
+    synthforge::cli::registerDensityCommands(app);
     synthforge::cli::registerTorchCommandForwarders(app, argv);
     return synthforge::cli::parseAndRun(app, argc, argv);
 }
