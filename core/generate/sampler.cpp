@@ -260,6 +260,12 @@ AssetTypeConfig& AssetsSamplerConfig::of(AssetType t) {
     return const_cast<AssetTypeConfig&>(static_cast<const AssetsSamplerConfig&>(*this).of(t));
 }
 
+AssetsSamplerConfig AssetsSamplerConfig::none() {
+    AssetsSamplerConfig c;
+    for (int k = 0; k < kNumAssetTypes; ++k) c.of(static_cast<AssetType>(k)).frequency = 0.0;
+    return c;
+}
+
 bool AssetsSamplerConfig::isDefault() const {
     const AssetsSamplerConfig d;
     return glasses == d.glasses && headwear == d.headwear && clothing == d.clothing && lensOpacity == d.lensOpacity &&

@@ -119,6 +119,8 @@ struct AssetsSamplerConfig {
     AssetTypeConfig& of(AssetType t);
     /// True when every field has its default (the manifest then omits the section).
     bool isDefault() const;
+    /// The defaults with every type's frequency 0: nothing is worn.
+    static AssetsSamplerConfig none();
 };
 
 struct SamplerConfig {

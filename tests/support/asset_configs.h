@@ -7,11 +7,7 @@
 namespace synthforge::testutil {
 
 /// Every asset type's frequency 0, the rest at its default.
-inline generate::AssetsSamplerConfig noAssets() {
-    generate::AssetsSamplerConfig c;
-    for (int k = 0; k < generate::kNumAssetTypes; ++k) c.of(static_cast<generate::AssetType>(k)).frequency = 0.0;
-    return c;
-}
+inline generate::AssetsSamplerConfig noAssets() { return generate::AssetsSamplerConfig::none(); }
 
 /// A default sampler config whose samples wear nothing.
 inline generate::SamplerConfig bareSampler() {

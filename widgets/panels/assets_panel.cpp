@@ -130,7 +130,8 @@ const AssetSpec* AssetsPanel::current(AssetType type) const {
 }
 
 AssetSpec AssetsPanel::draw(AssetType type, int style) {
-    generate::AssetsSamplerConfig c;
+    // Only this type: the defaults wear others too.
+    generate::AssetsSamplerConfig c = generate::AssetsSamplerConfig::none();
     c.of(type).frequency = 1.0;
     if (style >= 0 && type == AssetType::Hair) c.hairStyles = 1u << style;
     if (style >= 0 && type == AssetType::Beard) c.beardStyles = 1u << style;

@@ -26,6 +26,11 @@ const char* assetTypeName(AssetType type) {
     throw std::invalid_argument("assetTypeName: unknown asset type");
 }
 
+bool isPersonAsset(AssetType type) {
+    return type == AssetType::Hair || type == AssetType::Beard || type == AssetType::Eyebrows ||
+           type == AssetType::Eyelashes || type == AssetType::Stubble;
+}
+
 const char* hairStyleName(HairStyle style) {
     switch (style) {
         case HairStyle::Cropped: return "cropped";

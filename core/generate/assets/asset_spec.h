@@ -36,6 +36,10 @@ const char* assetTypeName(AssetType type);
 /// and eyelashes the subject's right side (right_brow, right_eye); stubble,
 /// a texture on the skin, reports skin.
 std::uint8_t assetDefaultClass(AssetType type);
+/// Whether the type belongs to the person rather than to what they wear:
+/// hair, beard, eyebrows, eyelashes and stubble. The identity sampler keeps
+/// these per identity and redraws the rest per image.
+bool isPersonAsset(AssetType type);
 
 /// Segmentation slots: one per type, then the subject's left side of
 /// eyebrows and eyelashes (their right side is the type's own slot), so

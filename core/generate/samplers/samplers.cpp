@@ -142,22 +142,40 @@ private:
     std::uint64_t cells_ = 1;
 };
 
-/// Sample i shows identity i / K: head shape and the person's latent
-/// dimensions come from a draw keyed by the identity; pose, expression,
-/// gaze, camera, lighting and background from the sample's own draw.
+/// Sample i shows identity i / K: head shape, the person's latent
+/// dimensions and the person's own hair (isPersonAsset) come from a draw
+/// keyed by the identity; pose, expression, gaze, camera, lighting,
+/// background and what is worn (glasses, hats, masks, clothes) from the
+/// sample's own draw.
 class IdentitySampler : public IidSampler {
 public:
-    using IidSampler::IidSampler;
+    IdentitySampler(const SamplerConfig& config, std::shared_ptr<const head::HeadModel> model)
+        : IidSampler(config, std::move(model)), personAssets_(config.assets) {
+        // Only the person's types: each type draws the same values whether
+        // worn or not, so this leaves their draws as they would be.
+        for (int k = 0; k < kNumAssetTypes; ++k)
+            if (!isPersonAsset(static_cast<AssetType>(k))) personAssets_.of(static_cast<AssetType>(k)).frequency = 0.0;
+    }
     SampleSpec draw(std::uint64_t seed, std::uint64_t index) const override {
         SampleSpec s = drawSample(config_, *model_, seed, index);
         const std::uint64_t id = index / config_.sampling.perIdentity;
-        const SampleSpec person = drawSample(config_, *model_, SampleRng::mix(seed ^ kIdentitySalt), id);
+        const std::uint64_t personSeed = SampleRng::mix(seed ^ kIdentitySalt);
+        const SampleSpec person = drawSample(config_, *model_, personSeed, id);
         s.params.shape = person.params.shape;
         for (int k = 0; k < s.z.size(); ++k)
             if (isIdentityLatentDim(k)) s.z[k] = person.z[k];
+        std::vector<AssetSpec> assets = drawAssets(personAssets_, personSeed, id);
+        for (const AssetSpec& a : s.assets)
+            if (!isPersonAsset(a.type)) assets.push_back(a);
+        std::sort(assets.begin(), assets.end(), [](const AssetSpec& a, const AssetSpec& b) { return a.type < b.type; });
+        fitHairUnderHeadwear(assets);  // the person's hair under this image's hat
+        s.assets = std::move(assets);
         s.identity = id;
         return s;
     }
+
+private:
+    AssetsSamplerConfig personAssets_;
 };
 
 }  // namespace

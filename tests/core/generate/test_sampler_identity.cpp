@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -185,6 +186,54 @@ TEST(IdentityDataset, WritesIdentityIdsAndTheFaceRecognitionLayout) {
     o.count = 7;
     o.outDir = (dir.path / "other").string();
     EXPECT_THROW(writeDataset(p, o), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+TEST(IdentitySampler, AnIdentityKeepsItsHairAndBrowsWhileWhatItWearsChanges) {
+    SamplerConfig c;
+    c.sampling.kind = SamplerKind::Identity;
+    c.sampling.identities = 6;
+    c.sampling.perIdentity = 8;
+    c.assets = AssetsSamplerConfig::none();
+    c.assets.hair.frequency = c.assets.eyebrows.frequency = c.assets.beard.frequency = 0.5;
+    c.assets.glasses.frequency = c.assets.headwear.frequency = 0.5;
+    auto model = std::make_shared<head::HeadModel>();
+    model->shapedirs.resize(3, 4);
+    model->exprdirs.resize(3, 2);
+    const auto s = makeSampler(c, model);
+    int accessoryChanges = 0;
+    for (std::uint64_t id = 0; id < 6; ++id) {
+        std::vector<AssetSpec> first;
+        for (const AssetSpec& a : s->draw(4, 8 * id).assets)
+            if (isPersonAsset(a.type)) first.push_back(a);
+        std::set<std::vector<int>> accessories;
+        for (std::uint64_t v = 0; v < 8; ++v) {
+            const SampleSpec x = s->draw(4, 8 * id + v);
+            std::vector<AssetSpec> own;
+            std::vector<int> worn;
+            for (const AssetSpec& a : x.assets) {
+                if (isPersonAsset(a.type))
+                    own.push_back(a);
+                else
+                    worn.push_back(static_cast<int>(a.type));
+            }
+            for (std::size_t k = 1; k < x.assets.size(); ++k) EXPECT_LT(x.assets[k - 1].type, x.assets[k].type);
+            ASSERT_EQ(own.size(), first.size()) << "identity " << id;
+            for (std::size_t k = 0; k < own.size(); ++k) {
+                EXPECT_EQ(own[k].id, first[k].id);
+                EXPECT_EQ(own[k].material.baseColor, first[k].material.baseColor);
+                if (own[k].type == AssetType::Hair) EXPECT_EQ(own[k].hair.style, first[k].hair.style);
+            }
+            accessories.insert(worn);
+        }
+        accessoryChanges += accessories.size() > 1;
+    }
+    EXPECT_GE(accessoryChanges, 4) << "glasses and hats vary between an identity's images";
 }
 
 }  // namespace
