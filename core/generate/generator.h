@@ -48,6 +48,10 @@ struct GeneratorInput {
     /// (the annotations' raster). Generators that rasterise the mesh may
     /// reuse it instead of rasterising again; others ignore it.
     const raster::RasterResult* coverage = nullptr;
+    /// Optional, width x height row-major: 1 where the image will be painted
+    /// over afterwards (opaque assets). A generator may skip shading those
+    /// pixels; others ignore it.
+    const std::vector<std::uint8_t>* paintedOver = nullptr;
 };
 
 struct GeneratorOutput {

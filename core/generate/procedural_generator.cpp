@@ -255,6 +255,11 @@ GeneratorOutput ProceduralGenerator::render(const GeneratorInput& in, int width,
         vertexReflection[static_cast<std::size_t>(v)] = a.environment.ambient(toWorld * (2.0f * n.dot(view) * n - view));
     }
 
+    // Pixels an opaque asset will cover are left unshaded (only at one
+    // sample per pixel, where the mask's pixels are the image's).
+    const std::vector<std::uint8_t>* paintedOver =
+        ss == 1 && in.paintedOver && in.paintedOver->size() == static_cast<std::size_t>(W) * H ? in.paintedOver
+                                                                                               : nullptr;
     const DisplayCurve& curve = displayCurve();
     cv::Mat hi(H, W, CV_8UC3);
     const cv::Mat background = renderBackground(a, W, H);
@@ -264,7 +269,7 @@ GeneratorOutput ProceduralGenerator::render(const GeneratorInput& in, int width,
         for (int x = 0; x < W; ++x) {
             const std::size_t idx = r.index(x, y);
             const std::int32_t f = r.triangleId[idx];
-            if (f < 0) {
+            if (f < 0 || (paintedOver && (*paintedOver)[idx])) {
                 row[x] = bg[x];
                 continue;
             }

@@ -76,6 +76,11 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     in.vertices = &s.pose.vertices;
     in.camera = cam;
     in.coverage = &s.annotations.raster;
+    thread_local std::vector<std::uint8_t> paintedOver;
+    if (skipPaintedOver) {
+        paintedOverMask(assets, width, height, paintedOver);
+        if (!paintedOver.empty()) in.paintedOver = &paintedOver;
+    }
     s.image = std::move(generator->generate({in}, width, height).at(0));
     compositeImage(assets, s.image.image, s.image.depth);
     recycleAssetLayer(std::move(assets));

@@ -45,6 +45,9 @@ struct SamplePipeline {
     std::shared_ptr<const Sampler> drawer;
     annotate::AnnotationOptions annotation;
     int width = 512, height = 512;
+    /// Tell the generator which pixels opaque assets will paint over, so it
+    /// can skip shading them (the final image is the same either way).
+    bool skipPaintedOver = true;
 
     /// The class table the written segmentation uses (the remap's target, or
     /// the label map's); null without segmentation.

@@ -200,11 +200,18 @@ void castShadows(AssetLayer& l, const annotate::Annotations& a) {
     const int x1 = std::min(a.width, o.x0 + o.r.width + reach), y1 = std::min(a.height, o.y0 + o.r.height + reach);
     // Lashes are too thin and sparse to cast a shadow a screen-space march
     // could draw; as solid fringes they would darken the whole eye.
-    auto casts = [&](std::int32_t f) {
-        return f >= 0 && l.specs[static_cast<std::size_t>(l.opaqueOwner[static_cast<std::size_t>(f)])].type != AssetType::Eyelashes;
-    };
+    std::vector<std::uint8_t> castsFace(l.opaqueOwner.size());
+    for (std::size_t f = 0; f < castsFace.size(); ++f)
+        castsFace[f] = l.specs[static_cast<std::size_t>(l.opaqueOwner[f])].type != AssetType::Eyelashes;
     l.shadowX0 = x0, l.shadowY0 = y0, l.shadowWidth = x1 - x0, l.shadowHeight = y1 - y0;
     l.shadow.assign(static_cast<std::size_t>(l.shadowWidth) * static_cast<std::size_t>(l.shadowHeight), 0.0f);
+    // The march's pixel offsets are the same from every pixel (pixels sit
+    // on integers): round them once, not twice per step and pixel (that
+    // rounding was a tenth of a sample's time with hair on).
+    std::vector<Eigen::Vector2i> step(static_cast<std::size_t>(reach) + 1);
+    for (int k = 1; k <= reach; ++k)
+        step[static_cast<std::size_t>(k)] = Eigen::Vector2i(static_cast<int>(std::floor(toLight.x() * k + 0.5f)),
+                                                            static_cast<int>(std::floor(toLight.y() * k + 0.5f)));
     for (int y = y0; y < y1; ++y)
         for (int x = x0; x < x1; ++x) {
             const std::size_t hi = a.raster.index(x, y);
@@ -214,10 +221,17 @@ void castShadows(AssetLayer& l, const annotate::Annotations& a) {
             const float perPixel = zHead / (fx * tanAngle);  // height needed per pixel of reach
             float s = 0.0f;
             for (int k = 1; k <= reach; ++k) {
-                const int sx = static_cast<int>(std::lround(static_cast<float>(x) + 0.5f + toLight.x() * k - 0.5f));
-                const int sy = static_cast<int>(std::lround(static_cast<float>(y) + 0.5f + toLight.y() * k - 0.5f));
-                if (!o.inside(sx, sy) || !casts(o.win[o.index(sx, sy)])) continue;
-                const float height = zHead - o.r.depth[o.index(sx, sy)];
+                // Window-local coordinates; one unsigned compare per axis.
+                const int wx = x + step[static_cast<std::size_t>(k)].x() - o.x0;
+                const int wy = y + step[static_cast<std::size_t>(k)].y() - o.y0;
+                if (static_cast<unsigned>(wx) >= static_cast<unsigned>(o.r.width) ||
+                    static_cast<unsigned>(wy) >= static_cast<unsigned>(o.r.height))
+                    continue;
+                const std::size_t wi = static_cast<std::size_t>(wy) * static_cast<std::size_t>(o.r.width) +
+                                       static_cast<std::size_t>(wx);
+                const std::int32_t f = o.win[wi];
+                if (f < 0 || !castsFace[static_cast<std::size_t>(f)]) continue;
+                const float height = zHead - o.r.depth[wi];
                 if (height >= perPixel * static_cast<float>(k) && height < 0.04f) {
                     s = 1.0f - static_cast<float>(k - 1) / static_cast<float>(reach);  // softer further out
                     break;
@@ -460,6 +474,20 @@ float strandSeedOf(const AssetSpec& s) {
 }
 
 }  // namespace
+
+void paintedOverMask(const AssetLayer& l, int width, int height, std::vector<std::uint8_t>& mask) {
+    mask.clear();
+    const WindowedRaster& o = l.opaque;
+    if (o.r.width == 0 || o.win.empty()) return;
+    mask.assign(static_cast<std::size_t>(width) * static_cast<std::size_t>(height), 0);
+    auto won = [&](int x, int y) {
+        return x >= 0 && y >= 0 && x < width && y < height && o.inside(x, y) && o.win[o.index(x, y)] >= 0;
+    };
+    for (int y = std::max(0, o.y0); y < std::min(height, o.y0 + o.r.height); ++y)
+        for (int x = std::max(0, o.x0); x < std::min(width, o.x0 + o.r.width); ++x)
+            if (won(x, y) && won(x - 1, y) && won(x + 1, y) && won(x, y - 1) && won(x, y + 1))
+                mask[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)] = 1;
+}
 
 void compositeImage(const AssetLayer& l, cv::Mat& bgr, cv::Mat& depth) {
     if (l.empty()) return;

@@ -117,6 +117,13 @@ AssetClassIds defaultAssetClassIds();
 void compositeAnnotations(AssetLayer& layer, const AssetClassIds& classIds, float tolerance,
                           annotate::Annotations& a);
 
+/// Per image pixel (width x height, row-major): 1 where compositeImage will
+/// paint an opaque asset over the generator's pixel, and whose four
+/// neighbours it paints too (so edge smoothing beside them never reads a
+/// skipped pixel). Empty when the layer paints nothing. Call after
+/// compositeAnnotations.
+void paintedOverMask(const AssetLayer& layer, int width, int height, std::vector<std::uint8_t>& mask);
+
 /// Hands the layer's raster buffers back for the next rasterizeAssets on
 /// this thread. Optional; without it each sample allocates (and the kernel
 /// zero-fills) a few megabytes, which showed as doubled system time.

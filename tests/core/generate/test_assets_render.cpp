@@ -288,3 +288,28 @@ TEST(AssetsRender, AssetsAreLitByTheGeneratorsKeyLight) {
 
 }  // namespace
 }  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+using namespace assettest;
+
+TEST(AssetsRender, SkippingPixelsAssetsPaintOverLeavesTheImageAsItWas) {
+    // Hair, a hat, a beard and glasses over most of the head: the generator
+    // leaves what they cover unshaded, and the final image is byte-identical
+    // to shading everything.
+    SamplePipeline skip = pipeline(), full = pipeline();
+    skip.sampler.assets = full.sampler.assets = AssetsSamplerConfig::none();
+    for (AssetType t : {AssetType::Hair, AssetType::Headwear, AssetType::Beard, AssetType::Glasses, AssetType::Eyebrows})
+        skip.sampler.assets.of(t).frequency = full.sampler.assets.of(t).frequency = 1.0;
+    full.skipPaintedOver = false;
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        const RenderedSample a = skip.render(6, i), b = full.render(6, i);
+        ASSERT_FALSE(a.spec.assets.empty());
+        EXPECT_EQ(cv::norm(a.image.image, b.image.image, cv::NORM_INF), 0.0) << "sample " << i;
+        EXPECT_EQ(cv::norm(a.image.depth, b.image.depth, cv::NORM_INF), 0.0) << "sample " << i;
+    }
+}
+
+}  // namespace
+}  // namespace synthforge::generate
