@@ -9,10 +9,12 @@
 //
 // The per-model part (AppearanceAtlas) is built once: soft region masks
 // baked into UV space (lips, brows, hair, eyeball, iris, pupil, mouth,
-// cheeks), four noise textures for pores and blotches, and per-vertex
-// ambient occlusion. A sample's UV-space albedo is then
-//   albedo(uv) = mix over regions of the identity's colours, modulated by the
-//                identity's blend of the noise textures,
+// cheeks), four pairs of noise fields for pores (UV white noise) and
+// blotches (solid noise of the rest position), the skin's relief (pore and
+// wrinkle height gradients) and T-zone, and per-vertex ambient occlusion.
+// A sample's UV-space albedo is then
+//   albedo(uv) = mix over regions of the identity's colours, the skin's
+//                melanin varied by the identity's blend of the noise,
 // evaluated per pixel without building a texture per sample.
 
 #include <algorithm>
