@@ -19,4 +19,6 @@ std::vector<float> Generator::density(const GeneratorInput&, const Eigen::Ref<co
 
 std::optional<SceneLight> Generator::sceneLight(const GeneratorInput&) const { return std::nullopt; }
 
+std::optional<Eigen::Vector3f> Generator::paintedHairColor(const Eigen::VectorXf&) const { return std::nullopt; }
+
 }  // namespace synthforge::generate

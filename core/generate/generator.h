@@ -86,6 +86,10 @@ public:
     /// The light generate() uses for `input`, or nothing for a generator
     /// whose light is implicit (a GAN): compositing then keeps its own.
     virtual std::optional<SceneLight> sceneLight(const GeneratorInput& input) const;
+    /// The hair colour the generator itself paints on a bald scalp for latent
+    /// `z` (linear RGB), or nothing: without a hair asset, brows, beard and
+    /// stubble take it, so they match the scalp.
+    virtual std::optional<Eigen::Vector3f> paintedHairColor(const Eigen::VectorXf& z) const;
 };
 
 }  // namespace synthforge::generate

@@ -399,6 +399,10 @@ std::optional<SceneLight> ProceduralGenerator::sceneLight(const GeneratorInput& 
     return light;
 }
 
+std::optional<Eigen::Vector3f> ProceduralGenerator::paintedHairColor(const Eigen::VectorXf& z) const {
+    return appearanceFromLatent(z).hair;
+}
+
 std::vector<float> ProceduralGenerator::density(const GeneratorInput& in,
                                                 const Eigen::Ref<const camera::Points3f>& worldPoints) const {
     if (!in.vertices || in.vertices->rows() != model_->numVertices())

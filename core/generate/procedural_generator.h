@@ -49,6 +49,8 @@ public:
     /// The key light and the dome's light toward the camera, exposed as the
     /// image is.
     std::optional<SceneLight> sceneLight(const GeneratorInput& input) const override;
+    /// Appearance::hair, the colour painted on the scalp's hair region.
+    std::optional<Eigen::Vector3f> paintedHairColor(const Eigen::VectorXf& z) const override;
 
     /// One image (what generate() does per item).
     GeneratorOutput render(const GeneratorInput& input, int width, int height) const;

@@ -24,6 +24,25 @@ AssetClassIds assetClassIds(const annotate::UvLabelMap* labels) {
     return ids;
 }
 
+/// Without a hair asset the generator paints the scalp's hair: drawn brows
+/// (a darker shade), beard and stubble take that colour, as drawAssets gives
+/// them a hair asset's, so a blond painted scalp never wears black brows.
+/// On the spec, so the annotation records the colours used.
+void matchPaintedHair(const Generator& generator, SampleSpec& spec) {
+    bool hair = false, facial = false;
+    for (const AssetSpec& a : spec.assets) {
+        hair = hair || a.type == AssetType::Hair;
+        facial = facial || a.type == AssetType::Eyebrows || a.type == AssetType::Beard || a.type == AssetType::Stubble;
+    }
+    if (hair || !facial || spec.z.size() == 0) return;
+    const std::optional<Eigen::Vector3f> painted = generator.paintedHairColor(spec.z);
+    if (!painted) return;
+    for (AssetSpec& a : spec.assets) {
+        if (a.type == AssetType::Beard || a.type == AssetType::Stubble) a.material.baseColor = *painted;
+        if (a.type == AssetType::Eyebrows) a.material.baseColor = 0.8f * *painted;
+    }
+}
+
 }  // namespace
 
 const annotate::ClassTable* SamplePipeline::outputClasses() const {
@@ -35,7 +54,11 @@ const annotate::ClassTable* SamplePipeline::outputClasses() const {
 RenderedSample SamplePipeline::render(std::uint64_t seed, std::uint64_t index) const {
     if (!model) throw std::invalid_argument("SamplePipeline: no head model");
     const std::shared_ptr<const Sampler> draw = drawer ? drawer : makeSampler(sampler, model);
-    return render(draw->draw(seed, index));
+    SampleSpec spec = draw->draw(seed, index);
+    // Drawn colours only: a spec given whole (a scene, an annotation) keeps
+    // the colours it names.
+    if (generator) matchPaintedHair(*generator, spec);
+    return render(spec);
 }
 
 RenderedSample SamplePipeline::render(const SampleSpec& spec) const {

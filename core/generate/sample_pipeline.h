@@ -54,9 +54,12 @@ struct SamplePipeline {
     const annotate::ClassTable* outputClasses() const;
 
     /// Renders sample `index` of the run with `seed`. Thread-safe when the
-    /// generator is (capabilities().threadSafe).
+    /// generator is (capabilities().threadSafe). Drawn brows, beard and
+    /// stubble on a head without a hair asset take the colour the generator
+    /// paints on the scalp (Generator::paintedHairColor).
     RenderedSample render(std::uint64_t seed, std::uint64_t index) const;
-    /// The same for a given spec (the studio's sliders, `render --params`).
+    /// The same for a given spec (the studio's sliders, `render --params`),
+    /// with the colours the spec names.
     RenderedSample render(const SampleSpec& spec) const;
 };
 

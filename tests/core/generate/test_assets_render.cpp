@@ -313,3 +313,38 @@ TEST(AssetsRender, SkippingPixelsAssetsPaintOverLeavesTheImageAsItWas) {
 
 }  // namespace
 }  // namespace synthforge::generate
+
+namespace synthforge::generate {
+namespace {
+
+using namespace assettest;
+
+TEST(AssetsRender, DrawnBrowsAndBeardsMatchThePaintedScalpWithoutHair) {
+    // No hair asset: the procedural generator paints the scalp from the
+    // latent, and drawn brows (0.8 x), beards and stubble take that colour.
+    // With a hair asset they keep the hair's (drawAssets). A spec given
+    // whole keeps the colours it names.
+    SamplePipeline p = pipeline();
+    p.sampler.assets = AssetsSamplerConfig::none();
+    p.sampler.assets.eyebrows.frequency = p.sampler.assets.beard.frequency = 1.0;
+    for (std::uint64_t i = 0; i < 4; ++i) {
+        const RenderedSample s = p.render(12, i);
+        const Eigen::Vector3f painted = appearanceFromLatent(s.spec.z).hair;
+        ASSERT_EQ(s.spec.assets.size(), 2u);
+        for (const AssetSpec& a : s.spec.assets) {
+            const Eigen::Vector3f want = a.type == AssetType::Eyebrows ? Eigen::Vector3f(0.8f * painted) : painted;
+            EXPECT_TRUE(a.material.baseColor.isApprox(want)) << assetTypeName(a.type) << " of sample " << i;
+        }
+        // Given whole, a spec's own colours stand.
+        SampleSpec own = s.spec;
+        own.assets[0].material.baseColor = {0.9f, 0.1f, 0.1f};
+        EXPECT_EQ(p.render(own).spec.assets[0].material.baseColor, Eigen::Vector3f(0.9f, 0.1f, 0.1f));
+    }
+    p.sampler.assets.hair.frequency = 1.0;
+    const RenderedSample withHair = p.render(12, 0);
+    ASSERT_EQ(withHair.spec.assets.size(), 3u);
+    EXPECT_TRUE(withHair.spec.assets[2].material.baseColor.isApprox(0.8f * withHair.spec.assets[0].material.baseColor));
+}
+
+}  // namespace
+}  // namespace synthforge::generate
