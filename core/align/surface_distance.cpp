@@ -83,18 +83,7 @@ head::SurfacePoint SurfaceIndex::closest(const Eigen::Vector3f& p) const {
         if (gap.squaredNorm() >= best2) return;
         const std::size_t ci = (static_cast<std::size_t>(z) * dims_.y() + y) * dims_.x() + x;
         for (std::int32_t k = cellStart_[ci]; k < cellStart_[ci + 1]; ++k) {
-            const std::int32_t f = items_[static_cast<std::size_t>(k)];
-            const Eigen::Vector3f a = v_.row(f_(f, 0)).transpose(), b = v_.row(f_(f, 1)).transpose(),
-                                  cc = v_.row(f_(f, 2)).transpose();
-            const Eigen::Vector3f w = head::closestBarycentric(p, a, b, cc);
-            const Eigen::Vector3f x3 = w[0] * a + w[1] * b + w[2] * cc;
-            const float d2 = (x3 - p).squaredNorm();
-            if (d2 < best2) {
-                best2 = d2;
-                best.face = f;
-                best.bary = w;
-                best.position = x3;
-            }
+            head::keepIfCloser(v_, f_, items_[static_cast<std::size_t>(k)], p, best, best2);
         }
     };
     const int maxR = dims_.maxCoeff();

@@ -43,16 +43,7 @@ SurfacePoint closestSurfacePoint(const RowMatX3f& vertices, const RowMatX3i& fac
     float bestD2 = std::numeric_limits<float>::infinity();
     auto visit = [&](std::int32_t f) {
         if (f < 0 || f >= faces.rows()) throw std::invalid_argument("closestSurfacePoint: face index out of range");
-        const Eigen::Vector3f a = vertices.row(faces(f, 0)), b = vertices.row(faces(f, 1)), c = vertices.row(faces(f, 2));
-        const Eigen::Vector3f w = closestBarycentric(p, a, b, c);
-        const Eigen::Vector3f q = w[0] * a + w[1] * b + w[2] * c;
-        const float d2 = (q - p).squaredNorm();
-        if (d2 < bestD2) {
-            bestD2 = d2;
-            best.face = f;
-            best.bary = w;
-            best.position = q;
-        }
+        keepIfCloser(vertices, faces, f, p, best, bestD2);
     };
     if (candidates.empty())
         for (std::int32_t f = 0; f < faces.rows(); ++f) visit(f);

@@ -77,17 +77,7 @@ head::SurfacePoint TriangleGrid::closest(const Eigen::Vector3f& p) const {
                     if (std::max({std::abs(x - c[0]), std::abs(y - c[1]), std::abs(z - c[2])}) != ring) continue;
                     const std::size_t cell = (static_cast<std::size_t>(z) * ny_ + y) * nx_ + x;
                     for (std::int32_t k = start_[cell]; k < start_[cell + 1]; ++k) {
-                        const std::int32_t f = items_[static_cast<std::size_t>(k)];
-                        const Eigen::Vector3f va = v_.row(f_(f, 0)), vb = v_.row(f_(f, 1)), vc = v_.row(f_(f, 2));
-                        const Eigen::Vector3f w = head::closestBarycentric(p, va, vb, vc);
-                        const Eigen::Vector3f q = w[0] * va + w[1] * vb + w[2] * vc;
-                        const float d2 = (q - p).squaredNorm();
-                        if (d2 < bestD2) {
-                            bestD2 = d2;
-                            best.face = f;
-                            best.bary = w;
-                            best.position = q;
-                        }
+                        head::keepIfCloser(v_, f_, items_[static_cast<std::size_t>(k)], p, best, bestD2);
                     }
                 }
             }
