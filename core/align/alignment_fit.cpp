@@ -106,15 +106,6 @@ void validateCorrection(const Eigen::Matrix4f& c, const std::string& what) {
     if (!(det > 1e-3f)) throw std::invalid_argument(what + ": the linear part is degenerate or mirrors (det " + std::to_string(det) + ")");
 }
 
-void applyCorrection(const Eigen::Matrix4f& c, head::HeadPose& pose) {
-    const Eigen::Matrix3f a = c.topLeftCorner<3, 3>();
-    const Eigen::RowVector3f t = c.topRightCorner<3, 1>().transpose();
-    pose.vertices = (pose.vertices * a.transpose()).rowwise() + t;
-    if (pose.landmarks.rows() > 0) pose.landmarks = (pose.landmarks * a.transpose()).rowwise() + t;
-    for (int j = 0; j < pose.joints.rows(); ++j) pose.joints.row(j) = pose.joints.row(j) * a.transpose() + t;
-    for (auto& m : pose.jointTransforms) m = c * m;
-}
-
 void saveAlignmentFit(const std::string& dir, const AlignmentFit& fit) {
     validateCorrection(fit.correction, "correction");
     fs::create_directories(dir);

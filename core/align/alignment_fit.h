@@ -56,7 +56,5 @@ AlignmentFit loadAlignmentFit(const std::string& dirOrJson);
 
 /// Checks a correction; std::invalid_argument naming `what` otherwise.
 void validateCorrection(const Eigen::Matrix4f& c, const std::string& what);
-/// Applies C to a posed head's vertices, joints and landmarks.
-void applyCorrection(const Eigen::Matrix4f& c, head::HeadPose& pose);
 
 }  // namespace synthforge::align

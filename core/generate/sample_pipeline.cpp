@@ -67,6 +67,14 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     s.spec = spec;
     auto t0 = std::chrono::steady_clock::now();
     s.pose = head::forward(*model, spec.params);
+    // The generator sees the head it is conditioned on; labels come from the
+    // head where the generator actually draws it.
+    head::RowMatX3f generatorVertices;
+    if (correction) {
+        generatorVertices = s.pose.vertices;
+        head::transformPose(*correction, s.pose);
+    }
+    const head::RowMatX3f& conditioning = correction ? generatorVertices : s.pose.vertices;
     s.times.forward = secondsSince(t0);
 
     // Annotations first: their raster is the ground truth, and a generator
@@ -82,7 +90,7 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     if (!spec.assets.empty()) {
         GeneratorInput lit;
         lit.z = &s.spec.z;
-        lit.vertices = &s.pose.vertices;
+        lit.vertices = &conditioning;
         lit.camera = cam;
         light = generator->sceneLight(lit);
     }
@@ -96,9 +104,11 @@ RenderedSample SamplePipeline::render(const SampleSpec& spec) const {
     t0 = std::chrono::steady_clock::now();
     GeneratorInput in;
     in.z = &s.spec.z;
-    in.vertices = &s.pose.vertices;
+    in.vertices = &conditioning;
     in.camera = cam;
-    in.coverage = &s.annotations.raster;
+    // The annotations' raster is of the corrected head, not the one the
+    // generator draws, so it is no coverage hint then.
+    if (!correction) in.coverage = &s.annotations.raster;
     thread_local std::vector<std::uint8_t> paintedOver;
     if (skipPaintedOver) {
         paintedOverMask(assets, width, height, paintedOver);

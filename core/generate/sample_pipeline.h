@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "core/annotate/annotator.h"
 #include "core/annotate/class_presets.h"
@@ -25,7 +26,7 @@ struct StageTimes {
 
 struct RenderedSample {
     SampleSpec spec;
-    head::HeadPose pose;
+    head::HeadPose pose;  ///< the annotated head: corrected when the pipeline has a correction
     GeneratorOutput image;
     annotate::Annotations annotations;
     StageTimes times;
@@ -48,6 +49,11 @@ struct SamplePipeline {
     /// Tell the generator which pixels opaque assets will paint over, so it
     /// can skip shading them (the final image is the same either way).
     bool skipPaintedOver = true;
+    /// Optional: a fitted FLAME-space affine correction (`synthforge align`,
+    /// core/align/alignment_fit.h) applied to the posed head before it is
+    /// annotated, so labels sit where the generator draws the face. The
+    /// generator itself is still conditioned on the uncorrected head.
+    std::optional<Eigen::Matrix4f> correction;
 
     /// The class table the written segmentation uses (the remap's target, or
     /// the label map's); null without segmentation.

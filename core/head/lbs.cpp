@@ -196,4 +196,13 @@ std::vector<HeadPose> forwardBatch(const HeadModel& model, const std::vector<Hea
     return out;
 }
 
+void transformPose(const Eigen::Matrix4f& affine, HeadPose& pose) {
+    const Eigen::Matrix3f a = affine.topLeftCorner<3, 3>();
+    const Eigen::RowVector3f t = affine.topRightCorner<3, 1>().transpose();
+    pose.vertices = (pose.vertices * a.transpose()).rowwise() + t;
+    if (pose.landmarks.rows() > 0) pose.landmarks = (pose.landmarks * a.transpose()).rowwise() + t;
+    for (int j = 0; j < pose.joints.rows(); ++j) pose.joints.row(j) = pose.joints.row(j) * a.transpose() + t;
+    for (auto& m : pose.jointTransforms) m = affine * m;
+}
+
 }  // namespace synthforge::head

@@ -26,6 +26,10 @@ struct HeadPose {
     int contourBin = -1;  ///< dynamic contour bin used, -1 for a static 68 embedding
 };
 
+/// Applies an affine map (last row 0 0 0 1) to a posed head's vertices,
+/// joints, landmarks and joint transforms (a fitted alignment correction).
+void transformPose(const Eigen::Matrix4f& affine, HeadPose& pose);
+
 /// Rotation matrix from an axis-angle vector (Rodrigues), exact near zero.
 Eigen::Matrix3f axisAngleToMatrix(const Eigen::Vector3f& aa);
 

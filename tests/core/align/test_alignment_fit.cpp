@@ -72,7 +72,7 @@ TEST(AlignmentFit, RoundTripsEveryField) {
     EXPECT_EQ(loadAlignmentFit(tmp.file(kAlignmentJson)).samples, 3);
 }
 
-TEST(AlignmentFit, ApplyCorrectionMovesVerticesLandmarksAndJoints) {
+TEST(AlignmentFit, TransformPoseMovesVerticesLandmarksAndJoints) {
     head::HeadPose pose;
     pose.vertices.resize(2, 3);
     pose.vertices << 0, 0, 0, 1, 2, 3;
@@ -83,7 +83,7 @@ TEST(AlignmentFit, ApplyCorrectionMovesVerticesLandmarksAndJoints) {
     Eigen::Matrix4f c = Eigen::Matrix4f::Identity();
     c(0, 0) = 2.0f;
     c(1, 3) = 0.5f;
-    applyCorrection(c, pose);
+    head::transformPose(c, pose);
     EXPECT_FLOAT_EQ(pose.vertices(0, 1), 0.5f);
     EXPECT_FLOAT_EQ(pose.vertices(1, 0), 2.0f);
     EXPECT_FLOAT_EQ(pose.vertices(1, 1), 2.5f);
