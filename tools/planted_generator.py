@@ -3,10 +3,12 @@
 
 It meets the generator contract of docs/generator.md (version 1). Its
 density is a smoothed occupancy of the posed FLAME head it is given, but
-*moved*: the head's vertices get a planted per-vertex shape offset, then a
-planted FLAME-space affine map, then the nominal FLAME->world map. So the
-density is not where the mesh is, and `synthforge align` has a known right
-answer (the planted affine; the planted offset for per-sample refinement).
+*moved*: the head's vertices get a planted per-sample shape offset (the sum
+of K given per-vertex directions weighted by ws[:, 8:8+K], so each latent
+has its own), then a planted FLAME-space affine map, then the nominal
+FLAME->world map. So the density is not where the mesh is, and `synthforge
+align` has a known right answer (the planted affine; each sample's offset
+for per-sample refinement).
 
 Samples whose latent z[0] exceeds --bad-threshold are drawn displaced by a
 further --bad-shift (generator world), so rejection has planted bad samples.
@@ -16,11 +18,12 @@ distance to the tangent plane of the nearest moved vertex (area-weighted
 vertex normals). On every moved vertex s = 0, so sigma = sigma_max / 2 is the
 surface level, exactly. Images are volume-rendered from it with a colour
 decoder of the latent (albedo and background from z) and a light at the
-camera; depth is the expected camera z where the ray is mostly opaque.
+camera; depth is the camera z where the transmittance falls through 1/2
+(0 where the ray stays mostly clear).
 
 Usage:
   planted_generator.py --faces F.npy --vertex-count V --out model.pt
-      [--offset O.npy] [--affine a11 a12 a13 t1 a21 ... t3] [--image-size 48]
+      [--offset-basis O.npy] [--affine a11 a12 a13 t1 a21 ... t3] [--image-size 48]
       [--bad-threshold 2.0 --bad-shift 0 0.05 0]
 """
 
@@ -48,7 +51,7 @@ class PlantedGenerator(torch.nn.Module):
                  bad_threshold: float, bad_shift, meta: str):
         super().__init__()
         self.register_buffer("faces", torch.as_tensor(faces, dtype=torch.int64))
-        self.register_buffer("offset", torch.as_tensor(offset, dtype=torch.float32))
+        self.register_buffer("offset_basis", torch.as_tensor(offset, dtype=torch.float32))  # K x V x 3
         self.register_buffer("affine", torch.as_tensor(affine, dtype=torch.float32))  # 3 x 4
         self.register_buffer("to_world", torch.as_tensor(flame_to_world, dtype=torch.float32))  # 4 x 4
         self.register_buffer("bad_shift", torch.as_tensor(bad_shift, dtype=torch.float32))
@@ -57,7 +60,7 @@ class PlantedGenerator(torch.nn.Module):
         self.latent_dim = int(latent_dim)
         self.beta = 0.01
         self.sigma_max = 100.0
-        self.steps = 32
+        self.steps = 48
         self.chunk = 8192
         self.meta = meta
 
@@ -71,7 +74,8 @@ class PlantedGenerator(torch.nn.Module):
         return z * psi
 
     def moved_vertices(self, ws: Tensor, vertices: Tensor) -> Tensor:
-        v = vertices + self.offset.unsqueeze(0)
+        K = self.offset_basis.shape[0]
+        v = vertices + torch.einsum("bk,kvc->bvc", ws[:, 8:8 + K], self.offset_basis)
         v = v @ self.affine[:, :3].t() + self.affine[:, 3]
         w = v @ self.to_world[:3, :3].t() + self.to_world[:3, 3]
         bad = (ws[:, 0] > self.bad_threshold).to(w.dtype)
@@ -165,7 +169,18 @@ class PlantedGenerator(torch.nn.Module):
             colour = (w * (0.25 + 0.75 * shade)).sum(dim=1).unsqueeze(1) * albedo.view(1, 3)
             background = 0.5 + 0.3 * torch.tanh(ws[b, 4:7])
             rgb = colour + (1.0 - opacity).unsqueeze(1) * background.view(1, 3)
-            z_cam = (w * t).sum(dim=1) / opacity.clamp_min(1e-6) * d_cam[:, 2]
+            # Depth where the transmittance falls through 1/2 (log-linear
+            # within the step): for this field that is the surface itself, as
+            # the optical depth from outside to s = 0 is sigma_max beta ln 2.
+            t_after = trans * (1.0 - alpha)
+            crossed = (t_after < 0.5).to(torch.int64)
+            first = torch.argmax(crossed, dim=1)
+            rows = torch.arange(t.shape[0], device=ws.device)
+            t_in = trans[rows, first].clamp_min(1e-10)
+            t_out = t_after[rows, first].clamp_min(1e-10)
+            frac = ((t_in.log() - math.log(0.5)) / (t_in.log() - t_out.log()).clamp_min(1e-10)).clamp(0.0, 1.0)
+            t_half = t[rows, first] - 0.5 * delta + frac * delta
+            z_cam = t_half * d_cam[:, 2]
             z_cam = torch.where(opacity > 0.5, z_cam, torch.zeros_like(z_cam))
             images[b] = (rgb.t().reshape(3, S, S) * 2.0 - 1.0).clamp(-1.0, 1.0)
             depths[b, 0] = z_cam.view(S, S)
@@ -176,7 +191,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--faces", required=True, help="F x 3 integer .npy of the head's triangles")
     ap.add_argument("--vertex-count", type=int, required=True)
-    ap.add_argument("--offset", help="V x 3 float .npy: planted shape offset, FLAME metres (default zero)")
+    ap.add_argument("--offset-basis", help="K x V x 3 float .npy: directions of the planted per-sample shape offset, "
+                    "FLAME metres per unit of ws[:, 8 + k] (default none)")
     ap.add_argument("--affine", type=float, nargs=12, help="planted 3 x 4 FLAME-space affine, row-major")
     ap.add_argument("--image-size", type=int, default=48)
     ap.add_argument("--latent-dim", type=int, default=64)
@@ -188,7 +204,7 @@ def main():
 
     faces = np.load(a.faces).astype(np.int64)
     V = a.vertex_count
-    offset = np.load(a.offset).astype(np.float32) if a.offset else np.zeros((V, 3), np.float32)
+    offset = np.load(a.offset_basis).astype(np.float32) if a.offset_basis else np.zeros((0, V, 3), np.float32)
     affine = np.array(a.affine, np.float32).reshape(3, 4) if a.affine else np.eye(3, 4, dtype=np.float32)
     m = flame_to_world_matrix()
     meta = json.dumps({

@@ -35,6 +35,7 @@ struct GeneratorCapabilities {
     int latentDim = 512;        ///< length of z
     int preferredBatch = 1;     ///< batch size that uses the device well
     bool density = false;       ///< answers density()
+    float densityLevel = 0.0f;  ///< sigma on the surface (the iso-level alignment uses); 0 without density
     bool threadSafe = false;    ///< generate() may run on several threads at once
     std::vector<Device> devices{Device::Cpu};
 };

@@ -168,6 +168,7 @@ GeneratorCapabilities ProceduralGenerator::capabilities() const {
     c.latentDim = 512;
     c.preferredBatch = 1;
     c.density = true;
+    c.densityLevel = MeshDensity::surfaceDensity(options_.densityBeta);
     c.threadSafe = true;
     c.devices = {Device::Cpu};
     return c;

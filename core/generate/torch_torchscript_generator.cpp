@@ -95,6 +95,7 @@ GeneratorCapabilities TorchScriptGenerator::capabilities() const {
     c.latentDim = meta_.latentDim;
     c.preferredBatch = meta_.preferredBatch;
     c.density = true;
+    c.densityLevel = meta_.densityLevel;
     c.threadSafe = false;
     c.devices = {Device::Cpu};
     if (torch::cuda::is_available()) c.devices.push_back(Device::Cuda);

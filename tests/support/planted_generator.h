@@ -21,7 +21,9 @@ namespace synthforge::testutil {
 
 struct PlantedGeneratorSpec {
     Eigen::Matrix<float, 3, 4> affine = Eigen::Matrix<float, 3, 4>::Identity();
-    head::RowMatX3f offset;  ///< V x 3 FLAME metres, empty for none
+    /// Directions of the per-sample shape offset: sample b's head moves by
+    /// sum_k ws[b, 8 + k] * offsetBasis[k] (ws = psi * z), FLAME metres.
+    std::vector<head::RowMatX3f> offsetBasis;
     int imageSize = 48;
     int latentDim = 64;
     float badThreshold = 1e9f;  ///< z[0] above it: drawn displaced by badShift
@@ -43,10 +45,13 @@ inline std::string makePlantedGenerator(const head::HeadModel& model, const Plan
         << (dir / "faces.npy").string() << "' --vertex-count "
         << (spec.vertexCount > 0 ? spec.vertexCount : model.numVertices()) << " --image-size " << spec.imageSize
         << " --latent-dim " << spec.latentDim << " --version " << spec.version;
-    if (spec.offset.rows() > 0) {
-        std::vector<float> o(spec.offset.data(), spec.offset.data() + spec.offset.size());
-        io::saveNpyFile((dir / "offset.npy").string(), io::NdArray::fromFloat(o, {spec.offset.rows(), 3}));
-        cmd << " --offset '" << (dir / "offset.npy").string() << "'";
+    if (!spec.offsetBasis.empty()) {
+        std::vector<float> o;
+        for (const head::RowMatX3f& b : spec.offsetBasis) o.insert(o.end(), b.data(), b.data() + b.size());
+        io::saveNpyFile((dir / "offset_basis.npy").string(),
+                        io::NdArray::fromFloat(o, {static_cast<std::int64_t>(spec.offsetBasis.size()),
+                                                   spec.offsetBasis[0].rows(), 3}));
+        cmd << " --offset-basis '" << (dir / "offset_basis.npy").string() << "'";
     }
     cmd.precision(9);
     cmd << " --affine";
