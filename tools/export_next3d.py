@@ -15,8 +15,10 @@ which import pytorch3d. None of it ships with SynthForge.
 
 What is scripted and what is traced (tools/next3d_contract.py holds the
 scripted part):
-  * traced at batch 1, with Next3D's reference ops forced (its bias_act /
-    upfirdn2d CUDA plugins cannot be saved in TorchScript): the mapping
+  * traced at batch 1 in float32 (force_fp32: the super-resolution's
+    float16 layers would not run on the CPU), with Next3D's reference ops
+    forced (its bias_act / upfirdn2d CUDA plugins cannot be saved in
+    TorchScript): the mapping
     network (with Next3D's own conditioning preprocessing, psi = 1), the
     neural-texture StyleGAN2, the mouth StyleUNet, the neural-blending
     StyleUNet, the static tri-plane StyleGAN2 and the super-resolution
@@ -42,8 +44,8 @@ points against G.sample_mixed, and the image against G.synthesis (PSNR; not
 equal, Next3D jitters its ray samples), then saves, reloads and compares
 again.
 
---self-test builds tiny stand-in networks of the same call shapes, traces
-them as the export traces Next3D's, scripts the contract module, saves and
+--self-test builds tiny stand-in networks with Next3D's call signatures,
+traces them with the export's own tracing code, scripts the contract module, saves and
 reloads it, and checks the contract's shapes and the scripted rasteriser and
 hole filling against brute-force references.
 """
@@ -140,7 +142,7 @@ class SynthesisCall(torch.nn.Module):
         self.net = net
 
     def forward(self, ws):
-        return self.net(ws, noise_mode="const")
+        return self.net(ws, noise_mode="const", force_fp32=True)
 
 
 class ConditionedCall(torch.nn.Module):
@@ -149,7 +151,7 @@ class ConditionedCall(torch.nn.Module):
         self.net = net
 
     def forward(self, x, ws):
-        return self.net(x, ws, noise_mode="const")
+        return self.net(x, ws, noise_mode="const", force_fp32=True)
 
 
 class SuperresCall(torch.nn.Module):
@@ -159,7 +161,7 @@ class SuperresCall(torch.nn.Module):
         self.noise_mode = noise_mode
 
     def forward(self, rgb, features, ws):
-        return self.net(rgb, features, ws, noise_mode=self.noise_mode)
+        return self.net(rgb, features, ws, noise_mode=self.noise_mode, force_fp32=True)
 
 
 def force_reference_ops():
@@ -231,6 +233,28 @@ def load_next3d(a):
     return G
 
 
+def trace_networks(parts, z_dim, n_eg3d, mouth_in, raster, nr, zero_c, c_scale, sr_mode, dev):
+    """Traces each network of `parts` at batch 1 through the call wrappers above."""
+    mapping = MappingCall(parts["mapping"], zero_c, c_scale)
+    z = torch.randn(1, z_dim, device=dev, generator=torch.Generator(device=dev).manual_seed(0))
+    c = torch.zeros(1, 25, device=dev)
+    with torch.no_grad():
+        ws = mapping(z, c)
+        eg3d_ws, texture_ws = ws[:, :n_eg3d], ws[:, n_eg3d:]
+        return {
+            "mapping": torch.jit.trace(mapping, (z, c)),
+            "texture": torch.jit.trace(SynthesisCall(parts["texture"]), (texture_ws,)),
+            "mouth": torch.jit.trace(ConditionedCall(parts["mouth"]),
+                                     (torch.zeros(1, 32, mouth_in, mouth_in, device=dev), eg3d_ws)),
+            "blend": torch.jit.trace(ConditionedCall(parts["blend"]),
+                                     (torch.zeros(1, 32, raster, raster, device=dev), eg3d_ws)),
+            "planes": torch.jit.trace(SynthesisCall(parts["planes"]), (eg3d_ws,)),
+            "superres": torch.jit.trace(SuperresCall(parts["superres"], sr_mode),
+                                        (torch.zeros(1, 3, nr, nr, device=dev),
+                                         torch.zeros(1, 32, nr, nr, device=dev), eg3d_ws)),
+        }
+
+
 def next3d_parts(G, a):
     """The traced networks, buffers and settings of the contract module."""
     from camera_utils import LookAtPoseSampler  # the checkout's
@@ -242,25 +266,11 @@ def next3d_parts(G, a):
     raster = int(G.rasterizer.raster_settings["image_size"])
     mouth_in = int(G.mouth_backbone.synthesis.in_size)
 
-    mapping = MappingCall(G.backbone.mapping, rk["c_gen_conditioning_zero"], rk.get("c_scale", 0))
-    z = torch.randn(1, G.z_dim, device=dev, generator=torch.Generator(device=dev).manual_seed(0))
-    c = torch.zeros(1, 25, device=dev)
-    ws = mapping(z, c)
-    eg3d_ws, texture_ws = ws[:, :n_eg3d], ws[:, n_eg3d:]
-    sr_mode = rk.get("superresolution_noise_mode", "none")
-    with torch.no_grad():
-        nets = {
-            "mapping": torch.jit.trace(mapping, (z, c)),
-            "texture": torch.jit.trace(SynthesisCall(G.texture_backbone.synthesis), (texture_ws,)),
-            "mouth": torch.jit.trace(ConditionedCall(G.mouth_backbone.synthesis),
-                                     (torch.zeros(1, 32, mouth_in, mouth_in, device=dev), eg3d_ws)),
-            "blend": torch.jit.trace(ConditionedCall(G.neural_blending.synthesis),
-                                     (torch.zeros(1, 32, raster, raster, device=dev), eg3d_ws)),
-            "planes": torch.jit.trace(SynthesisCall(G.backbone.synthesis), (eg3d_ws,)),
-            "superres": torch.jit.trace(SuperresCall(G.superresolution, sr_mode),
-                                        (torch.zeros(1, 3, nr, nr, device=dev),
-                                         torch.zeros(1, 32, nr, nr, device=dev), eg3d_ws)),
-        }
+    parts = {"mapping": G.backbone.mapping, "texture": G.texture_backbone.synthesis,
+             "mouth": G.mouth_backbone.synthesis, "blend": G.neural_blending.synthesis,
+             "planes": G.backbone.synthesis, "superres": G.superresolution}
+    nets = trace_networks(parts, G.z_dim, n_eg3d, mouth_in, raster, nr, rk["c_gen_conditioning_zero"],
+                          rk.get("c_scale", 0), rk.get("superresolution_noise_mode", "none"), dev)
     fc1, fc2 = G.decoder.net[0], G.decoder.net[2]
     require(fc1.activation == "linear" and fc2.activation == "linear", "unexpected OSGDecoder layers")
     nets["decoder"] = contract.OSGDecoder(
@@ -336,7 +346,7 @@ def check_against_next3d(G, module, a, vertices):
         require(report["mapping_max_abs"] < 1e-4, f"mapping differs from Next3D's: {report}")
 
         # Coverage of the four views against Next3D's pytorch3d rasteriser.
-        textures = G.texture_backbone.synthesis(ws[:, module.num_ws_eg3d:], noise_mode="const")
+        textures = G.texture_backbone.synthesis(ws[:, module.num_ws_eg3d:], noise_mode="const", force_fp32=True)
         ref_images, ref_alphas, _, _ = G.rasterize(v, v68[:, 5023:], textures, RENDERING_VIEWS, 1, dev)
         ours = [module._raster_view(v[0], textures, i) for i in range(4)]
         our_alphas = [ours[0][1], (ours[1][1] != 0).float(), ours[3][1]]
@@ -350,7 +360,7 @@ def check_against_next3d(G, module, a, vertices):
         dirs = torch.zeros_like(pts)
         dirs[..., 2] = -1
         sigma_ref = torch.nn.functional.softplus(
-            G.sample_mixed(pts, dirs, ws, v68, noise_mode="const")["sigma"][..., 0] - 1)
+            G.sample_mixed(pts, dirs, ws, v68, noise_mode="const", force_fp32=True)["sigma"][..., 0] - 1)
         sigma = module.density(ws, c, v, pts)
         rel = (sigma - sigma_ref).abs() / (sigma_ref.abs() + 1.0)
         report["density_rel_median"] = float(rel.median())
@@ -358,7 +368,7 @@ def check_against_next3d(G, module, a, vertices):
         require(report["density_rel_p99"] < 1e-2, f"density differs from Next3D's sample_mixed: {report}")
 
         # The image: Next3D jitters its ray samples, so only close, not equal.
-        ref = G.synthesis(ws, c, v68, noise_mode="const")["image"].clamp(-1, 1)
+        ref = G.synthesis(ws, c, v68, noise_mode="const", force_fp32=True)["image"].clamp(-1, 1)
         img, depth = module.synthesis(ws, c, v)
         mse = float(((img - ref) / 2).pow(2).mean())
         report["image_psnr_db"] = 10 * math.log10(1.0 / max(mse, 1e-12))
@@ -406,7 +416,7 @@ class StandInMapping(torch.nn.Module):
         self.fc = torch.nn.Linear(z_dim + 25, w_dim)
         self.num_ws = num_ws
 
-    def forward(self, z, c):
+    def forward(self, z, c, truncation_psi=1):
         return self.fc(torch.cat([z, c], 1)).unsqueeze(1).repeat(1, self.num_ws, 1)
 
 
@@ -416,7 +426,7 @@ class StandInSynthesis(torch.nn.Module):
         self.fc = torch.nn.Linear(w_dim, channels * 16)
         self.channels, self.res = channels, res
 
-    def forward(self, ws):
+    def forward(self, ws, noise_mode="random", force_fp32=False):
         x = self.fc(ws.mean(1)).reshape(-1, self.channels, 4, 4)
         return torch.nn.functional.interpolate(x, size=(self.res, self.res), mode="bilinear", align_corners=False)
 
@@ -428,7 +438,7 @@ class StandInConditioned(torch.nn.Module):
         self.fc = torch.nn.Linear(w_dim, channels)
         self.res = res
 
-    def forward(self, x, ws):
+    def forward(self, x, ws, noise_mode="random", force_fp32=False):
         y = self.conv(x) + self.fc(ws.mean(1))[:, :, None, None]
         return torch.nn.functional.interpolate(y, size=(self.res, self.res), mode="bilinear", align_corners=False)
 
@@ -439,7 +449,7 @@ class StandInSuperres(torch.nn.Module):
         self.fc = torch.nn.Linear(w_dim, 3)
         self.res = res
 
-    def forward(self, rgb, features, ws):
+    def forward(self, rgb, features, ws, noise_mode="random", force_fp32=False):
         up = torch.nn.functional.interpolate(rgb + features[:, 3:6], size=(self.res, self.res), mode="bilinear",
                                              align_corners=False)
         return 2.0 * up + self.fc(ws[:, -1])[:, :, None, None]
@@ -538,15 +548,10 @@ def self_test_parts(raster=48, nr=16, image=32, z_dim=8, w_dim=8, n_eg3d=3, ring
     mask[:, :, 12:20, 14:18] = 0
     # 12 "lip" points: vertices of the ring just below the equator on the front.
     ring = [1 + (rings // 2) * segments + (round(k * segments / 24) % segments) for k in range(-6, 6)]
-    with torch.no_grad():
-        nets = {
-            "mapping": torch.jit.trace(StandInMapping(z_dim, 2 * n_eg3d, w_dim), (torch.zeros(1, z_dim), torch.zeros(1, 25))),
-            "texture": torch.jit.trace(StandInSynthesis(w_dim, 32, 32), (torch.zeros(1, n_eg3d, w_dim),)),
-            "mouth": torch.jit.trace(StandInConditioned(w_dim, 32, 24), (torch.zeros(1, 32, 8, 8), torch.zeros(1, n_eg3d, w_dim))),
-            "blend": torch.jit.trace(StandInConditioned(w_dim, 32, raster), (torch.zeros(1, 32, raster, raster), torch.zeros(1, n_eg3d, w_dim))),
-            "planes": torch.jit.trace(StandInSynthesis(w_dim, 96, raster), (torch.zeros(1, n_eg3d, w_dim),)),
-            "superres": torch.jit.trace(StandInSuperres(w_dim, image), (torch.zeros(1, 3, nr, nr), torch.zeros(1, 32, nr, nr), torch.zeros(1, n_eg3d, w_dim))),
-        }
+    parts = {"mapping": StandInMapping(z_dim, 2 * n_eg3d, w_dim), "texture": StandInSynthesis(w_dim, 32, 32),
+             "mouth": StandInConditioned(w_dim, 32, 24), "blend": StandInConditioned(w_dim, 32, raster),
+             "planes": StandInSynthesis(w_dim, 96, raster), "superres": StandInSuperres(w_dim, image)}
+    nets = trace_networks(parts, z_dim, n_eg3d, 8, raster, nr, False, 1.0, "none", "cpu")
     nets["decoder"] = contract.OSGDecoder(torch.randn(64, 32) * 0.2, torch.zeros(64), torch.randn(33, 64) * 0.2, torch.zeros(33))
     planes = torch.tensor([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 0, 1], [0, 1, 0]],
                            [[0, 0, 1], [0, 1, 0], [1, 0, 0]]], dtype=torch.float32)
