@@ -40,7 +40,7 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     : QWidget(parent),
       doc_(doc),
       level_(defaultSurfaceLevel()),
-      viewport_(new AlignViewport),
+      viewPlace_(new QWidget),
       legend_(new HeatLegend),
       runPanel_(new AlignRunPanel),
       resolutionBox_(new QComboBox),
@@ -56,7 +56,6 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
       beforeButton_(new QRadioButton(tr("Before (uncorrected)"))),
       afterButton_(new QRadioButton(tr("After (fitted correction)"))),
       status_(new QLabel) {
-    viewport_->setObjectName(QStringLiteral("alignViewport"));
     // Density: resolution, sample, cancel, progress.
     for (int r : resolutions()) resolutionBox_->addItem(tr("%1 cells").arg(r), r);
     setResolution(64);
@@ -85,7 +84,7 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     levelRow->addWidget(levelSlider_, 1);
     levelRow->addWidget(resetLevel);
     opacitySlider_->setRange(0, 100);
-    opacitySlider_->setValue(static_cast<int>(std::lround(viewport_->surfaceOpacity() * 100)));
+    opacitySlider_->setValue(static_cast<int>(std::lround(opacity_ * 100)));
     auto* surfaceBox = new QGroupBox(tr("Iso-surface"));
     auto* surfaceForm = new QFormLayout(surfaceBox);
     surfaceForm->addRow(tr("Level"), levelRow);
@@ -137,7 +136,13 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     auto* viewRow = new QWidget;
     auto* viewLayout = new QHBoxLayout(viewRow);
     viewLayout->setContentsMargins(0, 0, 0, 0);
-    viewLayout->addWidget(viewport_, 1);
+    // The GL view is created when the tab is first shown (showEvent): a
+    // QOpenGLWidget switches its window to GL composition, which sessions
+    // that never open this tab should not pay for.
+    auto* placeLayout = new QVBoxLayout(viewPlace_);
+    placeLayout->setContentsMargins(0, 0, 0, 0);
+    viewPlace_->setMinimumSize(320, 320);
+    viewLayout->addWidget(viewPlace_, 1);
     viewLayout->addWidget(legend_);
     auto* left = new QSplitter(Qt::Vertical);
     left->addWidget(viewRow);
@@ -158,7 +163,10 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     connect(levelSlider_, &QSlider::valueChanged, this, &AlignView::levelSliderMoved);
     connect(resetLevel, &QPushButton::clicked, this, [this] { setLevel(defaultSurfaceLevel()); });
     connect(opacitySlider_, &QSlider::valueChanged, this,
-            [this](int v) { viewport_->setSurfaceOpacity(static_cast<float>(v) / 100.0f); });
+            [this](int v) {
+                opacity_ = static_cast<float>(v) / 100.0f;
+                if (viewport_) viewport_->setSurfaceOpacity(opacity_);
+            });
     connect(heatmapBox_, &QCheckBox::toggled, this, &AlignView::setHeatmapShown);
     connect(loadFitButton, &QPushButton::clicked, this, &AlignView::browseFit);
     connect(afterButton_, &QRadioButton::toggled, this, &AlignView::setCorrected);
@@ -182,6 +190,22 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
 }
 
 AlignView::~AlignView() = default;  // job_ joins its thread
+
+void AlignView::showEvent(QShowEvent* e) {
+    ensureViewport();
+    QWidget::showEvent(e);
+}
+
+AlignViewport* AlignView::ensureViewport() {
+    if (viewport_) return viewport_;
+    viewport_ = new AlignViewport(viewPlace_);
+    viewport_->setObjectName(QStringLiteral("alignViewport"));
+    viewPlace_->layout()->addWidget(viewport_);
+    viewport_->setSurfaceOpacity(opacity_);
+    viewport_->setHead(head_, colours_);
+    viewport_->setSurface(surface_.mesh);
+    return viewport_;
+}
 
 void AlignView::setPipeline(std::shared_ptr<const generate::SamplePipeline> pipeline) {
     pipeline_ = std::move(pipeline);
@@ -292,7 +316,7 @@ void AlignView::reextract() {
     surface_ = extractSurface(result_->grid, level_);
     levelSlider_->setEnabled(surface_.fieldMax > surface_.fieldMin);
     syncLevelSlider();
-    viewport_->setSurface(surface_.mesh);
+    if (viewport_) viewport_->setSurface(surface_.mesh);
     if (surface_.empty()) status_->setText(QString::fromStdString(surface_.message));
     updateColours();
     emit geometryChanged();
@@ -301,14 +325,16 @@ void AlignView::reextract() {
 void AlignView::rebuildHead() {
     if (!result_ || !doc_->model()) return;
     head_ = headWorldMesh(*doc_->model(), result_->pose, activeCorrection());
-    viewport_->setHead(head_, {});
+    colours_.clear();
+    if (viewport_) viewport_->setHead(head_, colours_);
 }
 
 void AlignView::updateColours() {
     residuals_ = vertexResiduals(head_, surface_.mesh);
     if (residuals_.empty()) {
         residualLabel_->setText(result_ ? tr("No iso-surface at this level.") : QString());
-        viewport_->setHeadColours({});
+        colours_.clear();
+        if (viewport_) viewport_->setHeadColours(colours_);
         return;
     }
     const align::DistanceStats s = align::summarize(residuals_);
@@ -319,7 +345,8 @@ void AlignView::updateColours() {
     const HeatScale scale = HeatScale::fitting(residuals_);
     legend_->setScale(scale);
     legend_->setVisible(heatmap_);
-    viewport_->setHeadColours(heatmap_ ? scale.colours(residuals_) : std::vector<Eigen::Vector3f>{});
+    colours_ = heatmap_ ? scale.colours(residuals_) : std::vector<Eigen::Vector3f>{};
+    if (viewport_) viewport_->setHeadColours(colours_);
 }
 
 void AlignView::setSurfaceOpacity(float alpha) {

@@ -89,7 +89,13 @@ public:
     const align::IsoSurface& surface() const { return surface_; }
     /// Per head vertex, generator units (empty without a surface).
     const std::vector<float>& residuals() const { return residuals_; }
+    /// The GL view; null until the view was first shown.
     AlignViewport* viewport() const { return viewport_; }
+    /// Creates the GL view now (showEvent does it).
+    AlignViewport* ensureViewport();
+    /// The head's colours as drawn (empty: plain, without heatmap or surface).
+    const std::vector<Eigen::Vector3f>& headColours() const { return colours_; }
+    float surfaceOpacity() const { return opacity_; }
     HeatLegend* legend() const { return legend_; }
     AlignRunPanel* runPanel() const { return runPanel_; }
     QSlider* levelSlider() const { return levelSlider_; }
@@ -97,6 +103,9 @@ public:
 
     /// Off in tests: errors go to errorReported only, no message box.
     void setErrorDialogsEnabled(bool on) { dialogs_ = on; }
+
+protected:
+    void showEvent(QShowEvent* e) override;
 
 signals:
     void densityReady();
@@ -125,11 +134,14 @@ private:
     float level_;
     io::TriMesh head_;
     std::vector<float> residuals_;
+    std::vector<Eigen::Vector3f> colours_;
+    float opacity_ = 0.45f;
     std::optional<align::AlignmentFit> fit_;
     QString fitPath_;
     bool after_ = false, heatmap_ = true, dialogs_ = true, stale_ = false;
 
-    AlignViewport* viewport_;
+    QWidget* viewPlace_;
+    AlignViewport* viewport_ = nullptr;
     HeatLegend* legend_;
     AlignRunPanel* runPanel_;
     QComboBox* resolutionBox_;

@@ -23,7 +23,8 @@ void HeatLegend::setScale(const HeatScale& scale) {
 QStringList HeatLegend::tickLabels() const {
     QStringList out;
     const std::vector<double> ticks = scale_.ticksMm(kTicks);
-    const int decimals = scale_.maxMm() < 2.0 ? 2 : (scale_.maxMm() < 20.0 ? 1 : 0);
+    // Enough decimals for the quarter steps of a 1-2-5 maximum (float rounding aside).
+    const int decimals = scale_.maxMm() < 1.99 ? 2 : (scale_.maxMm() < 19.9 ? 1 : 0);
     for (auto it = ticks.rbegin(); it != ticks.rend(); ++it) {
         QString s = QString::number(*it, 'f', decimals) + QStringLiteral(" mm");
         if (it == ticks.rbegin()) s.prepend(QStringLiteral("≥ "));
