@@ -161,7 +161,10 @@ void SurfaceRenderer::draw(const Eigen::Matrix4f& view, const Eigen::Matrix4f& p
     for (const Slot& s : slots_)
         if (drawable(s) && s.alpha >= 1.0f) drawSlot(s);
     glEnable(GL_BLEND);
-    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    // Colour blends; the target's alpha stays 1. A QOpenGLWidget composes its
+    // framebuffer with the window using that alpha, so a blended alpha below
+    // 1 would let the window's light background wash the surface out.
+    glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE);
     glDepthMask(GL_FALSE);
     glEnable(GL_CULL_FACE);
     for (GLenum cull : {GLenum(GL_FRONT), GLenum(GL_BACK)}) {  // far side first, then the near side over it

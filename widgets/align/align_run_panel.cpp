@@ -59,13 +59,20 @@ AlignRunPanel::AlignRunPanel(QWidget* parent)
     status_->setText(tr("Not run"));
     chart_->setLogY(true);
     chart_->setSmoothing(0.0);
-    chart_->setMinimumHeight(200);
-    auto* layout = new QVBoxLayout(this);
+    chart_->setMinimumSize(260, 220);
+    // Settings on the left, the losses beside them: the chart wants width.
+    auto* settings = new QWidget;
+    auto* column = new QVBoxLayout(settings);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->addLayout(form);
+    column->addLayout(buttons);
+    column->addWidget(progress_);
+    column->addWidget(status_);
+    column->addStretch(1);
+    settings->setFixedWidth(260);
+    auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(form);
-    layout->addLayout(buttons);
-    layout->addWidget(progress_);
-    layout->addWidget(status_);
+    layout->addWidget(settings);
     layout->addWidget(chart_, 1);
 
     connect(runButton_, &QPushButton::clicked, this, &AlignRunPanel::startRun);

@@ -131,24 +131,26 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     auto* scroll = new QScrollArea;
     scroll->setWidget(controls);
     scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMinimumWidth(300);
 
-    auto* viewRow = new QWidget;
-    auto* viewLayout = new QHBoxLayout(viewRow);
-    viewLayout->setContentsMargins(0, 0, 0, 0);
     // The GL view is created when the tab is first shown (showEvent): a
     // QOpenGLWidget switches its window to GL composition, which sessions
     // that never open this tab should not pay for.
     auto* placeLayout = new QVBoxLayout(viewPlace_);
     placeLayout->setContentsMargins(0, 0, 0, 0);
-    viewPlace_->setMinimumSize(320, 320);
+    viewPlace_->setMinimumSize(240, 240);
+    auto* viewRow = new QWidget;
+    auto* viewLayout = new QHBoxLayout(viewRow);
+    viewLayout->setContentsMargins(0, 0, 0, 0);
     viewLayout->addWidget(viewPlace_, 1);
     viewLayout->addWidget(legend_);
     auto* left = new QSplitter(Qt::Vertical);
     left->addWidget(viewRow);
     left->addWidget(runBox);
     left->setStretchFactor(0, 3);
-    left->setStretchFactor(1, 2);
+    left->setStretchFactor(1, 1);
+    left->setCollapsible(0, false);
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
     split->addWidget(scroll);

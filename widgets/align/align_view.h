@@ -135,7 +135,7 @@ private:
     io::TriMesh head_;
     std::vector<float> residuals_;
     std::vector<Eigen::Vector3f> colours_;
-    float opacity_ = 0.45f;
+    float opacity_ = 0.35f;  ///< light enough to read the heatmap through
     std::optional<align::AlignmentFit> fit_;
     QString fitPath_;
     bool after_ = false, heatmap_ = true, dialogs_ = true, stale_ = false;

@@ -1,6 +1,7 @@
 #include "widgets/align/align_viewport.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 
 #include <QMouseEvent>
@@ -25,8 +26,7 @@ AlignViewport::AlignViewport(QWidget* parent) : QOpenGLWidget(parent) {
     // A three-quarter view shows the profile, where misalignment is easiest to see.
     camera_.yaw = 0.6f;
     camera_.pitch = -0.1f;
-    camera_.eg3dFovDeg = 16.0f;
-    setMinimumSize(320, 320);
+    setMinimumSize(240, 240);
     setFocusPolicy(Qt::StrongFocus);
 }
 
@@ -43,6 +43,19 @@ void AlignViewport::setHead(const io::TriMesh& mesh, const std::vector<Eigen::Ve
     head_ = mesh;
     headColours_ = colours;
     headDirty_ = true;
+    if (frameRadius_ == 0.0f) frameHead();
+    update();
+}
+
+void AlignViewport::frameHead() {
+    if (head_.positions.rows() == 0) return;
+    const Eigen::Vector3f lo = head_.positions.colwise().minCoeff(), hi = head_.positions.colwise().maxCoeff();
+    frameCentre_ = 0.5f * (lo + hi);
+    // The head is taller than it is wide (the neck): height and width are
+    // fitted separately, with a little room for turning it.
+    const Eigen::Vector3f size = hi - lo;
+    frameRadius_ = 0.55f * std::max(size.x(), size.z());
+    frameHalfHeight_ = 0.55f * size.y();
     update();
 }
 
@@ -68,10 +81,10 @@ void AlignViewport::setHeadVisible(bool on) {
     update();
 }
 
-void AlignViewport::setView(float yaw, float pitch, float eg3dFovDeg) {
+void AlignViewport::setView(float yaw, float pitch, float zoom) {
     camera_.yaw = yaw;
     camera_.pitch = std::clamp(pitch, -kMaxPitch, kMaxPitch);
-    camera_.eg3dFovDeg = std::clamp(eg3dFovDeg, 4.0f, 60.0f);
+    zoom_ = std::clamp(zoom, 0.25f, 8.0f);
     update();
 }
 
@@ -109,6 +122,15 @@ void AlignViewport::paintGL() {
     renderer_.setOpacity(SurfaceSlot, surfaceAlpha_);
     const int w = std::max(1, static_cast<int>(width() * devicePixelRatioF()));
     const int h = std::max(1, static_cast<int>(height() * devicePixelRatioF()));
+    if (frameRadius_ > 0.0f) {
+        // The projection is scaled to the view's height: the head's height
+        // sets the angle, unless its width would not fit a narrow view.
+        camera_.pivot = frameCentre_;
+        const float distance = std::max((camera_.position() - frameCentre_).norm(), 1.5f * frameHalfHeight_);
+        const float aspect = static_cast<float>(h) / static_cast<float>(w);
+        const float half = std::max(std::atan(frameHalfHeight_ / distance), std::atan(frameRadius_ / distance) * aspect) / zoom_;
+        camera_.eg3dFovDeg = camera::eg3dFovFromFocal(0.5f / std::tan(std::min(half, 1.4f)));
+    }
     const render::GlCamera cam = render::glCamera(camera_.pinhole(), w, h, w, h);
     renderer_.draw(cam.view, cam.projection);
 }
@@ -124,7 +146,7 @@ void AlignViewport::mouseMoveEvent(QMouseEvent* e) {
     const QPointF d = e->position() - lastPos_;
     lastPos_ = e->position();
     setView(camera_.yaw - static_cast<float>(d.x()) * kRadiansPerPixel,
-            camera_.pitch - static_cast<float>(d.y()) * kRadiansPerPixel, camera_.eg3dFovDeg);
+            camera_.pitch - static_cast<float>(d.y()) * kRadiansPerPixel, zoom_);
 }
 
 void AlignViewport::mouseReleaseEvent(QMouseEvent* e) {
@@ -135,7 +157,7 @@ void AlignViewport::mouseReleaseEvent(QMouseEvent* e) {
 void AlignViewport::wheelEvent(QWheelEvent* e) {
     const int delta = e->angleDelta().y();
     if (delta == 0) return;
-    setView(camera_.yaw, camera_.pitch, camera_.eg3dFovDeg * (delta > 0 ? 0.9f : 1.0f / 0.9f));
+    setView(camera_.yaw, camera_.pitch, zoom_ * (delta > 0 ? 1.1f : 1.0f / 1.1f));
 }
 
 }  // namespace synthforge::widgets

@@ -2,7 +2,8 @@
 // The alignment view's 3D view: the posed head (coloured by its residual, or
 // plain) over the generator's iso-surface (translucent), both in generator
 // world, drawn with render::SurfaceRenderer through an orbit camera of its
-// own (left drag orbits, the wheel zooms). It does not move the scene's
+// own (left drag orbits, the wheel zooms) that frames the head whatever the
+// view's shape. It does not move the scene's
 // camera: looking around the fit should not edit the scene.
 //
 // Meshes set while the GL context is not current are kept and uploaded at
@@ -39,8 +40,14 @@ public:
     float surfaceOpacity() const { return surfaceAlpha_; }
     void setHeadVisible(bool on);
 
-    /// The orbit camera's angles (radians) and EG3D field of view.
-    void setView(float yaw, float pitch, float eg3dFovDeg);
+    /// The orbit camera's angles (radians) and zoom (1: the head's bounding
+    /// sphere just fits the view's shorter side; 2: twice as large).
+    void setView(float yaw, float pitch, float zoom = 1.0f);
+    float zoom() const { return zoom_; }
+    /// Looks at the current head's bounding box centre and fits its size
+    /// (done for the first head; later heads keep the framing).
+    void frameHead();
+    /// The camera of the last frame drawn.
     const camera::OrbitCamera& viewCamera() const { return camera_; }
 
     /// Empty while GL works; otherwise why nothing can be drawn.
@@ -49,7 +56,9 @@ public:
     int drawnTriangles(Slot slot) const { return renderer_.triangles(slot); }
 
     static Eigen::Vector3f headColour() { return {0.86f, 0.69f, 0.58f}; }
-    static Eigen::Vector3f surfaceColour() { return {0.35f, 0.65f, 1.0f}; }
+    /// A pale grey: the heatmap's ramp runs through violet, blue, green and
+    /// yellow, so a hue of its own would read as a residual.
+    static Eigen::Vector3f surfaceColour() { return {0.88f, 0.9f, 0.93f}; }
 
 protected:
     void initializeGL() override;
@@ -68,8 +77,12 @@ private:
     std::vector<Eigen::Vector3f> headColours_;
     bool headDirty_ = false, coloursDirty_ = false, surfaceDirty_ = false;
     bool headVisible_ = true;
-    float surfaceAlpha_ = 0.45f;
+    float surfaceAlpha_ = 0.35f;
     QString glError_;
+    Eigen::Vector3f frameCentre_ = camera::defaultPivot();
+    float frameRadius_ = 0.0f;  ///< half the head's width or depth, whichever is larger; 0: nothing framed yet
+    float frameHalfHeight_ = 0.0f;
+    float zoom_ = 1.0f;
     bool dragging_ = false;
     QPointF lastPos_;
 };
