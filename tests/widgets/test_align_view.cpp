@@ -213,6 +213,20 @@ private slots:
         QCOMPARE(ready.count(), 0);
         QVERIFY(!v->sampling());
         QVERIFY(!v->surface().empty());  // the earlier grid's surface stays
+
+        // Sampling again while a sampling runs replaces it: the first one's
+        // cancellation must not end the second.
+        v->setResolution(192);
+        QVERIFY(v->sampleDensity());
+        v->setResolution(32);
+        QVERIFY(v->sampleDensity());
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(failed.count(), 1);  // only the cancel above
+        QVERIFY(!v->sampling());
+        QVERIFY(v->surface().mesh.positions.rows() > 0);
+        v->setResolution(48);
+        QVERIFY(v->sampleDensity());
+        QVERIFY(ready.wait(60000));
     }
 
     void badFitsAreReportedAndChangeNothing() {

@@ -237,20 +237,29 @@ bool AlignView::sampleDensity() {
     request.model = doc_->model();
     request.scene = doc_->scene();
     request.resolution = resolution();
+    // A job replaced by a newer one may still post its end (a cancel): only
+    // the current job's callbacks act.
+    const quint64 generation = ++jobGeneration_;
+    const auto current = [this, generation] { return generation == jobGeneration_; };
     DensityJob::Callbacks cb;
-    cb.progress = [this](std::uint64_t done, std::uint64_t total) {
+    cb.progress = [this, current](std::uint64_t done, std::uint64_t total) {
+        if (!current()) return;
         progress_->setRange(0, static_cast<int>(std::max<std::uint64_t>(total, 1)));
         progress_->setValue(static_cast<int>(done));
     };
-    cb.done = [this](std::shared_ptr<const DensityResult> r) { densityDone(std::move(r)); };
-    cb.error = [this](const QString& m) {
+    cb.done = [this, current](std::shared_ptr<const DensityResult> r) {
+        if (current()) densityDone(std::move(r));
+    };
+    cb.error = [this, current](const QString& m) {
+        if (!current()) return;
         job_.reset();
         sampleButton_->setEnabled(true);
         cancelButton_->setEnabled(false);
         report(tr("Cannot sample the density"), m);
         emit densityFailed(m);
     };
-    cb.cancelled = [this] {
+    cb.cancelled = [this, current] {
+        if (!current()) return;
         job_.reset();
         sampleButton_->setEnabled(true);
         cancelButton_->setEnabled(false);

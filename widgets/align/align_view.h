@@ -129,6 +129,7 @@ private:
     SceneDocument* doc_;
     std::shared_ptr<const generate::SamplePipeline> pipeline_;
     std::unique_ptr<DensityJob> job_;
+    quint64 jobGeneration_ = 0;
     std::shared_ptr<const DensityResult> result_;
     align::IsoSurface surface_;
     float level_;
