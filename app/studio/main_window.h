@@ -6,7 +6,8 @@
 // menus with the standard shortcuts, and a status bar with the device, the
 // model and the last generator time. A Dataset dock browses a generated
 // dataset; "Open as scene" there loads a sample into the editor and compares
-// the re-render with the stored image.
+// the re-render with the stored image. The Align tab's fitted correction,
+// when shown "after", is handed to the generator view's pipeline.
 //
 // Loading a head model is slow (seconds), so it runs on a worker thread; a
 // scene that needs another model is applied only once that model loaded, so

@@ -188,6 +188,7 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
         status_->setText(tr("The scene changed since the density was sampled: sample again to follow it."));
     });
     status_->setText(tr("Sample the density to see the iso-surface."));
+    legend_->hide();  // until there are residuals to read
     updateFitLabel();
 }
 
@@ -211,6 +212,10 @@ AlignViewport* AlignView::ensureViewport() {
 
 void AlignView::setPipeline(std::shared_ptr<const generate::SamplePipeline> pipeline) {
     pipeline_ = std::move(pipeline);
+    if (result_ && pipeline_ && pipeline_->model != result_->model && !stale_) {
+        stale_ = true;
+        status_->setText(tr("Another head model is loaded: sample the density again to follow it."));
+    }
 }
 
 void AlignView::setResolution(int cells) {
@@ -334,8 +339,9 @@ void AlignView::reextract() {
 }
 
 void AlignView::rebuildHead() {
-    if (!result_ || !doc_->model()) return;
-    head_ = headWorldMesh(*doc_->model(), result_->pose, activeCorrection());
+    if (!result_) return;
+    // The grid's own head: a model loaded since has other vertices and faces.
+    head_ = headWorldMesh(*result_->model, result_->pose, activeCorrection());
     colours_.clear();
     if (viewport_) viewport_->setHead(head_, colours_);
 }
@@ -344,6 +350,7 @@ void AlignView::updateColours() {
     residuals_ = vertexResiduals(head_, surface_.mesh);
     if (residuals_.empty()) {
         residualLabel_->setText(result_ ? tr("No iso-surface at this level.") : QString());
+        legend_->hide();
         colours_.clear();
         if (viewport_) viewport_->setHeadColours(colours_);
         return;

@@ -39,6 +39,7 @@ DensityJob::DensityJob(QObject* context, DensityRequest request, Callbacks callb
             const auto t0 = std::chrono::steady_clock::now();
             auto result = std::make_shared<DensityResult>();
             if (!request.generator || !request.model) throw std::invalid_argument("no generator or head model loaded yet");
+            result->model = request.model;
             result->pose = head::forward(*request.model, request.scene.params);
             const generate::SampleSpec spec =
                 request.scene.toSampleSpec(request.generator->capabilities().latentDim);

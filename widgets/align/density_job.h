@@ -30,6 +30,7 @@ struct DensityRequest {
 };
 
 struct DensityResult {
+    std::shared_ptr<const head::HeadModel> model;  ///< the head the grid was sampled around
     head::HeadPose pose;  ///< the scene's posed head, uncorrected (FLAME metres)
     align::ScalarGrid grid;
     double seconds = 0.0;
