@@ -26,6 +26,7 @@
 
 #include "app/studio/export_tasks.h"
 #include "core/scene/scene_pipeline.h"
+#include "widgets/align/align_view.h"
 #include "widgets/dataset/dataset_browser.h"
 #include "widgets/dataset/translation_compare.h"
 #include "widgets/label_editor/label_editor_dock.h"
@@ -78,6 +79,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     compare_ = new TranslationCompare;
     compare_->setObjectName(QStringLiteral("translationCompare"));
     tabs_->addTab(compare_, tr("Compare"));
+    // The head against the generator's density and the fitted correction (docs/alignment.md).
+    align_ = new AlignView(doc_);
+    align_->setObjectName(QStringLiteral("alignView"));
+    tabs_->addTab(align_, tr("Align"));
     runs_ = new RunCentre;
     runs_->setObjectName(QStringLiteral("runCentre"));
     tabs_->addTab(runs_, tr("Runs"));
@@ -95,6 +100,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), doc_(new SceneDoc
     browserDock_ = dock(this, tr("Dataset"), QStringLiteral("dock.dataset"), browser_, Qt::BottomDockWidgetArea);
     connect(browser_, &DatasetBrowser::errorReported, this, &MainWindow::reportError);
     connect(compare_, &TranslationCompare::errorReported, this, &MainWindow::reportError);
+    connect(align_, &AlignView::correctionChanged, this, &MainWindow::applyCorrection);
+    align_->setErrorDialogsEnabled(false);  // reportError shows them, or not in tests
+    connect(align_, &AlignView::errorReported, this, &MainWindow::reportError);
     // The UV label editor: tabbed with the dataset browser (both want width).
     labelDock_ = new LabelEditorDock(doc_, this);
     labelDock_->setObjectName(QStringLiteral("dock.labels"));
@@ -300,6 +308,19 @@ void MainWindow::ensureViewport() {
     });
 }
 
+void MainWindow::applyCorrection() {
+    if (!pipeline_) return;
+    const std::optional<Eigen::Matrix4f> c = align_->activeCorrection();
+    if (!c) {
+        view_->setPipeline(pipeline_);
+        return;
+    }
+    // A copy that shares the model, generator and labels; only the correction differs.
+    auto corrected = std::make_shared<generate::SamplePipeline>(*pipeline_);
+    corrected->correction = *c;
+    view_->setPipeline(std::move(corrected));
+}
+
 ViewportWidget* MainWindow::showViewport() {
     ensureViewport();
     tabs_->setCurrentWidget(viewportPage_);
@@ -346,7 +367,8 @@ void MainWindow::modelLoadFinished() {
     labelDock_->setHeadModel(pipeline_->model);
     // A new model brings its own map; unsaved label edits are offered for saving first.
     if (maybeSaveLabels()) labelDock_->setLabelMap(pipeline_->labels);
-    view_->setPipeline(pipeline_);
+    applyCorrection();
+    align_->setPipeline(pipeline_);
     if (viewport_) viewport_->setPipeline(pipeline_);
     modelLabel_->setText(tr("model: %1").arg(QString::fromStdString(pipeline_->model->name)));
     updateTitle();

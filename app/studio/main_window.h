@@ -6,7 +6,8 @@
 // menus with the standard shortcuts, and a status bar with the device, the
 // model and the last generator time. A Dataset dock browses a generated
 // dataset; "Open as scene" there loads a sample into the editor and compares
-// the re-render with the stored image.
+// the re-render with the stored image. The Align tab's fitted correction,
+// when shown "after", is handed to the generator view's pipeline.
 //
 // Loading a head model is slow (seconds), so it runs on a worker thread; a
 // scene that needs another model is applied only once that model loaded, so
@@ -30,6 +31,7 @@ class QUndoGroup;
 
 namespace synthforge::widgets {
 
+class AlignView;
 class CameraPanel;
 class DatasetBrowser;
 class CoverageView;
@@ -62,6 +64,9 @@ public:
     InterpStrip* interpStrip() const { return interp_; }
     CoverageView* coverageView() const { return coverage_; }
     TranslationCompare* translationCompare() const { return compare_; }
+    /// The Align tab: the head over the generator's density iso-surface, fits
+    /// and their before/after, `synthforge align` runs.
+    AlignView* alignView() const { return align_; }
     /// What closing the window does with jobs running on this machine:
     /// ask (default), stop them (each checkpoints first) or leave them running
     /// (the studio re-attaches on its next start). Tests choose without a dialog.
@@ -126,6 +131,9 @@ private:
     void about();
     void openBrowserSampleAsScene(const QString& annotationPath);
     void ensureViewport();
+    /// Hands the generator view the studio's pipeline, with the Align tab's
+    /// fitted correction when "After" is on (its overlays then use the fit).
+    void applyCorrection();
     QFuture<QString> runExport(const QString& what, std::function<void()> job);
     /// Asks to save unsaved scene edits. False when the user cancels.
     bool maybeSave();
@@ -150,6 +158,7 @@ private:
     InterpStrip* interp_;
     CoverageView* coverage_;
     TranslationCompare* compare_;
+    AlignView* align_;
     RunningJobsOnClose onClose_ = RunningJobsOnClose::Ask;
     QUndoGroup* undoGroup_;
     bool compareNextFrame_ = false;  ///< the next frame is the re-render of a browser sample
