@@ -37,6 +37,7 @@ inline constexpr CommandSummary kTorchCommands[] = {
     {"predict", "Run a trained network on your own images: landmarks, segmentation, depth and overlays"},
     {"fr", "Face recognition: train an IResNet with a margin head, verification benchmarks, embeddings"},
     {"transfer", "Realism transfer: train an unpaired translator (CycleGAN) and apply it to a dataset"},
+    {"align", "Fit the head mesh to a generator's density: the FLAME-to-world correction generate applies"},
 };
 
 /// Help text of a torch command; throws std::logic_error for a name not in kTorchCommands.

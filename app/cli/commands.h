@@ -42,6 +42,10 @@ void registerTransferCommands(CLI::App& app);
 
 /// In synthforge-torch: lets `generate` build the guided sampler (guided_sampler_hook.h).
 void installGuidedSampler();
+/// In synthforge-torch: lets the pipeline load TorchScript generators (pipeline_options.h).
+void installTorchGenerators();
+/// `align`: fit the FLAME -> generator-world correction (core/align/alignment_solver.h).
+void registerAlignCommands(CLI::App& app);
 
 /// In the front end: the kTorchCommands (`train`, `finetune`, `eval`, `predict`) as stand-ins that execv()
 /// synthforge-torch (found next to this executable) with `argv` unchanged.

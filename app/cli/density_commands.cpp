@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/pipeline_options.h"
 #include "core/align/density_grid.h"
 #include "core/align/marching_cubes.h"
 #include "core/align/surface_distance.h"
@@ -43,6 +44,7 @@ struct DensityArgs {
     float cellSize = 0.0f, margin = 0.05f;
     float level = std::numeric_limits<float>::quiet_NaN();
     bool openBorder = false;
+    PipelineOptions generator;  ///< --generator, --device, --psi, --alignment
 };
 
 nlohmann::json statsJson(const align::DistanceStats& s, float cell) {
@@ -59,25 +61,33 @@ std::string statsLine(const align::DistanceStats& s, float cell) {
 
 int runDensity(const DensityArgs& a) {
     auto model = std::make_shared<head::HeadModel>(head::loadHeadModel(a.head));
-    generate::SamplerConfig config;
-    if (!a.samplerConfig.empty()) config = generate::loadSamplerConfig(a.samplerConfig);
-    const generate::SampleSpec spec = generate::makeSampler(config, model)->draw(a.seed, a.index);
-    const head::HeadPose pose = head::forward(*model, spec.params);
-
     // The density does not depend on appearance, so the generator needs no
     // label map here.
-    const generate::ProceduralGeneratorOptions genOptions;
-    const generate::ProceduralGenerator generator(model, cv::Mat(), genOptions);
+    generate::SamplePipeline p;
+    p.model = model;
+    p.generator = makeGenerator(a.generator, model, cv::Mat());
+    const generate::Generator& generator = *p.generator;
+    const generate::GeneratorCapabilities caps = generator.capabilities();
+    if (!a.generator.alignment.empty()) applyAlignment(a.generator.alignment, p);
+    generate::SamplerConfig config;
+    if (!a.samplerConfig.empty()) config = generate::loadSamplerConfig(a.samplerConfig);
+    if (!a.generator.procedural()) config.latentDim = caps.latentDim;
+    const generate::SampleSpec spec = generate::makeSampler(config, model)->draw(a.seed, a.index);
+    const head::HeadPose pose = head::forward(*model, spec.params);
+    // The mesh measured against the density: corrected by the fit, if any.
+    head::HeadPose aligned = pose;
+    if (p.correction) head::transformPose(*p.correction, aligned);
+
     generate::GeneratorInput in;
     in.z = &spec.z;
     in.vertices = &pose.vertices;
     in.camera = spec.camera.pinhole();
 
     align::GridSpec grid;
-    grid.bounds = align::headBounds(pose.vertices, a.margin);
+    grid.bounds = align::boundsAround(camera::transformPoints(caps.flameToWorld, aligned.vertices), a.margin);
     grid.resolution = a.resolution;
     grid.cellSize = a.cellSize;
-    const float surfaceLevel = generate::MeshDensity::surfaceDensity(genOptions.densityBeta);
+    const float surfaceLevel = caps.densityLevel;
     const float level = std::isnan(a.level) ? surfaceLevel : a.level;
 
     jobs::CancelToken cancel;
@@ -99,7 +109,7 @@ int runDensity(const DensityArgs& a) {
     if (iso.empty()) throw std::runtime_error("--level: " + iso.message + "; nothing written");
 
     io::TriMesh mesh;
-    mesh.positions = camera::transformPoints(camera::flameToWorldMatrix(), pose.vertices);
+    mesh.positions = camera::transformPoints(caps.flameToWorld, aligned.vertices);
     mesh.faces = model->faces;
     const align::MeshDistances d = align::meshDistances(mesh, iso.mesh, a.threads);
 
@@ -115,8 +125,8 @@ int runDensity(const DensityArgs& a) {
     j["format"] = "synthforge-density-check";
     j["version"] = 1;
     j["units"] = "generator world";
-    j["generator"] = {{"name", generator.capabilities().name}, {"version", generator.capabilities().version},
-                      {"density_beta", genOptions.densityBeta}};
+    j["generator"] = {{"name", caps.name}, {"version", caps.version}};
+    j["alignment"] = a.generator.alignment.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.generator.alignment);
     j["head"] = a.head;
     j["seed"] = a.seed;
     j["index"] = a.index;
@@ -142,7 +152,7 @@ int runDensity(const DensityArgs& a) {
     std::cout << std::setprecision(4) << "density grid " << field.dims.x() << " x " << field.dims.y() << " x "
               << field.dims.z() << " points, cell " << cell << " generator units; values " << iso.fieldMin << " .. "
               << iso.fieldMax << "\n"
-              << "level " << level << (std::isnan(a.level) ? " (the surface density 1/(2 beta))" : "") << "\n"
+              << "level " << level << (std::isnan(a.level) ? " (the generator's surface level)" : "") << "\n"
               << "iso-surface: " << iso.mesh.positions.rows() << " vertices, " << iso.mesh.faces.rows()
               << " triangles -> " << isoPath << "\n"
               << "mesh -> iso-surface: " << statsLine(d.aToBStats, cell) << "\n"
@@ -167,6 +177,12 @@ void registerDensityCommands(CLI::App& app) {
     cmd->add_option("--sampler-config", a->samplerConfig, "Sampler config JSON (camera, head and latent ranges)")
         ->type_name("FILE");
     cmd->add_option("--seed", a->seed, "Seed of the run the sample belongs to")->capture_default_str();
+    cmd->add_option("--generator", a->generator.generator, "'procedural' or a TorchScript generator (.pt)")->capture_default_str();
+    cmd->add_option("--device", a->generator.device, "cpu, cuda or auto")->capture_default_str();
+    cmd->add_option("--psi", a->generator.psi, "Truncation psi of a TorchScript generator")->capture_default_str()
+        ->check(CLI::Range(0.01f, 2.0f));
+    cmd->add_option("--alignment", a->generator.alignment, "Fit directory of `synthforge align`: measure the corrected mesh")
+        ->type_name("DIR");
     cmd->add_option("--index", a->index, "Sample index")->capture_default_str();
     cmd->add_option("--resolution", a->resolution, "Grid cells along the head box's longest side")
         ->capture_default_str()

@@ -30,6 +30,7 @@ struct GenerateArgs {
     std::string out, shard, formats = "synthforge", progress = "auto";
     bool resume = false, force = false, normals = false, check = false;
     int workers = 0, pngCompression = 1;
+    double rejectPx = 0.0;  ///< 0: no rejection
 };
 
 int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, generate::SamplePipeline p,
@@ -64,6 +65,16 @@ int runGenerate(const GenerateArgs& a) {
     o.pngCompression = a.pngCompression;
     o.formats = generate::DatasetFormats::parse(a.formats);
     o.headSource = a.pipeline.head;
+    if (a.rejectPx > 0.0) {
+        if (!sampleCheckFactory()) {
+            // The check runs the alignment solver: LibTorch's half.
+            if (!guidedSamplerFallback()) throw std::runtime_error("--reject-landmark-px: this executable has no LibTorch");
+            guidedSamplerFallback()();
+        }
+        if (!p.generator->capabilities().density)
+            throw std::invalid_argument("--reject-landmark-px: the generator has no density to check samples against");
+        o.check = sampleCheckFactory()(p, a.rejectPx);
+    }
     if (!a.shard.empty()) o.shard = generate::Shard::parse(a.shard);
     else if (auto env = generate::Shard::fromEnvironment()) o.shard = *env;
     // Shards of one dataset run as separate processes writing one folder;
@@ -99,6 +110,7 @@ int generateDataset(const GenerateArgs& a, const generate::DatasetOptions& o, ge
     std::cout << "wrote " << r.written << " samples to " << a.out;
     if (o.shard.count > 1) std::cout << " (shard " << o.shard.toString() << ")";
     if (r.skipped) std::cout << ", " << r.skipped << " already complete";
+    if (o.check) std::cout << ", " << r.rejected << " draws rejected and redrawn";
     std::cout << " in " << std::fixed << std::setprecision(1) << r.seconds << " s ("
               << std::setprecision(1) << r.written / std::max(1e-9, r.seconds) << " samples/s)\n";
     std::cout << std::setprecision(2) << "per sample (one worker's time): forward " << 1e3 * r.stageTotals.forward / n
@@ -132,6 +144,10 @@ void registerGenerateCommands(CLI::App& app) {
     cmd->add_flag("--force", args->force, "Write into a folder holding something else (rewrites this shard's samples; deletes nothing else)");
     cmd->add_option("--formats", args->formats, "Comma list: synthforge, facesynthetics, 300w")->capture_default_str();
     cmd->add_flag("--normals", args->normals, "Also write camera-space normal maps");
+    cmd->add_option("--reject-landmark-px", args->rejectPx,
+                    "Redraw samples whose own alignment refinement moves the landmarks more than this many pixels "
+                    "(needs a generator with a density; counted in the manifest)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--workers", args->workers, "Worker threads (0: all cores)")->capture_default_str()->check(CLI::Range(0, 256));
     cmd->add_option("--png-compression", args->pngCompression, "PNG zlib level 0-9")->capture_default_str()->check(CLI::Range(0, 9));
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();

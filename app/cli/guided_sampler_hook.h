@@ -20,7 +20,8 @@ using GuidedSamplerFactory =
     std::function<std::shared_ptr<const generate::Sampler>(const generate::SamplePipeline& pipeline,
                                                           const std::string& device)>;
 GuidedSamplerFactory& guidedSamplerFactory();
-/// Called when there is no factory; does not return (re-runs the command).
+/// Called when there is no factory; does not return (re-runs the command in
+/// synthforge-torch). Also used for `--generator FILE.pt` (pipeline_options.h).
 std::function<void()>& guidedSamplerFallback();
 
 }  // namespace synthforge::cli

@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
     // `generate` is the front end's; it runs here only when its guided
     // sampler needs the network (the front end re-runs itself as this).
     synthforge::cli::registerGenerateCommands(app);
+    synthforge::cli::registerSampleRenderCommands(app);
+    synthforge::cli::registerDensityCommands(app);
+    synthforge::cli::registerAlignCommands(app);
     synthforge::cli::installGuidedSampler();
+    synthforge::cli::installTorchGenerators();
     return synthforge::cli::parseAndRun(app, argc, argv);
 }

@@ -56,6 +56,24 @@ struct AlignmentStep {
 /// Called after every step; may be empty.
 using AlignmentStepCallback = std::function<void(const AlignmentStep&)>;
 
+struct SampleCheckOptions {
+    int steps = 60;
+    double lr = 1e-3;
+    AlignmentLossWeights weights;
+    int gridResolution = 32;
+    float gridMargin = 0.1f;    ///< wider than the fit's: a bad sample may sit well off the mesh
+    int meshPoints = 1000;
+    int surfacePoints = 6000;
+    int refineCoefficients = 10;
+};
+
+/// One sample's own refinement (translation, shape, expression) on top of
+/// `pipeline.correction`, against its density and depth: how far it moves
+/// the labels. residualPx is RMS landmark movement in pixels of the
+/// pipeline's output size. What `generate --reject-landmark-px` thresholds.
+SampleResidual checkSample(const generate::SamplePipeline& pipeline, const generate::SampleSpec& spec,
+                           std::uint64_t index, const SampleCheckOptions& options);
+
 /// Draws `options.samples` samples with the pipeline's sampler and fits the
 /// correction against its generator. `pipeline.correction` is ignored (the
 /// fit starts at the identity). Progress stages "density" (the targets) and

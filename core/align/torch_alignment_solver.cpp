@@ -97,12 +97,12 @@ torch::Tensor strided(const torch::Tensor& rows, int n) {
     return rows.index({Slice(0, torch::indexing::None, step)});
 }
 
-SampleTarget gatherSample(const generate::SamplePipeline& p, const generate::Sampler& drawer, std::uint64_t index,
-                          const AlignmentOptions& o, const Eigen::Matrix4f& nominal,
+SampleTarget gatherSample(const generate::SamplePipeline& p, const generate::SampleSpec& spec, std::uint64_t index,
+                          const AlignmentOptions& o, const Eigen::Matrix4f& nominal, const Eigen::Matrix4f& correction,
                           const generate::TorchScriptGenerator* ts, jobs::ProgressSink* progress,
                           const jobs::CancelToken* cancel) {
     SampleTarget t;
-    t.spec = drawer.draw(o.seed, index);
+    t.spec = spec;
     t.camera = t.spec.camera.pinhole();
     const head::HeadPose pose = head::forward(*p.model, t.spec.params);
     t.conditioning = pose.vertices;
@@ -119,7 +119,7 @@ SampleTarget gatherSample(const generate::SamplePipeline& p, const generate::Sam
 
     // The density's surface, from a grid around where the nominal map puts the head.
     GridSpec grid;
-    grid.bounds = boundsAround(camera::transformPoints(nominal, pose.vertices), o.gridMargin);
+    grid.bounds = boundsAround(camera::transformPoints(nominal * correction, pose.vertices), o.gridMargin);
     grid.resolution = o.gridResolution;
     SampleOptions so;
     so.slabsPerCall = 0;
@@ -279,6 +279,89 @@ torch::Tensor project(const SampleTarget& t, const torch::Tensor& affine, const 
     return torch::stack({K(0, 0) * lc.index({Slice(), 0}) / z + K(0, 2), K(1, 1) * lc.index({Slice(), 1}) / z + K(1, 2)}, 1);
 }
 
+struct Refinement {
+    Eigen::VectorXf shape, expr;   ///< offsets of the first coefficients
+    Eigen::Vector3f translation = Eigen::Vector3f::Zero();  ///< FLAME metres, before the correction
+    SampleResidual residual;
+    AlignmentStep last;
+};
+
+/// One sample's own refinement on top of the shared `affine`: a translation
+/// and offsets of its first shape and expression coefficients, through the
+/// FLAME torch twin. The residual says how far it moved the labels.
+Refinement refineSample(const SampleTarget& t, const torch::Tensor& affine, const head::TorchHeadModel& tm,
+                        const torch::Tensor& meshIndex, const head::HeadModel& model, const Eigen::Matrix4f& nominal,
+                        const AlignmentOptions& opt, float level, const generate::TorchScriptGenerator* ts, int steps,
+                        int& stepCounter, const AlignmentStepCallback& onStep, jobs::ProgressTracker& tracker,
+                        const jobs::CancelToken* cancel) {
+    const int S = std::min<int>(opt.refineCoefficients, static_cast<int>(tm.shapedirs.size(2)));
+    const int E = std::min<int>(opt.refineCoefficients, static_cast<int>(tm.exprdirs.size(2)));
+    // Offsets are added to the sample's own first coefficients (which may be
+    // fewer than S or E: padded with zeros).
+    const auto padded = [](const torch::Tensor& base, int n) {
+        return base.size(1) >= n ? base : torch::cat({base, torch::zeros({1, n - base.size(1)})}, 1);
+    };
+    const torch::Tensor shape0 = padded(t.shape, S), expr0 = padded(t.expr, E);
+    torch::Tensor ds = torch::zeros({1, S}, torch::requires_grad());
+    torch::Tensor de = torch::zeros({1, E}, torch::requires_grad());
+    torch::Tensor dt = torch::zeros({3}, torch::requires_grad());
+    const auto posed = [&](const torch::Tensor& s, const torch::Tensor& e, const torch::Tensor& tr) {
+        const torch::Tensor shape = torch::cat({shape0.index({Slice(), Slice(0, S)}) + s, shape0.index({Slice(), Slice(S)})}, 1);
+        const torch::Tensor expr = torch::cat({expr0.index({Slice(), Slice(0, E)}) + e, expr0.index({Slice(), Slice(E)})}, 1);
+        head::TorchHeadPose tp = head::torchForward(tm, shape, expr, t.pose, t.transl);
+        return std::make_pair(applyAffine(affine, tp.vertices[0] + tr), applyAffine(affine, tp.landmarks[0] + tr));
+    };
+    Refinement out;
+    {
+        torch::AutoGradMode grad(true);
+        // Coefficients are in standard deviations, the translation in metres:
+        // one Adam step moves each by about its lr.
+        torch::optim::Adam adam({ds, de}, torch::optim::AdamOptions(opt.lr * 30.0));
+        torch::optim::Adam adamT({dt}, torch::optim::AdamOptions(opt.lr));
+        for (int s = 0; s < steps; ++s) {
+            if (cancel) cancel->throwIfCancelled();
+            setLr(adam, cosineLr(opt.lr * 30.0, s, steps));
+            setLr(adamT, cosineLr(opt.lr, s, steps));
+            adam.zero_grad();
+            adamT.zero_grad();
+            const auto [v, lm] = posed(ds, de, dt);
+            const Losses l = sampleLosses(t, v, lm, meshIndex, model, nominal, opt, level, ts);
+            torch::Tensor total;
+            AlignmentStep st;
+            st.total = weighted(l, opt.weights, total);
+            st.chamfer = l.chamfer.item<double>();
+            st.density = l.density.item<double>();
+            st.depth = l.depth.item<double>();
+            st.landmarks = l.landmarks.item<double>();
+            (total + opt.refinePrior * (ds.pow(2).sum() + de.pow(2).sum())).backward();
+            adam.step();
+            adamT.step();
+            st.step = ++stepCounter;
+            st.perSample = true;
+            out.last = st;
+            if (onStep) onStep(st);
+            tracker.advance();
+        }
+    }
+    torch::NoGradGuard no;
+    out.shape.resize(S);
+    out.expr.resize(E);
+    for (int k = 0; k < S; ++k) out.shape[k] = ds[0][k].item<float>();
+    for (int k = 0; k < E; ++k) out.expr[k] = de[0][k].item<float>();
+    for (int k = 0; k < 3; ++k) out.translation[k] = dt[k].item<float>();
+    // How far the refinement moves the labels: landmarks in pixels at the
+    // generator's image size, vertices in FLAME millimetres.
+    const auto before = posed(torch::zeros({1, S}), torch::zeros({1, E}), torch::zeros({3}));
+    const auto after = posed(ds.detach(), de.detach(), dt.detach());
+    const torch::Tensor identity = torch::eye(3, 4);
+    if (t.landmarks.size(0) == 68) {
+        const torch::Tensor moved = project(t, identity, after.second, nominal) - project(t, identity, before.second, nominal);
+        out.residual.residualPx = moved.pow(2).sum(1).mean().sqrt().item<double>();
+    }
+    out.residual.vertexShiftMm = 1000.0 * (after.first - before.first).norm(2, 1).mean().item<double>();
+    return out;
+}
+
 }  // namespace
 
 AlignmentFit solveAlignment(const generate::SamplePipeline& p, const AlignmentOptions& o,
@@ -288,7 +371,7 @@ AlignmentFit solveAlignment(const generate::SamplePipeline& p, const AlignmentOp
     torch::NoGradGuard gatherNoGrad;
     const auto* ts = dynamic_cast<const generate::TorchScriptGenerator*>(p.generator.get());
     const auto caps = p.generator->capabilities();
-    const Eigen::Matrix4f nominal = ts ? ts->metadata().flameToWorld : camera::flameToWorldMatrix();
+    const Eigen::Matrix4f nominal = caps.flameToWorld;
     const head::TorchHeadModel tm = head::TorchHeadModel::fromModel(*p.model);
     const std::shared_ptr<const generate::Sampler> drawer =
         p.drawer ? p.drawer : generate::makeSampler(p.sampler, p.model);
@@ -303,7 +386,8 @@ AlignmentFit solveAlignment(const generate::SamplePipeline& p, const AlignmentOp
     std::vector<SampleTarget> targets;
     for (int i = 0; i < o.samples; ++i) {
         if (cancel) cancel->throwIfCancelled();
-        targets.push_back(gatherSample(p, *drawer, static_cast<std::uint64_t>(i), opt, nominal, ts, progress, cancel));
+        targets.push_back(gatherSample(p, drawer->draw(o.seed, static_cast<std::uint64_t>(i)), static_cast<std::uint64_t>(i),
+                                       opt, nominal, Eigen::Matrix4f::Identity(), ts, progress, cancel));
         const head::TorchHeadPose tp = head::torchForward(tm, targets.back().shape, targets.back().expr,
                                                          targets.back().pose, targets.back().transl);
         targets.back().vertices = tp.vertices[0];
@@ -367,75 +451,58 @@ AlignmentFit solveAlignment(const generate::SamplePipeline& p, const AlignmentOp
     fit.steps = o.steps;
 
     if (o.perSample) {
-        const int S = std::min<int>(o.refineCoefficients, static_cast<int>(tm.shapedirs.size(2)));
-        const int E = std::min<int>(o.refineCoefficients, static_cast<int>(tm.exprdirs.size(2)));
-        fit.sampleShape = Eigen::MatrixXf::Zero(o.samples, S);
-        fit.sampleExpr = Eigen::MatrixXf::Zero(o.samples, E);
         for (int i = 0; i < o.samples; ++i) {
-            const SampleTarget& t = targets[static_cast<std::size_t>(i)];
-            // Offsets added to the sample's own first coefficients (which
-            // may be fewer than S or E: padded with zeros).
-            const auto padded = [](const torch::Tensor& base, int n) {
-                return base.size(1) >= n ? base : torch::cat({base, torch::zeros({1, n - base.size(1)})}, 1);
-            };
-            const torch::Tensor shape0 = padded(t.shape, S), expr0 = padded(t.expr, E);
-            torch::Tensor ds = torch::zeros({1, S}, torch::requires_grad());
-            torch::Tensor de = torch::zeros({1, E}, torch::requires_grad());
-            AlignmentStep st;
-            {
-                torch::AutoGradMode grad(true);
-                torch::optim::Adam adam({ds, de}, torch::optim::AdamOptions(o.lr * 30.0));
-                for (int s = 0; s < o.perSampleSteps; ++s) {
-                    if (cancel) cancel->throwIfCancelled();
-                    setLr(adam, cosineLr(o.lr * 30.0, s, o.perSampleSteps));
-                    adam.zero_grad();
-                    const torch::Tensor shape = torch::cat({shape0.index({Slice(), Slice(0, S)}) + ds,
-                                                            shape0.index({Slice(), Slice(S)})}, 1);
-                    const torch::Tensor expr = torch::cat({expr0.index({Slice(), Slice(0, E)}) + de,
-                                                           expr0.index({Slice(), Slice(E)})}, 1);
-                    const head::TorchHeadPose tp = head::torchForward(tm, shape, expr, t.pose, t.transl);
-                    const Losses l = sampleLosses(t, applyAffine(affine, tp.vertices[0]), applyAffine(affine, tp.landmarks[0]),
-                                                  meshIndex, *p.model, nominal, opt, level, ts);
-                    torch::Tensor total;
-                    st = AlignmentStep{};
-                    st.total = weighted(l, weights, total);
-                    st.chamfer = l.chamfer.item<double>();
-                    st.density = l.density.item<double>();
-                    st.depth = l.depth.item<double>();
-                    st.landmarks = l.landmarks.item<double>();
-                    const torch::Tensor prior = o.refinePrior * (ds.pow(2).sum() + de.pow(2).sum());
-                    (total + prior).backward();
-                    adam.step();
-                    st.step = ++stepCounter;
-                    st.perSample = true;
-                    if (onStep) onStep(st);
-                    tracker.advance();
-                }
+            const Refinement r = refineSample(targets[static_cast<std::size_t>(i)], affine, tm, meshIndex, *p.model,
+                                              nominal, opt, level, ts, o.perSampleSteps, stepCounter, onStep, tracker, cancel);
+            if (fit.sampleShape.size() == 0) {
+                fit.sampleShape = Eigen::MatrixXf::Zero(o.samples, r.shape.size());
+                fit.sampleExpr = Eigen::MatrixXf::Zero(o.samples, r.expr.size());
             }
-            for (int k = 0; k < S; ++k) fit.sampleShape(i, k) = ds[0][k].item<float>();
-            for (int k = 0; k < E; ++k) fit.sampleExpr(i, k) = de[0][k].item<float>();
-            // How far the refinement moves the labels: landmarks in pixels at
-            // the generator's image size, vertices in FLAME millimetres.
-            const torch::Tensor shape = torch::cat({shape0.index({Slice(), Slice(0, S)}) + ds.detach(),
-                                                    shape0.index({Slice(), Slice(S)})}, 1);
-            const torch::Tensor expr = torch::cat({expr0.index({Slice(), Slice(0, E)}) + de.detach(),
-                                                   expr0.index({Slice(), Slice(E)})}, 1);
-            const head::TorchHeadPose after = head::torchForward(tm, shape, expr, t.pose, t.transl);
-            SampleResidual r;
-            r.index = i;
-            if (t.landmarks.size(0) == 68) {
-                const torch::Tensor moved = project(t, affine, after.landmarks[0], nominal) - project(t, affine, t.landmarks, nominal);
-                r.residualPx = moved.pow(2).sum(1).mean().sqrt().item<double>();
-            }
-            r.vertexShiftMm = 1000.0 * (applyAffine(affine, after.vertices[0]) - applyAffine(affine, t.vertices)).norm(2, 1).mean().item<double>();
-            fit.perSample.push_back(r);
-            last = st;
+            fit.sampleShape.row(i) = r.shape.transpose();
+            fit.sampleExpr.row(i) = r.expr.transpose();
+            SampleResidual res = r.residual;
+            res.index = i;
+            fit.perSample.push_back(res);
+            last = r.last;
         }
     }
     fit.final = {{"total", last.total}, {"chamfer", last.chamfer}, {"density", last.density}, {"depth", last.depth},
                  {"landmarks", last.landmarks}};
     tracker.finish();
     return fit;
+}
+
+SampleResidual checkSample(const generate::SamplePipeline& p, const generate::SampleSpec& spec, std::uint64_t index,
+                           const SampleCheckOptions& c) {
+    AlignmentOptions o;
+    o.steps = 0;
+    o.lr = c.lr;
+    o.weights = c.weights;
+    o.gridResolution = c.gridResolution;
+    o.gridMargin = c.gridMargin;
+    o.meshPoints = c.meshPoints;
+    o.surfacePoints = c.surfacePoints;
+    o.refineCoefficients = c.refineCoefficients;
+    checkOptions(o, p);
+    torch::NoGradGuard no;
+    const auto* ts = dynamic_cast<const generate::TorchScriptGenerator*>(p.generator.get());
+    if (!ts) o.weights.density = 0.0;
+    const auto caps = p.generator->capabilities();
+    const Eigen::Matrix4f correction = p.correction.value_or(Eigen::Matrix4f::Identity());
+    const head::TorchHeadModel tm = head::TorchHeadModel::fromModel(*p.model);
+    SampleTarget t = gatherSample(p, spec, index, o, caps.flameToWorld, correction, ts, nullptr, nullptr);
+    const head::TorchHeadPose tp = head::torchForward(tm, t.shape, t.expr, t.pose, t.transl);
+    t.vertices = tp.vertices[0];
+    t.landmarks = tp.landmarks[0];
+    const torch::Tensor affine = matrixTensor(correction).index({Slice(0, 3)});
+    const torch::Tensor meshIndex = strided(torch::arange(p.model->numVertices()), o.meshPoints);
+    int counter = 0;
+    jobs::ProgressTracker quiet(nullptr, "check", static_cast<std::uint64_t>(c.steps));
+    Refinement r = refineSample(t, affine, tm, meshIndex, *p.model, caps.flameToWorld, o, caps.densityLevel, ts,
+                                c.steps, counter, {}, quiet, nullptr);
+    r.residual.index = static_cast<std::int64_t>(index);
+    r.residual.residualPx *= static_cast<double>(p.width) / std::max(1, t.imageW);
+    return r.residual;
 }
 
 }  // namespace synthforge::align

@@ -128,6 +128,11 @@ std::string datasetManifestJson(const DatasetManifest& m, const std::string& def
     return text;
 }
 
+namespace {
+/// Keys that say how far a run got, not what it makes.
+bool progressKey(const std::string& key) { return key == "complete" || key == "rejected"; }
+}  // namespace
+
 bool sameDatasetDefinition(const std::string& a, const std::string& b, std::string* differs) {
     ordered_json ja, jb;
     try {
@@ -146,9 +151,9 @@ bool sameDatasetDefinition(const std::string& a, const std::string& b, std::stri
         if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
     };
     for (auto it = jb.begin(); it != jb.end(); ++it)
-        if (it.key() != "complete" && (!ja.contains(it.key()) || ja[it.key()] != it.value())) note(it.key());
+        if (!progressKey(it.key()) && (!ja.contains(it.key()) || ja[it.key()] != it.value())) note(it.key());
     for (auto it = ja.begin(); it != ja.end(); ++it)
-        if (it.key() != "complete" && !jb.contains(it.key())) note(it.key());
+        if (!progressKey(it.key()) && !jb.contains(it.key())) note(it.key());
     if (differs) {
         differs->clear();
         for (const std::string& k : keys) *differs += (differs->empty() ? "" : ", ") + k;

@@ -28,7 +28,7 @@ using nlohmann::ordered_json;
 
 namespace {
 
-constexpr const char* kSampleDirs[] = {"images", "seg", "depth", "normals", "annotations", "facesynthetics", "300w"};
+constexpr const char* kSampleDirs[] = {"images", "seg", "depth", "normals", "annotations", "facesynthetics", "300w", "rejected"};
 
 double now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -114,7 +114,16 @@ bool sampleComplete(const fs::path& root, std::uint64_t i, int digits) {
 
 }  // namespace
 
-std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o, bool complete) {
+std::uint64_t replacementSeed(std::uint64_t seed, int draw) {
+    // splitmix64 of the seed and the draw: unrelated to every other run's seed.
+    std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (static_cast<std::uint64_t>(draw) + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o, bool complete,
+                                std::optional<std::uint64_t> rejected) {
     const head::HeadModel& m = *p.model;
     std::uint64_t headHash = io::fnv1a(m.vTemplate.data(), sizeof(float) * m.vTemplate.size());
     headHash = io::fnv1a(m.faces.data(), sizeof(std::int32_t) * m.faces.size(), headHash);
@@ -153,6 +162,13 @@ std::string datasetManifestJson(const SamplePipeline& p, const DatasetOptions& o
                   {"normals", o.normals ? "png" : "none"}, {"annotations", "json"}};
     if (p.sampler.sampling.kind == SamplerKind::Identity) j["files"]["fr"] = "png 112x112: fr/<identity>/<index>.png";
     j["formats"] = o.formats.names();
+    if (p.correction) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (int r = 0; r < 4; ++r) rows.push_back({(*p.correction)(r, 0), (*p.correction)(r, 1), (*p.correction)(r, 2), (*p.correction)(r, 3)});
+        j["alignment_correction"] = rows;
+    }
+    if (o.check) j["rejection"] = {{"kind", o.check.kind}, {"threshold", o.check.threshold}, {"max_draws", o.maxDraws}};
+    if (rejected) j["rejected"] = *rejected;
     return dataset::datasetManifestJson(manifest, j.dump());
 }
 
@@ -210,7 +226,8 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
         const std::string name = d;
         const bool used = name == "images" || name == "depth" || name == "annotations" ||
                           (name == "seg" && pipeline.labels) || (name == "normals" && o.normals) ||
-                          (name == "facesynthetics" && o.formats.faceSynthetics) || (name == "300w" && o.formats.w300);
+                          (name == "facesynthetics" && o.formats.faceSynthetics) || (name == "300w" && o.formats.w300) ||
+                          (name == "rejected" && o.check);
         if (!used) continue;
         fs::create_directories(root / d, ec);
         if (ec) throw std::runtime_error((root / d).string() + ": cannot create folder (" + ec.message() + ")");
@@ -260,8 +277,30 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
                 const std::size_t k = next.fetch_add(1);
                 if (k >= todo.size()) break;
                 const std::uint64_t i = todo[k];
-                const RenderedSample s = pipeline.render(o.seed, i);
                 const std::string name = indexName(i, digits);
+                std::uint64_t seed = o.seed;
+                RenderedSample s = pipeline.render(seed, i);
+                for (int draw = 0; o.check;) {
+                    const SampleVerdict v = o.check.judge(s);
+                    if (!v.reject) break;
+                    ordered_json r;
+                    r["index"] = i;
+                    r["draw"] = draw;
+                    r["seed"] = seed;
+                    r["kind"] = o.check.kind;
+                    r["residual"] = v.residual;
+                    r["threshold"] = o.check.threshold;
+                    io::writeFileAtomic((root / "rejected" / (name + "_" + std::to_string(draw) + ".json")).string(),
+                                        r.dump() + "\n");
+                    local.rejected++;
+                    if (++draw >= o.maxDraws)
+                        throw std::runtime_error("sample " + std::to_string(i) + ": " + std::to_string(o.maxDraws) +
+                                                 " draws in a row were rejected (" + o.check.kind + " " +
+                                                 std::to_string(v.residual) + " > " + std::to_string(o.check.threshold) +
+                                                 "); the alignment does not fit this generator: fit it again or raise the threshold");
+                    seed = replacementSeed(o.seed, draw);
+                    s = pipeline.render(seed, i);
+                }
 
                 double t = now();
                 const auto image = encodePng(s.image.image, o.pngCompression, "image " + name);
@@ -269,7 +308,7 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
                 if (pipeline.labels) seg = encodePng(s.annotations.segmentation, o.pngCompression, "seg " + name);
                 depth = encode(".tiff", s.annotations.depth, tiff, "depth " + name);
                 if (o.normals) normals = encodePng(normalsToPng(s.annotations.normals), o.pngCompression, "normals " + name);
-                const std::string annotation = sampleAnnotationJson(s, o.seed, pipeline.width, pipeline.height);
+                const std::string annotation = sampleAnnotationJson(s, seed, pipeline.width, pipeline.height);
                 local.encodeSeconds += now() - t;
 
                 t = now();
@@ -313,6 +352,7 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
         }
         std::lock_guard<std::mutex> lock(mu);
         result.written += local.written;
+        result.rejected += local.rejected;
         result.encodeSeconds += local.encodeSeconds;
         result.writeSeconds += local.writeSeconds;
         result.stageTotals.forward += local.stageTotals.forward;
@@ -330,7 +370,16 @@ DatasetRunResult writeDataset(const SamplePipeline& given, const DatasetOptions&
     // 4. Completion of the whole dataset (all shards).
     bool complete = true;
     for (std::uint64_t i = 0; i < o.count && complete; ++i) complete = sampleComplete(root, i, digits);
-    if (complete) io::writeFileAtomic(manifestPath.string(), datasetManifestJson(pipeline, o, true));
+    if (complete) {
+        std::optional<std::uint64_t> rejected;
+        if (o.check) {
+            rejected = 0;
+            std::error_code ec;
+            for (const auto& e : fs::directory_iterator(root / "rejected", ec))
+                if (e.path().extension() == ".json") ++*rejected;
+        }
+        io::writeFileAtomic(manifestPath.string(), datasetManifestJson(pipeline, o, true, rejected));
+    }
     result.datasetComplete = complete;
     result.seconds = now() - t0;
     return result;

@@ -20,6 +20,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "core/generate/dataset_layout.h"
@@ -28,6 +30,22 @@
 #include "core/jobs/progress.h"
 
 namespace synthforge::generate {
+
+/// What a sample check says of one draw.
+struct SampleVerdict {
+    bool reject = false;
+    double residual = 0.0;  ///< what was thresholded (pixels for the landmark check)
+};
+struct SampleCheck {
+    std::function<SampleVerdict(const RenderedSample&)> judge;  ///< empty: no check
+    std::string kind;      ///< recorded in the manifest, e.g. "landmark_residual_px"
+    double threshold = 0;  ///< recorded in the manifest
+    explicit operator bool() const { return static_cast<bool>(judge); }
+};
+
+/// The seed of draw `draw` (>= 1) of every index once a draw was rejected:
+/// deterministic, so a resumed or sharded run redraws the same samples.
+std::uint64_t replacementSeed(std::uint64_t seed, int draw);
 
 struct DatasetOptions {
     std::string outDir;
@@ -41,6 +59,11 @@ struct DatasetOptions {
     int workers = 0;       ///< threads; 0 = all cores
     int pngCompression = 1;  ///< zlib level 0..9 for PNGs (1: fast; ids and images compress well anyway)
     std::string headSource;  ///< how the head model was named (recorded in the manifest)
+    /// Optional: judges each rendered draw (generate --reject-landmark-px).
+    /// A rejected draw leaves rejected/<index>_<draw>.json and the index is
+    /// drawn again with replacementSeed(seed, draw), up to maxDraws times.
+    SampleCheck check;
+    int maxDraws = 10;
 };
 
 struct DatasetRunResult {
@@ -50,10 +73,13 @@ struct DatasetRunResult {
     StageTimes stageTotals;      ///< summed over written samples (CPU-side wall time per stage)
     double encodeSeconds = 0, writeSeconds = 0;
     bool datasetComplete = false;  ///< every sample of every shard is present
+    std::uint64_t rejected = 0;    ///< draws this run rejected (replaced by redraws)
 };
 
 /// The manifest text for a run (deterministic: shards write the same bytes).
-std::string datasetManifestJson(const SamplePipeline& pipeline, const DatasetOptions& options, bool complete);
+/// `rejected`: the whole dataset's rejected draws, written once it is complete.
+std::string datasetManifestJson(const SamplePipeline& pipeline, const DatasetOptions& options, bool complete,
+                                std::optional<std::uint64_t> rejected = std::nullopt);
 
 /// Runs (this shard of) the dataset. Throws std::runtime_error naming the
 /// path for unwritable folders, full disks and folders holding another

@@ -36,6 +36,9 @@ struct GeneratorCapabilities {
     int preferredBatch = 1;     ///< batch size that uses the device well
     bool density = false;       ///< answers density()
     float densityLevel = 0.0f;  ///< sigma on the surface (the iso-level alignment uses); 0 without density
+    /// The generator's own FLAME metres -> world map, before any fitted
+    /// correction (a TorchScript generator's metadata; docs/design.md's map otherwise).
+    Eigen::Matrix4f flameToWorld = camera::flameToWorldMatrix();
     bool threadSafe = false;    ///< generate() may run on several threads at once
     std::vector<Device> devices{Device::Cpu};
 };

@@ -96,6 +96,7 @@ GeneratorCapabilities TorchScriptGenerator::capabilities() const {
     c.preferredBatch = meta_.preferredBatch;
     c.density = true;
     c.densityLevel = meta_.densityLevel;
+    c.flameToWorld = meta_.flameToWorld;
     c.threadSafe = false;
     c.devices = {Device::Cpu};
     if (torch::cuda::is_available()) c.devices.push_back(Device::Cuda);

@@ -37,7 +37,7 @@ TEST(DensityCli, WritesTheIsoSurfaceMeshAndDistances) {
         << readTextFile(err);
     const std::string report = readTextFile(log);
     EXPECT_NE(report.find("iso-surface ->"), std::string::npos) << report;
-    EXPECT_NE(report.find("surface density 1/(2 beta)"), std::string::npos) << report;
+    EXPECT_NE(report.find("the generator's surface level"), std::string::npos) << report;
 
     const synthforge::io::TriMesh iso = synthforge::io::importMesh((out / "isosurface.obj").string());
     const synthforge::io::TriMesh mesh = synthforge::io::importMesh((out / "mesh.obj").string());

@@ -15,7 +15,7 @@
 
 #include "core/head/head_model.h"
 #include "core/io/npy.h"
-#include "tests/support/python_twin.h"
+#include "tests/support/python_tools.h"
 
 namespace synthforge::testutil {
 

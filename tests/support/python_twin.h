@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "core/io/npy.h"
+#include "tests/support/python_tools.h"
 
 namespace synthforge::testutil::twin {
 
@@ -20,19 +21,6 @@ inline torch::Tensor npyToTensor(const std::filesystem::path& path) {
     const auto c = io::loadNpyFile(path.string());
     auto values = c.array.toFloat();
     return torch::from_blob(values.data(), c.array.shape, torch::kFloat32).clone();
-}
-
-/// Debian's interpreter: the one python3-torch installs into (a pyenv
-/// python3 earlier on PATH would not see it).
-inline std::string python() {
-    if (const char* p = std::getenv("SYNTHFORGE_PYTHON3")) return p;
-    return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-}
-
-/// tools/<name>, found from the test data directory (lexically, so that it
-/// works where tests/data does not exist).
-inline std::filesystem::path toolScript(const std::string& name) {
-    return std::filesystem::path(SYNTHFORGE_TEST_DATA_DIR).parent_path().parent_path() / "tools" / name;
 }
 
 /// Runs `tools/<script> run --weights W --input x.npy --out DIR/py` on `x`
