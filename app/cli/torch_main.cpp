@@ -14,11 +14,14 @@ int main(int argc, char** argv) {
     synthforge::cli::registerPredictCommands(app);
     synthforge::cli::registerFrCommands(app);
     synthforge::cli::registerTransferCommands(app);
-    // `generate` is the front end's; it runs here only when its guided
-    // sampler needs the network (the front end re-runs itself as this).
+    // `generate`, `render`, `density` and `explore` are the front end's; they
+    // run here only when they need LibTorch (the guided sampler's network, a
+    // TorchScript generator, the rejection check): the front end re-runs
+    // itself as this.
     synthforge::cli::registerGenerateCommands(app);
     synthforge::cli::registerSampleRenderCommands(app);
     synthforge::cli::registerDensityCommands(app);
+    synthforge::cli::registerExploreCommands(app);
     synthforge::cli::registerAlignCommands(app);
     synthforge::cli::installGuidedSampler();
     synthforge::cli::installTorchGenerators();

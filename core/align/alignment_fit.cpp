@@ -135,6 +135,7 @@ void saveAlignmentFit(const std::string& dir, const AlignmentFit& fit) {
         st.tensors["residual_px"] = io::NdArray::fromFloat(res, {static_cast<std::int64_t>(res.size())});
         if (fit.sampleShape.size() > 0) st.tensors["shape"] = matrixArray(fit.sampleShape);
         if (fit.sampleExpr.size() > 0) st.tensors["expr"] = matrixArray(fit.sampleExpr);
+        if (fit.sampleTranslation.size() > 0) st.tensors["translation"] = matrixArray(fit.sampleTranslation);
     }
     st.metadata["format"] = kFormat;
     st.metadata["generator"] = fit.generatorName + " " + fit.generatorVersion;
@@ -207,6 +208,10 @@ AlignmentFit loadAlignmentFit(const std::string& dirOrJson) {
     if (n > 0) {
         if (auto s = st.tensors.find("shape"); s != st.tensors.end()) fit.sampleShape = arrayMatrix(s->second, tfile, "shape", n);
         if (auto e = st.tensors.find("expr"); e != st.tensors.end()) fit.sampleExpr = arrayMatrix(e->second, tfile, "expr", n);
+        if (auto t = st.tensors.find("translation"); t != st.tensors.end()) {
+            fit.sampleTranslation = arrayMatrix(t->second, tfile, "translation", n);
+            if (fit.sampleTranslation.cols() != 3) fail(tfile, "translation", "expected 3 columns");
+        }
     }
     return fit;
 }

@@ -41,6 +41,8 @@ struct AlignmentFit {
     std::vector<SampleResidual> perSample;  ///< empty without --per-sample
     /// Per-sample coefficient offsets, samples x K (empty without --per-sample).
     Eigen::MatrixXf sampleShape, sampleExpr;
+    /// Per-sample translations, samples x 3, FLAME metres before the correction (empty without --per-sample).
+    Eigen::MatrixXf sampleTranslation;
 
     Eigen::Matrix4f flameToWorld() const { return nominalFlameToWorld * correction; }
 };

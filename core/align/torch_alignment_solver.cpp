@@ -457,9 +457,11 @@ AlignmentFit solveAlignment(const generate::SamplePipeline& p, const AlignmentOp
             if (fit.sampleShape.size() == 0) {
                 fit.sampleShape = Eigen::MatrixXf::Zero(o.samples, r.shape.size());
                 fit.sampleExpr = Eigen::MatrixXf::Zero(o.samples, r.expr.size());
+                fit.sampleTranslation = Eigen::MatrixXf::Zero(o.samples, 3);
             }
             fit.sampleShape.row(i) = r.shape.transpose();
             fit.sampleExpr.row(i) = r.expr.transpose();
+            fit.sampleTranslation.row(i) = r.translation.transpose();
             SampleResidual res = r.residual;
             res.index = i;
             fit.perSample.push_back(res);

@@ -1,7 +1,7 @@
 // TorchScript generators from the CLI, on the planted-answer module
 // (tools/planted_generator.py): `align` recovers the planted map and writes
 // its fit directory; `generate --generator model.pt` writes datasets with
-// the procedural generator's layout, determinism and sharding, whose labels
+// the procedural generator's layout, determinism, sharding and resume, whose labels
 // follow `--alignment`; `--reject-landmark-px` redraws exactly the planted
 // bad samples.
 
@@ -109,6 +109,12 @@ TEST(AlignCli, FitsThePlantedMapAndGenerateAppliesIt) {
     ASSERT_EQ(gen(b, {}), 0) << readTextFile(err);
     ASSERT_EQ(gen(c, {"--alignment", fit.string(), "--shard", "0/2"}), 0) << readTextFile(err);
     ASSERT_EQ(gen(c, {"--alignment", fit.string(), "--shard", "1/2"}), 0) << readTextFile(err);
+    // Resume: a run that wrote only sample 0 (a killed run leaves the same),
+    // continued without the shard, ends as the single run did.
+    const fs::path r = dir.path / "r";
+    ASSERT_EQ(gen(r, {"--alignment", fit.string(), "--shard", "0/3"}), 0) << readTextFile(err);
+    ASSERT_EQ(gen(r, {"--alignment", fit.string(), "--resume"}), 0) << readTextFile(err);
+    EXPECT_NE(readTextFile(log).find("1 already complete"), std::string::npos) << readTextFile(log);
 
     const nlohmann::json manifest = nlohmann::json::parse(readTextFile(a / "manifest.json"));
     EXPECT_EQ(manifest.at("generator").at("name"), "torchscript:planted-test-field");
@@ -126,6 +132,8 @@ TEST(AlignCli, FitsThePlantedMapAndGenerateAppliesIt) {
             const std::string ext = std::string(sub) == "images" ? ".png" : std::string(sub) == "depth" ? ".tiff" : ".json";
             EXPECT_TRUE(fileBytes(a / sub / (std::string(name) + ext)) == fileBytes(c / sub / (std::string(name) + ext)))
                 << sub << " " << name;
+            EXPECT_TRUE(fileBytes(a / sub / (std::string(name) + ext)) == fileBytes(r / sub / (std::string(name) + ext)))
+                << "resumed " << sub << " " << name;
         }
         // The fitted 4 mm moves the landmarks down the image (y grows downward).
         const auto la = annotation(a, i).at("2d_kps"), lb = annotation(b, i).at("2d_kps");

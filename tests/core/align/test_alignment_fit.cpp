@@ -34,6 +34,7 @@ AlignmentFit sampleFit() {
     f.perSample = {{0, 1.5, 0.2}, {1, 12.0, 2.0}, {2, 0.5, 0.1}};
     f.sampleShape = Eigen::MatrixXf::Random(3, 10);
     f.sampleExpr = Eigen::MatrixXf::Random(3, 10);
+    f.sampleTranslation = Eigen::MatrixXf::Random(3, 3) * 0.01f;
     return f;
 }
 
@@ -65,6 +66,7 @@ TEST(AlignmentFit, RoundTripsEveryField) {
     EXPECT_DOUBLE_EQ(g.perSample[1].residualPx, 12.0);
     EXPECT_TRUE(g.sampleShape.isApprox(f.sampleShape));
     EXPECT_TRUE(g.sampleExpr.isApprox(f.sampleExpr));
+    EXPECT_TRUE(g.sampleTranslation.isApprox(f.sampleTranslation));
     // The JSON file itself is readable on its own and holds M * C.
     const auto j = readJson(tmp.file(kAlignmentJson));
     EXPECT_NEAR(j["flame_to_world"][0][0].get<double>(), 2.5 * 1.01, 1e-6);

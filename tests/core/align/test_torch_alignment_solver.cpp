@@ -129,7 +129,8 @@ TEST(AlignmentSolver, PerSampleRefinementRemovesMostOfAPlantedShapeOffset) {
         for (Eigen::Index k = 0; k < fit.sampleShape.cols(); ++k) s.params.shape[k] += fit.sampleShape(i, k);
         s.params.expr.conservativeResize(std::max<Eigen::Index>(s.params.expr.size(), fit.sampleExpr.cols()));
         for (Eigen::Index k = 0; k < fit.sampleExpr.cols(); ++k) s.params.expr[k] += fit.sampleExpr(i, k);
-        const head::RowMatX3f refined = (head::forward(m, s.params).vertices * A.transpose()).rowwise() + t;
+        const Eigen::RowVector3f dt = fit.sampleTranslation.row(i);
+        const head::RowMatX3f refined = ((head::forward(m, s.params).vertices.rowwise() + dt) * A.transpose()).rowwise() + t;
         const double before = 1000.0 * (plain - truth).rowwise().norm().mean();
         const double after = 1000.0 * (refined - truth).rowwise().norm().mean();
         EXPECT_LT(after, 0.2 * before) << "sample " << i << ": " << before << " mm -> " << after << " mm";
