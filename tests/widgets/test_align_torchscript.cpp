@@ -163,6 +163,30 @@ private slots:
         }
     }
 
+    void cancelStopsTheCommand() {
+        SceneDocument doc;
+        AlignView v(&doc);
+        v.setErrorDialogsEnabled(false);
+        v.densityCli()->setProgram(QStringLiteral(SYNTHFORGE_CLI));
+        v.generatorPicker()->setTorchScriptFile(planted_);
+        v.setResolution(192);
+        QSignalSpy failed(&v, &AlignView::densityFailed);
+        QSignalSpy ready(&v, &AlignView::densityReady);
+        QSignalSpy errors(&v, &AlignView::errorReported);
+        QSignalSpy progress(v.densityCli(), &DensityCliRun::progress);
+        QVERIFY(v.sampleDensity());
+        QVERIFY(!v.sampleDensity());  // one at a time
+        QCOMPARE(errors.count(), 1);
+        QVERIFY(progress.wait(60000));  // sampling has begun: SIGINT now reaches the sampling loop
+        v.cancelSampling();
+        QVERIFY(failed.wait(30000));
+        QCOMPARE(failed.first().at(0).toString(), QStringLiteral("cancelled"));
+        QCOMPARE(ready.count(), 0);
+        QCOMPARE(errors.count(), 1);  // a cancel is not an error
+        QVERIFY(!v.sampling());
+        QVERIFY(!v.showingCliDensity());
+    }
+
     void aCorruptModuleIsReportedNamingTheFile() {
         const QString corrupt = QDir(tmp_.path()).filePath(QStringLiteral("corrupt.pt"));
         {

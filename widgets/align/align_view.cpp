@@ -382,6 +382,7 @@ void AlignView::cliFinished(bool ok, bool stopped, const QString& message) {
         emit densityFailed(m);
         return;
     }
+    progress_->setValue(1);  // done: the range is 0..1 again
     // The CLI's result replaces an in-process grid: its head is the CLI's own
     // posed head (mesh.obj), the one its distances belong to.
     result_.reset();
