@@ -15,8 +15,9 @@
 namespace synthforge::widgets {
 
 QStringList alignArguments(const AlignRunOptions& o) {
-    return {QStringLiteral("align"),     QStringLiteral("--generator"), o.generator,
-            QStringLiteral("--head"),    o.head,
+    QStringList a{QStringLiteral("align"), QStringLiteral("--generator"), o.generator};
+    if (o.generator != QLatin1String("procedural")) a << QStringLiteral("--psi") << QString::number(o.psi);
+    return a + QStringList{QStringLiteral("--head"),    o.head,
             QStringLiteral("--samples"), QString::number(o.samples),
             QStringLiteral("--steps"),   QString::number(o.steps),
             QStringLiteral("--out"),     o.outDir,
@@ -48,6 +49,7 @@ bool AlignRun::start(const AlignRunOptions& options, QString* error) {
     };
     if (running()) return fail(tr("An alignment is already running"));
     if (options.outDir.isEmpty()) return fail(tr("Choose a folder for the fit first"));
+    if (options.generator.isEmpty()) return fail(tr("Choose a TorchScript generator file first"));
     const QString out = QDir(options.outDir).absolutePath();
     if (!QDir().mkpath(out)) return fail(tr("Cannot create %1").arg(out));
     // Losses of an earlier run in the same folder are not this run's.

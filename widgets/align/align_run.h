@@ -24,14 +24,16 @@ namespace synthforge::widgets {
 
 struct AlignRunOptions {
     QString head = QStringLiteral("default");  ///< "default" or a head model file
-    QString generator = QStringLiteral("procedural");
+    QString generator = QStringLiteral("procedural");  ///< or a TorchScript file
+    double psi = 0.7;  ///< passed (--psi) only with a TorchScript file
     int samples = 8;
     int steps = 200;
     QString outDir;  ///< the fit directory to write
 };
 
 /// The command's arguments, e.g. {"align", "--generator", "procedural", "--head",
-/// "default", "--samples", "8", "--steps", "200", "--out", DIR, "--progress", "json"}.
+/// "default", "--samples", "8", "--steps", "200", "--out", DIR, "--progress", "json"},
+/// with "--psi", P after the generator when it is a TorchScript file.
 QStringList alignArguments(const AlignRunOptions& options);
 
 /// The exit code `synthforge` uses for an interrupted command.

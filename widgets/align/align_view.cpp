@@ -20,12 +20,14 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
+#include <QTemporaryDir>
 #include <QVBoxLayout>
 
 #include "core/align/surface_distance.h"
 #include "widgets/align/align_geometry.h"
 #include "widgets/align/align_run_panel.h"
 #include "widgets/align/align_viewport.h"
+#include "widgets/align/generator_picker.h"
 #include "widgets/align/heat_legend.h"
 #include "widgets/align/heat_scale.h"
 #include "widgets/panels/scene_document.h"
@@ -41,6 +43,8 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
       doc_(doc),
       level_(defaultSurfaceLevel()),
       viewPlace_(new QWidget),
+      picker_(new GeneratorPicker),
+      cliRun_(new DensityCliRun(this)),
       legend_(new HeatLegend),
       runPanel_(new AlignRunPanel),
       resolutionBox_(new QComboBox),
@@ -66,6 +70,7 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     progress_->setValue(0);
     auto* densityBox = new QGroupBox(tr("Density"));
     auto* densityForm = new QFormLayout(densityBox);
+    densityForm->addRow(picker_);
     densityForm->addRow(tr("Resolution"), resolutionBox_);
     auto* densityButtons = new QHBoxLayout;
     densityButtons->addWidget(sampleButton_);
@@ -78,11 +83,11 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     levelSlider_->setEnabled(false);
     levelSlider_->setToolTip(tr("Iso-level: the density value the surface passes through. The default is the "
                                 "procedural density's surface level 1/(2β)"));
-    auto* resetLevel = new QPushButton(tr("Surface level"));
-    resetLevel->setToolTip(tr("Back to the density's surface level"));
+    resetLevel_ = new QPushButton(tr("Surface level"));
+    resetLevel_->setToolTip(tr("Back to the density's surface level"));
     auto* levelRow = new QHBoxLayout;
     levelRow->addWidget(levelSlider_, 1);
-    levelRow->addWidget(resetLevel);
+    levelRow->addWidget(resetLevel_);
     opacitySlider_->setRange(0, 100);
     opacitySlider_->setValue(static_cast<int>(std::lround(opacity_ * 100)));
     auto* surfaceBox = new QGroupBox(tr("Iso-surface"));
@@ -163,7 +168,7 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     connect(sampleButton_, &QPushButton::clicked, this, &AlignView::sampleDensity);
     connect(cancelButton_, &QPushButton::clicked, this, &AlignView::cancelSampling);
     connect(levelSlider_, &QSlider::valueChanged, this, &AlignView::levelSliderMoved);
-    connect(resetLevel, &QPushButton::clicked, this, [this] { setLevel(defaultSurfaceLevel()); });
+    connect(resetLevel_, &QPushButton::clicked, this, [this] { setLevel(defaultSurfaceLevel()); });
     connect(opacitySlider_, &QSlider::valueChanged, this,
             [this](int v) {
                 opacity_ = static_cast<float>(v) / 100.0f;
@@ -179,11 +184,17 @@ AlignView::AlignView(SceneDocument* doc, QWidget* parent)
     runPanel_->setSource([this] {
         AlignRunOptions o;
         o.head = QString::fromStdString(doc_->scene().headModel);
-        o.generator = QString::fromStdString(doc_->scene().generator);
+        o.generator = picker_->generator();
+        o.psi = picker_->psi();
         return o;
     });
+    connect(cliRun_, &DensityCliRun::progress, this, [this](qint64 done, qint64 total) {
+        progress_->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
+        progress_->setValue(static_cast<int>(done));
+    });
+    connect(cliRun_, &DensityCliRun::finished, this, &AlignView::cliFinished);
     connect(doc_, &SceneDocument::changed, this, [this] {
-        if (!result_ || stale_) return;
+        if ((!result_ && !cli_) || stale_) return;
         stale_ = true;
         status_->setText(tr("The scene changed since the density was sampled: sample again to follow it."));
     });
@@ -225,7 +236,14 @@ void AlignView::setResolution(int cells) {
 
 int AlignView::resolution() const { return resolutionBox_->currentData().toInt(); }
 
+bool AlignView::sampling() const { return job_ != nullptr || cliRun_->running(); }
+
 bool AlignView::sampleDensity() {
+    if (picker_->torchScript()) return sampleWithCli();
+    if (cliRun_->running()) {
+        report(tr("Cannot sample the density"), tr("synthforge density is still running: cancel it first."));
+        return false;
+    }
     if (!pipeline_ || !pipeline_->generator || !doc_->model()) {
         report(tr("Cannot sample the density"), tr("No head model or generator is loaded yet."));
         return false;
@@ -282,10 +300,126 @@ bool AlignView::sampleDensity() {
 
 void AlignView::cancelSampling() {
     if (job_) job_->cancel();
+    if (cliRun_->running()) {
+        status_->setText(tr("Stopping synthforge density…"));
+        cliRun_->stop();
+    }
+}
+
+std::pair<quint64, quint64> AlignView::cliSample() const {
+    const scene::Scene& s = doc_->scene();
+    // A latent drawn from z_seed is sample 0 of a run with that seed; an
+    // explicit latent has no seed and index the CLI could draw it from.
+    if (s.z.size() == 0) return {s.zSeed, 0};
+    return {0, 0};
+}
+
+bool AlignView::sampleWithCli() {
+    const QString file = picker_->torchScriptFile();
+    if (file.isEmpty()) {
+        report(tr("Cannot sample the density"), tr("Choose a TorchScript generator file (*.pt) first."));
+        return false;
+    }
+    if (!QFileInfo(file).isFile()) {
+        report(tr("Cannot sample the density"), tr("%1: no such file").arg(file));
+        return false;
+    }
+    if (sampling()) {
+        report(tr("Cannot sample the density"), tr("A density is still being sampled: cancel it first."));
+        return false;
+    }
+    cliDir_ = std::make_unique<QTemporaryDir>();
+    if (!cliDir_->isValid()) {
+        report(tr("Cannot sample the density"), tr("Cannot create a temporary folder: %1").arg(cliDir_->errorString()));
+        return false;
+    }
+    DensityCliOptions o;
+    o.generator = file;
+    o.psi = picker_->psi();
+    std::tie(o.seed, o.index) = cliSample();
+    o.resolution = resolution();
+    // With "After" on, the CLI measures the head corrected by the same fit.
+    if (corrected() && !fitPath_.isEmpty()) o.alignment = fitPath_;
+    o.outDir = cliDir_->path();
+    QString error;
+    if (!cliRun_->start(o, &error)) {
+        report(tr("Cannot sample the density"), error);
+        return false;
+    }
+    sampleButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
+    progress_->setRange(0, 0);  // busy until the first progress line
+    status_->setText(tr("Running synthforge density for %1 (psi %2, seed %3, index %4) at %5 cells…")
+                         .arg(QFileInfo(file).fileName()).arg(o.psi).arg(o.seed).arg(o.index).arg(o.resolution));
+    return true;
+}
+
+void AlignView::samplingEnded() {
+    sampleButton_->setEnabled(true);
+    cancelButton_->setEnabled(false);
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+}
+
+void AlignView::cliFinished(bool ok, bool stopped, const QString& message) {
+    samplingEnded();
+    if (stopped) {
+        status_->setText(tr("Sampling cancelled."));
+        emit densityFailed(tr("cancelled"));
+        return;
+    }
+    if (!ok) {
+        report(tr("Cannot sample the density"), message);
+        emit densityFailed(message);
+        return;
+    }
+    DensityOutputs out;
+    try {
+        out = loadDensityOutputs(cliRun_->options().outDir);
+    } catch (const std::exception& e) {
+        const QString m = tr("Cannot read what synthforge density wrote: %1").arg(QString::fromUtf8(e.what()));
+        report(tr("Cannot sample the density"), m);
+        emit densityFailed(m);
+        return;
+    }
+    progress_->setValue(1);  // done: the range is 0..1 again
+    // The CLI's result replaces an in-process grid: its head is the CLI's own
+    // posed head (mesh.obj), the one its distances belong to.
+    result_.reset();
+    cli_ = std::move(out);
+    stale_ = false;
+    surface_ = align::IsoSurface{};
+    surface_.mesh = cli_->surface;
+    surface_.fieldMin = cli_->fieldMin;
+    surface_.fieldMax = cli_->fieldMax;
+    level_ = cli_->level;
+    head_ = cli_->mesh;
+    levelSlider_->setEnabled(false);
+    levelSlider_->setToolTip(tr("The level is the TorchScript generator's surface level (density_level): "
+                                "synthforge density extracts the iso-surface there"));
+    resetLevel_->setEnabled(false);
+    syncLevelSlider();
+    if (viewport_) {
+        viewport_->setHead(head_, {});
+        viewport_->setSurface(surface_.mesh);
+    }
+    const auto [seed, index] = cliSample();
+    status_->setText(tr("%1 (synthforge density, seed %2, index %3): iso-surface %4 vertices, cell %5 generator units")
+                         .arg(cli_->generatorName.isEmpty() ? QFileInfo(cliRun_->options().generator).fileName()
+                                                            : cli_->generatorName)
+                         .arg(seed).arg(index).arg(surface_.mesh.positions.rows())
+                         .arg(cli_->cell, 0, 'g', 3));
+    updateColours();
+    emit geometryChanged();
+    emit densityReady();
 }
 
 void AlignView::densityDone(std::shared_ptr<const DensityResult> result) {
     job_.reset();
+    cli_.reset();
+    levelSlider_->setToolTip(tr("Iso-level: the density value the surface passes through. The default is the "
+                                "procedural density's surface level 1/(2β)"));
+    resetLevel_->setEnabled(true);
     sampleButton_->setEnabled(true);
     cancelButton_->setEnabled(false);
     result_ = std::move(result);
@@ -301,7 +435,8 @@ void AlignView::densityDone(std::shared_ptr<const DensityResult> result) {
 }
 
 void AlignView::setLevel(float level) {
-    if (!std::isfinite(level)) return;
+    // The CLI's surface is extracted at the generator's level; there is no grid here to re-extract.
+    if (!std::isfinite(level) || cli_) return;
     level_ = level;
     syncLevelSlider();
     reextract();
@@ -317,6 +452,10 @@ void AlignView::levelSliderMoved(int value) {
 }
 
 void AlignView::syncLevelSlider() {
+    if (cli_) {
+        levelLabel_->setText(tr("%1 (the generator's surface level)").arg(level_, 0, 'g', 4));
+        return;
+    }
     levelLabel_->setText(tr("%1 (surface level %2)").arg(level_, 0, 'g', 4).arg(defaultSurfaceLevel(), 0, 'g', 4));
     if (!result_ || surface_.fieldMax <= surface_.fieldMin) return;
     const float t = (level_ - surface_.fieldMin) / (surface_.fieldMax - surface_.fieldMin);
@@ -347,16 +486,16 @@ void AlignView::rebuildHead() {
 }
 
 void AlignView::updateColours() {
-    residuals_ = vertexResiduals(head_, surface_.mesh);
+    residuals_ = cli_ ? cli_->residuals : vertexResiduals(head_, surface_.mesh);
     if (residuals_.empty()) {
-        residualLabel_->setText(result_ ? tr("No iso-surface at this level.") : QString());
+        residualLabel_->setText(result_ || cli_ ? tr("No iso-surface at this level.") : QString());
         legend_->hide();
         colours_.clear();
         if (viewport_) viewport_->setHeadColours(colours_);
         return;
     }
     const align::DistanceStats s = align::summarize(residuals_);
-    const double mm = mmPerGeneratorUnit(), cell = result_->grid.spacing;
+    const double mm = mmPerGeneratorUnit(), cell = cli_ ? cli_->cell : result_->grid.spacing;
     residualLabel_->setText(tr("Head → iso-surface: mean %1 mm, p95 %2 mm, max %3 mm (%4 cells mean)")
                                 .arg(s.mean * mm, 0, 'f', 2).arg(s.p95 * mm, 0, 'f', 2).arg(s.max * mm, 0, 'f', 2)
                                 .arg(s.mean / cell, 0, 'f', 2));

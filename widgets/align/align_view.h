@@ -16,6 +16,14 @@
 //  - The run panel (AlignRunPanel) runs `synthforge align` for the scene and
 //    loads the fit it writes, switching to "After".
 //
+//  - The generator picker chooses "procedural" (sampled in-process as above)
+//    or a TorchScript file. With a TorchScript file, "Sample density" runs
+//    `synthforge density --generator F.pt --psi P` (DensityCliRun) into a
+//    temporary folder and shows the iso-surface, posed head and per-vertex
+//    distances it wrote; the level slider is off, since the CLI extracts at
+//    the generator's own surface level. "Run alignment" passes the picked
+//    generator too.
+//
 // The view does not follow scene edits by itself: a grid belongs to the pose
 // it was sampled for, so after an edit it says the grid is stale and waits
 // for "Sample density".
@@ -31,6 +39,7 @@
 #include "core/align/marching_cubes.h"
 #include "core/generate/sample_pipeline.h"
 #include "core/io/mesh_io.h"
+#include "widgets/align/density_cli_run.h"
 #include "widgets/align/density_job.h"
 
 class QCheckBox;
@@ -40,11 +49,13 @@ class QProgressBar;
 class QPushButton;
 class QRadioButton;
 class QSlider;
+class QTemporaryDir;
 
 namespace synthforge::widgets {
 
 class AlignRunPanel;
 class AlignViewport;
+class GeneratorPicker;
 class HeatLegend;
 class SceneDocument;
 
@@ -64,7 +75,7 @@ public:
     /// Starts sampling; false (and errorReported) without a density-capable generator.
     bool sampleDensity();
     void cancelSampling();
-    bool sampling() const { return job_ != nullptr; }
+    bool sampling() const;
 
     void setLevel(float level);
     float level() const { return level_; }
@@ -98,6 +109,13 @@ public:
     float surfaceOpacity() const { return opacity_; }
     HeatLegend* legend() const { return legend_; }
     AlignRunPanel* runPanel() const { return runPanel_; }
+    GeneratorPicker* generatorPicker() const { return picker_; }
+    DensityCliRun* densityCli() const { return cliRun_; }
+    /// True while the shown surface is the CLI's (a TorchScript generator's).
+    bool showingCliDensity() const { return cli_.has_value(); }
+    /// The seed and index `synthforge density` is run for: the scene's z_seed
+    /// and sample 0 when its latent is drawn from that seed, else 0 and 0.
+    std::pair<quint64, quint64> cliSample() const;
     QSlider* levelSlider() const { return levelSlider_; }
     QLabel* statusLabel() const { return status_; }
 
@@ -117,6 +135,9 @@ signals:
 
 private:
     void densityDone(std::shared_ptr<const DensityResult> result);
+    bool sampleWithCli();
+    void cliFinished(bool ok, bool stopped, const QString& message);
+    void samplingEnded();
     void reextract();
     void rebuildHead();
     void updateColours();
@@ -131,6 +152,8 @@ private:
     std::unique_ptr<DensityJob> job_;
     quint64 jobGeneration_ = 0;
     std::shared_ptr<const DensityResult> result_;
+    std::optional<DensityOutputs> cli_;  ///< the CLI's surface, head and distances
+    std::unique_ptr<QTemporaryDir> cliDir_;
     align::IsoSurface surface_;
     float level_;
     io::TriMesh head_;
@@ -142,6 +165,9 @@ private:
     bool after_ = false, heatmap_ = true, dialogs_ = true, stale_ = false;
 
     QWidget* viewPlace_;
+    GeneratorPicker* picker_;
+    DensityCliRun* cliRun_;
+    QPushButton* resetLevel_;
     AlignViewport* viewport_ = nullptr;
     HeatLegend* legend_;
     AlignRunPanel* runPanel_;
