@@ -150,6 +150,30 @@ TEST(AlignCli, FitsThePlantedMapAndGenerateAppliesIt) {
     EXPECT_NE(readTextFile(err).find("generator: the fit is for procedural"), std::string::npos) << readTextFile(err);
 }
 
+TEST(AlignCli, ALandmarkModelAddsTheLandmarkTerm) {
+    // The committed test network (a small Stage I run at 64²) predicts on
+    // the generated images; on the planted module's renders its landmarks
+    // are not meaningful, so this checks the plumbing: the run loads, the
+    // term is on with the documented default weight and has a value.
+    testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt", log = dir.path / "log.txt", fit = dir.path / "fit";
+    const std::string net = (fs::path(SYNTHFORGE_TEST_DATA_DIR) / "cascade_net").string();
+    ASSERT_EQ(run({"align", "--generator", module().path, "--samples", "1", "--steps", "3", "--grid", "24",
+                    "--landmark-model", net, "--progress", "none", "--out", fit.string()},
+                  err, log),
+              0)
+        << readTextFile(err);
+    const align::AlignmentFit f = align::loadAlignmentFit(fit.string());
+    EXPECT_DOUBLE_EQ(f.weights.at("landmarks"), 0.2);
+    EXPECT_GT(f.final.at("landmarks"), 0.0);
+    // A run directory that is not one is a clear error.
+    EXPECT_NE(run({"align", "--generator", module().path, "--samples", "1", "--steps", "1", "--landmark-model",
+                    (dir.path / "nope").string(), "--progress", "none", "--out", (dir.path / "f2").string()},
+                   err, log),
+              0);
+    EXPECT_NE(readTextFile(err).find("nope"), std::string::npos) << readTextFile(err);
+}
+
 TEST(AlignCli, RejectionRedrawsExactlyThePlantedBadSamples) {
     testutil::TempDir dir;
     // Samples whose ws[0] = 0.7 z[0] exceeds 0.5 are drawn 2 cm off the head.
