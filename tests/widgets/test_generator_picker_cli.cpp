@@ -105,6 +105,7 @@ private slots:
         QVERIFY2(failures.isEmpty(), qPrintable(failures.isEmpty() ? QString() : failures[0][0].toString()));
         QVERIFY2(v.statusText().contains(QStringLiteral("planted.pt through synthforge render")), qPrintable(v.statusText()));
         QVERIFY(v.statusText().contains(QStringLiteral(" ms")));
+        qInfo("%s", qPrintable(v.statusText()));  // the latency docs/studio.md quotes
 
         const auto s = v.lastSample();
         QVERIFY(s != procedural);
