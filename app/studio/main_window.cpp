@@ -310,6 +310,9 @@ void MainWindow::ensureViewport() {
 
 void MainWindow::applyCorrection() {
     if (!pipeline_) return;
+    // A TorchScript generator renders in the CLI, which applies the fit itself
+    // (and refuses one made for another generator, shown in the tab).
+    view_->setCliAlignment(align_->activeFitPath());
     const std::optional<Eigen::Matrix4f> c = align_->activeCorrection();
     if (!c) {
         view_->setPipeline(pipeline_);
