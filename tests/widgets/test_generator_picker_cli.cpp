@@ -180,6 +180,13 @@ private slots:
         GeneratorView v(&doc);
         v.setCliProgram(QDir(tmp_.path()).filePath(QStringLiteral("no-such-synthforge")));
         QSignalSpy failures(&v, &GeneratorView::renderFailed);
+        // A path that is not (yet) a file: said so, no run, the scene untouched.
+        v.generatorPicker()->setTorchScriptFile(QDir(tmp_.path()).filePath(QStringLiteral("plan")));
+        QVERIFY(v.statusText().startsWith(QStringLiteral("No such TorchScript file")));
+        QCOMPARE(doc.scene().generator, std::string("procedural"));
+        QVERIFY(!doc.undoStack()->canUndo());
+        QTest::qWait(500);
+        QVERIFY(failures.isEmpty());
         v.generatorPicker()->setTorchScriptFile(planted_);
         QVERIFY(failures.wait(10000));
         QVERIFY2(failures.last()[0].toString().contains(QStringLiteral("no-such-synthforge")),

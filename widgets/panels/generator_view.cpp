@@ -127,6 +127,11 @@ QString GeneratorView::statusText() const { return status_->text(); }
 void GeneratorView::pickerChanged() {
     if (syncing_) return;
     debounce_.setInterval(throughCli() ? kCliDebounceMs : kDebounceMs);
+    if (throughCli() && !QFileInfo(picker_->torchScriptFile()).isFile()) {
+        // A path being typed, or a wrong one: no run (and no undo step) per keystroke.
+        status_->setText(tr("No such TorchScript file: %1").arg(picker_->torchScriptFile()));
+        return;
+    }
     const std::string chosen = throughCli() ? picker_->torchScriptFile().toStdString() : "procedural";
     if (throughCli()) missingGenerator_.clear();
     if (doc_->scene().generator != chosen) {
