@@ -310,6 +310,9 @@ void MainWindow::ensureViewport() {
 
 void MainWindow::applyCorrection() {
     if (!pipeline_) return;
+    // A TorchScript generator renders in the CLI, which applies the fit itself
+    // (and refuses one made for another generator, shown in the tab).
+    view_->setCliAlignment(align_->activeFitPath());
     const std::optional<Eigen::Matrix4f> c = align_->activeCorrection();
     if (!c) {
         view_->setPipeline(pipeline_);
@@ -344,8 +347,11 @@ void MainWindow::startModelLoad(const scene::Scene& scene) {
         Loaded r;
         r.scene = scene;
         try {
+            // The in-process pipeline is always the procedural one (overlay
+            // classes, viewport, Align); a TorchScript "generator" in the scene
+            // is the Generator tab's picker's, which renders it through the CLI.
             r.pipeline = std::make_shared<const generate::SamplePipeline>(
-                scene::buildScenePipeline(scene.headModel, scene.generator, scene.width, scene.height));
+                scene::buildScenePipeline(scene.headModel, "procedural", scene.width, scene.height));
             scene.params.validateFor(*r.pipeline->model);
         } catch (const std::exception& e) {
             r.error = QString::fromStdString(e.what());

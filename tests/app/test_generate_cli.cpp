@@ -22,9 +22,12 @@
 #include <thread>
 #include <vector>
 
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/jobs/run_record.h"
+#include "core/scene/scene.h"
+#include "core/scene/scene_pipeline.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
@@ -262,6 +265,41 @@ TEST(RenderCli, WritesOverlaysAndContactSheet) {
     const cv::Mat a = cv::imread((dir.path / "r/000000_image.png").string());
     const cv::Mat b = cv::imread((dir.path / "ds/images/000000.png").string());
     EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
+}
+
+TEST(RenderCli, SceneRendersThatSceneWithRawMaps) {
+    // What the studio's Generator tab runs for a TorchScript generator, here
+    // with the procedural one so the in-process render is the reference.
+    synthforge::testutil::TempDir dir;
+    const fs::path err = dir.path / "err.txt";
+    synthforge::scene::Scene sc;
+    sc.width = 80;
+    sc.height = 64;
+    sc.camera.yaw = 0.4f;
+    sc.zSeed = 3;
+    sc.generator = "ignored-by-render.pt";  // --generator decides
+    synthforge::scene::saveScene(sc, (dir.path / "scene.json").string());
+    const ChildResult r = run({"render", "--scene", (dir.path / "scene.json").string(), "--out", (dir.path / "r").string()}, err);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const cv::Mat image = cv::imread((dir.path / "r/000000_image.png").string());
+    const cv::Mat seg = cv::imread((dir.path / "r/000000_segmentation.png").string(), cv::IMREAD_UNCHANGED);
+    const cv::Mat depth = cv::imread((dir.path / "r/000000_depth.tiff").string(), cv::IMREAD_UNCHANGED);
+    ASSERT_EQ(image.cols, 80);
+    ASSERT_EQ(image.rows, 64);
+    ASSERT_EQ(seg.type(), CV_8UC1);
+    ASSERT_EQ(depth.type(), CV_32FC1);
+    const synthforge::generate::SamplePipeline p = synthforge::scene::buildScenePipeline("default", "procedural", 80, 64);
+    const synthforge::generate::RenderedSample s = p.render(sc.toSampleSpec(p.generator->capabilities().latentDim));
+    EXPECT_EQ(cv::norm(image, s.image.image, cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(seg, s.annotations.segmentation, cv::NORM_INF), 0.0);
+    EXPECT_LT(cv::norm(depth, s.annotations.depth, cv::NORM_INF), 1e-6);
+    EXPECT_GT(cv::countNonZero(seg), 100);
+
+    const ChildResult twice = run({"render", "--scene", (dir.path / "scene.json").string(), "--count", "2", "--out",
+                                   (dir.path / "r2").string()},
+                                  err);
+    EXPECT_NE(twice.code, 0);
+    EXPECT_NE(twice.err.find("--count"), std::string::npos) << twice.err;
 }
 
 }  // namespace

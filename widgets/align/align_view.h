@@ -95,6 +95,9 @@ public:
     bool corrected() const { return after_ && fit_; }
     /// The correction the studio's overlays should use now (After with a fit).
     std::optional<Eigen::Matrix4f> activeCorrection() const;
+    /// The fit folder (or alignment.json) behind activeCorrection(), for a
+    /// CLI's --alignment; empty when Before is shown or no fit is loaded.
+    QString activeFitPath() const { return corrected() ? fitPath_ : QString(); }
 
     const io::TriMesh& headMesh() const { return head_; }
     const align::IsoSurface& surface() const { return surface_; }

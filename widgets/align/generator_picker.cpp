@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 
@@ -15,7 +16,7 @@ namespace {
 constexpr int kProcedural = 0, kTorchScript = 1;
 }  // namespace
 
-GeneratorPicker::GeneratorPicker(QWidget* parent)
+GeneratorPicker::GeneratorPicker(QWidget* parent, Qt::Orientation layout)
     : QWidget(parent),
       kind_(new QComboBox),
       file_(new QLineEdit),
@@ -37,11 +38,21 @@ GeneratorPicker::GeneratorPicker(QWidget* parent)
     auto* fileRow = new QHBoxLayout;
     fileRow->addWidget(file_, 1);
     fileRow->addWidget(browse_);
-    auto* form = new QFormLayout(this);
-    form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("Generator"), kind_);
-    form->addRow(tr("File"), fileRow);
-    form->addRow(tr("psi"), psi_);
+    if (layout == Qt::Horizontal) {
+        auto* row = new QHBoxLayout(this);
+        row->setContentsMargins(0, 0, 0, 0);
+        row->addWidget(new QLabel(tr("Generator")));
+        row->addWidget(kind_);
+        row->addLayout(fileRow, 1);
+        row->addWidget(new QLabel(tr("psi")));
+        row->addWidget(psi_);
+    } else {
+        auto* form = new QFormLayout(this);
+        form->setContentsMargins(0, 0, 0, 0);
+        form->addRow(tr("Generator"), kind_);
+        form->addRow(tr("File"), fileRow);
+        form->addRow(tr("psi"), psi_);
+    }
     connect(kind_, &QComboBox::currentIndexChanged, this, [this] {
         syncEnabled();
         emit changed();

@@ -1,5 +1,5 @@
 #pragma once
-// The Align tab's choice of generator: "procedural" (sampled in-process) or
+// The Align and Generator tabs' choice of generator: "procedural" (sampled in-process) or
 // a TorchScript file with its truncation psi. The studio never loads a
 // TorchScript module itself (widgets/ stays torch-free); the choice is handed
 // to the `synthforge` CLI as --generator/--psi.
@@ -17,7 +17,9 @@ namespace synthforge::widgets {
 class GeneratorPicker : public QWidget {
     Q_OBJECT
 public:
-    explicit GeneratorPicker(QWidget* parent = nullptr);
+    /// Vertical: one labelled row each (the Align tab's form); Horizontal:
+    /// all on one line (the Generator tab's toolbar row).
+    explicit GeneratorPicker(QWidget* parent = nullptr, Qt::Orientation layout = Qt::Vertical);
 
     /// "procedural", or the TorchScript file's path (an empty path stays "").
     QString generator() const;

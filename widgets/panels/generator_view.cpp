@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImage>
 #include <QLabel>
@@ -13,6 +14,8 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/annotate/overlays.h"
+#include "widgets/align/generator_picker.h"
+#include "widgets/panels/cli_scene_render.h"
 #include "widgets/panels/image_hover.h"
 #include "widgets/panels/scene_document.h"
 #include "widgets/mat_image.h"
@@ -21,12 +24,21 @@ namespace synthforge::widgets {
 
 namespace {
 constexpr int kDebounceMs = 50;
+// A CLI run starts a process and loads the module (a second or more), so
+// it waits for a pause in the edits rather than chasing every slider step.
+constexpr int kCliDebounceMs = 300;
 constexpr double kHoverPixels = 8;  ///< how near (on screen) the cursor must be to a landmark
 
 }  // namespace
 
 GeneratorView::GeneratorView(SceneDocument* doc, QWidget* parent) : QWidget(parent), doc_(doc) {
     auto* box = new QVBoxLayout(this);
+    picker_ = new GeneratorPicker(this, Qt::Horizontal);
+    picker_->setObjectName(QStringLiteral("generatorPicker"));
+    picker_->kindBox()->setToolTip(tr("The generator this tab renders with. Procedural runs in the studio; a "
+                                      "TorchScript file runs in the synthforge CLI (LibTorch stays out of the GUI)"));
+    box->addWidget(picker_);
+    cli_ = new CliSceneRender(this);
     auto* controls = new QHBoxLayout;
     base_ = new QComboBox(this);
     base_->addItems({tr("Image"), tr("Depth"), tr("Normals")});
@@ -52,6 +64,11 @@ GeneratorView::GeneratorView(SceneDocument* doc, QWidget* parent) : QWidget(pare
     picture_->setMinimumSize(256, 256);
     picture_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
     box->addWidget(picture_, 1);
+    status_ = new QLabel(this);
+    status_->setObjectName(QStringLiteral("generatorStatus"));
+    status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->addWidget(status_);
     hoverLine_ = new QLabel(this);
     hoverLine_->setObjectName(QStringLiteral("hoverLine"));
     hoverLine_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -67,7 +84,10 @@ GeneratorView::GeneratorView(SceneDocument* doc, QWidget* parent) : QWidget(pare
     debounce_.setInterval(kDebounceMs);
     connect(&debounce_, &QTimer::timeout, this, &GeneratorView::start);
     connect(&watcher_, &QFutureWatcher<Result>::finished, this, &GeneratorView::finished);
+    connect(cli_, &CliSceneRender::finished, this, &GeneratorView::cliFinished);
+    connect(picker_, &GeneratorPicker::changed, this, &GeneratorView::pickerChanged);
     connect(doc_, &SceneDocument::changed, this, [this] {
+        syncPickerFromScene();
         ++generation_;
         debounce_.start();
     });
@@ -98,7 +118,114 @@ void GeneratorView::renderNow() {
     start();
 }
 
+bool GeneratorView::throughCli() const { return picker_->torchScript() && !picker_->torchScriptFile().isEmpty(); }
+
+void GeneratorView::setCliProgram(const QString& program) { cli_->setProgram(program); }
+
+QString GeneratorView::statusText() const { return status_->text(); }
+
+void GeneratorView::pickerChanged() {
+    if (syncing_) return;
+    debounce_.setInterval(throughCli() ? kCliDebounceMs : kDebounceMs);
+    if (throughCli() && !QFileInfo(picker_->torchScriptFile()).isFile()) {
+        // A path being typed, or a wrong one: no run (and no undo step) per keystroke.
+        status_->setText(tr("No such TorchScript file: %1").arg(picker_->torchScriptFile()));
+        return;
+    }
+    const std::string chosen = throughCli() ? picker_->torchScriptFile().toStdString() : "procedural";
+    if (throughCli()) missingGenerator_.clear();
+    if (doc_->scene().generator != chosen) {
+        // Saved scenes remember the generator; the edit's changed() renders.
+        scene::Scene s = doc_->scene();
+        s.generator = chosen;
+        doc_->apply(s, tr("Generator"));
+        return;
+    }
+    ++generation_;
+    // Back to procedural: the in-process path at once, as before.
+    if (throughCli())
+        debounce_.start();
+    else
+        renderNow();
+}
+
+void GeneratorView::syncPickerFromScene() {
+    const QString wanted = QString::fromStdString(doc_->scene().generator);
+    const QString current = throughCli() ? picker_->torchScriptFile() : QStringLiteral("procedural");
+    if (wanted == current || wanted == missingGenerator_) return;
+    syncing_ = true;
+    if (wanted == QLatin1String("procedural")) {
+        picker_->setProcedural();
+        missingGenerator_.clear();
+    } else if (QFileInfo(wanted).isFile()) {
+        picker_->setTorchScriptFile(wanted);
+        missingGenerator_.clear();
+    } else {
+        // Render something rather than nothing, and say why it is not the scene's generator.
+        picker_->setProcedural();
+        missingGenerator_ = wanted;
+        const QString message =
+            tr("The scene's generator %1 does not exist; rendering with the procedural generator").arg(wanted);
+        status_->setText(message);
+        emit renderFailed(message);
+    }
+    syncing_ = false;
+    debounce_.setInterval(throughCli() ? kCliDebounceMs : kDebounceMs);
+}
+
+void GeneratorView::startCli() {
+    if (cli_->running()) {
+        cliPending_ = true;  // run again for the latest scene when this one is done
+        return;
+    }
+    cliPending_ = false;
+    scene::Scene s = doc_->scene();
+    CliRenderOptions o;
+    o.generator = picker_->torchScriptFile();
+    o.psi = picker_->psi();
+    o.head = QString::fromStdString(s.headModel);
+    o.alignment = cliAlignment_;
+    s.generator = o.generator.toStdString();
+    cliGeneration_ = generation_;
+    QString error;
+    if (!cli_->start(s, o, &error)) {
+        status_->setText(error);
+        picture_->setText(tr("Cannot render this scene through synthforge:\n%1").arg(error));
+        emit renderFailed(error);
+        return;
+    }
+    status_->setText(tr("rendering through synthforge (%1)…").arg(QFileInfo(o.generator).fileName()));
+}
+
+void GeneratorView::cliFinished(std::shared_ptr<const generate::RenderedSample> sample, const QString& message,
+                                double ms) {
+    const bool stale = cliGeneration_ != generation_;
+    if (cliPending_ || stale) {
+        // The scene (or the generator) moved on: show nothing old.
+        if (throughCli()) startCli();
+        if (stale) return;
+    }
+    if (!sample) {
+        status_->setText(message);
+        picture_->setText(tr("Cannot render this scene through synthforge:\n%1").arg(message));
+        emit renderFailed(message);
+        return;
+    }
+    last_ = std::move(sample);
+    lastMs_ = ms;
+    status_->setText(tr("%1 through synthforge render: %2 ms (process start, model load and render)")
+                         .arg(QFileInfo(picker_->torchScriptFile()).fileName())
+                         .arg(ms, 0, 'f', 0));
+    if (hoverPos_.x() >= 0) hoverAt(hoverPos_);
+    redraw();
+    emit frameShown(ms);
+}
+
 void GeneratorView::start() {
+    if (throughCli()) {
+        startCli();
+        return;
+    }
     if (!pipeline_) return;
     if (watcher_.isRunning()) {
         pending_ = true;  // render again when the current one is done
@@ -147,17 +274,24 @@ void GeneratorView::finished() {
     const Result r = watcher_.result();
     const bool stale = r.generation != generation_;
     if (pending_ || stale) {
-        // The scene moved on while this ran: show nothing old, render the latest.
-        start();
+        // The scene moved on while this ran: show nothing old, render the latest
+        // (unless a TorchScript file was picked since: its own run follows the scene).
+        if (!throughCli()) start();
         if (stale) return;
     }
     if (!r.error.isEmpty()) {
         picture_->setText(tr("Cannot render this scene:\n%1").arg(r.error));
+        status_->setText(r.error);
         emit renderFailed(r.error);
         return;
     }
     last_ = r.sample;
     lastMs_ = r.ms;
+    status_->setText(missingGenerator_.isEmpty()
+                         ? tr("procedural generator, in process: %1 ms").arg(r.ms, 0, 'f', 0)
+                         : tr("procedural generator, in process: %1 ms (the scene's generator %2 does not exist)")
+                               .arg(r.ms, 0, 'f', 0)
+                               .arg(missingGenerator_));
     if (r.labels && r.liveRevision == liveRevision_) {
         labels_ = r.labels;  // the worker's map holds every live edit so far
         labelsStale_ = false;

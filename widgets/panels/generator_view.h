@@ -10,6 +10,15 @@
 // one follow-up render of the latest scene, and a result for a scene that
 // has since changed is dropped rather than shown.
 //
+// The generator is picked above the picture (GeneratorPicker): procedural
+// (default) renders in process as above; a TorchScript file renders through
+// `synthforge render --scene` (CliSceneRender), because LibTorch is kept out
+// of the studio. Those runs are debounced by 300 ms, at most one runs at a
+// time and the latest scene wins, as for the worker. The status line says
+// which path rendered and how long it took, or why it failed. The choice is
+// written into the scene's "generator" field (one undo step), and a scene
+// opened with a .pt generator selects it when the file exists.
+//
 // Live relabelling (the label editor): setLabelMap() swaps the UV label map
 // the segmentation is read from. The shown sample is relabelled at once from
 // its raster (per-pixel UVs kept per sample, core/annotate/uv_relabel.h),
@@ -33,6 +42,8 @@ class QSlider;
 
 namespace synthforge::widgets {
 
+class CliSceneRender;
+class GeneratorPicker;
 class SceneDocument;
 
 class GeneratorView : public QWidget {
@@ -85,6 +96,17 @@ public:
     /// Requests a render now (skipping the debounce), e.g. after loading.
     void renderNow();
 
+    GeneratorPicker* generatorPicker() const { return picker_; }
+    /// True when renders go through the CLI (a TorchScript file is picked).
+    bool throughCli() const;
+    /// The CLI to run (tests); synthforgeProgram() by default.
+    void setCliProgram(const QString& program);
+    /// A fit folder handed to the CLI as --alignment (empty: none).
+    void setCliAlignment(const QString& fitDir) { cliAlignment_ = fitDir; }
+    /// Which path rendered the shown frame and its wall time, "rendering
+    /// through synthforge…" while a CLI run is in flight, or the last error.
+    QString statusText() const;
+
     /// What the cursor at `pos` (in picture() coordinates) points at: the
     /// hover line is updated and the nearest landmark within 8 screen pixels
     /// is labelled. The mouse calls it; tests may too.
@@ -115,6 +137,10 @@ private:
     };
     void start();
     void finished();
+    void startCli();
+    void cliFinished(std::shared_ptr<const generate::RenderedSample> sample, const QString& message, double ms);
+    void pickerChanged();
+    void syncPickerFromScene();  // the scene's "generator" field into the picker
     void redraw();  // compose base + overlays and show
     void updateLegend();
     void relabel();  // segmentation of last_ from labels_, no render
@@ -136,6 +162,15 @@ private:
     annotate::PixelUvs pixelUvs_;                          ///< per-pixel UVs of uvSample_'s raster
     const generate::RenderedSample* uvSample_ = nullptr;
     double relabelMs_ = 0;
+
+    GeneratorPicker* picker_;
+    CliSceneRender* cli_;
+    QLabel* status_;
+    QString cliAlignment_;
+    quint64 cliGeneration_ = 0;  ///< generation_ when the CLI run in flight started
+    bool cliPending_ = false;    ///< a change arrived while a CLI run was in flight
+    bool syncing_ = false;       ///< the picker is being set from the scene
+    QString missingGenerator_;   ///< the scene's generator file that does not exist ("" if none)
 
     QLabel* picture_;
     QLabel* legend_;
