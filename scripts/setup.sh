@@ -10,10 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libopenblas0-pthread: LibTorch's CPU matrix products otherwise go to the
-# reference BLAS, ~6x slower (docs/performance.md).
+# reference BLAS, ~6x slower (docs/performance.md). libgloo-dev: the Gloo
+# headers that c10d's ProcessGroupGloo.hpp includes (docs/distributed.md).
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libtorch-dev libopenblas0-pthread libeigen3-dev libopencv-dev libassimp-dev libzip-dev libpng-dev
+  libtorch-dev libgloo-dev libopenblas0-pthread libeigen3-dev libopencv-dev libassimp-dev libzip-dev libpng-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libimgui-dev libglm-dev
   python3 python3-numpy python3-scipy python3-protobuf python3-torch

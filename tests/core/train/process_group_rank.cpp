@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
         std::ofstream out(argv[2]);
         if (mode == "exit") std::_Exit(3);
         if (mode == "sleep") {
+            out << "joined" << std::endl;  // the test kills it only after this
             std::this_thread::sleep_for(std::chrono::minutes(1));
             return 0;
         }
