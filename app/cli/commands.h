@@ -25,6 +25,8 @@ void registerRunsCommands(CLI::App& app);
 void registerExploreCommands(CLI::App& app);
 /// `density`: the generator's density on a grid, its iso-surface and distances to the mesh (core/align/).
 void registerDensityCommands(CLI::App& app);
+/// `launch --nproc N -- <command>`: N ranks of a distributed job (core/train/process_launcher.h).
+void registerLaunchCommands(CLI::App& app);
 // The commands below need LibTorch and are built into synthforge-torch only
 // (app/cli/app_main.h); their help text comes from kTorchCommands.
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     synthforge::cli::registerRunsCommands(app);
     synthforge::cli::registerExploreCommands(app);
     synthforge::cli::registerDensityCommands(app);
+    synthforge::cli::registerLaunchCommands(app);
     synthforge::cli::registerTorchCommandForwarders(app, argv);
     return synthforge::cli::parseAndRun(app, argc, argv);
 }
