@@ -3,7 +3,8 @@
 // ProcessGroupGloo.hpp compiles to nothing unless the LibTorch build's Gloo
 // switch is on; Debian's libtorch (and PyTorch's binaries) are built with
 // it, and the symbols live in libtorch_cpu. The Gloo headers themselves come
-// from Debian's libgloo-dev.
+// from Debian's libgloo-dev. Every call below reads the same in LibTorch
+// 1.13 and 2.x (2.x only adds defaulted arguments), so no version switch.
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO 1
 #endif
