@@ -118,13 +118,15 @@ int launchProcesses(const LaunchSpec& spec) {
         }
     }
     int result = 0;
-    bool terminating = false;
+    bool terminating = false, interrupted = false;
     std::chrono::steady_clock::time_point killAt{};
     while (!live.empty()) {
         for (int sig : {SIGINT, SIGTERM}) {
             auto& pending = sig == SIGINT ? gPendingInt : gPendingTerm;
-            for (int k = pending.exchange(0); k > 0; --k)
+            for (int k = pending.exchange(0); k > 0; --k) {
+                interrupted = true;
                 for (pid_t p : live) kill(p, sig);
+            }
         }
         for (std::size_t i = 0; i < live.size();) {
             int status = 0;
@@ -137,7 +139,10 @@ int launchProcesses(const LaunchSpec& spec) {
             live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
             if (code != 0 && result == 0) {
                 result = code;
-                if (!terminating) {
+                // Ranks stopping on a forwarded Ctrl+C may exit non-zero
+                // one after another: a SIGTERM now would be their second
+                // signal, which force-quits a job that is stopping cleanly.
+                if (!terminating && !interrupted) {
                     terminating = true;
                     killAt = std::chrono::steady_clock::now() + spec.terminateGrace;
                     for (pid_t p : live) kill(p, SIGTERM);

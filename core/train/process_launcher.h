@@ -10,7 +10,9 @@
 //    first one would have force-quit it).
 //  - When a child fails (non-zero exit or killed), the others get SIGTERM,
 //    then SIGKILL after a grace period, as under torchrun: their peers would
-//    otherwise wait on the dead rank until the collective timeout.
+//    otherwise wait on the dead rank until the collective timeout. Not
+//    after a forwarded signal: the ranks are stopping already, and one more
+//    signal would force-quit them.
 
 #include <chrono>
 #include <string>
