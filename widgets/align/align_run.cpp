@@ -59,25 +59,15 @@ bool AlignRun::start(const AlignRunOptions& options, QString* error) {
     outDir_ = out;
     tail_ = std::make_unique<LossesTail>(QDir(out).filePath(QString::fromLatin1(align::kAlignmentLosses)).toStdString());
     rows_.clear();
-    messages_.clear();
-    stderrBuffer_.clear();
+    stderr_.clear();
     done_ = total_ = 0;
     stopRequested_ = false;
     if (process_) process_->deleteLater();
-    process_ = new QProcess(this);
-    process_->setProgram(program());
-    process_->setArguments(alignArguments(o));
-    process_->setStandardInputFile(QProcess::nullDevice());
-    process_->setStandardOutputFile(QProcess::nullDevice());
+    process_ = makeCliChild(this, program(), alignArguments(o));
     connect(process_, &QProcess::readyReadStandardError, this, &AlignRun::readStderr);
     connect(process_, &QProcess::finished, this, &AlignRun::onFinished);
-    process_->start();
-    if (!process_->waitForStarted(10000)) {
-        const QString why = tr("Cannot start %1: %2").arg(process_->program(), process_->errorString());
-        process_->deleteLater();
-        process_ = nullptr;
-        return fail(why);
-    }
+    QString why;
+    if (!startCliChild(process_, &why)) return fail(why);
     poll_->start();
     emit started();
     return true;
@@ -86,11 +76,7 @@ bool AlignRun::start(const AlignRunOptions& options, QString* error) {
 void AlignRun::stop(int graceMs) {
     if (!running()) return;
     stopRequested_ = true;
-    ::kill(static_cast<pid_t>(process_->processId()), SIGINT);
-    QPointer<QProcess> p = process_;
-    QTimer::singleShot(graceMs, this, [p] {
-        if (p && p->state() != QProcess::NotRunning) p->kill();
-    });
+    interruptCliChild(process_, this, graceMs);
 }
 
 void AlignRun::poll() {
@@ -103,22 +89,11 @@ void AlignRun::poll() {
 }
 
 void AlignRun::readStderr() {
-    stderrBuffer_ += process_->readAllStandardError();
-    int nl;
-    while ((nl = stderrBuffer_.indexOf('\n')) >= 0) {
-        const QByteArray line = stderrBuffer_.left(nl).trimmed();
-        stderrBuffer_.remove(0, nl + 1);
-        if (line.isEmpty()) continue;
-        const QJsonDocument j = QJsonDocument::fromJson(line);
-        if (j.isObject() && j.object().contains(QStringLiteral("done"))) {
-            done_ = static_cast<qint64>(j.object().value(QStringLiteral("done")).toDouble());
-            total_ = static_cast<qint64>(j.object().value(QStringLiteral("total")).toDouble());
-            emit progress(done_, total_);
-            continue;
-        }
-        messages_ << QString::fromUtf8(line);
-        while (messages_.size() > 20) messages_.removeFirst();
-    }
+    stderr_.take(process_->readAllStandardError(), [this](qint64 done, qint64 total) {
+        done_ = done;
+        total_ = total;
+        emit progress(done_, total_);
+    });
 }
 
 void AlignRun::onFinished(int exitCode, QProcess::ExitStatus status) {
@@ -137,7 +112,7 @@ void AlignRun::onFinished(int exitCode, QProcess::ExitStatus status) {
         message = tr("The align command crashed");
     else
         message = tr("The align command failed (exit code %1)").arg(exitCode);
-    if (!ok && !stopped && !messages_.isEmpty()) message += QStringLiteral(": ") + messages_.last();
+    if (!ok && !stopped && !stderr_.messages.isEmpty()) message += QStringLiteral(": ") + stderr_.messages.last();
     emit finished(ok, stopped, exitCode, message);
 }
 

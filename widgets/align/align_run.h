@@ -13,6 +13,8 @@
 
 #include <QObject>
 #include <QProcess>
+
+#include "widgets/runs/cli_child.h"
 #include <QString>
 #include <QStringList>
 
@@ -65,7 +67,7 @@ public:
     qint64 progressDone() const { return done_; }
     qint64 progressTotal() const { return total_; }
     /// stderr lines that were not progress (errors, warnings), last few kept.
-    QString messages() const { return messages_.join(QLatin1Char('\n')); }
+    QString messages() const { return stderr_.messages.join(QLatin1Char('\n')); }
 
 signals:
     void started();
@@ -87,8 +89,7 @@ private:
     std::vector<LossRow> rows_;
     std::vector<std::string> noNames_;
     QString outDir_;
-    QByteArray stderrBuffer_;
-    QStringList messages_;
+    CliStderr stderr_;
     qint64 done_ = 0, total_ = 0;
     bool stopRequested_ = false;
 };

@@ -155,57 +155,29 @@ bool DensityCliRun::start(const DensityCliOptions& options, QString* error) {
     if (options.outDir.isEmpty() || !QDir().mkpath(options.outDir))
         return fail(tr("Cannot create the output folder %1").arg(options.outDir));
     options_ = options;
-    messages_.clear();
-    stderrBuffer_.clear();
+    stderr_.clear();
     stopRequested_ = false;
     if (process_) process_->deleteLater();
-    process_ = new QProcess(this);
-    process_->setProgram(program());
-    process_->setArguments(densityArguments(options));
-    process_->setStandardInputFile(QProcess::nullDevice());
-    process_->setStandardOutputFile(QProcess::nullDevice());
+    process_ = makeCliChild(this, program(), densityArguments(options));
     connect(process_, &QProcess::readyReadStandardError, this, &DensityCliRun::readStderr);
     connect(process_, &QProcess::finished, this, &DensityCliRun::onFinished);
-    process_->start();
-    if (!process_->waitForStarted(10000)) {
-        const QString why = tr("Cannot start %1: %2").arg(process_->program(), process_->errorString());
-        process_->deleteLater();
-        process_ = nullptr;
-        return fail(why);
-    }
+    QString why;
+    if (!startCliChild(process_, &why)) return fail(why);
     return true;
 }
 
 void DensityCliRun::stop(int graceMs) {
     if (!running()) return;
     stopRequested_ = true;
-    ::kill(static_cast<pid_t>(process_->processId()), SIGINT);
-    QPointer<QProcess> p = process_;
-    QTimer::singleShot(graceMs, this, [p] {
-        if (p && p->state() != QProcess::NotRunning) p->kill();
-    });
+    interruptCliChild(process_, this, graceMs);
 }
 
 void DensityCliRun::readStderr() {
-    stderrBuffer_ += process_->readAllStandardError();
-    int nl;
-    while ((nl = stderrBuffer_.indexOf('\n')) >= 0) {
-        const QByteArray line = stderrBuffer_.left(nl).trimmed();
-        stderrBuffer_.remove(0, nl + 1);
-        if (line.isEmpty()) continue;
-        const QJsonDocument j = QJsonDocument::fromJson(line);
-        if (j.isObject() && j.object().contains(QStringLiteral("done"))) {
-            emit progress(static_cast<qint64>(j.object().value(QStringLiteral("done")).toDouble()),
-                          static_cast<qint64>(j.object().value(QStringLiteral("total")).toDouble()));
-            continue;
-        }
-        messages_ << QString::fromUtf8(line);
-        while (messages_.size() > 20) messages_.removeFirst();
-    }
+    stderr_.take(process_->readAllStandardError(), [this](qint64 done, qint64 total) { emit progress(done, total); });
 }
 
 void DensityCliRun::onFinished(int exitCode, QProcess::ExitStatus status) {
-    stderrBuffer_ += '\n';  // a last line without its newline
+    stderr_.buffer += '\n';  // a last line without its newline
     readStderr();
     const bool crashed = status != QProcess::NormalExit;
     const bool stopped = exitCode == kInterruptedExitCode || (stopRequested_ && crashed);
@@ -217,10 +189,10 @@ void DensityCliRun::onFinished(int exitCode, QProcess::ExitStatus status) {
         message = tr("synthforge density crashed for %1").arg(options_.generator);
     else if (!ok)
         message = tr("synthforge density failed for %1 (exit code %2)").arg(options_.generator).arg(exitCode);
-    if (!ok && !stopped && !messages_.isEmpty()) {
+    if (!ok && !stopped && !stderr_.messages.isEmpty()) {
         // The CLI's own "error: ..." line says why; a libtorch backtrace may follow it.
-        QString why = messages_.last();
-        for (auto it = messages_.crbegin(); it != messages_.crend(); ++it)
+        QString why = stderr_.messages.last();
+        for (auto it = stderr_.messages.crbegin(); it != stderr_.messages.crend(); ++it)
             if (it->startsWith(QLatin1String("error"))) {
                 why = *it;
                 break;

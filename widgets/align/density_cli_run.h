@@ -8,6 +8,8 @@
 
 #include <QObject>
 #include <QProcess>
+
+#include "widgets/runs/cli_child.h"
 #include <QString>
 #include <QStringList>
 
@@ -75,8 +77,7 @@ private:
     QString program_;
     QProcess* process_ = nullptr;
     DensityCliOptions options_;
-    QByteArray stderrBuffer_;
-    QStringList messages_;
+    CliStderr stderr_;
     bool stopRequested_ = false;
 };
 

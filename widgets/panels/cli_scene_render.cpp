@@ -13,6 +13,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "widgets/runs/cli_child.h"
 #include "widgets/runs/run_launcher.h"
 
 namespace synthforge::widgets {
@@ -119,20 +120,11 @@ bool CliSceneRender::start(const scene::Scene& scene, const CliRenderOptions& op
     }
     options_ = options;
     if (process_) process_->deleteLater();
-    process_ = new QProcess(this);
-    process_->setProgram(program());
-    process_->setArguments(cliRenderArguments(sceneFile, options, outDir));
-    process_->setStandardInputFile(QProcess::nullDevice());
-    process_->setStandardOutputFile(QProcess::nullDevice());
+    process_ = makeCliChild(this, program(), cliRenderArguments(sceneFile, options, outDir));
     connect(process_, &QProcess::finished, this, &CliSceneRender::onFinished);
     clock_.start();
-    process_->start();
-    if (!process_->waitForStarted(10000)) {
-        const QString why = tr("Cannot start %1: %2").arg(process_->program(), process_->errorString());
-        process_->deleteLater();
-        process_ = nullptr;
-        return fail(why);
-    }
+    QString why;
+    if (!startCliChild(process_, &why)) return fail(why);
     return true;
 }
 
