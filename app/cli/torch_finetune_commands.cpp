@@ -84,6 +84,7 @@ void registerFinetuneCommands(CLI::App& app) {
     cmd->add_option("--device", c.device, "auto (CUDA when available), cpu or cuda")->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default); fix it for bit-exact resumes")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_flag("--resume", c.resume, "Continue the run in --out from its last checkpoint (same options)");
+    addDistributedOptions(cmd, c.syncBatchNorm, c.distTimeout);
     cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, json (JSON lines on stderr) or none")->capture_default_str();
     addCheckFlag(cmd, args->check);
     cmd->callback([args] {

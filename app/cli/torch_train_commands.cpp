@@ -180,6 +180,9 @@ void registerTrainCommands(CLI::App& app) {
     field(cmd, a, "--threads", SF_FIELD(c.threads), "Torch CPU threads (0: torch's default); fix it for bit-exact resumes")->check(CLI::Range(0, 1024));
     cmd->add_flag("--resume", a.given.resume, "Continue the run in --out from its last checkpoint (same options)");
     a.fields.emplace_back(cmd->get_option("--resume"), [](train::TrainConfig& to, const train::TrainConfig& from) { to.resume = from.resume; });
+    const auto [sync, wait] = addDistributedOptions(cmd, a.given.syncBatchNorm, a.given.distTimeout);
+    a.fields.emplace_back(sync, [](train::TrainConfig& to, const train::TrainConfig& from) { to.syncBatchNorm = from.syncBatchNorm; });
+    a.fields.emplace_back(wait, [](train::TrainConfig& to, const train::TrainConfig& from) { to.distTimeout = from.distTimeout; });
     // The range test
     cmd->option_defaults()->group("Learning-rate range test");
     cmd->add_flag("--find-lr", a.findLr, "Run the learning-rate range test instead of training: writes lr_find.csv/.png/.json into --out");

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,7 @@
 #include "core/jobs/memory_policy.h"
 #include "core/jobs/progress.h"
 #include "core/jobs/terminal_progress.h"
+#include "core/train/distributed_env.h"
 #include "core/train/run_config_common.h"
 #include "app/cli/run_recording.h"
 
@@ -28,6 +30,21 @@ inline void addLoaderOptions(CLI::App* cmd, std::string& augment, int& workers, 
         ->capture_default_str()
         ->check(CLI::Range(0, 64));
     cmd->add_option("--prefetch", prefetch, "Batches loaded ahead")->capture_default_str()->check(CLI::Range(1, 256));
+}
+
+/// The options of data-parallel runs (docs/distributed.md). They matter
+/// only under torchrun, srun or `synthforge launch`.
+inline std::pair<CLI::Option*, CLI::Option*> addDistributedOptions(CLI::App* cmd, bool& syncBatchNorm,
+                                                                   double& timeout) {
+    CLI::Option* sync = cmd->add_flag(
+        "--sync-batchnorm", syncBatchNorm,
+        "Data-parallel runs: BatchNorm over every rank's batch (SyncBatchNorm) instead of each rank's own");
+    CLI::Option* wait = cmd->add_option("--dist-timeout", timeout,
+                                        "Data-parallel runs: seconds to wait for a rank at the rendezvous and each "
+                                        "collective before failing")
+                            ->capture_default_str()
+                            ->check(CLI::Range(1.0, 86400.0));
+    return {sync, wait};
 }
 
 /// The options every run command reads the same way: --checkpoint-every,
@@ -44,6 +61,7 @@ inline void addRunOptions(CLI::App* cmd, train::RunConfigCommon& c, std::string&
     cmd->add_option("--threads", c.threads, "Torch CPU threads (0: torch's default)")->capture_default_str()->check(CLI::Range(0, 1024));
     cmd->add_flag("--resume", c.resume, "Continue the run in --out from its last checkpoint (same options)");
     cmd->add_option("--progress", progress, "auto, bar, json or none")->capture_default_str();
+    addDistributedOptions(cmd, c.syncBatchNorm, c.distTimeout);
 }
 
 /// Runs `job(sink, cancel)` with `progress`'s display (--progress), Ctrl+C
@@ -59,19 +77,31 @@ auto runTrainingJob(const std::string& progress, const std::string& out, const c
                                   static_cast<const jobs::CancelToken*>(nullptr)))> {
     using Result = decltype(job(static_cast<jobs::ProgressSink*>(nullptr), static_cast<const jobs::CancelToken*>(nullptr)));
     std::optional<Result> result;
-    recordRun(out, kind, continuing, [&](jobs::RunRecorder& recorder) {
-        std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(progress, stderr);
+    // Ranks other than 0 of a data-parallel run write nothing and show no
+    // progress: rank 0 speaks for the job (as torchrun users expect). A bad
+    // RANK/WORLD_SIZE environment is reported here, before anything runs.
+    const bool rankZero = train::distributedEnvironment().isRankZero();
+    const auto drive = [&](jobs::ProgressSink* sink) {
         jobs::CancelToken cancel;
         jobs::ScopedInterruptHandler interrupt(cancel);
         try {
             jobs::retainFreedMemoryForReuse();  // reuse activations between steps
-            result = job(recorder.heartbeatSink(sink.get()), &cancel);
+            result = job(sink, &cancel);
             return 0;
         } catch (const jobs::Cancelled&) {
-            std::cerr << "stopped: a checkpoint of the current step is in " << out
-                      << "/checkpoints; run again with --resume to continue\n";
+            if (rankZero)
+                std::cerr << "stopped: a checkpoint of the current step is in " << out
+                          << "/checkpoints; run again with --resume to continue\n";
             return 130;
         }
+    };
+    if (!rankZero) {
+        drive(nullptr);
+        return result;
+    }
+    recordRun(out, kind, continuing, [&](jobs::RunRecorder& recorder) {
+        std::unique_ptr<jobs::ProgressSink> sink = jobs::makeCliProgress(progress, stderr);
+        return drive(recorder.heartbeatSink(sink.get()));
     });
     return result;
 }

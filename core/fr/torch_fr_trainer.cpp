@@ -13,7 +13,9 @@
 #include "core/fr/face_recognition.h"
 #include "core/fr/torch_fr_model.h"
 #include "core/train/data_split.h"
+#include "core/train/distributed_sampler.h"
 #include "core/train/torch_autocast.h"
+#include "core/train/torch_data_parallel.h"
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_run_loop.h"
 #include "core/train/torch_synthforge_data.h"
@@ -35,10 +37,10 @@ std::mt19937_64 streamFor(uint64_t seed, int64_t step, int64_t slot) {
 }
 
 torch::Tensor loadBatch(const dataset::FaceImageSet& set, const std::vector<std::string>& keys,
-                        const std::vector<int64_t>& idx, uint64_t seed, int64_t step, bool augment) {
+                        const std::vector<int64_t>& idx, uint64_t seed, int64_t step, bool augment, int64_t first = 0) {
     std::vector<torch::Tensor> images;
     for (std::size_t k = 0; k < idx.size(); ++k) {
-        std::mt19937_64 rng = streamFor(seed, step, static_cast<int64_t>(k));
+        std::mt19937_64 rng = streamFor(seed, step, first + static_cast<int64_t>(k));
         images.push_back(faceTensor(set.load(keys[static_cast<std::size_t>(idx[k])]), augment ? &rng : nullptr));
     }
     return torch::stack(images);
@@ -80,13 +82,18 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
     for (int64_t i = nTrainIds; i < n; ++i) valImages.push_back(ids[static_cast<std::size_t>(i)]);
     const IdentityPairs val = identityPairs(valImages);
 
-    const int64_t stepsPerEpoch = static_cast<int64_t>(trainSet.images.size()) / c.batch;
+    // Data-parallel when launched by torchrun, srun or `synthforge launch`:
+    // each step is a global batch of batch x ranks images.
+    const std::unique_ptr<train::DataParallel> dp = train::joinDataParallel(c);
+    const int world = dp->worldSize(), rank = dp->rank();
+    const int64_t stepsPerEpoch =
+        train::globalMicroBatchesPerEpoch(static_cast<int64_t>(trainSet.images.size()), c.batch, world);
     train::checkRunField(stepsPerEpoch >= 1, "batch",
-                         std::to_string(c.batch) + " exceeds the " + std::to_string(trainSet.images.size()) +
-                             " training images");
+                         std::to_string(c.batch) + (world > 1 ? " x " + std::to_string(world) + " ranks" : std::string()) +
+                             " exceeds the " + std::to_string(trainSet.images.size()) + " training images");
     if (c.threads > 0) torch::set_num_threads(c.threads);
     const torch::Device device = train::pickDevice(c.device);
-    const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
+    const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints, dp->writes());
 
     torch::manual_seed(c.seed);
     FrModel model(c.preset, c.head, nTrainIds, c.scale, c.margin);
@@ -99,13 +106,12 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
         const int64_t epoch = step / stepsPerEpoch;
         const std::vector<int64_t> order =
             train::SynthForgeDataset::epochOrder(0, static_cast<int64_t>(trainSet.images.size()), c.seed, epoch);
-        std::vector<int64_t> idx, labels;
-        const int64_t begin = (step % stepsPerEpoch) * c.batch;
-        for (int64_t j = 0; j < c.batch; ++j) {
-            idx.push_back(order[static_cast<std::size_t>(begin + j)]);
-            labels.push_back(trainSet.labels[static_cast<std::size_t>(idx.back())]);
-        }
-        const torch::Tensor x = loadBatch(data, trainSet.images, idx, c.seed, step, true).to(device);
+        const int64_t m = step % stepsPerEpoch;
+        const std::vector<int64_t> idx = train::rankSamples(order, m, m + 1, c.batch, rank, world);
+        std::vector<int64_t> labels;
+        for (int64_t i : idx) labels.push_back(trainSet.labels[static_cast<std::size_t>(i)]);
+        // Augmentation streams by position in the global batch, as one process would draw them.
+        const torch::Tensor x = loadBatch(data, trainSet.images, idx, c.seed, step, true, rank * c.batch).to(device);
         const torch::Tensor y = torch::tensor(labels, torch::kInt64).to(device);
         torch::Tensor e;
         {
@@ -148,6 +154,7 @@ FrTrainResult trainFaceRecognition(const FrTrainConfig& c, jobs::ProgressSink* p
 
     train::RunLoopSpec spec;
     spec.job = "fr train";
+    spec.parallel = dp.get();
     spec.totalSteps = stepsPerEpoch * c.epochs;
     spec.metrics = {{"total", "loss/total"}, {"train_accuracy", "train/accuracy"}, {"feature_norm", "train/feature_norm"}};
     spec.valMetrics = {{"val_accuracy", "val/accuracy"}};

@@ -14,7 +14,9 @@ nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride) {
     return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false));
 }
 
-nn::BatchNorm2d bn(int64_t c) { return nn::BatchNorm2d(nn::BatchNorm2dOptions(c).eps(1e-5).momentum(0.1)); }
+train::SyncableBatchNorm bn(int64_t c) {
+    return train::SyncableBatchNorm(nn::BatchNorm2dOptions(c).eps(1e-5).momentum(0.1));
+}
 
 }  // namespace
 
@@ -76,12 +78,12 @@ IResNetImpl::IResNetImpl(const IResNetOptions& o) : options(o) {
     dropout = register_module("dropout", nn::Dropout(nn::DropoutOptions(o.dropout)));
     const int64_t side = o.inputSize / 16;
     fc = register_module("fc", nn::Linear(in * side * side, o.embedding));
-    features = register_module("features", nn::BatchNorm1d(nn::BatchNorm1dOptions(o.embedding).eps(1e-5)));
+    features = register_module("features", train::SyncableBatchNorm(nn::BatchNorm1dOptions(o.embedding).eps(1e-5)));
     // As in ArcFace: the embedding's BN keeps a unit scale (only its shift learns).
     features->weight.requires_grad_(false);
     for (auto& m : modules(false)) {
         if (auto* c = m->as<nn::Conv2d>()) nn::init::normal_(c->weight, 0, 0.1);
-        if (auto* b = m->as<nn::BatchNorm2d>()) {
+        if (auto* b = m->as<train::SyncableBatchNorm>()) {
             nn::init::constant_(b->weight, 1);
             nn::init::constant_(b->bias, 0);
         }

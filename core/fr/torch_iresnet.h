@@ -20,6 +20,8 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/pimpl.h>
 
+#include "core/train/torch_sync_batch_norm.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,7 +47,7 @@ public:
     IBasicBlockImpl(int64_t in, int64_t out, int64_t stride);
     torch::Tensor forward(const torch::Tensor& x);
 
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+    train::SyncableBatchNorm bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
     torch::nn::PReLU prelu{nullptr};
     torch::nn::Sequential downsample{nullptr};  ///< empty when the shortcut is the identity
@@ -61,12 +63,12 @@ public:
 
     IResNetOptions options;
     torch::nn::Conv2d conv1{nullptr};
-    torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+    train::SyncableBatchNorm bn1{nullptr}, bn2{nullptr};
     torch::nn::PReLU prelu{nullptr};
     torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
     torch::nn::Dropout dropout{nullptr};
     torch::nn::Linear fc{nullptr};
-    torch::nn::BatchNorm1d features{nullptr};
+    train::SyncableBatchNorm features{nullptr};
 };
 TORCH_MODULE(IResNet);
 

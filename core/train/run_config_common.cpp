@@ -31,6 +31,7 @@ void validateRunValues(const RunConfigCommon& c, const std::string& sizeReason) 
     checkRunField(c.batch >= 1, "batch", "must be at least 1");
     checkRunField(c.size >= 64, "size", "must be at least 64 (" + sizeReason + ")");
     checkRunField(isKnownPrecision(c.precision), "precision", "\"" + c.precision + "\" is not fp32 or bf16");
+    checkRunField(c.distTimeout > 0 && c.distTimeout <= 86400, "dist_timeout", "must be in (0, 86400] seconds");
     checkRunField(c.lr > 0 && std::isfinite(c.lr), "lr", "must be positive");
     checkRunField(c.minLr >= 0 && c.minLr <= c.lr, "min_lr", "must be in [0, lr]");
     checkRunField(c.weightDecay >= 0 && std::isfinite(c.weightDecay), "weight_decay", "must be non-negative");
@@ -101,6 +102,7 @@ void putRunBatching(nlohmann::ordered_json& j, const RunConfigCommon& c) {
     j["size"] = c.size;
     // Only when chosen, so fp32 runs' config.json stays as before.
     if (c.precision != "fp32") j["precision"] = c.precision;
+    if (c.syncBatchNorm) j["sync_batchnorm"] = true;
 }
 
 nlohmann::ordered_json runOptimizerJson(const RunConfigCommon& c) {
@@ -143,6 +145,7 @@ void readRunCommon(io::JsonFields& f, const std::string& stage, RunConfigCommon&
     f.integer("batch", c.batch);
     f.integer("size", c.size);
     f.text("precision", c.precision);
+    f.boolean("sync_batchnorm", c.syncBatchNorm);
     f.unsignedInteger("seed", c.seed);
     f.expect("optimizer.name", "adamw");
     f.number("optimizer.lr", c.lr);

@@ -71,6 +71,16 @@ struct RunConfigCommon {
     std::string device = "auto";   ///< auto | cpu | cuda (not part of the run's identity)
     int threads = 0;               ///< torch intra-op threads; 0 = leave torch's default
     bool resume = false;
+    /// Data-parallel runs (docs/distributed.md): BatchNorm layers normalise
+    /// over every rank's batch (PyTorch's SyncBatchNorm) instead of each
+    /// rank's own (DistributedDataParallel's default, and ours). Part of the
+    /// run's identity; config.json names it only when set.
+    bool syncBatchNorm = false;
+    /// Seconds a rank waits at the rendezvous and at each collective before
+    /// it gives up on a rank that died or hangs (PyTorch's default, 30 min:
+    /// a checkpoint write or rank 0's set-up may keep the others waiting).
+    /// Not part of the run's identity.
+    double distTimeout = 1800;
 
 protected:
     explicit RunConfigCommon(double defaultLr) : lr(defaultLr) {}

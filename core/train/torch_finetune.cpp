@@ -25,8 +25,10 @@
 
 #include "core/train/augment.h"
 #include "core/train/batch_prefetcher.h"
+#include "core/train/distributed_sampler.h"
 #include "core/train/torch_autocast.h"
 #include "core/train/torch_benchmark_data.h"
+#include "core/train/torch_data_parallel.h"
 #include "core/train/torch_finetune_net.h"
 #include "core/train/torch_losses.h"
 #include "core/train/torch_preview.h"
@@ -134,13 +136,17 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
     const auto& trainIds = data.trainIds();
     const auto& valIds = data.valIds();
     const auto nTrain = static_cast<int64_t>(trainIds.size());
-    const int64_t stepsPerEpoch = nTrain / c.batch;  // a partial last batch is dropped
+    // Data-parallel when launched by torchrun, srun or `synthforge launch`:
+    // each step is a global batch of batch x ranks samples.
+    const std::unique_ptr<DataParallel> dp = joinDataParallel(c);
+    const int world = dp->worldSize(), rank = dp->rank();
+    const int64_t stepsPerEpoch = globalMicroBatchesPerEpoch(nTrain, c.batch, world);  // a partial last batch is dropped
     checkRunField(stepsPerEpoch >= 1, "batch",
-                  std::to_string(c.batch) + " exceeds the " + std::to_string(nTrain) + " training samples (" +
-                      data.splitRule() + ")");
+                  std::to_string(c.batch) + (world > 1 ? " x " + std::to_string(world) + " ranks" : std::string()) +
+                      " exceeds the " + std::to_string(nTrain) + " training samples (" + data.splitRule() + ")");
     const int64_t totalSteps = c.epochs * stepsPerEpoch;
 
-    const RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
+    const RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints, dp->writes());
 
     torch::manual_seed(c.seed);
     FinetuneHeads heads(FinetuneHeadsOptions(stage1->options.numClasses(), stage1->options.numLandmarks())
@@ -212,10 +218,10 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
                 SynthForgeDataset::epochOrder(0, nTrain, c.seed, epoch));
             loader = std::make_unique<OrderedPrefetcher<BenchmarkBatch>>(
                 static_cast<size_t>(stepsPerEpoch - first),
-                [&data, &trainIds, &augment, &c, order, first, epoch](size_t k) {
+                [&data, &trainIds, &augment, &c, order, first, epoch, rank, world](size_t k) {
                     std::vector<int64_t> ids;
-                    const int64_t begin = (first + static_cast<int64_t>(k)) * c.batch;
-                    for (int64_t j = 0; j < c.batch; ++j) ids.push_back(trainIds[(*order)[begin + j]]);
+                    const int64_t m = first + static_cast<int64_t>(k);
+                    for (int64_t i : rankSamples(*order, m, m + 1, c.batch, rank, world)) ids.push_back(trainIds[i]);
                     return data.load(ids, augment, c.seed, epoch);
                 },
                 c.workers, c.prefetch);
@@ -248,6 +254,7 @@ FinetuneResult finetuneStageTwo(const FinetuneConfig& c, jobs::ProgressSink* pro
 
     RunLoopSpec spec;
     spec.job = "finetune";
+    spec.parallel = dp.get();
     spec.totalSteps = totalSteps;
     spec.metrics = {{"total", "loss/total"},
                     {"segmentation", "loss/segmentation"},

@@ -1,5 +1,6 @@
 #include "core/io/text_tokens.h"
 #include "core/train/torch_multitask_net.h"
+#include "core/train/torch_sync_batch_norm.h"
 
 #include <torch/torch.h>
 
@@ -22,10 +23,10 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, bool bia
 /// conv3x3-BN-ReLU twice (indices 0..5 in the state_dict).
 void appendDoubleConv(nn::Sequential& seq, int64_t in, int64_t mid, int64_t out) {
     seq->push_back(conv(in, mid, 3));
-    seq->push_back(nn::BatchNorm2d(mid));
+    seq->push_back(SyncableBatchNorm(mid));
     seq->push_back(nn::ReLU());
     seq->push_back(conv(mid, out, 3));
-    seq->push_back(nn::BatchNorm2d(out));
+    seq->push_back(SyncableBatchNorm(out));
     seq->push_back(nn::ReLU());
 }
 
@@ -93,9 +94,9 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x) {
 
 ResidualImpl::ResidualImpl(int64_t c) {
     checkPositive(c / 2, "Residual channels / 2");
-    body = nn::Sequential(nn::BatchNorm2d(c), nn::ReLU(), conv(c, c / 2, 1),           //
-                          nn::BatchNorm2d(c / 2), nn::ReLU(), conv(c / 2, c / 2, 3),    //
-                          nn::BatchNorm2d(c / 2), nn::ReLU(), conv(c / 2, c, 1, 1, true));
+    body = nn::Sequential(SyncableBatchNorm(c), nn::ReLU(), conv(c, c / 2, 1),           //
+                          SyncableBatchNorm(c / 2), nn::ReLU(), conv(c / 2, c / 2, 3),    //
+                          SyncableBatchNorm(c / 2), nn::ReLU(), conv(c / 2, c, 1, 1, true));
     register_module("body", body);
 }
 
@@ -136,7 +137,7 @@ KeypointHeadImpl::KeypointHeadImpl(const KeypointHeadOptions& o) : options(o) {
     checkPositive(o.numLandmarks(), "numLandmarks");
     // Stride-2 conv and a max-pool bring the features to quarter resolution,
     // where the heatmaps live (64x64 for 256x256 input).
-    stem = nn::Sequential(conv(o.inChannels(), c, 3, 2), nn::BatchNorm2d(c), nn::ReLU(), Residual(c),
+    stem = nn::Sequential(conv(o.inChannels(), c, 3, 2), SyncableBatchNorm(c), nn::ReLU(), Residual(c),
                           nn::MaxPool2d(nn::MaxPool2dOptions(2)), Residual(c));
     hourglasses = nn::ModuleList();
     features = nn::ModuleList();
@@ -145,7 +146,7 @@ KeypointHeadImpl::KeypointHeadImpl(const KeypointHeadOptions& o) : options(o) {
     mergeHeatmaps = nn::ModuleList();
     for (int64_t s = 0; s < o.stacks(); ++s) {
         hourglasses->push_back(Hourglass(o.levels(), c));
-        features->push_back(nn::Sequential(Residual(c), conv(c, c, 1), nn::BatchNorm2d(c), nn::ReLU()));
+        features->push_back(nn::Sequential(Residual(c), conv(c, c, 1), SyncableBatchNorm(c), nn::ReLU()));
         heads->push_back(conv(c, o.numLandmarks(), 1, 1, true));
         if (s + 1 < o.stacks()) {
             mergeFeatures->push_back(conv(c, c, 1, 1, true));

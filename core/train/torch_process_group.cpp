@@ -11,6 +11,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -95,6 +96,11 @@ TorchProcessGroup::TorchProcessGroup(const DistributedEnv& env, ProcessGroupOpti
     if (!env_.distributed()) return;
     if (env_.masterPort <= 0 || env_.masterPort > 65535)
         throw std::invalid_argument("MASTER_PORT: " + std::to_string(env_.masterPort) + " is no TCP port");
+    // A peer that dies closes its sockets; writing to one then raises
+    // SIGPIPE, whose default action would kill this rank silently instead
+    // of letting Gloo report the failure (Python ignores SIGPIPE, so
+    // PyTorch's own ranks never see it).
+    std::signal(SIGPIPE, SIG_IGN);
     impl_ = std::make_unique<Impl>();
     try {
         c10d::TCPStoreOptions so;
@@ -124,13 +130,13 @@ TorchProcessGroup::~TorchProcessGroup() = default;
 
 namespace {
 
-void checkTensors(const std::vector<torch::Tensor>& tensors, const char* what) {
+void checkTensors(const std::vector<torch::Tensor>& tensors, const char* what, bool floating = true) {
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const auto& t = tensors[i];
         const std::string name = std::string(what) + ": tensor " + std::to_string(i);
         if (!t.defined()) throw std::invalid_argument(name + " is undefined");
         if (!t.device().is_cpu()) throw std::invalid_argument(name + " is not on the CPU (Gloo needs CPU tensors)");
-        if (!t.is_floating_point()) throw std::invalid_argument(name + " is not of a floating dtype");
+        if (floating && !t.is_floating_point()) throw std::invalid_argument(name + " is not of a floating dtype");
     }
 }
 
@@ -168,8 +174,12 @@ void inBuckets(std::vector<torch::Tensor>& tensors, std::size_t bucketBytes, Col
 
 }  // namespace
 
-void TorchProcessGroup::allReduceMean(std::vector<torch::Tensor>& tensors) {
-    checkTensors(tensors, "allReduceMean");
+void TorchProcessGroup::allReduceMean(std::vector<torch::Tensor>& tensors) { allReduce(tensors, true); }
+
+void TorchProcessGroup::allReduceSum(std::vector<torch::Tensor>& tensors) { allReduce(tensors, false); }
+
+void TorchProcessGroup::allReduce(std::vector<torch::Tensor>& tensors, bool mean) {
+    checkTensors(tensors, mean ? "allReduceMean" : "allReduceSum");
     if (!impl_) return;
     inBuckets(tensors, options_.bucketBytes, [&](torch::Tensor& bucket) {
         std::vector<at::Tensor> one{bucket};
@@ -181,12 +191,12 @@ void TorchProcessGroup::allReduceMean(std::vector<torch::Tensor>& tensors) {
         } catch (const std::exception& e) {
             fail(env_, "all-reduce", reason(e), options_.timeout);
         }
-        bucket.div_(env_.worldSize);
+        if (mean) bucket.div_(env_.worldSize);
     });
 }
 
 void TorchProcessGroup::broadcastFrom0(std::vector<torch::Tensor>& tensors) {
-    checkTensors(tensors, "broadcastFrom0");
+    checkTensors(tensors, "broadcastFrom0", false);
     if (!impl_) return;
     inBuckets(tensors, options_.bucketBytes, [&](torch::Tensor& bucket) {
         std::vector<at::Tensor> one{bucket};

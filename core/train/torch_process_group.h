@@ -50,12 +50,17 @@ public:
     /// must be defined, on the CPU and of a floating dtype
     /// (std::invalid_argument otherwise).
     void allReduceMean(std::vector<torch::Tensor>& tensors);
-    /// Overwrites every tensor, in place, with rank 0's values.
+    /// The same with the sum over the ranks.
+    void allReduceSum(std::vector<torch::Tensor>& tensors);
+    /// Overwrites every tensor, in place, with rank 0's values (any dtype:
+    /// BatchNorm's integer batch counters travel too).
     void broadcastFrom0(std::vector<torch::Tensor>& tensors);
     /// Returns when every rank has reached it.
     void barrier();
 
 private:
+    void allReduce(std::vector<torch::Tensor>& tensors, bool mean);
+
     struct Impl;
     DistributedEnv env_;
     ProcessGroupOptions options_;

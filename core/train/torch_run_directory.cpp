@@ -32,7 +32,8 @@ torch::Device pickDevice(const std::string& name) {
     return torch::kCPU;
 }
 
-RunDirectory::RunDirectory(const std::string& out, const std::string& configText, bool resume, int64_t keep)
+RunDirectory::RunDirectory(const std::string& out, const std::string& configText, bool resume, int64_t keep,
+                           bool writer)
     : out_(out), store_((fs::path(out) / "checkpoints").string(), keep) {
     const fs::path configPath = out_ / "config.json";
     if (resume) {
@@ -49,7 +50,7 @@ RunDirectory::RunDirectory(const std::string& out, const std::string& configText
             if (!stored.is_object() || !stored.contains(k) || stored[k] != v) differ += (differ.empty() ? "" : ", ") + k;
         if (!differ.empty())
             throw std::runtime_error(configPath.string() + ": the run was started with other settings (" + differ + ")");
-    } else {
+    } else if (writer) {
         if (fs::exists(configPath) || store_.latestStep() >= 0)
             throw std::runtime_error(out_.string() + ": already holds a run; pass --resume to continue it");
         fs::create_directories(out_);

@@ -34,7 +34,12 @@ public:
     /// (config.json or a checkpoint) and writes config.json. Resume: requires
     /// config.json and refuses it when any top-level field of `configText`
     /// differs, naming the fields. Nothing is written on refusal.
-    RunDirectory(const std::string& out, const std::string& configText, bool resume, int64_t keepCheckpoints);
+    /// `writer` false (ranks other than 0 of a data-parallel run): nothing
+    /// is ever written and a fresh run checks nothing (rank 0 does); a
+    /// resume still reads config.json and the checkpoints, which must be on
+    /// a filesystem every rank sees.
+    RunDirectory(const std::string& out, const std::string& configText, bool resume, int64_t keepCheckpoints,
+                 bool writer = true);
 
     const std::filesystem::path& path() const { return out_; }
     const CheckpointStore& checkpoints() const { return store_; }

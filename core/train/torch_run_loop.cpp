@@ -13,9 +13,14 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <filesystem>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "core/io/tensorboard_writer.h"
+#include "core/train/torch_data_parallel.h"
+#include "core/train/torch_sync_batch_norm.h"
 
 namespace synthforge::train {
 
@@ -59,14 +64,32 @@ RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c,
     for (const RunMetric& m : spec.valMetrics) header += ',' + m.column;
     header += '\n';
 
+    DataParallel oneProcess;
+    DataParallel& dp = spec.parallel ? *spec.parallel : oneProcess;
+    const bool writes = dp.writes();
+
     TrainState state;
     RunLoopResult result;
-    if (c.resume && store.latestStep() >= 0) {
-        state = store.load(store.latestStep(), model, optimizer);
-        result.resumedFrom = state.step;
+    if (c.resume) {
+        // Every rank resumes from the checkpoint rank 0 found newest.
+        const auto step = static_cast<int64_t>(dp.broadcastValues({static_cast<double>(store.latestStep())}).front());
+        if (step >= 0) {
+            if (!std::filesystem::exists(store.pathOf(step)))
+                throw std::runtime_error("rank " + std::to_string(dp.rank()) + ": " + store.pathOf(step) +
+                                         ", the checkpoint rank 0 resumes from, is missing here: the run directory "
+                                         "must be on a filesystem every rank sees");
+            state = store.load(step, model, optimizer);
+            result.resumedFrom = state.step;
+        }
     }
-    run.restartMetrics(header, state.step);
-    io::TensorBoardWriter tb(run.path().string());
+    // Every rank starts from rank 0's weights and buffers.
+    dp.broadcastState(model);
+    std::optional<io::TensorBoardWriter> tb;
+    if (writes) {
+        run.restartMetrics(header, state.step);
+        tb.emplace(run.path().string());
+    }
+    const std::unique_ptr<SyncBatchNormScope> batchNorm = dp.batchNormScope();
     // The best score is stored signed so that lower is always better.
     const double sign = spec.bestHigherIsBetter ? -1.0 : 1.0;
     std::vector<torch::Tensor> parameters = model.parameters();
@@ -85,15 +108,20 @@ RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c,
             optimizer.param_groups()[g].options().set_lr(spec.lrScales[g] * lr);
 
         clearGradients(optimizer);
-        const StepReport report = hooks.step(step, lr);
+        StepReport report = hooks.step(step, lr);
         if (report.values.size() != spec.metrics.size())
             throw std::logic_error("runTrainingLoop: the step reported " + std::to_string(report.values.size()) +
                                    " values for " + std::to_string(spec.metrics.size()) + " metrics");
+        // Data-parallel: the ranks' mean values and gradients, and whether
+        // any rank was asked to stop (so all stop after this step).
+        const StepConsensus agreed = dp.finishBackward(report.values, cancel && cancel->cancelled(), parameters);
+        report.values = agreed.values;
         // The norm before clipping, reported either way: it is what users
         // look at to choose a clipping threshold or spot a diverging run.
         const double gradNorm =
             torch::nn::utils::clip_grad_norm_(parameters, c.gradClip > 0 ? c.gradClip : INFINITY);
         optimizer.step();
+        dp.broadcastBuffers(model);  // BatchNorm running statistics: rank 0's, as DDP's broadcast_buffers
         state.step = step + 1;
 
         std::vector<double> val(spec.valMetrics.size(), NAN);
@@ -103,6 +131,9 @@ RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c,
             if (val.size() != spec.valMetrics.size())
                 throw std::logic_error("runTrainingLoop: validation reported " + std::to_string(val.size()) +
                                        " values for " + std::to_string(spec.valMetrics.size()) + " metrics");
+            // Every rank validated the same weights; rank 0's values decide,
+            // so that best checkpoints and early stopping agree everywhere.
+            val = dp.broadcastValues(val);
             const double score = sign * val[spec.bestMetric];
             if (std::isfinite(score) &&
                 (state.bestStep < 0 || score < state.bestScore - c.earlyStopMinDelta)) {
@@ -112,23 +143,28 @@ RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c,
             }
             stopEarly = shouldStopEarly(c, state);
         }
-        std::string row = std::to_string(state.step) + ',' + std::to_string(report.epoch);
-        for (double v : report.values) row += ',' + formatMetric(v);
-        row += ',' + formatMetric(gradNorm);
-        for (double v : val) row += ',' + (std::isfinite(v) ? formatMetric(v) : std::string());
-        run.appendMetrics(row);
-        for (size_t i = 0; i < spec.metrics.size(); ++i) tb.addScalar(spec.metrics[i].tag, report.values[i], state.step);
-        tb.addScalar("train/grad_norm", gradNorm, state.step);
-        for (size_t i = 0; i < val.size(); ++i)
-            if (std::isfinite(val[i])) tb.addScalar(spec.valMetrics[i].tag, val[i], state.step);
-        if (c.imageEvery > 0 && state.step % c.imageEvery == 0) tb.addImage("val/predictions", hooks.preview(), state.step);
+        if (writes) {
+            std::string row = std::to_string(state.step) + ',' + std::to_string(report.epoch);
+            for (double v : report.values) row += ',' + formatMetric(v);
+            row += ',' + formatMetric(gradNorm);
+            for (double v : val) row += ',' + (std::isfinite(v) ? formatMetric(v) : std::string());
+            run.appendMetrics(row);
+            for (size_t i = 0; i < spec.metrics.size(); ++i)
+                tb->addScalar(spec.metrics[i].tag, report.values[i], state.step);
+            tb->addScalar("train/grad_norm", gradNorm, state.step);
+            for (size_t i = 0; i < val.size(); ++i)
+                if (std::isfinite(val[i])) tb->addScalar(spec.valMetrics[i].tag, val[i], state.step);
+            if (c.imageEvery > 0 && state.step % c.imageEvery == 0)
+                tb->addImage("val/predictions", hooks.preview(), state.step);
+        }
         const double total = report.values.empty() ? 0.0 : report.values.front();
         result.lastLoss = total;
 
-        const bool stopping = cancel && cancel->cancelled();
-        if (state.step % c.checkpointEvery == 0 || state.step == spec.totalSteps || improved || stopEarly || stopping) {
+        const bool stopping = agreed.stop;
+        if (writes &&
+            (state.step % c.checkpointEvery == 0 || state.step == spec.totalSteps || improved || stopEarly || stopping)) {
             store.save(state, model, optimizer);
-            tb.flush();
+            tb->flush();
         }
         tracker.setMessage("loss " + formatMetric(total));
         tracker.advance();
@@ -139,16 +175,21 @@ RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c,
     tracker.finish();
 
     result.finalWeights = run.finalWeightsPath().string();
-    hooks.saveFinal(result.finalWeights);
+    if (writes) hooks.saveFinal(result.finalWeights);
     result.steps = state.step;
     if (state.bestStep >= 0) {
         result.bestStep = state.bestStep;
         result.bestScore = sign * state.bestScore;
         result.bestWeights = (run.path() / "best.safetensors").string();
         if (spec.bestMetric == 0) result.bestValLoss = result.bestScore;
-        store.loadBest(model, optimizer);
-        hooks.saveFinal(result.bestWeights);
+        if (writes) {
+            store.loadBest(model, optimizer);
+            hooks.saveFinal(result.bestWeights);
+        }
     }
+    // The others wait until rank 0's files are complete, so that a launcher
+    // seeing every rank exit finds a finished run.
+    dp.barrier();
     return result;
 }
 

@@ -29,6 +29,8 @@
 
 namespace synthforge::train {
 
+class DataParallel;
+
 /// One value a step reports: its metrics.csv column (between `epoch` and
 /// `val_total`) and its TensorBoard scalar tag.
 struct RunMetric {
@@ -57,6 +59,10 @@ struct RunLoopSpec {
     bool bestHigherIsBetter = false;
     /// Per optimiser parameter group: its rate is this times the scheduled one.
     std::vector<double> lrScales{1.0};
+    /// The data-parallel job this rank belongs to (torch_data_parallel.h);
+    /// null: one process. Every rank runs the loop; the step hook must train
+    /// on the rank's own slice of the data (distributed_sampler.h).
+    DataParallel* parallel = nullptr;
 };
 
 struct RunLoopHooks {
@@ -103,6 +109,10 @@ bool isValidationStep(const RunConfigCommon& c, int64_t step, int64_t totalSteps
 /// resumed run that had already stopped ends at once). At the end `saveFinal`
 /// writes final.safetensors, then, when a best checkpoint exists, best.pt's
 /// weights are loaded into `model` and written to best.safetensors.
+/// Data-parallel (spec.parallel): every rank resumes from rank 0's newest
+/// checkpoint, starts from rank 0's weights, averages its gradients with the
+/// others after each backward pass, validates (all ranks take rank 0's
+/// values) and stops at the same step; only rank 0 writes anything.
 RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c, const RunLoopSpec& spec,
                               torch::nn::Module& model, torch::optim::Optimizer& optimizer, const RunLoopHooks& hooks,
                               jobs::ProgressSink* progress, const jobs::CancelToken* cancel);

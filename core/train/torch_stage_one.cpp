@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "core/train/data_split.h"
+#include "core/train/distributed_sampler.h"
 #include "core/train/evaluator.h"
 #include "core/train/torch_evaluator.h"
 #include "core/train/torch_preview.h"
@@ -84,17 +85,23 @@ annotate::ClassTable classesOf(const std::string& data) {
 
 }  // namespace
 
-StageOneSession::StageOneSession(const TrainConfig& config)
+StageOneSession::StageOneSession(const TrainConfig& config, int rank, int world)
     : c_(checked(config)),
+      rank_(rank),
+      world_(world),
       device_(threadsAndDevice(c_)),
       augment_(resolveAugment(c_.augment)),
       data_(c_.data, c_.size) {
     n_ = data_.size();
     nTrain_ = trainingSamplesFor(c_, n_);
     nVal_ = n_ - nTrain_;
-    const int64_t microPerEpoch = nTrain_ / c_.batch;
-    stepsPerEpoch_ = microPerEpoch / c_.accumulate;
-    microUsed_ = stepsPerEpoch_ * c_.accumulate;  // the remainder of an epoch is dropped
+    // Global micro-batches of batch x world samples; the remainder of an
+    // epoch is dropped.
+    microUsed_ = globalMicroBatchesPerEpoch(nTrain_, c_.batch, world_, c_.accumulate);
+    stepsPerEpoch_ = microUsed_ / c_.accumulate;
+    checkRunField(stepsPerEpoch_ >= 1, "batch",
+                  "batch x accumulate x ranks (" + std::to_string(c_.batch * c_.accumulate * world_) +
+                      ") exceeds the " + std::to_string(nTrain_) + " training samples");
 
     // Initial weights depend on the seed only.
     torch::manual_seed(c_.seed);
@@ -138,9 +145,9 @@ StepReport StageOneSession::step(int64_t step, double lrHeads) {
         if (epoch != loaderEpoch_) {
             loader_.reset();  // stop the old epoch's workers before starting new ones
             const std::vector<int64_t> order = SynthForgeDataset::epochOrder(0, nTrain_, c_.seed, epoch);
-            const int64_t first = (micro % microUsed_) * c_.batch;
+            // This rank's slice of each remaining global micro-batch.
             loader_ = std::make_unique<SynthForgeBatchLoader>(
-                data_, std::vector<int64_t>(order.begin() + first, order.begin() + microUsed_ * c_.batch), c_.batch,
+                data_, rankSamples(order, micro % microUsed_, microUsed_, c_.batch, rank_, world_), c_.batch,
                 c_.workers, c_.prefetch, c_.seed, epoch, augment_, true);
             loaderEpoch_ = epoch;
         }

@@ -34,7 +34,10 @@ public:
     /// Validates `config`, opens the data, builds the network (its initial
     /// weights depend on the seed only) and the optimiser. Errors as
     /// trainStageOne's.
-    explicit StageOneSession(const TrainConfig& config);
+    /// Data-parallel: this is rank `rank` of `world`, and trains on its
+    /// slice of each global micro-batch of batch x world samples
+    /// (distributed_sampler.h).
+    explicit StageOneSession(const TrainConfig& config, int rank = 0, int world = 1);
     ~StageOneSession();
 
     const TrainConfig& config() const { return c_; }
@@ -70,6 +73,7 @@ private:
     MultiTaskLossOptions lossOptions() const { return stageOneLossOptions(c_); }
 
     TrainConfig c_;
+    int rank_ = 0, world_ = 1;
     torch::Device device_;
     AugmentConfig augment_;
     SynthForgeDataset data_;

@@ -26,6 +26,7 @@
 
 #include "core/dataset/dataset_manifest.h"
 #include "core/train/landmark_template.h"
+#include "core/train/torch_data_parallel.h"
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_run_loop.h"
 #include "core/train/torch_stage_one.h"
@@ -34,14 +35,17 @@
 namespace synthforge::train {
 
 TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, const jobs::CancelToken* cancel) {
-    StageOneSession session(c);
+    // Data-parallel when launched by torchrun, srun or `synthforge launch`.
+    const std::unique_ptr<DataParallel> dp = joinDataParallel(c);
+    StageOneSession session(c, dp->rank(), dp->worldSize());
 
     // The run directory refuses a foreign run or a changed config before
-    // anything is written.
-    const RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
+    // anything is written (by rank 0: the others write nothing).
+    const RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints, dp->writes());
     // The mean training landmarks, which `synthforge predict` frames faces
     // with (its cascade and --boxes); reading the annotations takes seconds.
-    if (dataset::hasDatasetManifest(c.data) && !std::filesystem::exists(run.path() / "landmark_template.json"))
+    if (dp->writes() && dataset::hasDatasetManifest(c.data) &&
+        !std::filesystem::exists(run.path() / "landmark_template.json"))
         writeLandmarkTemplate(c.out, computeLandmarkTemplate(c.data));
 
     RunLoopHooks hooks;
@@ -63,6 +67,7 @@ TrainResult trainStageOne(const TrainConfig& c, jobs::ProgressSink* progress, co
     spec.bestHigherIsBetter = session.bestHigherIsBetter();
     // The backbone (parameter group 0) learns at backboneLrScale times the heads' rate.
     spec.lrScales = {c.backboneLrScale, 1.0};
+    spec.parallel = dp.get();
     const RunLoopResult done =
         runTrainingLoop(run, c, spec, *session.net(), session.optimizer(), hooks, progress, cancel);
 

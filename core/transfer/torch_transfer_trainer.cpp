@@ -13,6 +13,8 @@
 #include "core/dataset/image_files.h"
 #include "core/dataset/sample_paths.h"
 #include "core/train/data_split.h"
+#include "core/train/distributed_sampler.h"
+#include "core/train/torch_data_parallel.h"
 #include "core/train/torch_preview.h"
 #include "core/train/torch_run_directory.h"
 #include "core/train/torch_run_loop.h"
@@ -79,18 +81,30 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
 
     if (c.threads > 0) torch::set_num_threads(c.threads);
     const torch::Device device = train::pickDevice(c.device);
-    const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints);
+    // Data-parallel when launched by torchrun, srun or `synthforge launch`:
+    // each step is a global batch of batch x ranks images of each domain.
+    const std::unique_ptr<train::DataParallel> dp = train::joinDataParallel(c);
+    const int world = dp->worldSize(), rank = dp->rank();
+    const train::RunDirectory run(c.out, c.toJson(), c.resume, c.keepCheckpoints, dp->writes());
     // Unaligned photos are framed like the renders once, inside the run
-    // (kept for a resume).
-    const std::vector<std::string> target =
-        c.targetAlign.empty() ? photos
-                              : alignTargetPhotos(photos, c.targetAlign, meanLandmarkFrame(c.data),
-                                                  (fs::path(c.out) / "aligned_target").string(), c.device, progress);
+    // (kept for a resume), by rank 0; the others wait, then reuse rank 0's
+    // alignment (alignTargetPhotos reads an existing one back unchanged).
+    std::vector<std::string> target = photos;
+    if (!c.targetAlign.empty()) {
+        const auto align = [&] {
+            return alignTargetPhotos(photos, c.targetAlign, meanLandmarkFrame(c.data),
+                                     (fs::path(c.out) / "aligned_target").string(), c.device, progress);
+        };
+        if (dp->writes()) target = align();
+        dp->barrier();
+        if (!dp->writes()) target = align();
+    }
     const int64_t nA = static_cast<int64_t>(source.size()), nB = static_cast<int64_t>(target.size());
     // An epoch is one pass over the larger domain, as in CycleGAN's loader.
-    const int64_t stepsPerEpoch = std::max(nA, nB) / c.batch;
+    const int64_t stepsPerEpoch = train::globalMicroBatchesPerEpoch(std::max(nA, nB), c.batch, world);
     train::checkRunField(stepsPerEpoch >= 1, "batch",
-                         std::to_string(c.batch) + " exceeds the " + std::to_string(std::max(nA, nB)) + " images");
+                         std::to_string(c.batch) + (world > 1 ? " x " + std::to_string(world) + " ranks" : std::string()) +
+                             " exceeds the " + std::to_string(std::max(nA, nB)) + " images");
     torch::manual_seed(c.seed);
     const std::unique_ptr<TransferMethod> method =
         isCutMethod(c.method) ? makeCutMethod(c, device)
@@ -111,13 +125,17 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
         const std::vector<int64_t> orderA = train::SynthForgeDataset::epochOrder(0, nA, c.seed, epoch);
         const std::vector<int64_t> orderB = train::SynthForgeDataset::epochOrder(0, nB, c.seed ^ 0x5eedb0b0ull, epoch);
         std::vector<std::string> a, b;
+        // This rank's block of the step's global batch (distributed_sampler.h's rule).
         for (int64_t j = 0; j < c.batch; ++j) {
-            const int64_t p = (step % stepsPerEpoch) * c.batch + j;
+            const int64_t p = (step % stepsPerEpoch) * c.batch * world + rank * c.batch + j;
             a.push_back(source[static_cast<std::size_t>(orderA[static_cast<std::size_t>(p % nA)])]);
             b.push_back(target[static_cast<std::size_t>(orderB[static_cast<std::size_t>(p % nB)])]);
         }
-        const torch::Tensor realA = loadImages(a, side, loadSide, c.seed, step, 0, augment).to(device);
-        const torch::Tensor realB = loadImages(b, side, loadSide, c.seed, step, c.batch, augment).to(device);
+        // Augmentation streams by position in the global batch, as one process would draw them.
+        const int64_t global = c.batch * world;
+        const torch::Tensor realA = loadImages(a, side, loadSide, c.seed, step, rank * c.batch, augment).to(device);
+        const torch::Tensor realB =
+            loadImages(b, side, loadSide, c.seed, step, global + rank * c.batch, augment).to(device);
         std::vector<double> values = method->step(realA, realB);
         if (structure) {
             // The same source samples, unaugmented, so the annotations fit as stored.
@@ -166,6 +184,7 @@ TransferTrainResult trainTransfer(const TransferTrainConfig& c, jobs::ProgressSi
 
     train::RunLoopSpec spec;
     spec.job = "transfer train";
+    spec.parallel = dp.get();
     spec.totalSteps = stepsPerEpoch * c.epochs;
     spec.metrics = method->metrics();
     if (structure) spec.metrics.push_back({"structure", "loss/structure"});

@@ -6,7 +6,11 @@
 //   exit:        joins, then exits at once (a rank that dies mid-run);
 //   sleep:       joins, then sleeps a minute (a rank that hangs, or one the
 //                test kills with SIGKILL while its peer waits on it);
-//   reduce:      one all-reduce (the peer that outlives a dead rank).
+//   reduce:      one all-reduce (the peer that outlives a dead rank);
+//   syncbn:      rank r normalises samples 2r, 2r+1 of a known batch with a
+//                synchronised BatchNorm, back-propagates a known loss and
+//                writes its outputs, input gradients, the summed parameter
+//                gradients and the running statistics.
 // Usage: process_group_rank <mode> <output file> <timeout ms> [bucket bytes]
 // Exit status 0 on success; 1 with the error on stderr.
 
@@ -22,6 +26,7 @@
 
 #include "core/train/distributed_env.h"
 #include "core/train/torch_process_group.h"
+#include "core/train/torch_sync_batch_norm.h"
 
 using namespace synthforge::train;
 
@@ -41,7 +46,7 @@ void writeValues(std::ofstream& out, const std::vector<torch::Tensor>& ts) {
 
 int main(int argc, char** argv) {
     if (argc < 4) {
-        std::cerr << "usage: process_group_rank <collectives|exit|sleep|reduce> <output> <timeout ms> [bucket bytes]\n";
+        std::cerr << "usage: process_group_rank <collectives|exit|sleep|reduce|syncbn> <output> <timeout ms> [bucket bytes]\n";
         return 2;
     }
     const std::string mode = argv[1];
@@ -63,6 +68,29 @@ int main(int argc, char** argv) {
             std::vector<torch::Tensor> t{torch::full({4}, r)};
             group.allReduceMean(t);
             writeValues(out, t);
+            return 0;
+        }
+        if (mode == "syncbn") {
+            // The same known batch and loss weights as the test's single process.
+            torch::manual_seed(7);
+            const torch::Tensor x = torch::randn({4, 3, 5, 5}) * 2 + 3, g = torch::randn({4, 3, 5, 5});
+            SyncableBatchNorm bn(3);
+            {
+                torch::NoGradGuard noGrad;
+                bn->weight.copy_(torch::tensor({0.5f, 1.5f, -1.0f}));
+                bn->bias.copy_(torch::tensor({0.1f, -0.2f, 0.3f}));
+            }
+            const int64_t first = 2 * env.rank;
+            torch::Tensor mine = x.narrow(0, first, 2).clone().requires_grad_();
+            torch::Tensor y;
+            {
+                const SyncBatchNormScope scope(&group);
+                y = bn(mine);
+            }
+            (y * g.narrow(0, first, 2)).sum().backward();
+            std::vector<torch::Tensor> paramGrads{bn->weight.grad().clone(), bn->bias.grad().clone()};
+            group.allReduceSum(paramGrads);
+            writeValues(out, {y.detach(), mine.grad(), paramGrads[0], paramGrads[1], bn->running_mean, bn->running_var});
             return 0;
         }
         // Mixed dtypes, shapes, a tensor that needs grad and one larger than

@@ -23,6 +23,7 @@
 
 #include "core/train/torch_process_group.h"
 #include "tests/support/child_process.h"
+#include "tests/support/rank_process.h"
 
 using namespace synthforge::train;
 namespace fs = std::filesystem;
@@ -30,21 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A port the kernel just handed out and released: free unless another
-// process grabs it in the instant between (good enough on a test machine).
-int freePort() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("no free port");
-    ::close(s);
-    return ntohs(a.sin_port);
-}
+using synthforge::testutil::freeLoopbackPort;
 
 struct Rank {
     pid_t pid = -1;
@@ -56,43 +43,19 @@ Rank startRank(int rank, int world, int port, const std::string& mode, const fs:
     Rank r;
     r.out = dir / ("rank" + std::to_string(rank) + ".txt");
     r.err = dir / ("rank" + std::to_string(rank) + ".err");
-    r.pid = fork();
-    if (r.pid == 0) {
-        // torchrun's variables, exactly as it sets them on one node.
-        setenv("RANK", std::to_string(rank).c_str(), 1);
-        setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-        setenv("WORLD_SIZE", std::to_string(world).c_str(), 1);
-        setenv("MASTER_ADDR", "127.0.0.1", 1);
-        setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
-        unsetenv("GLOO_SOCKET_IFNAME");
-        const int err = ::open(r.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (err >= 0) dup2(err, 2);
-        const std::string timeout = std::to_string(timeoutMs);
-        std::vector<char*> argv{const_cast<char*>(SYNTHFORGE_PROCESS_GROUP_RANK), const_cast<char*>(mode.c_str()),
-                                const_cast<char*>(r.out.c_str()), const_cast<char*>(timeout.c_str())};
-        if (!bucketBytes.empty()) argv.push_back(const_cast<char*>(bucketBytes.c_str()));
-        argv.push_back(nullptr);
-        execv(SYNTHFORGE_PROCESS_GROUP_RANK, argv.data());
-        _exit(127);
-    }
+    const std::string timeout = std::to_string(timeoutMs);
+    std::vector<std::string> argv{SYNTHFORGE_PROCESS_GROUP_RANK, mode, r.out.string(), timeout};
+    if (!bucketBytes.empty()) argv.push_back(bucketBytes);
+    r.pid = synthforge::testutil::startRankProcess(rank, world, port, argv, r.err);
     return r;
 }
 
 // The exit status (minus the signal) once the child ends, or kills it and
 // fails the test when it outlives `limit`: a hang must never hang the test.
 int waitAtMost(const Rank& r, std::chrono::milliseconds limit) {
-    const auto deadline = Clock::now() + limit;
-    int status = 0;
-    while (waitpid(r.pid, &status, WNOHANG) == 0) {
-        if (Clock::now() > deadline) {
-            kill(r.pid, SIGKILL);
-            waitpid(r.pid, &status, 0);
-            ADD_FAILURE() << "rank process " << r.pid << " still running after " << limit.count() << " ms";
-            return -1000;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    const int code = synthforge::testutil::waitAtMost(r.pid, limit);
+    if (code == -1000) ADD_FAILURE() << "rank process " << r.pid << " still running after " << limit.count() << " ms";
+    return code;
 }
 
 fs::path freshDir(const std::string& name) {
@@ -108,7 +71,7 @@ using synthforge::testutil::readTextFile;
 
 TEST(TorchProcessGroup, TwoRanksAverageExactlyAndReceiveRankZerosBroadcast) {
     const fs::path dir = freshDir("collectives");
-    const int port = freePort();
+    const int port = freeLoopbackPort();
     // 64-byte buckets: the 160-byte tensor is a bucket of its own, the
     // others share buckets by dtype, so flattening and copying back count.
     const Rank r0 = startRank(0, 2, port, "collectives", dir, 20000, "64");
@@ -128,7 +91,7 @@ TEST(TorchProcessGroup, TwoRanksAverageExactlyAndReceiveRankZerosBroadcast) {
 
 TEST(TorchProcessGroup, AKilledRankMakesItsPeerFailWithinTheTimeout) {
     const fs::path dir = freshDir("killed");
-    const int port = freePort();
+    const int port = freeLoopbackPort();
     const Rank r0 = startRank(0, 2, port, "reduce", dir, 5000);
     const Rank r1 = startRank(1, 2, port, "sleep", dir, 5000);
     // Rank 1 joins, says so, then sleeps while rank 0 waits on it in the
@@ -154,7 +117,7 @@ TEST(TorchProcessGroup, AKilledRankMakesItsPeerFailWithinTheTimeout) {
 
 TEST(TorchProcessGroup, AHungRankMakesItsPeerFailAtTheTimeout) {
     const fs::path dir = freshDir("hung");
-    const int port = freePort();
+    const int port = freeLoopbackPort();
     const auto start = Clock::now();
     const Rank r0 = startRank(0, 2, port, "reduce", dir, 3000);
     const Rank r1 = startRank(1, 2, port, "sleep", dir, 3000);
@@ -172,7 +135,7 @@ TEST(TorchProcessGroup, AHungRankMakesItsPeerFailAtTheTimeout) {
 TEST(TorchProcessGroup, ARankThatNeverStartsFailsTheRendezvousOnEitherSide) {
     const fs::path dir = freshDir("alone");
     for (int rank : {0, 1}) {
-        const int port = freePort();
+        const int port = freeLoopbackPort();
         const auto start = Clock::now();
         const Rank r = startRank(rank, 2, port, "reduce", dir, 2000);
         EXPECT_EQ(waitAtMost(r, std::chrono::seconds(20)), 1);
