@@ -23,6 +23,7 @@
 #include "app/cli/check_option.h"
 #include "app/cli/commands.h"
 #include "app/cli/training_command.h"
+#include "core/train/distributed_env.h"
 #include "core/train/torch_synthforge_data.h"
 #include "core/train/trainer.h"
 
@@ -77,6 +78,11 @@ int runTrain(const TrainArgs& a) {
         return 0;
     }
     if (a.findLr) {
+        // The range test is one process: its sweep would otherwise be
+        // written by every rank into the same files.
+        if (train::distributedEnvironment().distributed())
+            throw std::invalid_argument("--find-lr: the range test runs as one process, not under a launcher "
+                                        "(WORLD_SIZE is set)");
         const auto done = runTrainingJob(a.progress, c.out, "lr-find", true, [&](jobs::ProgressSink* sink, const jobs::CancelToken* cancel) {
             return train::findLearningRate(c, a.range, sink, cancel);
         });

@@ -329,3 +329,31 @@ TEST(DataParallelCli, TransferAndFinetuneRunDataParallelWithRankZeroWriting) {
     EXPECT_EQ(synthforge::testutil::metricsSteps(fTwo / "metrics.csv"), synthforge::testutil::stepsUpTo(2));
     EXPECT_TRUE(fs::exists(fTwo / "final.safetensors"));
 }
+
+TEST(DataParallelCli, AResumeAtAnotherWorldSizeKeepsTheStepInTheNewWorldsEpochs) {
+    synthforge::testutil::TempDir dir;
+    const fs::path data = makeDataset(dir.path);
+    // Two ranks x batch 2 over 10 training samples: 2 steps in 1 epoch.
+    const fs::path out = dir.path / "run";
+    const std::vector<std::string> sync{"--sync-batchnorm"};
+    {
+        const auto pids = startRanks(2, [&](int) { return trainArgs(data, out, 2, 1, sync); }, dir.path, "two");
+        for (size_t r = 0; r < 2; ++r)
+            ASSERT_EQ(waitRank(pids[r]), 0) << readTextFile(dir.path / ("two" + std::to_string(r) + ".err"));
+    }
+    ASSERT_EQ(synthforge::testutil::metricsSteps(out / "metrics.csv"), synthforge::testutil::stepsUpTo(2));
+    // Resumed as one process: the same epoch is 5 steps of batch 2, so the
+    // run continues from step 2, in epoch 0, to step 5.
+    std::vector<std::string> resume = trainArgs(data, out, 2, 1, sync);
+    resume.erase(resume.begin());  // startCli adds the executable
+    resume.push_back("--resume");
+    const fs::path said = dir.path / "said.txt", err = dir.path / "resume.err";
+    ASSERT_EQ(synthforge::testutil::waitForExit(synthforge::testutil::startCli(resume, err, said)), 0)
+        << readTextFile(err);
+    EXPECT_NE(readTextFile(said).find("trained 5 steps (resumed from step 2)"), std::string::npos) << readTextFile(said);
+    EXPECT_EQ(synthforge::testutil::metricsSteps(out / "metrics.csv"), synthforge::testutil::stepsUpTo(5));
+    // Steps 3 to 5 are in epoch 0 of the one-process layout (column 2).
+    const std::string csv = readTextFile(out / "metrics.csv");
+    for (int step = 3; step <= 5; ++step)
+        EXPECT_NE(csv.find("\n" + std::to_string(step) + ",0,"), std::string::npos) << "step " << step << "\n" << csv;
+}
