@@ -160,7 +160,10 @@ RunLoopResult runTrainingLoop(const RunDirectory& run, const RunConfigCommon& c,
         const double total = report.values.empty() ? 0.0 : report.values.front();
         result.lastLoss = total;
 
-        const bool stopping = agreed.stop;
+        // One process looks again now (a Ctrl+C during validation stops this
+        // step); ranks keep what they agreed after backward, so that all
+        // stop after the same step.
+        const bool stopping = dp.distributed() ? agreed.stop : cancel && cancel->cancelled();
         if (writes &&
             (state.step % c.checkpointEvery == 0 || state.step == spec.totalSteps || improved || stopEarly || stopping)) {
             store.save(state, model, optimizer);

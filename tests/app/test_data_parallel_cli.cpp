@@ -357,3 +357,38 @@ TEST(DataParallelCli, AResumeAtAnotherWorldSizeKeepsTheStepInTheNewWorldsEpochs)
     for (int step = 3; step <= 5; ++step)
         EXPECT_NE(csv.find("\n" + std::to_string(step) + ",0,"), std::string::npos) << "step " << step << "\n" << csv;
 }
+
+TEST(DataParallelCli, CtrlCStopsEveryRankAfterTheSameStepWithACheckpointToResumeFrom) {
+    synthforge::testutil::TempDir dir;
+    const fs::path data = makeDataset(dir.path);
+    const std::vector<std::string> every{"--checkpoint-every", "1000", "--sync-batchnorm"};
+    const auto launchArgs = [&](const fs::path& out, std::vector<std::string> more) {
+        std::vector<std::string> a{"launch", "--nproc", "2", "--master-port",
+                                   std::to_string(synthforge::testutil::freeLoopbackPort()), "--"};
+        const std::vector<std::string> t = trainArgs(data, out, 1, 2, every);
+        a.insert(a.end(), t.begin() + 1, t.end());
+        a.insert(a.end(), more.begin(), more.end());
+        return a;
+    };
+    const fs::path whole = dir.path / "whole", stopped = dir.path / "stopped", err = dir.path / "err.txt";
+    ASSERT_EQ(synthforge::testutil::waitForExit(synthforge::testutil::startCli(launchArgs(whole, {}), err)), 0)
+        << readTextFile(err);
+    // Ctrl+C reaches the launcher, which forwards it to both ranks; a
+    // checkpoint of the step they agreed on is written (none is due before
+    // the end otherwise) and every rank exits 130.
+    const pid_t launcher = synthforge::testutil::startCli(launchArgs(stopped, {}), err);
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (synthforge::testutil::metricsSteps(stopped / "metrics.csv").size() < 2 && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(launcher, SIGINT);
+    EXPECT_EQ(synthforge::testutil::waitAtMost(launcher, std::chrono::seconds(60)), 130) << readTextFile(err);
+    const int64_t checkpoint = synthforge::testutil::latestCheckpointStep(stopped);
+    ASSERT_GE(checkpoint, 2);
+    ASSERT_LT(checkpoint, 10) << "the run finished before the Ctrl+C; the test proved nothing";
+    EXPECT_NE(readTextFile(err).find("--resume"), std::string::npos) << readTextFile(err);
+    ASSERT_EQ(synthforge::testutil::waitForExit(synthforge::testutil::startCli(launchArgs(stopped, {"--resume"}), err)),
+              0)
+        << readTextFile(err);
+    EXPECT_EQ(readTextFile(stopped / "metrics.csv"), readTextFile(whole / "metrics.csv"));
+    EXPECT_TRUE(readTextFile(stopped / "final.safetensors") == readTextFile(whole / "final.safetensors"));
+}
