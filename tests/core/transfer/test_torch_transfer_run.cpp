@@ -176,16 +176,20 @@ TEST(TransferRun, CutLearnsAKnownColourAndBlurChange) {
     // renders themselves and 0.34-0.35 for untrained generators. At 400
     // steps CUT was erratic on this small problem (0.15-0.26 at lr 5e-4,
     // 0.17-0.32 at 2e-3), and FastCUT worse (0.19, 0.29); hence the longer
-    // run. Thresholds: trained below 0.65 x unchanged (0.212) and below
-    // 0.6 x untrained (about 0.205).
+    // run. The result is deterministic on one machine but not across CPUs:
+    // seed 0 gave 0.144 where it was measured and 0.217 on a 2-core AMD
+    // EPYC VM (2026-12-06, every run the same), against 0.330 unchanged and
+    // 0.351 untrained there. Thresholds: trained below 0.7 x unchanged
+    // (about 0.23) and below 0.65 x untrained (about 0.23): a generator
+    // that has not learned the change stays near 0.33.
     c.method = "cut";
     c.batch = 1;
     c.epochs = 20;
     c.lr = 5e-4;
     c.milestones = {0.6};
     const KnownAnswer k = knownAnswer(d, c);
-    EXPECT_LT(k.trained, 0.65 * k.unchanged);
-    EXPECT_LT(k.trained, 0.6 * k.untrained);
+    EXPECT_LT(k.trained, 0.7 * k.unchanged);
+    EXPECT_LT(k.trained, 0.65 * k.untrained);
 }
 
 /// The committed trained Stage I net's mean NME (outer eye corners) on
