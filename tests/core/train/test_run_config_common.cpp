@@ -3,6 +3,7 @@
 // the order both stages store them.
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -77,6 +78,7 @@ TEST(RunConfigCommon, ValidationNamesTheBadField) {
         {"val_every: must be at least 0 (0: at every checkpoint)", [](TrainConfig& c) { c.valEvery = -2; }},
         {"early_stop_patience: must be at least 0 (0: off)", [](TrainConfig& c) { c.earlyStopPatience = -1; }},
         {"early_stop_min_delta: must be non-negative", [](TrainConfig& c) { c.earlyStopMinDelta = -0.1; }},
+        {"dist_timeout: must be in (0, 86400] seconds", [](TrainConfig& c) { c.distTimeout = 0; }},
     };
     for (const Case& k : cases) {
         TrainConfig c = valid();
@@ -137,4 +139,27 @@ TEST(RunConfigCommon, BadAugmentationFileIsNamed) {
 }
 
 }  // namespace
+TEST(RunConfigCommon, SyncBatchNormIsStoredWhenSetAndReadBackOrRefusedByName) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / "synthforge_sync_bn_config";
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "config.json").string();
+    TrainConfig c = valid();
+    EXPECT_EQ(c.toJson().find("sync_batchnorm"), std::string::npos);  // absent unless set
+    c.syncBatchNorm = true;
+    const std::string text = c.toJson();
+    ASSERT_NE(text.find("\"sync_batchnorm\": true"), std::string::npos) << text;
+    std::ofstream(path) << text;
+    EXPECT_TRUE(readTrainConfigFile(path).syncBatchNorm);
+    std::string bad = text;
+    bad.replace(bad.find("\"sync_batchnorm\": true"), 22, "\"sync_batchnorm\": \"yes\"");
+    std::ofstream(path) << bad;
+    try {
+        readTrainConfigFile(path);
+        ADD_FAILURE() << "a string sync_batchnorm was accepted";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("sync_batchnorm"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace synthforge::train
